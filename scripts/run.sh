@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# run.sh - `make run`: creates a demo organization on a new database, seeds it, prints a key and starts the server.
+set -euo pipefail
+bin=$1 db=$2 listen=$3
+if [ ! -f "$db" ]; then
+  echo "creating $db with a demo organization and 200 conversations..." >&2
+  key=$("$bin" org create Demo --admin-email admin@demo.example --db "$db" 2>/dev/null | tail -n 1)
+  "$bin" seed --org Demo --count 200 --quiet --db "$db" >/dev/null
+else
+  # keys are stored hashed and cannot be shown again: make a fresh one for this run
+  key=$("$bin" key create --org Demo --org-level --name make-run --db "$db" | tail -n 1)
+fi
+cat >&2 <<TXT
+
+API key (org-level, organization "Demo"): $key
+Try:
+  curl -s -H 'Authorization: Bearer $key' 'http://$listen/v2/conversations?size=2'
+
+TXT
+exec "$bin" serve --listen "$listen" --db "$db"
