@@ -1,0 +1,241 @@
+/* jsonw.c - a streaming JSON writer into a buf_t: commas, nesting and escaping. */
+#include "lib/jsonw.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/ptime.h"
+
+void jsonw_init(jsonw_t *w, buf_t *b)
+{
+    memset(w, 0, sizeof(*w));
+    w->b = b;
+}
+
+/* Writes the separator a value needs: nothing after a key or at the top
+ * level, ',' between container members. Marks the container non-empty. */
+static void jsonw_sep(jsonw_t *w)
+{
+    if (w->after_key) {
+        w->after_key = false;
+        return;
+    }
+    if (w->depth <= 0 || w->depth > JSONW_MAX_DEPTH)
+        return;
+    unsigned char *nc = &w->need_comma[w->depth - 1];
+    if (*nc)
+        buf_putc(w->b, ',');
+    *nc = 1;
+}
+
+/* Opens a container; past JSONW_MAX_DEPTH sets err (output is then invalid). */
+static void jsonw_open(jsonw_t *w, char c)
+{
+    jsonw_sep(w);
+    buf_putc(w->b, c);
+    w->depth++;
+    if (w->depth > JSONW_MAX_DEPTH)
+        w->err = 1;
+    else
+        w->need_comma[w->depth - 1] = 0;
+}
+
+/* Closes a container; closing more than was opened sets err. */
+static void jsonw_close(jsonw_t *w, char c)
+{
+    w->after_key = false;
+    if (w->depth <= 0) {
+        w->err = 1;
+        return;
+    }
+    w->depth--;
+    buf_putc(w->b, c);
+}
+
+void jsonw_obj_begin(jsonw_t *w) { jsonw_open(w, '{'); }
+void jsonw_obj_end(jsonw_t *w) { jsonw_close(w, '}'); }
+void jsonw_arr_begin(jsonw_t *w) { jsonw_open(w, '['); }
+void jsonw_arr_end(jsonw_t *w) { jsonw_close(w, ']'); }
+
+/* Escape class per byte: 0 = copy, otherwise the letter after '\' or 'u'. */
+static const char jsonw_esc[256] = {
+    ['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n', ['\r'] = 'r', ['\t'] = 't',
+    [0x00] = 'u', [0x01] = 'u', [0x02] = 'u', [0x03] = 'u', [0x04] = 'u',
+    [0x05] = 'u', [0x06] = 'u', [0x07] = 'u', [0x0b] = 'u', [0x0e] = 'u',
+    [0x0f] = 'u', [0x10] = 'u', [0x11] = 'u', [0x12] = 'u', [0x13] = 'u',
+    [0x14] = 'u', [0x15] = 'u', [0x16] = 'u', [0x17] = 'u', [0x18] = 'u',
+    [0x19] = 'u', [0x1a] = 'u', [0x1b] = 'u', [0x1c] = 'u', [0x1d] = 'u',
+    [0x1e] = 'u', [0x1f] = 'u', ['"'] = '"', ['\\'] = '\\',
+};
+
+/* Appends runs of plain bytes in one copy; escapes the rest. */
+void jsonw_escape(buf_t *b, const char *s, size_t n)
+{
+    static const char hex[] = "0123456789abcdef";
+    const unsigned char *p = (const unsigned char *)s;
+    size_t run = 0;
+    for (size_t i = 0; i < n; i++) {
+        char e = jsonw_esc[p[i]];
+        if (!e)
+            continue;
+        if (i > run)
+            buf_append(b, s + run, i - run);
+        run = i + 1;
+        if (e == 'u') {
+            char u[6] = {'\\', 'u', '0', '0', hex[p[i] >> 4], hex[p[i] & 15]};
+            buf_append(b, u, sizeof(u));
+        } else {
+            char u[2] = {'\\', e};
+            buf_append(b, u, sizeof(u));
+        }
+    }
+    if (n > run)
+        buf_append(b, s + run, n - run);
+}
+
+static void jsonw_quoted(buf_t *b, const char *s, size_t n)
+{
+    buf_reserve(b, n + 2);
+    buf_putc(b, '"');
+    jsonw_escape(b, s, n);
+    buf_putc(b, '"');
+}
+
+void jsonw_key(jsonw_t *w, const char *k)
+{
+    jsonw_sep(w);
+    if (!k)
+        k = "";
+    jsonw_quoted(w->b, k, strlen(k));
+    buf_putc(w->b, ':');
+    w->after_key = true;
+}
+
+void jsonw_string(jsonw_t *w, const char *s)
+{
+    jsonw_stringn(w, s ? s : "", s ? strlen(s) : 0);
+}
+
+void jsonw_stringn(jsonw_t *w, const char *s, size_t n)
+{
+    jsonw_sep(w);
+    jsonw_quoted(w->b, s ? s : "", s ? n : 0);
+}
+
+void jsonw_int(jsonw_t *w, int64_t v)
+{
+    char tmp[24];
+    int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+    jsonw_sep(w);
+    buf_append(w->b, tmp, (size_t)n);
+}
+
+/* Integral values within ±2^53 print as integers (-0 as "0"); others use the
+ * shortest of %.15g/%.16g/%.17g that reads back exactly. NaN/Inf print 0. */
+void jsonw_number(jsonw_t *w, double v)
+{
+    char tmp[40];
+    int n;
+    if (!isfinite(v)) {
+        n = snprintf(tmp, sizeof(tmp), "0");
+    } else if (v == trunc(v) && fabs(v) <= 9007199254740992.0) {
+        n = snprintf(tmp, sizeof(tmp), "%" PRId64, (int64_t)v);
+    } else {
+        n = snprintf(tmp, sizeof(tmp), "%.15g", v);
+        if (strtod(tmp, NULL) != v) {
+            n = snprintf(tmp, sizeof(tmp), "%.16g", v);
+            if (strtod(tmp, NULL) != v)
+                n = snprintf(tmp, sizeof(tmp), "%.17g", v);
+        }
+    }
+    jsonw_sep(w);
+    buf_append(w->b, tmp, (size_t)n);
+}
+
+void jsonw_bool(jsonw_t *w, bool v)
+{
+    jsonw_sep(w);
+    if (v)
+        buf_append(w->b, "true", 4);
+    else
+        buf_append(w->b, "false", 5);
+}
+
+void jsonw_null(jsonw_t *w)
+{
+    jsonw_sep(w);
+    buf_append(w->b, "null", 4);
+}
+
+/* s is trusted to be valid JSON; NULL/"" use dflt, and a NULL dflt writes null. */
+void jsonw_raw(jsonw_t *w, const char *s, const char *dflt)
+{
+    if (!s || !*s)
+        s = dflt;
+    if (!s || !*s)
+        s = "null";
+    jsonw_rawn(w, s, strlen(s));
+}
+
+/* n == 0 (or NULL s) writes null so the document stays valid. */
+void jsonw_rawn(jsonw_t *w, const char *s, size_t n)
+{
+    jsonw_sep(w);
+    if (!s || n == 0)
+        buf_append(w->b, "null", 4);
+    else
+        buf_append(w->b, s, n);
+}
+
+void jsonw_time(jsonw_t *w, int64_t unix_seconds)
+{
+    if (unix_seconds == 0) {
+        jsonw_stringn(w, "", 0);
+        return;
+    }
+    char tmp[PTIME_STR_LEN + 1];
+    ptime_format(unix_seconds, tmp);
+    jsonw_sep(w);
+    buf_putc(w->b, '"');
+    buf_puts(w->b, tmp);
+    buf_putc(w->b, '"');
+}
+
+void jsonw_kv_string(jsonw_t *w, const char *k, const char *v)
+{
+    jsonw_key(w, k);
+    jsonw_string(w, v);
+}
+
+void jsonw_kv_int(jsonw_t *w, const char *k, int64_t v)
+{
+    jsonw_key(w, k);
+    jsonw_int(w, v);
+}
+
+void jsonw_kv_number(jsonw_t *w, const char *k, double v)
+{
+    jsonw_key(w, k);
+    jsonw_number(w, v);
+}
+
+void jsonw_kv_bool(jsonw_t *w, const char *k, bool v)
+{
+    jsonw_key(w, k);
+    jsonw_bool(w, v);
+}
+
+void jsonw_kv_raw(jsonw_t *w, const char *k, const char *v, const char *dflt)
+{
+    jsonw_key(w, k);
+    jsonw_raw(w, v, dflt);
+}
+
+void jsonw_kv_time(jsonw_t *w, const char *k, int64_t unix_seconds)
+{
+    jsonw_key(w, k);
+    jsonw_time(w, unix_seconds);
+}

@@ -1,0 +1,55 @@
+/* jsonw.h - a small streaming JSON writer into a buf_t; commas and escaping are its job. */
+#ifndef PARLEY_JSONW_H
+#define PARLEY_JSONW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+
+#define JSONW_MAX_DEPTH 96
+
+/* The writer borrows b; it never frees it. Nesting deeper than JSONW_MAX_DEPTH
+ * sets err. Strings are written with JSON escaping of ", \\ and control
+ * characters; bytes >= 0x80 are copied as they are (inputs are valid UTF-8). */
+typedef struct jsonw {
+    buf_t *b;
+    int depth;
+    int err;
+    unsigned char need_comma[JSONW_MAX_DEPTH];
+    bool after_key;
+} jsonw_t;
+
+void jsonw_init(jsonw_t *w, buf_t *b);
+void jsonw_obj_begin(jsonw_t *w);
+void jsonw_obj_end(jsonw_t *w);
+void jsonw_arr_begin(jsonw_t *w);
+void jsonw_arr_end(jsonw_t *w);
+/* Writes an object key; the next value call writes its value. */
+void jsonw_key(jsonw_t *w, const char *k);
+void jsonw_string(jsonw_t *w, const char *s);            /* NULL writes "" */
+void jsonw_stringn(jsonw_t *w, const char *s, size_t n);
+void jsonw_int(jsonw_t *w, int64_t v);
+/* Integral values print without a fraction ("2700"), others with %.17g trimmed. */
+void jsonw_number(jsonw_t *w, double v);
+void jsonw_bool(jsonw_t *w, bool v);
+void jsonw_null(jsonw_t *w);
+/* Inserts s, already valid JSON, as one value. NULL or "" writes dflt (e.g. "[]"). */
+void jsonw_raw(jsonw_t *w, const char *s, const char *dflt);
+void jsonw_rawn(jsonw_t *w, const char *s, size_t n);
+/* Writes a time as RFC 3339 UTC ("2024-03-18T10:00:00Z"); 0 writes "". */
+void jsonw_time(jsonw_t *w, int64_t unix_seconds);
+
+/* key + value shorthands */
+void jsonw_kv_string(jsonw_t *w, const char *k, const char *v);
+void jsonw_kv_int(jsonw_t *w, const char *k, int64_t v);
+void jsonw_kv_number(jsonw_t *w, const char *k, double v);
+void jsonw_kv_bool(jsonw_t *w, const char *k, bool v);
+void jsonw_kv_raw(jsonw_t *w, const char *k, const char *v, const char *dflt);
+void jsonw_kv_time(jsonw_t *w, const char *k, int64_t unix_seconds);
+
+/* Appends the JSON-escaped body of s (without quotes) to b. */
+void jsonw_escape(buf_t *b, const char *s, size_t n);
+
+#endif

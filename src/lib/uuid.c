@@ -1,0 +1,100 @@
+/* uuid.c - UUIDv7 generation (RFC 9562) and canonical UUID validation. */
+#include "lib/uuid.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <string.h>
+#include <time.h>
+
+static pthread_mutex_t uuid_lock = PTHREAD_MUTEX_INITIALIZER;
+static int64_t uuid_last_ms = -1;
+static unsigned uuid_last_seq; /* the 12-bit rand_a of the last id */
+
+/* Layout: 48-bit big-endian ms timestamp, version 7 nibble, 12 bits rand_a,
+ * variant bits 10, 62 bits rand_b (all from rnd). Writes 36 chars + NUL. */
+void uuid_v7_from(uuid_str_t out, int64_t unix_ms, const uint8_t rnd[16])
+{
+    static const char hex[] = "0123456789abcdef";
+    uint8_t u[16];
+    uint64_t ms = (uint64_t)unix_ms & 0xffffffffffffULL;
+    for (int i = 0; i < 6; i++)
+        u[i] = (uint8_t)(ms >> (40 - 8 * i));
+    memcpy(u + 6, rnd + 6, 10);
+    u[6] = (uint8_t)(0x70 | (u[6] & 0x0f));
+    u[8] = (uint8_t)(0x80 | (u[8] & 0x3f));
+    char *o = out;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            *o++ = '-';
+        *o++ = hex[u[i] >> 4];
+        *o++ = hex[u[i] & 15];
+    }
+    *o = '\0';
+}
+
+/* Monotonic within the process: when the clock has not advanced past the last
+ * id's millisecond, rand_a is the previous one plus 1 (carrying into the
+ * timestamp at 0xfff), so ids made later always sort after earlier ones. */
+void uuid_v7(uuid_str_t out)
+{
+    uint8_t rnd[16];
+    randombytes_buf(rnd, sizeof(rnd));
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    unsigned seq = ((unsigned)(rnd[6] & 0x0f) << 8 | rnd[7]) & 0x7ff; /* leave headroom */
+
+    pthread_mutex_lock(&uuid_lock);
+    if (ms <= uuid_last_ms) {
+        ms = uuid_last_ms;
+        seq = uuid_last_seq + 1;
+        if (seq > 0xfff) {
+            ms++;
+            seq = 0;
+        }
+    }
+    uuid_last_ms = ms;
+    uuid_last_seq = seq;
+    pthread_mutex_unlock(&uuid_lock);
+
+    rnd[6] = (uint8_t)(seq >> 8);
+    rnd[7] = (uint8_t)(seq & 0xff);
+    uuid_v7_from(out, ms, rnd);
+}
+
+static int uuid_hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Validates 8-4-4-4-12 hex with nothing after; out (may equal s) gets the
+ * lowercase form only when s is valid. */
+bool uuid_parse(const char *s, uuid_str_t out)
+{
+    if (!s)
+        return false;
+    for (int i = 0; i < UUID_STR_LEN; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23) {
+            if (s[i] != '-')
+                return false;
+        } else if (uuid_hexval(s[i]) < 0) {
+            return false; /* also stops at a NUL of a short string */
+        }
+    }
+    if (s[UUID_STR_LEN] != '\0')
+        return false;
+    if (out) {
+        for (int i = 0; i < UUID_STR_LEN; i++) {
+            char c = s[i];
+            out[i] = (c >= 'A' && c <= 'F') ? (char)(c - 'A' + 'a') : c;
+        }
+        out[UUID_STR_LEN] = '\0';
+    }
+    return true;
+}

@@ -1,0 +1,21 @@
+/* uuid.h - UUIDv7 generation and canonical UUID validation. */
+#ifndef PARLEY_UUID_H
+#define PARLEY_UUID_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define UUID_STR_LEN 36
+typedef char uuid_str_t[UUID_STR_LEN + 1];
+
+/* Writes a new time-ordered UUIDv7 (lowercase) into out. Random bits come from
+ * libsodium (sodium_init() must have succeeded). Can't fail. */
+void uuid_v7(uuid_str_t out);
+/* Same, with the 48-bit timestamp taken from unix_ms (used by the seeder so
+ * ids sort with createdAt); the random part comes from rnd (16 bytes). */
+void uuid_v7_from(uuid_str_t out, int64_t unix_ms, const uint8_t rnd[16]);
+/* True when s is a 36-character 8-4-4-4-12 hex UUID (either case). When out
+ * is non-NULL it receives the lowercase form. */
+bool uuid_parse(const char *s, uuid_str_t out);
+
+#endif

@@ -1,0 +1,236 @@
+/* test_jsonw.c - unit tests for the streaming JSON writer. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "lib/buf.h"
+#include "lib/jsonw.h"
+
+/* Test fixture: a buffer and a writer bound to it. */
+typedef struct fx {
+    buf_t b;
+    jsonw_t w;
+} fx_t;
+
+static int fx_setup(void **state)
+{
+    static fx_t f;
+    buf_init(&f.b);
+    jsonw_init(&f.w, &f.b);
+    *state = &f;
+    return 0;
+}
+
+static int fx_teardown(void **state)
+{
+    fx_t *f = *state;
+    buf_free(&f->b);
+    return 0;
+}
+
+/* Asserts that the output is valid JSON per jansson and equals want. */
+static void expect_json(fx_t *f, const char *want)
+{
+    assert_false(f->w.err);
+    assert_false(f->b.oom);
+    assert_string_equal(f->b.data, want);
+    json_error_t e;
+    json_t *j = json_loads(f->b.data, JSON_DECODE_ANY | JSON_ALLOW_NUL, &e);
+    assert_non_null(j);
+    json_decref(j);
+}
+
+static const char *num(double v)
+{
+    static char out[64];
+    buf_t b;
+    jsonw_t w;
+    buf_init(&b);
+    jsonw_init(&w, &b);
+    jsonw_number(&w, v);
+    snprintf(out, sizeof(out), "%s", b.data);
+    buf_free(&b);
+    return out;
+}
+
+static void test_nesting_and_commas(void **state)
+{
+    fx_t *f = *state;
+    jsonw_t *w = &f->w;
+    jsonw_obj_begin(w);
+    jsonw_kv_string(w, "a", "x");
+    jsonw_kv_int(w, "b", -5);
+    jsonw_key(w, "c");
+    jsonw_arr_begin(w);
+    jsonw_int(w, 1);
+    jsonw_obj_begin(w);
+    jsonw_obj_end(w);
+    jsonw_arr_begin(w);
+    jsonw_arr_end(w);
+    jsonw_null(w);
+    jsonw_bool(w, true);
+    jsonw_bool(w, false);
+    jsonw_arr_end(w);
+    jsonw_key(w, "d");
+    jsonw_obj_begin(w);
+    jsonw_kv_bool(w, "e", false);
+    jsonw_obj_end(w);
+    jsonw_kv_number(w, "f", 2.5);
+    jsonw_obj_end(w);
+    expect_json(f, "{\"a\":\"x\",\"b\":-5,\"c\":[1,{},[],null,true,false],"
+                   "\"d\":{\"e\":false},\"f\":2.5}");
+    assert_int_equal(w->depth, 0);
+}
+
+static void test_escaping(void **state)
+{
+    fx_t *f = *state;
+    jsonw_arr_begin(&f->w);
+    jsonw_string(&f->w, "q\"b\\s/\n\r\t\b\f\x01\x1f\x7f é€");
+    jsonw_stringn(&f->w, "a\0b", 3);
+    jsonw_string(&f->w, NULL);
+    jsonw_arr_end(&f->w);
+    expect_json(f, "[\"q\\\"b\\\\s/\\n\\r\\t\\b\\f\\u0001\\u001f\x7f é€\",\"a\\u0000b\",\"\"]");
+}
+
+static void test_escape_keys(void **state)
+{
+    fx_t *f = *state;
+    jsonw_obj_begin(&f->w);
+    jsonw_kv_string(&f->w, "k\"1", "v");
+    jsonw_obj_end(&f->w);
+    expect_json(f, "{\"k\\\"1\":\"v\"}");
+}
+
+static void test_escape_plain_fn(void **state)
+{
+    fx_t *f = *state;
+    jsonw_escape(&f->b, "plain", 5);
+    jsonw_escape(&f->b, "\"x", 1);
+    assert_string_equal(f->b.data, "plain\\\"");
+}
+
+static void test_numbers(void **state)
+{
+    (void)state;
+    assert_string_equal(num(2700), "2700");
+    assert_string_equal(num(2700.0), "2700");
+    assert_string_equal(num(0.5), "0.5");
+    assert_string_equal(num(-0.0), "0");
+    assert_string_equal(num(0), "0");
+    assert_string_equal(num(-3), "-3");
+    assert_string_equal(num(0.1), "0.1");
+    assert_string_equal(num(1.0 / 3.0), "0.3333333333333333");
+    assert_string_equal(num(9007199254740992.0), "9007199254740992");
+    assert_string_equal(num(-9007199254740992.0), "-9007199254740992");
+    assert_string_equal(num(1e300), "1e+300");
+    assert_string_equal(num(123.456), "123.456");
+    assert_string_equal(num(0.1 + 0.2), "0.30000000000000004");
+    assert_string_equal(num(NAN), "0");
+    assert_string_equal(num(INFINITY), "0");
+    assert_string_equal(num(-INFINITY), "0");
+    /* round trip of an arbitrary double */
+    double v = 1234.5678901234567;
+    assert_true(strtod(num(v), NULL) == v);
+}
+
+static void test_ints(void **state)
+{
+    fx_t *f = *state;
+    jsonw_arr_begin(&f->w);
+    jsonw_int(&f->w, INT64_MIN);
+    jsonw_int(&f->w, INT64_MAX);
+    jsonw_int(&f->w, 0);
+    jsonw_arr_end(&f->w);
+    expect_json(f, "[-9223372036854775808,9223372036854775807,0]");
+}
+
+static void test_raw(void **state)
+{
+    fx_t *f = *state;
+    jsonw_t *w = &f->w;
+    jsonw_obj_begin(w);
+    jsonw_kv_raw(w, "a", "{\"x\":[1,2]}", "{}");
+    jsonw_kv_raw(w, "b", NULL, "[]");
+    jsonw_kv_raw(w, "c", "", "{}");
+    jsonw_kv_raw(w, "d", NULL, NULL);
+    jsonw_key(w, "e");
+    jsonw_rawn(w, "123456", 3);
+    jsonw_key(w, "f");
+    jsonw_rawn(w, "", 0);
+    jsonw_obj_end(w);
+    expect_json(f, "{\"a\":{\"x\":[1,2]},\"b\":[],\"c\":{},\"d\":null,\"e\":123,\"f\":null}");
+}
+
+static void test_time(void **state)
+{
+    fx_t *f = *state;
+    jsonw_obj_begin(&f->w);
+    jsonw_kv_time(&f->w, "t", 1710756000);
+    jsonw_kv_time(&f->w, "zero", 0);
+    jsonw_kv_time(&f->w, "neg", -1);
+    jsonw_obj_end(&f->w);
+    expect_json(f, "{\"t\":\"2024-03-18T10:00:00Z\",\"zero\":\"\",\"neg\":\"1969-12-31T23:59:59Z\"}");
+}
+
+static void test_top_level_scalar(void **state)
+{
+    fx_t *f = *state;
+    jsonw_string(&f->w, "x");
+    expect_json(f, "\"x\"");
+}
+
+static void test_depth_limit(void **state)
+{
+    fx_t *f = *state;
+    for (int i = 0; i < JSONW_MAX_DEPTH; i++)
+        jsonw_arr_begin(&f->w);
+    assert_false(f->w.err);
+    jsonw_arr_begin(&f->w);
+    assert_true(f->w.err);
+    for (int i = 0; i <= JSONW_MAX_DEPTH; i++)
+        jsonw_arr_end(&f->w);
+    assert_int_equal(f->w.depth, 0);
+}
+
+static void test_unbalanced_close(void **state)
+{
+    fx_t *f = *state;
+    jsonw_obj_end(&f->w);
+    assert_true(f->w.err);
+}
+
+static void test_many_members(void **state)
+{
+    fx_t *f = *state;
+    jsonw_arr_begin(&f->w);
+    for (int i = 0; i < 10000; i++)
+        jsonw_int(&f->w, i);
+    jsonw_arr_end(&f->w);
+    json_t *j = json_loads(f->b.data, 0, NULL);
+    assert_non_null(j);
+    assert_int_equal(json_array_size(j), 10000);
+    assert_int_equal(json_integer_value(json_array_get(j, 9999)), 9999);
+    json_decref(j);
+}
+
+#define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        T(test_nesting_and_commas), T(test_escaping), T(test_escape_keys),
+        T(test_escape_plain_fn),    T(test_numbers),  T(test_ints),
+        T(test_raw),                T(test_time),     T(test_top_level_scalar),
+        T(test_depth_limit),        T(test_unbalanced_close), T(test_many_members),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
