@@ -1,0 +1,1774 @@
+/* sqlite.c - the SQLite backend of the store interface (store.h): per-thread connections, cached statements, migrations. */
+#include "store/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lib/buf.h"
+#include "lib/ptime.h"
+#include "store/migrations.h"
+
+/* Internal helpers carry the prefix sq_ (this backend); public ones store_. */
+
+#define SQ_BUSY_TIMEOUT_MS 5000
+#define SQ_CACHE_KIB 8192
+#define SQ_TLS_SLOTS 4
+
+/* ---- statements ------------------------------------------------------------ */
+
+enum {
+    S_BEGIN_WRITE,
+    S_BEGIN_READ,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_SAVEPOINT,
+    S_RELEASE,
+    S_ROLLBACK_TO,
+    S_KEY_LOOKUP,
+    S_KEY_TOUCH,
+    S_KEY_INSERT,
+    S_KEY_REVOKE,
+    S_ORG_INSERT,
+    S_ORG_BY_UUID,
+    S_ORG_BY_NAME,
+    S_ORG_DEFAULT_TEAM,
+    S_TEAM_INSERT,
+    S_TEAM_BY_UUID,
+    S_TEAM_BY_NAME,
+    S_USER_INSERT,
+    S_MEMBER_INSERT,
+    S_USER_BY_UUID,
+    S_USER_BY_EMAIL,
+    S_USER_ADMIN,
+    S_USER_LIST,
+    S_CONV_INSERT,
+    S_BODY_INSERT,
+    S_PART_INSERT,
+    S_LOG_INSERT,
+    S_CONV_GET,
+    S_CONV_GET_EXT,
+    S_CONV_STATE,
+    S_CONV_SET_ARCHIVED,
+    S_CONV_EXT_UUID,
+    S__COUNT
+};
+
+#define SQ_USER_COLS \
+    "uuid, org_uuid, IFNULL(primary_team_uuid, ''), email, first_name, last_name, transcript_lang, role, created_at"
+
+/* SQL of each cached statement. The conversation statements are generated
+ * from sq_conv_cols by sq_sql_init (once per process). */
+static const char *sq_sql[S__COUNT] = {
+    [S_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+    [S_BEGIN_READ] = "BEGIN",
+    [S_COMMIT] = "COMMIT",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_SAVEPOINT] = "SAVEPOINT sq",
+    [S_RELEASE] = "RELEASE sq",
+    [S_ROLLBACK_TO] = "ROLLBACK TO sq",
+    [S_KEY_LOOKUP] = "SELECT id, org_uuid, user_uuid, org_level, last_seen_at FROM api_keys"
+                     " WHERE hash = ?1 AND revoked_at IS NULL",
+    [S_KEY_TOUCH] = "UPDATE api_keys SET last_seen_at = ?2 WHERE id = ?1",
+    [S_KEY_INSERT] = "INSERT INTO api_keys(id, org_uuid, user_uuid, name, hash, last4, org_level, created_at)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_KEY_REVOKE] = "UPDATE api_keys SET revoked_at = ?3"
+                     " WHERE id = ?1 AND org_uuid = ?2 AND revoked_at IS NULL",
+    [S_ORG_INSERT] = "INSERT INTO organizations(uuid, name, default_team_uuid, created_at) VALUES (?1, ?2, ?3, ?4)",
+    [S_ORG_BY_UUID] = "SELECT uuid FROM organizations WHERE uuid = ?1",
+    [S_ORG_BY_NAME] = "SELECT uuid FROM organizations WHERE name = ?1",
+    [S_ORG_DEFAULT_TEAM] = "SELECT IFNULL(o.default_team_uuid, (SELECT t.uuid FROM teams t WHERE t.org_uuid = o.uuid"
+                           " ORDER BY t.created_at, t.uuid LIMIT 1)) FROM organizations o WHERE o.uuid = ?1",
+    [S_TEAM_INSERT] = "INSERT INTO teams(uuid, org_uuid, name, parent_team_uuid, created_at)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_TEAM_BY_UUID] = "SELECT uuid FROM teams WHERE org_uuid = ?1 AND uuid = ?2",
+    [S_TEAM_BY_NAME] = "SELECT uuid FROM teams WHERE org_uuid = ?1 AND name = ?2",
+    [S_USER_INSERT] = "INSERT INTO users(uuid, org_uuid, email, first_name, last_name, primary_team_uuid, role,"
+                      " created_at) VALUES (?1, ?2, lower(?3), ?4, ?5, ?6, ?7, ?8)",
+    [S_MEMBER_INSERT] = "INSERT OR IGNORE INTO team_members(team_uuid, user_uuid) VALUES (?1, ?2)",
+    [S_USER_BY_UUID] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND uuid = ?2",
+    [S_USER_BY_EMAIL] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND email = lower(?2)",
+    [S_USER_ADMIN] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND role = 'admin'"
+                     " ORDER BY created_at, uuid LIMIT 1",
+    [S_USER_LIST] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 ORDER BY created_at, uuid",
+    [S_PART_INSERT] = "INSERT OR IGNORE INTO conversation_participants(conv_uuid, org_uuid, email)"
+                      " SELECT ?1, ?2, lower(json_extract(p.value, '$.email'))"
+                      " FROM json_each(CASE WHEN json_valid(?3) THEN ?3 ELSE '[]' END) AS p"
+                      " WHERE p.type = 'object' AND json_type(p.value, '$.email') = 'text'"
+                      " AND json_extract(p.value, '$.email') <> ''",
+    [S_LOG_INSERT] = "INSERT INTO workflow_logs(org_uuid, conversation_uuid, workflow_name, success, error, created_at)"
+                     " VALUES (?1, ?2, ?3, 1, NULL, ?4)",
+    [S_CONV_STATE] = "SELECT user_uuid, is_private, archived FROM conversations WHERE uuid = ?1 AND org_uuid = ?2",
+    [S_CONV_SET_ARCHIVED] = "UPDATE conversations SET archived = ?2, archived_at = ?3 WHERE uuid = ?1",
+    [S_CONV_EXT_UUID] = "SELECT uuid FROM conversations WHERE org_uuid = ?1 AND external_id = ?2",
+};
+
+/* ---- the conversation columns ---------------------------------------------- */
+
+typedef enum { COL_UUID, COL_TEXT, COL_INT, COL_BOOL, COL_REAL } sq_col_kind_t;
+
+typedef struct sq_col {
+    const char *name;  /* column name = conv_t field name */
+    sq_col_kind_t kind;
+    size_t off;        /* offset of the field in conv_t */
+    bool body;         /* in conversation_bodies (b), else in conversations (c) */
+} sq_col_t;
+
+#define SQ_COL(f, k) {#f, k, offsetof(conv_t, f), false}
+#define SQ_BODY(f) {#f, COL_TEXT, offsetof(conv_t, f), true}
+
+/* Every stored conv_t field, in the order of the SELECT list. The owner's
+ * user_* fields are not columns: they come from a join with users. */
+static const sq_col_t sq_conv_cols[] = {
+    SQ_COL(uuid, COL_UUID),
+    SQ_COL(org_uuid, COL_UUID),
+    SQ_COL(user_uuid, COL_UUID),
+    SQ_COL(team_uuid, COL_UUID),
+    SQ_COL(created_at, COL_INT),
+    SQ_COL(archived, COL_BOOL),
+    SQ_COL(archived_at, COL_INT),
+    SQ_COL(is_private, COL_BOOL),
+    SQ_COL(is_internal, COL_BOOL),
+    SQ_COL(is_empty, COL_BOOL),
+    SQ_COL(referenceable, COL_BOOL),
+    SQ_COL(import_status, COL_TEXT),
+    SQ_COL(external_id, COL_TEXT),
+    SQ_COL(finished_at, COL_INT),
+    SQ_COL(live_started_at, COL_INT),
+    SQ_COL(live_ended_at, COL_INT),
+    SQ_COL(media_duration, COL_REAL),
+    SQ_COL(video_uid, COL_TEXT),
+    SQ_COL(video_status, COL_TEXT),
+    SQ_COL(media_storage_status, COL_TEXT),
+    SQ_COL(transcript_status, COL_TEXT),
+    SQ_COL(crm_export_status, COL_TEXT),
+    SQ_COL(deal_uuid, COL_TEXT),
+    SQ_COL(email_template_id, COL_TEXT),
+    SQ_COL(ext_intel_opp_id, COL_TEXT),
+    SQ_COL(zoom_url, COL_TEXT),
+    SQ_COL(gmeet_url, COL_TEXT),
+    SQ_COL(teams_url, COL_TEXT),
+    SQ_COL(webex_url, COL_TEXT),
+    SQ_COL(application_name, COL_TEXT),
+    SQ_COL(title, COL_TEXT),
+    SQ_BODY(participants_json),
+    SQ_BODY(participants_ext_json),
+    SQ_BODY(attendees_json),
+    SQ_BODY(bots_json),
+    SQ_BODY(boards_json),
+    SQ_BODY(talktracks_json),
+    SQ_BODY(scorecards_json),
+    SQ_BODY(external_opportunity_json),
+    SQ_BODY(import_metadata_json),
+    SQ_BODY(zoom_metadata_json),
+    SQ_BODY(linked_crm_json),
+    SQ_BODY(external_accounts_json),
+    SQ_BODY(external_contacts_json),
+    SQ_BODY(extracted_intel_json),
+    SQ_BODY(confirmed_intel_json),
+    SQ_BODY(labels_json),
+    SQ_BODY(label_tags_na_json),
+    SQ_BODY(deprecated_label_categories_json),
+    SQ_BODY(transcript_v1_json),
+    SQ_BODY(transcript_v2_json),
+    SQ_BODY(transcript_text),
+};
+#define SQ_NCOLS ((int)(sizeof(sq_conv_cols) / sizeof(sq_conv_cols[0])))
+
+/* The FROM of every conversation read: the row, its body, its owner. */
+#define SQ_CONV_FROM                                                                                                \
+    " FROM conversations c JOIN conversation_bodies b ON b.id = c.id LEFT JOIN users u ON u.uuid = c.user_uuid"
+
+/* Generated SQL (static storage, written once by sq_sql_init). */
+static char sq_conv_select[4096]; /* "SELECT c.uuid, …, b.transcript_text, u.…" */
+static char sq_conv_insert_sql[2048];
+static char sq_body_insert_sql[2048];
+static char sq_conv_get_sql[4608];
+static char sq_conv_get_ext_sql[4608];
+static pthread_once_t sq_sql_once = PTHREAD_ONCE_INIT;
+
+/* Appends s to dst (capacity cap); aborts on overflow, which would be a
+ * programming error in the fixed SQL above, never a runtime condition. */
+static void sq_cat(char *dst, size_t cap, const char *s)
+{
+    size_t have = strlen(dst), add = strlen(s);
+    if (have + add + 1 > cap) {
+        fprintf(stderr, "parley: store: generated SQL does not fit its buffer\n");
+        abort();
+    }
+    memcpy(dst + have, s, add + 1);
+}
+
+/* Builds the conversation SELECT/INSERT SQL from sq_conv_cols. Can't fail. */
+static void sq_sql_init(void)
+{
+    char values[2][512] = {"", ""}; /* "?, ?, …" of the two INSERTs */
+    sq_cat(sq_conv_select, sizeof(sq_conv_select), "SELECT ");
+    sq_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), "INSERT INTO conversations(");
+    sq_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), "INSERT INTO conversation_bodies(id");
+    sq_cat(values[1], sizeof(values[1]), "?");
+    for (int i = 0; i < SQ_NCOLS; i++) {
+        const sq_col_t *col = &sq_conv_cols[i];
+        sq_cat(sq_conv_select, sizeof(sq_conv_select), col->body ? "b." : "c.");
+        sq_cat(sq_conv_select, sizeof(sq_conv_select), col->name);
+        sq_cat(sq_conv_select, sizeof(sq_conv_select), ", ");
+        char *ins = col->body ? sq_body_insert_sql : sq_conv_insert_sql;
+        size_t inscap = col->body ? sizeof(sq_body_insert_sql) : sizeof(sq_conv_insert_sql);
+        char *val = values[col->body];
+        if (val[0]) {
+            sq_cat(ins, inscap, ", ");
+            sq_cat(val, sizeof(values[0]), ", ");
+        }
+        sq_cat(ins, inscap, col->name);
+        sq_cat(val, sizeof(values[0]), "?");
+    }
+    sq_cat(sq_conv_select, sizeof(sq_conv_select), "u.email, u.first_name, u.last_name, u.transcript_lang");
+    sq_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), ") VALUES (");
+    sq_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), values[0]);
+    sq_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), ")");
+    sq_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), ") VALUES (");
+    sq_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), values[1]);
+    sq_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), ")");
+
+    sq_cat(sq_conv_get_sql, sizeof(sq_conv_get_sql), sq_conv_select);
+    sq_cat(sq_conv_get_sql, sizeof(sq_conv_get_sql), SQ_CONV_FROM);
+    sq_cat(sq_conv_get_sql, sizeof(sq_conv_get_sql), " WHERE c.uuid = ?1 AND c.org_uuid = ?2");
+    sq_cat(sq_conv_get_ext_sql, sizeof(sq_conv_get_ext_sql), sq_conv_select);
+    sq_cat(sq_conv_get_ext_sql, sizeof(sq_conv_get_ext_sql), SQ_CONV_FROM);
+    sq_cat(sq_conv_get_ext_sql, sizeof(sq_conv_get_ext_sql), " WHERE c.external_id = ?1 AND c.org_uuid = ?2");
+
+    sq_sql[S_CONV_INSERT] = sq_conv_insert_sql;
+    sq_sql[S_BODY_INSERT] = sq_body_insert_sql;
+    sq_sql[S_CONV_GET] = sq_conv_get_sql;
+    sq_sql[S_CONV_GET_EXT] = sq_conv_get_ext_sql;
+}
+
+/* ---- stores and connections ------------------------------------------------ */
+
+/* One sqlite3 connection, used only by the thread that made it. */
+typedef struct sq_conn {
+    sqlite3 *db;
+    pthread_t owner;
+    bool batch;                    /* a store_batch_begin transaction is open */
+    sqlite3_stmt *stmts[S__COUNT]; /* cached, prepared on first use */
+    struct sq_conn *next;
+} sq_conn_t;
+
+struct store {
+    uint64_t id;                   /* unique per store_open in this process; keys the thread-local cache */
+    char *path;                    /* owned */
+    store_durability_t durability;
+    int version;
+    pthread_mutex_t mu;            /* guards conns */
+    sq_conn_t *conns;              /* every connection of every thread; owned */
+};
+
+static atomic_uint_fast64_t sq_next_store_id;
+
+/* Per-thread cache of (store id → this thread's connection). Ids are never
+ * reused, so a slot left by a closed store never matches again. */
+typedef struct sq_tls_slot {
+    uint64_t store_id;
+    sq_conn_t *conn;
+} sq_tls_slot_t;
+static __thread sq_tls_slot_t sq_tls[SQ_TLS_SLOTS];
+static __thread unsigned sq_tls_next;
+
+/* Logs a failed SQLite call of function fn (message only; never values). */
+static void sq_log(sqlite3 *db, const char *fn, int rc)
+{
+    fprintf(stderr, "parley: store %s: %s (sqlite %d)\n", fn, db ? sqlite3_errmsg(db) : sqlite3_errstr(rc), rc);
+}
+
+/* Finalizes c's statements, closes its database and frees c. NULL is fine. */
+static void sq_conn_free(sq_conn_t *c)
+{
+    if (!c)
+        return;
+    for (int i = 0; i < S__COUNT; i++)
+        sqlite3_finalize(c->stmts[i]);
+    if (c->db && sqlite3_close(c->db) != SQLITE_OK)
+        sq_log(c->db, __func__, SQLITE_BUSY);
+    free(c);
+}
+
+/* Opens a connection to st's database with the per-connection settings.
+ * Returns a new connection owned by the caller, or NULL with why in err. */
+static sq_conn_t *sq_conn_open(store_t *st, char *err, size_t errlen)
+{
+    sq_conn_t *c = calloc(1, sizeof(*c));
+    if (!c) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    c->owner = pthread_self();
+    int rc = sqlite3_open_v2(st->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot open database %s: %s", st->path,
+                 c->db ? sqlite3_errmsg(c->db) : sqlite3_errstr(rc));
+        sq_conn_free(c);
+        return NULL;
+    }
+    sqlite3_extended_result_codes(c->db, 1);
+    sqlite3_busy_timeout(c->db, SQ_BUSY_TIMEOUT_MS);
+    char pragmas[160];
+    snprintf(pragmas, sizeof(pragmas), "PRAGMA foreign_keys = ON; PRAGMA synchronous = %s; PRAGMA cache_size = -%d;",
+             st->durability == STORE_DURABILITY_NORMAL ? "NORMAL" : "FULL", SQ_CACHE_KIB);
+    rc = sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot configure database %s: %s", st->path, sqlite3_errmsg(c->db));
+        sq_conn_free(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* Remembers c as the calling thread's connection to st. */
+static void sq_tls_put(store_t *st, sq_conn_t *c)
+{
+    for (int i = 0; i < SQ_TLS_SLOTS; i++) {
+        if (sq_tls[i].store_id == 0) {
+            sq_tls[i].store_id = st->id;
+            sq_tls[i].conn = c;
+            return;
+        }
+    }
+    unsigned i = sq_tls_next++ % SQ_TLS_SLOTS;
+    sq_tls[i].store_id = st->id;
+    sq_tls[i].conn = c;
+}
+
+/* The calling thread's connection to st, made on first use. The store owns
+ * it. Returns NULL (logged) when it cannot be opened. */
+static sq_conn_t *sq_conn(store_t *st)
+{
+    if (!st)
+        return NULL;
+    for (int i = 0; i < SQ_TLS_SLOTS; i++)
+        if (sq_tls[i].store_id == st->id)
+            return sq_tls[i].conn;
+
+    pthread_t self = pthread_self();
+    pthread_mutex_lock(&st->mu);
+    sq_conn_t *c = st->conns;
+    while (c && !pthread_equal(c->owner, self))
+        c = c->next;
+    if (!c) {
+        char err[512];
+        c = sq_conn_open(st, err, sizeof(err));
+        if (c) {
+            c->next = st->conns;
+            st->conns = c;
+        } else {
+            fprintf(stderr, "parley: store: %s\n", err);
+        }
+    }
+    pthread_mutex_unlock(&st->mu);
+    if (c)
+        sq_tls_put(st, c);
+    return c;
+}
+
+/* Returns the cached statement id of c, ready to bind. When the cached one is
+ * in use further up the stack (a callback calling back into the store), a
+ * fresh statement is prepared instead; sq_put finalizes it. NULL (logged) on
+ * failure. */
+static sqlite3_stmt *sq_stmt(sq_conn_t *c, int id, const char *fn)
+{
+    sqlite3_stmt *s = c->stmts[id];
+    if (s && !sqlite3_stmt_busy(s))
+        return s;
+    sqlite3_stmt *n = NULL;
+    int rc = sqlite3_prepare_v3(c->db, sq_sql[id], -1, s ? 0 : SQLITE_PREPARE_PERSISTENT, &n, NULL);
+    if (rc != SQLITE_OK) {
+        sq_log(c->db, fn, rc);
+        sqlite3_finalize(n);
+        return NULL;
+    }
+    if (!s)
+        c->stmts[id] = n;
+    return n;
+}
+
+/* Releases a statement from sq_stmt: resets the cached one (dropping its
+ * bindings, which may point into caller memory) or finalizes a fresh one. */
+static void sq_put(sq_conn_t *c, int id, sqlite3_stmt *s)
+{
+    if (!s)
+        return;
+    if (s == c->stmts[id]) {
+        sqlite3_reset(s);
+        sqlite3_clear_bindings(s);
+    } else {
+        sqlite3_finalize(s);
+    }
+}
+
+/* Runs cached statement id, which returns no rows. Returns the SQLite code
+ * (SQLITE_DONE on success); failures are logged under fn. */
+static int sq_exec(sq_conn_t *c, int id, const char *fn)
+{
+    sqlite3_stmt *s = sq_stmt(c, id, fn);
+    if (!s)
+        return SQLITE_ERROR;
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE)
+        sq_log(c->db, fn, rc);
+    sq_put(c, id, s);
+    return rc;
+}
+
+/* Binds text v (NULL binds NULL). The caller keeps v alive until sq_put. */
+static int sq_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    return v ? sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(s, i);
+}
+
+/* Copies a text column into dst (capacity cap), "" for NULL, truncating. */
+static void sq_copy_col(sqlite3_stmt *s, int i, char *dst, size_t cap)
+{
+    const char *v = (const char *)sqlite3_column_text(s, i);
+    snprintf(dst, cap, "%s", v ? v : "");
+}
+
+static bool sq_is_unique_violation(int rc)
+{
+    return rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY;
+}
+
+/* ---- transactions ------------------------------------------------------------ */
+
+/* Starts a write transaction: BEGIN IMMEDIATE (waits for the write lock up to
+ * the busy timeout), or a savepoint inside an open batch. */
+static store_rc_t sq_tx_begin(sq_conn_t *c, const char *fn)
+{
+    return sq_exec(c, c->batch ? S_SAVEPOINT : S_BEGIN_WRITE, fn) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* Undoes the work since sq_tx_begin. Errors are ignored (SQLite may already
+ * have rolled back after an I/O error). */
+static void sq_tx_rollback(sq_conn_t *c)
+{
+    if (c->batch) {
+        sqlite3_stmt *s = sq_stmt(c, S_ROLLBACK_TO, __func__);
+        if (s) {
+            sqlite3_step(s);
+            sq_put(c, S_ROLLBACK_TO, s);
+        }
+        s = sq_stmt(c, S_RELEASE, __func__);
+        if (s) {
+            sqlite3_step(s);
+            sq_put(c, S_RELEASE, s);
+        }
+    } else if (!sqlite3_get_autocommit(c->db)) {
+        sqlite3_stmt *s = sq_stmt(c, S_ROLLBACK, __func__);
+        if (s) {
+            sqlite3_step(s);
+            sq_put(c, S_ROLLBACK, s);
+        }
+    }
+}
+
+/* Commits the work since sq_tx_begin (or releases the savepoint). On failure
+ * rolls back and returns STORE_ERROR. */
+static store_rc_t sq_tx_commit(sq_conn_t *c, const char *fn)
+{
+    if (sq_exec(c, c->batch ? S_RELEASE : S_COMMIT, fn) == SQLITE_DONE)
+        return STORE_OK;
+    sq_tx_rollback(c);
+    return STORE_ERROR;
+}
+
+/* ---- open, close, migrations ---------------------------------------------- */
+
+/* The highest version in the embedded migrations (0 when there are none). */
+static int sq_known_version(void)
+{
+    int v = 0;
+    for (const store_migration_t *m = store_sqlite_migrations; m->version; m++)
+        if (m->version > v)
+            v = m->version;
+    return v;
+}
+
+/* Reads the highest recorded migration into *out. Returns SQLITE_OK or an error code. */
+static int sq_read_version(sqlite3 *db, int *out)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(db, "SELECT IFNULL(MAX(version), 0) FROM schema_migrations", -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        rc = sqlite3_step(s);
+        if (rc == SQLITE_ROW) {
+            *out = sqlite3_column_int(s, 0);
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* Applies one migration in its own transaction unless another process did it
+ * meanwhile. Returns 0, or -1 with why in err. */
+static int sq_apply_migration(sqlite3 *db, const store_migration_t *m, char *err, size_t errlen)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        goto fail;
+    rc = sqlite3_prepare_v2(db, "SELECT 1 FROM schema_migrations WHERE version = ?1", -1, &s, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int(s, 1, m->version);
+        rc = sqlite3_step(s);
+    }
+    sqlite3_finalize(s);
+    s = NULL;
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        goto fail;
+    if (rc == SQLITE_DONE) { /* not applied yet */
+        rc = sqlite3_exec(db, m->sql, NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+            goto fail;
+        rc = sqlite3_prepare_v2(db, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?1, ?2, ?3)",
+                                -1, &s, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_int(s, 1, m->version);
+            sqlite3_bind_text(s, 2, m->name, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s, 3, ptime_now());
+            rc = sqlite3_step(s);
+        }
+        sqlite3_finalize(s);
+        if (rc != SQLITE_DONE)
+            goto fail;
+    }
+    rc = sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (rc != SQLITE_OK)
+        goto fail;
+    return 0;
+fail:
+    snprintf(err, errlen, "migration %s failed: %s", m->name, sqlite3_errmsg(db));
+    if (!sqlite3_get_autocommit(db))
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+}
+
+/* Switches to WAL and brings the schema up to date. Returns 0 and sets
+ * st->version, or -1 with why in err (a newer schema is refused). */
+static int sq_migrate(store_t *st, sqlite3 *db, char *err, size_t errlen)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        snprintf(err, errlen, "cannot use database %s: %s", st->path, sqlite3_errmsg(db));
+        sqlite3_finalize(s);
+        return -1;
+    }
+    const char *mode = (const char *)sqlite3_column_text(s, 0);
+    bool wal = mode && strcasecmp(mode, "wal") == 0;
+    sqlite3_finalize(s);
+    if (!wal) {
+        snprintf(err, errlen, "cannot switch database %s to WAL mode", st->path);
+        return -1;
+    }
+
+    rc = sqlite3_exec(db,
+                      "CREATE TABLE IF NOT EXISTS schema_migrations(version INTEGER PRIMARY KEY,"
+                      " name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+                      NULL, NULL, NULL);
+    int cur = 0;
+    if (rc == SQLITE_OK)
+        rc = sq_read_version(db, &cur);
+    if (rc != SQLITE_OK) {
+        snprintf(err, errlen, "cannot read schema version of %s: %s", st->path, sqlite3_errmsg(db));
+        return -1;
+    }
+    int known = sq_known_version();
+    if (cur > known) {
+        snprintf(err, errlen,
+                 "database %s has schema version %d, newer than this build of parley knows (%d); "
+                 "use a newer parley",
+                 st->path, cur, known);
+        return -1;
+    }
+    for (const store_migration_t *m = store_sqlite_migrations; m->version; m++) {
+        if (m->version <= cur)
+            continue;
+        if (sq_apply_migration(db, m, err, errlen) != 0)
+            return -1;
+    }
+    if (sq_read_version(db, &cur) != SQLITE_OK) {
+        snprintf(err, errlen, "cannot read schema version of %s: %s", st->path, sqlite3_errmsg(db));
+        return -1;
+    }
+    st->version = cur;
+    return 0;
+}
+
+/* Creates the database file with mode 0600 when missing (SQLite gives its
+ * -wal and -shm files the same mode). Returns 0, or -1 with why in err. */
+static int sq_create_file(const char *path, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "cannot open database file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    close(fd);
+    return 0;
+}
+
+/* Accepts a file path, optionally prefixed "sqlite://". Creates the file
+ * (0600), switches it to WAL, applies pending migrations each in its own
+ * transaction and keeps the opening thread's connection. NULL + err on
+ * failure, including a schema newer than this build. */
+store_t *store_open(const store_opts_t *opts, char *err, size_t errlen)
+{
+    char dummy[1];
+    if (!err || errlen == 0) {
+        err = dummy;
+        errlen = sizeof(dummy);
+    }
+    err[0] = '\0';
+    if (!opts || !opts->url || !opts->url[0]) {
+        snprintf(err, errlen, "no database given");
+        return NULL;
+    }
+    const char *path = opts->url;
+    if (strncmp(path, "sqlite://", 9) == 0)
+        path += 9;
+    if (strncmp(path, "postgres://", 11) == 0 || strncmp(path, "postgresql://", 13) == 0) {
+        snprintf(err, errlen, "PostgreSQL databases are not supported by this build (only SQLite files)");
+        return NULL;
+    }
+    if (!path[0] || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0) {
+        snprintf(err, errlen, "the database must be a file path, got \"%s\"", opts->url);
+        return NULL;
+    }
+    pthread_once(&sq_sql_once, sq_sql_init);
+    if (sq_create_file(path, err, errlen) != 0)
+        return NULL;
+
+    /* st owns path, mu and every connection; freed by store_close. */
+    store_t *st = calloc(1, sizeof(*st));
+    if (!st || !(st->path = strdup(path))) {
+        free(st);
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    st->id = atomic_fetch_add(&sq_next_store_id, 1) + 1;
+    st->durability = opts->durability;
+    pthread_mutex_init(&st->mu, NULL);
+
+    sq_conn_t *c = sq_conn_open(st, err, errlen);
+    if (!c) {
+        store_close(st);
+        return NULL;
+    }
+    st->conns = c;
+    if (sq_migrate(st, c->db, err, errlen) != 0) {
+        store_close(st);
+        return NULL;
+    }
+    sq_tls_put(st, c);
+    return st;
+}
+
+/* Closes every thread's connection; callers make sure no other thread is
+ * still inside a store call. */
+void store_close(store_t *st)
+{
+    if (!st)
+        return;
+    pthread_mutex_lock(&st->mu);
+    sq_conn_t *c = st->conns;
+    st->conns = NULL;
+    pthread_mutex_unlock(&st->mu);
+    while (c) {
+        sq_conn_t *next = c->next;
+        sq_conn_free(c);
+        c = next;
+    }
+    for (int i = 0; i < SQ_TLS_SLOTS; i++)
+        if (sq_tls[i].store_id == st->id)
+            sq_tls[i] = (sq_tls_slot_t){0, NULL};
+    pthread_mutex_destroy(&st->mu);
+    free(st->path);
+    free(st);
+}
+
+int store_schema_version(store_t *st)
+{
+    return st ? st->version : 0;
+}
+
+/* ---- small query helpers ---------------------------------------------------- */
+
+/* Runs s (already bound), which returns at most one row whose first column
+ * is a uuid; copies it into out ("" for NULL; out may be NULL). Puts s back. */
+static store_rc_t sq_one_uuid(sq_conn_t *c, int id, sqlite3_stmt *s, uuid_str_t out, const char *fn)
+{
+    int rc = sqlite3_step(s);
+    store_rc_t r = STORE_OK;
+    if (rc == SQLITE_ROW) {
+        if (out)
+            sq_copy_col(s, 0, out, sizeof(uuid_str_t));
+    } else if (rc == SQLITE_DONE) {
+        r = STORE_NOT_FOUND;
+    } else {
+        sq_log(c->db, fn, rc);
+        r = STORE_ERROR;
+    }
+    sq_put(c, id, s);
+    return r;
+}
+
+/* Looks up a uuid with a statement of two text parameters (a may be NULL to
+ * bind only b as ?1). */
+static store_rc_t sq_lookup_uuid(sq_conn_t *c, int id, const char *a, const char *b, uuid_str_t out,
+                                 const char *fn)
+{
+    sqlite3_stmt *s = sq_stmt(c, id, fn);
+    if (!s)
+        return STORE_ERROR;
+    int brc = a ? (sq_bind_text(s, 1, a) | sq_bind_text(s, 2, b)) : sq_bind_text(s, 1, b);
+    if (brc != SQLITE_OK) {
+        sq_log(c->db, fn, brc);
+        sq_put(c, id, s);
+        return STORE_ERROR;
+    }
+    return sq_one_uuid(c, id, s, out, fn);
+}
+
+/* Fills u from a row of SQ_USER_COLS. */
+static void sq_row_user(sqlite3_stmt *s, store_user_t *u)
+{
+    memset(u, 0, sizeof(*u));
+    sq_copy_col(s, 0, u->uuid, sizeof(u->uuid));
+    sq_copy_col(s, 1, u->org_uuid, sizeof(u->org_uuid));
+    sq_copy_col(s, 2, u->primary_team_uuid, sizeof(u->primary_team_uuid));
+    sq_copy_col(s, 3, u->email, sizeof(u->email));
+    sq_copy_col(s, 4, u->first_name, sizeof(u->first_name));
+    sq_copy_col(s, 5, u->last_name, sizeof(u->last_name));
+    sq_copy_col(s, 6, u->transcript_lang, sizeof(u->transcript_lang));
+    sq_copy_col(s, 7, u->role, sizeof(u->role));
+    u->created_at = sqlite3_column_int64(s, 8);
+}
+
+/* Runs a user query with parameters ?1 = org, ?2 = key (key NULL: only ?1)
+ * returning at most one row into out. */
+static store_rc_t sq_user_one(sq_conn_t *c, int id, const char *org, const char *key, store_user_t *out,
+                              const char *fn)
+{
+    sqlite3_stmt *s = sq_stmt(c, id, fn);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, org);
+    if (key)
+        sq_bind_text(s, 2, key);
+    int rc = sqlite3_step(s);
+    store_rc_t r = STORE_OK;
+    if (rc == SQLITE_ROW) {
+        if (out)
+            sq_row_user(s, out);
+    } else if (rc == SQLITE_DONE) {
+        r = STORE_NOT_FOUND;
+    } else {
+        sq_log(c->db, fn, rc);
+        r = STORE_ERROR;
+    }
+    sq_put(c, id, s);
+    return r;
+}
+
+/* Copies src into the optional uuid out-parameter dst. */
+static void sq_out_uuid(uuid_str_t dst, const char *src)
+{
+    if (dst)
+        snprintf(dst, sizeof(uuid_str_t), "%s", src);
+}
+
+/* ---- keys ------------------------------------------------------------------ */
+
+store_rc_t store_key_lookup(store_t *st, const key_hash_t hash, store_key_t *out)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !hash)
+        return STORE_ERROR;
+    sqlite3_stmt *s = sq_stmt(c, S_KEY_LOOKUP, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sqlite3_bind_blob(s, 1, hash, KEY_HASH_LEN, SQLITE_STATIC);
+    int rc = sqlite3_step(s);
+    store_rc_t r = STORE_OK;
+    if (rc == SQLITE_ROW) {
+        if (out) {
+            memset(out, 0, sizeof(*out));
+            sq_copy_col(s, 0, out->id, sizeof(out->id));
+            sq_copy_col(s, 1, out->org_uuid, sizeof(out->org_uuid));
+            sq_copy_col(s, 2, out->user_uuid, sizeof(out->user_uuid));
+            out->org_level = sqlite3_column_int(s, 3) != 0;
+            out->last_seen_at = sqlite3_column_int64(s, 4);
+        }
+    } else if (rc == SQLITE_DONE) {
+        r = STORE_NOT_FOUND;
+    } else {
+        sq_log(c->db, __func__, rc);
+        r = STORE_ERROR;
+    }
+    sq_put(c, S_KEY_LOOKUP, s);
+    return r;
+}
+
+/* Runs an UPDATE with cached statement id (already bound): STORE_OK when it
+ * changed a row, NOT_FOUND when none matched. Puts s back. */
+static store_rc_t sq_update(sq_conn_t *c, int id, sqlite3_stmt *s, const char *fn)
+{
+    int rc = sqlite3_step(s);
+    store_rc_t r = STORE_OK;
+    if (rc != SQLITE_DONE) {
+        sq_log(c->db, fn, rc);
+        r = STORE_ERROR;
+    } else if (sqlite3_changes(c->db) == 0) {
+        r = STORE_NOT_FOUND;
+    }
+    sq_put(c, id, s);
+    return r;
+}
+
+store_rc_t store_key_touch(store_t *st, const char *key_id, int64_t now)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !key_id)
+        return STORE_ERROR;
+    sqlite3_stmt *s = sq_stmt(c, S_KEY_TOUCH, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, key_id);
+    sqlite3_bind_int64(s, 2, now);
+    return sq_update(c, S_KEY_TOUCH, s, __func__);
+}
+
+/* The key's user must belong to org_uuid (NOT_FOUND otherwise); NULL means
+ * the org's first admin. CONFLICT on a duplicate hash. */
+store_rc_t store_key_create(store_t *st, const char *org_uuid, const char *user_uuid, bool org_level,
+                            const char *name, const key_hash_t hash, const char *last4, uuid_str_t id_out)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid || !hash)
+        return STORE_ERROR;
+    store_user_t u;
+    store_rc_t r;
+    uuid_str_t uid;
+    if (user_uuid) {
+        if (!uuid_parse(user_uuid, uid))
+            return STORE_NOT_FOUND;
+        r = sq_user_one(c, S_USER_BY_UUID, org_uuid, uid, &u, __func__);
+    } else {
+        r = sq_user_one(c, S_USER_ADMIN, org_uuid, NULL, &u, __func__);
+    }
+    if (r != STORE_OK)
+        return r;
+
+    uuid_str_t id;
+    uuid_v7(id);
+    sqlite3_stmt *s = sq_stmt(c, S_KEY_INSERT, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, id);
+    sq_bind_text(s, 2, org_uuid);
+    sq_bind_text(s, 3, u.uuid);
+    sq_bind_text(s, 4, name);
+    sqlite3_bind_blob(s, 5, hash, KEY_HASH_LEN, SQLITE_STATIC);
+    sq_bind_text(s, 6, last4 ? last4 : "");
+    sqlite3_bind_int(s, 7, org_level ? 1 : 0);
+    sqlite3_bind_int64(s, 8, ptime_now());
+    int rc = sqlite3_step(s);
+    r = STORE_OK;
+    if (rc != SQLITE_DONE) {
+        if (sq_is_unique_violation(rc)) {
+            r = STORE_CONFLICT;
+        } else {
+            sq_log(c->db, __func__, rc);
+            r = STORE_ERROR;
+        }
+    }
+    sq_put(c, S_KEY_INSERT, s);
+    if (r == STORE_OK)
+        sq_out_uuid(id_out, id);
+    return r;
+}
+
+store_rc_t store_key_revoke(store_t *st, const char *org_uuid, const char *key_id)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid || !key_id)
+        return STORE_ERROR;
+    sqlite3_stmt *s = sq_stmt(c, S_KEY_REVOKE, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, key_id);
+    sq_bind_text(s, 2, org_uuid);
+    sqlite3_bind_int64(s, 3, ptime_now());
+    return sq_update(c, S_KEY_REVOKE, s, __func__);
+}
+
+/* ---- organizations, users, teams ---------------------------------------- */
+
+/* Runs an INSERT with cached statement id (already bound). CONFLICT on a
+ * unique violation (not logged), ERROR (logged) otherwise. Puts s back. */
+static store_rc_t sq_insert(sq_conn_t *c, int id, sqlite3_stmt *s, const char *fn)
+{
+    int rc = sqlite3_step(s);
+    store_rc_t r = STORE_OK;
+    if (rc != SQLITE_DONE) {
+        if (sq_is_unique_violation(rc)) {
+            r = STORE_CONFLICT;
+        } else {
+            sq_log(c->db, fn, rc);
+            r = STORE_ERROR;
+        }
+    }
+    sq_put(c, id, s);
+    return r;
+}
+
+/* Inserts a user row and its team membership (team may be ""), inside the
+ * caller's transaction. */
+static store_rc_t sq_user_insert(sq_conn_t *c, const char *uuid, const char *org, const char *email,
+                                 const char *first, const char *last, const char *team, const char *role,
+                                 int64_t now, const char *fn)
+{
+    sqlite3_stmt *s = sq_stmt(c, S_USER_INSERT, fn);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, uuid);
+    sq_bind_text(s, 2, org);
+    sq_bind_text(s, 3, email);
+    sq_bind_text(s, 4, first);
+    sq_bind_text(s, 5, last);
+    sq_bind_text(s, 6, team[0] ? team : NULL);
+    sq_bind_text(s, 7, role);
+    sqlite3_bind_int64(s, 8, now);
+    store_rc_t r = sq_insert(c, S_USER_INSERT, s, fn);
+    if (r != STORE_OK || !team[0])
+        return r;
+    s = sq_stmt(c, S_MEMBER_INSERT, fn);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, team);
+    sq_bind_text(s, 2, uuid);
+    return sq_insert(c, S_MEMBER_INSERT, s, fn);
+}
+
+store_rc_t store_org_create(store_t *st, const char *name, const char *admin_email, uuid_str_t org_out,
+                            uuid_str_t admin_out, uuid_str_t team_out)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !name || !admin_email)
+        return STORE_ERROR;
+    uuid_str_t org, team, admin;
+    uuid_v7(org);
+    uuid_v7(team);
+    uuid_v7(admin);
+    int64_t now = ptime_now();
+    if (sq_tx_begin(c, __func__) != STORE_OK)
+        return STORE_ERROR;
+
+    store_rc_t r = STORE_ERROR;
+    sqlite3_stmt *s = sq_stmt(c, S_ORG_INSERT, __func__);
+    if (!s)
+        goto fail;
+    sq_bind_text(s, 1, org);
+    sq_bind_text(s, 2, name);
+    sq_bind_text(s, 3, team);
+    sqlite3_bind_int64(s, 4, now);
+    if ((r = sq_insert(c, S_ORG_INSERT, s, __func__)) != STORE_OK)
+        goto fail;
+
+    r = STORE_ERROR;
+    if (!(s = sq_stmt(c, S_TEAM_INSERT, __func__)))
+        goto fail;
+    sq_bind_text(s, 1, team);
+    sq_bind_text(s, 2, org);
+    sq_bind_text(s, 3, name);
+    sqlite3_bind_null(s, 4);
+    sqlite3_bind_int64(s, 5, now);
+    if ((r = sq_insert(c, S_TEAM_INSERT, s, __func__)) != STORE_OK)
+        goto fail;
+    if ((r = sq_user_insert(c, admin, org, admin_email, NULL, NULL, team, "admin", now, __func__)) != STORE_OK)
+        goto fail;
+    if ((r = sq_tx_commit(c, __func__)) != STORE_OK)
+        return r;
+    sq_out_uuid(org_out, org);
+    sq_out_uuid(admin_out, admin);
+    sq_out_uuid(team_out, team);
+    return STORE_OK;
+fail:
+    sq_tx_rollback(c);
+    return r;
+}
+
+store_rc_t store_org_resolve(store_t *st, const char *uuid_or_name, uuid_str_t out)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !uuid_or_name)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (uuid_parse(uuid_or_name, id)) {
+        store_rc_t r = sq_lookup_uuid(c, S_ORG_BY_UUID, NULL, id, out, __func__);
+        if (r != STORE_NOT_FOUND)
+            return r;
+    }
+    return sq_lookup_uuid(c, S_ORG_BY_NAME, NULL, uuid_or_name, out, __func__);
+}
+
+/* NOT_FOUND when the org or the given team (of that org) does not exist;
+ * CONFLICT on a duplicate email (case-insensitive) or uuid. The user joins
+ * its primary team. */
+store_rc_t store_user_create(store_t *st, const store_user_new_t *u, uuid_str_t out)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !u || !u->org_uuid || !u->email || !u->email[0])
+        return STORE_ERROR;
+    uuid_str_t uuid, team;
+    if (u->uuid) {
+        if (!uuid_parse(u->uuid, uuid)) {
+            fprintf(stderr, "parley: store %s: not a uuid: %s\n", __func__, u->uuid);
+            return STORE_ERROR;
+        }
+    } else {
+        uuid_v7(uuid);
+    }
+    if (sq_tx_begin(c, __func__) != STORE_OK)
+        return STORE_ERROR;
+    store_rc_t r;
+    if (u->team_uuid) {
+        uuid_str_t t;
+        r = uuid_parse(u->team_uuid, t) ? sq_lookup_uuid(c, S_TEAM_BY_UUID, u->org_uuid, t, team, __func__)
+                                        : STORE_NOT_FOUND;
+    } else {
+        r = sq_lookup_uuid(c, S_ORG_DEFAULT_TEAM, NULL, u->org_uuid, team, __func__);
+    }
+    if (r == STORE_OK)
+        r = sq_user_insert(c, uuid, u->org_uuid, u->email, u->first_name, u->last_name, team,
+                           u->role ? u->role : "member", ptime_now(), __func__);
+    if (r != STORE_OK) {
+        sq_tx_rollback(c);
+        return r;
+    }
+    if ((r = sq_tx_commit(c, __func__)) != STORE_OK)
+        return r;
+    sq_out_uuid(out, uuid);
+    return STORE_OK;
+}
+
+store_rc_t store_user_resolve(store_t *st, const char *org_uuid, const char *uuid_or_email, store_user_t *out)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid || !uuid_or_email)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (uuid_parse(uuid_or_email, id)) {
+        store_rc_t r = sq_user_one(c, S_USER_BY_UUID, org_uuid, id, out, __func__);
+        if (r != STORE_NOT_FOUND)
+            return r;
+    }
+    return sq_user_one(c, S_USER_BY_EMAIL, org_uuid, uuid_or_email, out, __func__);
+}
+
+store_rc_t store_org_admin(store_t *st, const char *org_uuid, store_user_t *out)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid)
+        return STORE_ERROR;
+    return sq_user_one(c, S_USER_ADMIN, org_uuid, NULL, out, __func__);
+}
+
+store_rc_t store_user_list(store_t *st, const char *org_uuid, store_user_cb cb, void *ctx)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid || !cb)
+        return STORE_ERROR;
+    sqlite3_stmt *s = sq_stmt(c, S_USER_LIST, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, org_uuid);
+    store_rc_t r = STORE_OK;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        store_user_t u;
+        sq_row_user(s, &u);
+        if (cb(ctx, &u) != 0) {
+            r = STORE_ERROR;
+            break;
+        }
+    }
+    if (r == STORE_OK && rc != SQLITE_DONE) {
+        sq_log(c->db, __func__, rc);
+        r = STORE_ERROR;
+    }
+    sq_put(c, S_USER_LIST, s);
+    return r;
+}
+
+store_rc_t store_team_create(store_t *st, const char *org_uuid, const char *name, const char *parent_uuid,
+                             uuid_str_t out)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid || !name)
+        return STORE_ERROR;
+    uuid_str_t team, parent = "";
+    uuid_v7(team);
+    if (sq_tx_begin(c, __func__) != STORE_OK)
+        return STORE_ERROR;
+    store_rc_t r = sq_lookup_uuid(c, S_ORG_BY_UUID, NULL, org_uuid, NULL, __func__);
+    if (r == STORE_OK && parent_uuid) {
+        uuid_str_t p;
+        r = uuid_parse(parent_uuid, p) ? sq_lookup_uuid(c, S_TEAM_BY_UUID, org_uuid, p, parent, __func__)
+                                       : STORE_NOT_FOUND;
+    }
+    if (r == STORE_OK) {
+        sqlite3_stmt *s = sq_stmt(c, S_TEAM_INSERT, __func__);
+        if (!s) {
+            r = STORE_ERROR;
+        } else {
+            sq_bind_text(s, 1, team);
+            sq_bind_text(s, 2, org_uuid);
+            sq_bind_text(s, 3, name);
+            sq_bind_text(s, 4, parent[0] ? parent : NULL);
+            sqlite3_bind_int64(s, 5, ptime_now());
+            r = sq_insert(c, S_TEAM_INSERT, s, __func__);
+        }
+    }
+    if (r != STORE_OK) {
+        sq_tx_rollback(c);
+        return r;
+    }
+    if ((r = sq_tx_commit(c, __func__)) != STORE_OK)
+        return r;
+    sq_out_uuid(out, team);
+    return STORE_OK;
+}
+
+store_rc_t store_team_resolve(store_t *st, const char *org_uuid, const char *uuid_or_name, uuid_str_t out)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid || !uuid_or_name)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (uuid_parse(uuid_or_name, id)) {
+        store_rc_t r = sq_lookup_uuid(c, S_TEAM_BY_UUID, org_uuid, id, out, __func__);
+        if (r != STORE_NOT_FOUND)
+            return r;
+    }
+    return sq_lookup_uuid(c, S_TEAM_BY_NAME, org_uuid, uuid_or_name, out, __func__);
+}
+
+/* ---- conversations -------------------------------------------------------- */
+
+/* Fills c from a row of sq_conv_select. Strings point into the statement's
+ * row and are valid until the next step or reset. */
+static void sq_row_conv(sqlite3_stmt *s, conv_t *c)
+{
+    memset(c, 0, sizeof(*c));
+    char *base = (char *)c;
+    for (int i = 0; i < SQ_NCOLS; i++) {
+        void *field = base + sq_conv_cols[i].off;
+        switch (sq_conv_cols[i].kind) {
+        case COL_UUID:
+            sq_copy_col(s, i, (char *)field, sizeof(uuid_str_t));
+            break;
+        case COL_TEXT:
+            *(const char **)field = (const char *)sqlite3_column_text(s, i);
+            break;
+        case COL_INT:
+            *(int64_t *)field = sqlite3_column_int64(s, i);
+            break;
+        case COL_BOOL:
+            *(bool *)field = sqlite3_column_int(s, i) != 0;
+            break;
+        case COL_REAL:
+            *(double *)field = sqlite3_column_double(s, i);
+            break;
+        }
+    }
+    c->user_email = (const char *)sqlite3_column_text(s, SQ_NCOLS);
+    c->user_first_name = (const char *)sqlite3_column_text(s, SQ_NCOLS + 1);
+    c->user_last_name = (const char *)sqlite3_column_text(s, SQ_NCOLS + 2);
+    c->user_transcript_lang = (const char *)sqlite3_column_text(s, SQ_NCOLS + 3);
+}
+
+/* Binds the columns of c that live in the body table (body) or in
+ * conversations (!body) to that table's INSERT, in sq_conv_cols order from
+ * parameter first. A "" uuid (team) binds NULL. */
+static int sq_bind_conv(sqlite3_stmt *s, const conv_t *c, bool body, int first)
+{
+    const char *base = (const char *)c;
+    int rc = SQLITE_OK, k = first;
+    for (int i = 0; i < SQ_NCOLS && rc == SQLITE_OK; i++) {
+        if (sq_conv_cols[i].body != body)
+            continue;
+        const void *field = base + sq_conv_cols[i].off;
+        switch (sq_conv_cols[i].kind) {
+        case COL_UUID:
+            rc = sq_bind_text(s, k, ((const char *)field)[0] ? (const char *)field : NULL);
+            break;
+        case COL_TEXT:
+            rc = sq_bind_text(s, k, *(const char *const *)field);
+            break;
+        case COL_INT:
+            rc = sqlite3_bind_int64(s, k, *(const int64_t *)field);
+            break;
+        case COL_BOOL:
+            rc = sqlite3_bind_int(s, k, *(const bool *)field ? 1 : 0);
+            break;
+        case COL_REAL:
+            rc = sqlite3_bind_double(s, k, *(const double *)field);
+            break;
+        }
+        k++;
+    }
+    return rc;
+}
+
+/* True when scope sc may see a conversation owned by owner with is_private. */
+static bool sq_visible(const store_scope_t *sc, const char *owner, bool is_private)
+{
+    return !sc->user_uuid || !is_private || strcasecmp(owner, sc->user_uuid) == 0;
+}
+
+/* Writes a workflow-log entry for conversation uuid (inside the caller's transaction). */
+static store_rc_t sq_log_event(sq_conn_t *c, const char *org, const char *uuid, const char *name, int64_t now,
+                               const char *fn)
+{
+    sqlite3_stmt *s = sq_stmt(c, S_LOG_INSERT, fn);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, org);
+    sq_bind_text(s, 2, uuid);
+    sq_bind_text(s, 3, name);
+    sqlite3_bind_int64(s, 4, now);
+    return sq_insert(c, S_LOG_INSERT, s, fn);
+}
+
+/* Runs S_CONV_GET or S_CONV_GET_EXT with ?1 = key, ?2 = org and, when the row
+ * is visible in sc, calls cb with it. */
+static store_rc_t sq_conv_fetch(sq_conn_t *c, int id, const store_scope_t *sc, const char *key, store_conv_cb cb,
+                                void *ctx, const char *fn)
+{
+    sqlite3_stmt *s = sq_stmt(c, id, fn);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, key);
+    sq_bind_text(s, 2, sc->org_uuid);
+    int rc = sqlite3_step(s);
+    store_rc_t r;
+    if (rc == SQLITE_ROW) {
+        conv_t conv;
+        sq_row_conv(s, &conv);
+        if (!sq_visible(sc, conv.user_uuid, conv.is_private))
+            r = STORE_NOT_FOUND;
+        else
+            r = (cb && cb(ctx, &conv) != 0) ? STORE_ERROR : STORE_OK;
+    } else if (rc == SQLITE_DONE) {
+        r = STORE_NOT_FOUND;
+    } else {
+        sq_log(c->db, fn, rc);
+        r = STORE_ERROR;
+    }
+    sq_put(c, id, s);
+    return r;
+}
+
+store_rc_t store_conv_get(store_t *st, const store_scope_t *sc, const char *uuid, store_conv_cb cb, void *ctx)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !sc || !sc->org_uuid || !uuid)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(uuid, id))
+        return STORE_NOT_FOUND;
+    return sq_conv_fetch(c, S_CONV_GET, sc, id, cb, ctx, __func__);
+}
+
+store_rc_t store_conv_get_by_external_id(store_t *st, const store_scope_t *sc, const char *external_id,
+                                         store_conv_cb cb, void *ctx)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !sc || !sc->org_uuid || !external_id)
+        return STORE_ERROR;
+    return sq_conv_fetch(c, S_CONV_GET_EXT, sc, external_id, cb, ctx, __func__);
+}
+
+/* Writes the row, its body, its participant emails and an `import` log entry
+ * in one transaction (a savepoint inside a batch, so a failed insert leaves
+ * the batch usable). existing may be NULL. */
+store_rc_t store_conv_insert(store_t *st, const conv_t *conv, uuid_str_t existing)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (existing)
+        existing[0] = '\0';
+    if (!c || !conv)
+        return STORE_ERROR;
+    if (sq_tx_begin(c, __func__) != STORE_OK)
+        return STORE_ERROR;
+
+    sqlite3_stmt *s = sq_stmt(c, S_CONV_INSERT, __func__);
+    if (!s)
+        goto fail;
+    int rc = sq_bind_conv(s, conv, false, 1);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE) {
+        bool dup = sq_is_unique_violation(rc);
+        if (!dup)
+            sq_log(c->db, __func__, rc);
+        sq_put(c, S_CONV_INSERT, s);
+        sq_tx_rollback(c);
+        if (!dup)
+            return STORE_ERROR;
+        /* Which one: the external id of the org, else the uuid itself. */
+        store_rc_t r = STORE_NOT_FOUND;
+        if (conv->external_id)
+            r = sq_lookup_uuid(c, S_CONV_EXT_UUID, conv->org_uuid, conv->external_id, existing, __func__);
+        if (r == STORE_NOT_FOUND)
+            sq_out_uuid(existing, conv->uuid);
+        return r == STORE_ERROR ? STORE_ERROR : STORE_CONFLICT;
+    }
+    sq_put(c, S_CONV_INSERT, s);
+
+    if (!(s = sq_stmt(c, S_BODY_INSERT, __func__)))
+        goto fail;
+    rc = sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(c->db));
+    if (rc == SQLITE_OK)
+        rc = sq_bind_conv(s, conv, true, 2);
+    if (rc != SQLITE_OK) {
+        sq_log(c->db, __func__, rc);
+        sq_put(c, S_BODY_INSERT, s);
+        goto fail;
+    }
+    if (sq_insert(c, S_BODY_INSERT, s, __func__) != STORE_OK)
+        goto fail;
+
+    if (!(s = sq_stmt(c, S_PART_INSERT, __func__)))
+        goto fail;
+    sq_bind_text(s, 1, conv->uuid);
+    sq_bind_text(s, 2, conv->org_uuid);
+    sq_bind_text(s, 3, conv->participants_json);
+    if (sq_insert(c, S_PART_INSERT, s, __func__) != STORE_OK)
+        goto fail;
+    if (sq_log_event(c, conv->org_uuid, conv->uuid, "import", ptime_now(), __func__) != STORE_OK)
+        goto fail;
+    return sq_tx_commit(c, __func__);
+fail:
+    sq_tx_rollback(c);
+    return STORE_ERROR;
+}
+
+/* BEGIN IMMEDIATE; read state; scope checks; update + log only on a real
+ * change (archived_at = now, 0 when unarchiving); cb with the row as stored;
+ * COMMIT. A failing cb rolls everything back and returns STORE_ERROR. */
+store_rc_t store_conv_set_archived(store_t *st, const store_scope_t *sc, const char *uuid, bool archived,
+                                   int64_t now, store_conv_cb cb, void *ctx)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !sc || !sc->org_uuid || !uuid)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(uuid, id))
+        return STORE_NOT_FOUND;
+    if (sq_tx_begin(c, __func__) != STORE_OK)
+        return STORE_ERROR;
+
+    store_rc_t r = STORE_ERROR;
+    sqlite3_stmt *s = sq_stmt(c, S_CONV_STATE, __func__);
+    if (!s)
+        goto fail;
+    sq_bind_text(s, 1, id);
+    sq_bind_text(s, 2, sc->org_uuid);
+    int rc = sqlite3_step(s);
+    uuid_str_t owner;
+    bool is_private = false, was = false;
+    if (rc == SQLITE_ROW) {
+        sq_copy_col(s, 0, owner, sizeof(owner));
+        is_private = sqlite3_column_int(s, 1) != 0;
+        was = sqlite3_column_int(s, 2) != 0;
+        r = STORE_OK;
+    } else if (rc == SQLITE_DONE) {
+        r = STORE_NOT_FOUND;
+    } else {
+        sq_log(c->db, __func__, rc);
+    }
+    sq_put(c, S_CONV_STATE, s);
+    if (r != STORE_OK)
+        goto fail;
+    if (!sq_visible(sc, owner, is_private)) {
+        r = STORE_NOT_FOUND;
+        goto fail;
+    }
+    if (sc->user_uuid && strcasecmp(owner, sc->user_uuid) != 0) {
+        r = STORE_FORBIDDEN;
+        goto fail;
+    }
+
+    r = STORE_ERROR;
+    if (was != archived) {
+        if (!(s = sq_stmt(c, S_CONV_SET_ARCHIVED, __func__)))
+            goto fail;
+        sq_bind_text(s, 1, id);
+        sqlite3_bind_int(s, 2, archived ? 1 : 0);
+        sqlite3_bind_int64(s, 3, archived ? now : 0);
+        if (sq_update(c, S_CONV_SET_ARCHIVED, s, __func__) != STORE_OK)
+            goto fail;
+        if (sq_log_event(c, sc->org_uuid, id, archived ? "archive" : "unarchive", now, __func__) != STORE_OK)
+            goto fail;
+    }
+    /* The row as now stored, read inside the transaction; cb runs before
+     * COMMIT, so a failing commit still returns STORE_ERROR afterwards. */
+    r = sq_conv_fetch(c, S_CONV_GET, sc, id, cb, ctx, __func__);
+    if (r != STORE_OK)
+        goto fail;
+    return sq_tx_commit(c, __func__);
+fail:
+    sq_tx_rollback(c);
+    return r;
+}
+
+/* ---- lists ------------------------------------------------------------------ */
+
+/* A query under construction: its SQL and its parameters, in order. */
+typedef struct sq_bind {
+    bool is_int;
+    int64_t i;
+    const char *s; /* borrowed from the filter or from owned */
+} sq_bind_t;
+
+typedef struct sq_query {
+    buf_t sql;
+    sq_bind_t *binds; /* malloc'd; owned */
+    size_t n, cap;
+    char *owned;      /* the LIKE pattern, malloc'd; owned */
+    bool oom;
+} sq_query_t;
+
+static void sq_q_text(sq_query_t *q, const char *s)
+{
+    if (q->n == q->cap) {
+        size_t cap = q->cap ? q->cap * 2 : 32;
+        sq_bind_t *nb = realloc(q->binds, cap * sizeof(*nb));
+        if (!nb) {
+            q->oom = true;
+            return;
+        }
+        q->binds = nb;
+        q->cap = cap;
+    }
+    q->binds[q->n++] = (sq_bind_t){false, 0, s};
+}
+
+static void sq_q_int(sq_query_t *q, int64_t v)
+{
+    sq_q_text(q, NULL);
+    if (!q->oom) {
+        q->binds[q->n - 1].is_int = true;
+        q->binds[q->n - 1].i = v;
+    }
+}
+
+/* Appends "(?, ?, …)" for the values of l, each wrapped as fmt ("?" or "lower(?)"). */
+static void sq_q_list(sq_query_t *q, const strlist_t *l, const char *fmt)
+{
+    buf_putc(&q->sql, '(');
+    for (size_t i = 0; i < l->n; i++) {
+        if (i)
+            buf_puts(&q->sql, ", ");
+        buf_puts(&q->sql, fmt);
+        sq_q_text(q, l->v[i]);
+    }
+    buf_putc(&q->sql, ')');
+}
+
+/* Makes the LIKE pattern %title% with \, % and _ escaped by '\'. Owned by q. */
+static const char *sq_q_like(sq_query_t *q, const char *title)
+{
+    size_t n = strlen(title);
+    char *p = malloc(2 * n + 3);
+    if (!p) {
+        q->oom = true;
+        return NULL;
+    }
+    char *o = p;
+    *o++ = '%';
+    for (const char *t = title; *t; t++) {
+        if (*t == '\\' || *t == '%' || *t == '_')
+            *o++ = '\\';
+        *o++ = *t;
+    }
+    *o++ = '%';
+    *o = '\0';
+    q->owned = p;
+    return p;
+}
+
+/* Appends " WHERE …" for scope sc and filter f to q (column alias c). */
+static void sq_q_where(sq_query_t *q, const store_scope_t *sc, const conv_filter_t *f)
+{
+    buf_t *b = &q->sql;
+    buf_puts(b, " WHERE c.org_uuid = ?");
+    sq_q_text(q, sc->org_uuid);
+    if (sc->user_uuid) {
+        buf_puts(b, " AND (c.is_private = 0 OR c.user_uuid = lower(?))");
+        sq_q_text(q, sc->user_uuid);
+    }
+    if (f->archived == CONV_ARCHIVED_EXCLUDE)
+        buf_puts(b, " AND c.archived = 0");
+    else if (f->archived == CONV_ARCHIVED_ONLY)
+        buf_puts(b, " AND c.archived = 1");
+    if (f->has_from) {
+        buf_puts(b, " AND c.created_at >= ?");
+        sq_q_int(q, f->from);
+    }
+    if (f->has_to) {
+        buf_puts(b, " AND c.created_at <= ?");
+        sq_q_int(q, f->to);
+    }
+    if (f->owner_ids.n) {
+        buf_puts(b, " AND c.user_uuid IN ");
+        sq_q_list(q, &f->owner_ids, "lower(?)");
+    }
+    if (f->owner_emails.n) {
+        buf_puts(b, " AND c.user_uuid IN (SELECT ou.uuid FROM users ou WHERE ou.org_uuid = ? AND ou.email IN ");
+        sq_q_text(q, sc->org_uuid);
+        sq_q_list(q, &f->owner_emails, "lower(?)");
+        buf_putc(b, ')');
+    }
+    if (f->title && f->title[0]) {
+        buf_puts(b, " AND c.title LIKE ? ESCAPE '\\'");
+        sq_q_text(q, sq_q_like(q, f->title));
+    }
+    if (f->participant_emails.n) {
+        buf_puts(b, " AND EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conv_uuid = c.uuid"
+                    " AND p.email IN ");
+        sq_q_list(q, &f->participant_emails, "lower(?)");
+        buf_putc(b, ')');
+    }
+    if (f->opportunity_ids.n) {
+        buf_puts(b, " AND c.id IN (SELECT cb.id FROM conversation_bodies cb WHERE cb.opportunity_uuid IN ");
+        sq_q_list(q, &f->opportunity_ids, "?");
+        buf_putc(b, ')');
+    }
+    if (f->team_ids.n) {
+        buf_puts(b, " AND c.team_uuid IN ");
+        sq_q_list(q, &f->team_ids, "lower(?)");
+    }
+    if (f->crm_values.n || (f->crm_entity_code && f->crm_entity_code[0])) {
+        /* Some linked CRM record (an object) with code = entity code (when
+         * given) and whose field crm_field_name (default "id") equals one of
+         * the values (compared as text). json_each(x, fullkey) walks one
+         * record without parsing it as a JSON string. */
+        buf_puts(b, " AND EXISTS (SELECT 1 FROM conversation_bodies cb, json_each(CASE WHEN"
+                    " json_valid(cb.linked_crm_json) THEN cb.linked_crm_json END) r"
+                    " WHERE cb.id = c.id AND r.type = 'object'");
+        if (f->crm_entity_code && f->crm_entity_code[0]) {
+            buf_puts(b, " AND EXISTS (SELECT 1 FROM json_each(cb.linked_crm_json, r.fullkey) k"
+                        " WHERE k.key = 'code' AND k.atom = ?)");
+            sq_q_text(q, f->crm_entity_code);
+        }
+        if (f->crm_values.n) {
+            buf_puts(b, " AND EXISTS (SELECT 1 FROM json_each(cb.linked_crm_json, r.fullkey) v"
+                        " WHERE v.key = ? AND v.type NOT IN ('object', 'array') AND CAST(v.atom AS TEXT) IN ");
+            sq_q_text(q, f->crm_field_name && f->crm_field_name[0] ? f->crm_field_name : "id");
+            sq_q_list(q, &f->crm_values, "?");
+            buf_putc(b, ')');
+        }
+        buf_putc(b, ')');
+    }
+    if (f->hide_internal)
+        buf_puts(b, " AND c.is_internal = 0");
+    if (f->hide_non_analyzed)
+        buf_puts(b, " AND (SELECT cb.analyzed FROM conversation_bodies cb WHERE cb.id = c.id) = 1");
+    if (f->hide_pending)
+        buf_puts(b, " AND IFNULL(c.import_status, '') NOT IN ('PENDING', 'IN_PROGRESS')");
+    if (f->hide_failed)
+        buf_puts(b, " AND IFNULL(c.import_status, '') NOT IN ('FAILED', 'DISCARDED')");
+    if (f->hide_empty)
+        buf_puts(b, " AND c.is_empty = 0");
+}
+
+/* Prepares sql and binds the first n parameters of q. NULL (logged) on failure;
+ * the caller finalizes the statement. */
+static sqlite3_stmt *sq_q_prepare(sq_conn_t *c, const char *sql, const sq_query_t *q, size_t n, const char *fn)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v2(c->db, sql, -1, &s, NULL);
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        const sq_bind_t *b = &q->binds[i];
+        rc = b->is_int ? sqlite3_bind_int64(s, (int)i + 1, b->i) : sq_bind_text(s, (int)i + 1, b->s);
+    }
+    if (rc != SQLITE_OK) {
+        sq_log(c->db, fn, rc);
+        sqlite3_finalize(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* COUNT(*) and the page run in one read transaction with the same WHERE
+ * (every value bound). page < 1 counts as 1; size 0 only counts. Callbacks
+ * must not write through the store on this thread (the read transaction is
+ * open while they run). */
+store_rc_t store_conv_list(store_t *st, const store_scope_t *sc, const conv_filter_t *f, int64_t *total,
+                           store_conv_cb cb, void *ctx)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (total)
+        *total = 0;
+    if (!c || !sc || !sc->org_uuid || !f)
+        return STORE_ERROR;
+
+    int64_t page = f->page < 1 ? 1 : f->page;
+    int64_t size = f->size < 0 ? 0 : f->size;
+    int64_t offset = (size > 0 && page - 1 > INT64_MAX / size) ? INT64_MAX : (page - 1) * size;
+
+    /* q owns its SQL buffer, its bindings and the LIKE pattern. */
+    sq_query_t q = {0};
+    buf_init(&q.sql);
+    sq_q_where(&q, sc, f);
+    size_t nwhere = q.n;
+    char *where = buf_detach(&q.sql, NULL);
+    buf_t count_sql, page_sql;
+    buf_init(&count_sql);
+    buf_init(&page_sql);
+    if (where) {
+        buf_printf(&count_sql, "SELECT count(*) FROM conversations c%s", where);
+        buf_printf(&page_sql,
+                   "%s FROM (SELECT c.id FROM conversations c%s ORDER BY c.created_at DESC, c.uuid DESC"
+                   " LIMIT ? OFFSET ?) AS pg JOIN conversations c ON c.id = pg.id"
+                   " JOIN conversation_bodies b ON b.id = c.id LEFT JOIN users u ON u.uuid = c.user_uuid"
+                   " ORDER BY c.created_at DESC, c.uuid DESC",
+                   sq_conv_select, where);
+    }
+    sq_q_int(&q, size);
+    sq_q_int(&q, offset);
+
+    store_rc_t r = STORE_ERROR;
+    sqlite3_stmt *s = NULL;
+    bool in_tx = false;
+    if (!where || q.oom || count_sql.oom || page_sql.oom) {
+        fprintf(stderr, "parley: store %s: out of memory\n", __func__);
+        goto out;
+    }
+    /* Both statements read one snapshot (a read transaction unless a batch is open). */
+    if (!c->batch && sqlite3_get_autocommit(c->db)) {
+        if (sq_exec(c, S_BEGIN_READ, __func__) != SQLITE_DONE)
+            goto out;
+        in_tx = true;
+    }
+    if (!(s = sq_q_prepare(c, count_sql.data, &q, nwhere, __func__)))
+        goto out;
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        sq_log(c->db, __func__, rc);
+        goto out;
+    }
+    int64_t n = sqlite3_column_int64(s, 0);
+    if (total)
+        *total = n;
+    sqlite3_finalize(s);
+    s = NULL;
+
+    r = STORE_OK;
+    if (size == 0 || offset >= n || !cb)
+        goto out;
+    r = STORE_ERROR;
+    if (!(s = sq_q_prepare(c, page_sql.data, &q, q.n, __func__)))
+        goto out;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        conv_t conv;
+        sq_row_conv(s, &conv);
+        if (cb(ctx, &conv) != 0)
+            goto out;
+    }
+    if (rc != SQLITE_DONE) {
+        sq_log(c->db, __func__, rc);
+        goto out;
+    }
+    r = STORE_OK;
+out:
+    sqlite3_finalize(s);
+    if (in_tx && sq_exec(c, S_COMMIT, __func__) != SQLITE_DONE)
+        sq_tx_rollback(c);
+    free(where);
+    buf_free(&count_sql);
+    buf_free(&page_sql);
+    buf_free(&q.sql);
+    free(q.binds);
+    free(q.owned);
+    return r;
+}
+
+/* ---- bulk loading ------------------------------------------------------------ */
+
+/* BEGIN IMMEDIATE on the calling thread's connection: other writers wait
+ * (busy timeout) until store_batch_end, so keep batches to loading. Nesting
+ * is refused (STORE_ERROR). */
+store_rc_t store_batch_begin(store_t *st)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c)
+        return STORE_ERROR;
+    if (c->batch || !sqlite3_get_autocommit(c->db)) {
+        fprintf(stderr, "parley: store %s: a transaction is already open on this thread\n", __func__);
+        return STORE_ERROR;
+    }
+    if (sq_exec(c, S_BEGIN_WRITE, __func__) != SQLITE_DONE)
+        return STORE_ERROR;
+    c->batch = true;
+    return STORE_OK;
+}
+
+/* COMMIT or ROLLBACK of the thread's batch; STORE_ERROR when none is open
+ * or the commit fails (then everything is rolled back). */
+store_rc_t store_batch_end(store_t *st, bool commit)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c)
+        return STORE_ERROR;
+    if (!c->batch) {
+        fprintf(stderr, "parley: store %s: no batch is open on this thread\n", __func__);
+        return STORE_ERROR;
+    }
+    c->batch = false;
+    if (commit && sq_exec(c, S_COMMIT, __func__) == SQLITE_DONE)
+        return STORE_OK;
+    if (!sqlite3_get_autocommit(c->db))
+        sq_exec(c, S_ROLLBACK, __func__);
+    return commit ? STORE_ERROR : STORE_OK;
+}
+
+const char *store_rc_str(store_rc_t rc)
+{
+    switch (rc) {
+    case STORE_OK:
+        return "ok";
+    case STORE_NOT_FOUND:
+        return "not found";
+    case STORE_CONFLICT:
+        return "conflict";
+    case STORE_FORBIDDEN:
+        return "forbidden";
+    case STORE_ERROR:
+        return "error";
+    }
+    return "unknown";
+}

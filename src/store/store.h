@@ -1,0 +1,151 @@
+/* store.h - the storage interface the API layer and the CLI use; backends implement store_vtable_t. */
+#ifndef PARLEY_STORE_H
+#define PARLEY_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "auth/keys.h"
+#include "lib/uuid.h"
+#include "model/conversation.h"
+#include "model/filter.h"
+
+typedef enum {
+    STORE_OK = 0,
+    STORE_NOT_FOUND,   /* no such row, or not visible in the caller's scope */
+    STORE_CONFLICT,    /* unique constraint (duplicate applicationExternalID, email, name) */
+    STORE_FORBIDDEN,   /* visible, but the scope may not change it */
+    STORE_ERROR,       /* a real failure; details went to the log */
+} store_rc_t;
+
+typedef enum {
+    STORE_DURABILITY_FULL = 0, /* acknowledged writes are on disk (synchronous=FULL) */
+    STORE_DURABILITY_NORMAL,   /* survive a process crash, may lose the last writes on power loss */
+} store_durability_t;
+
+typedef struct store_opts {
+    const char *url;           /* a file path (SQLite) or, later, postgres://… */
+    store_durability_t durability;
+} store_opts_t;
+
+/* Who is asking. org_uuid is always set; user_uuid is NULL for an org-level key
+ * (sees the whole organization) and the key's user for a user-level key (sees
+ * non-private conversations plus its own private ones; changes only its own). */
+typedef struct store_scope {
+    const char *org_uuid;
+    const char *user_uuid;
+} store_scope_t;
+
+typedef struct store_key {
+    uuid_str_t id;
+    uuid_str_t org_uuid;
+    uuid_str_t user_uuid;      /* the key's user; for org-level keys the user it was made for (admin) */
+    bool org_level;
+    int64_t last_seen_at;      /* 0 = never */
+} store_key_t;
+
+typedef struct store_user {
+    uuid_str_t uuid;
+    uuid_str_t org_uuid;
+    uuid_str_t primary_team_uuid; /* "" when none */
+    char email[321];
+    char first_name[256];
+    char last_name[256];
+    char transcript_lang[16];
+    char role[32];             /* "admin" or "member" */
+    int64_t created_at;
+} store_user_t;
+
+typedef struct store_user_new {
+    const char *org_uuid;
+    const char *email;         /* stored lowercased; unique per organization */
+    const char *first_name, *last_name; /* may be NULL */
+    const char *team_uuid;     /* primary team, NULL = the organization's default team */
+    const char *role;          /* NULL = "member" */
+    const char *uuid;          /* NULL = new UUIDv7; set by `parley load` to keep ids */
+} store_user_new_t;
+
+/* Called once per row; c and everything it points to are valid only during the
+ * call. Return 0 to continue, non-zero to stop (the store then returns STORE_ERROR). */
+typedef int (*store_conv_cb)(void *ctx, const conv_t *c);
+typedef int (*store_user_cb)(void *ctx, const store_user_t *u);
+
+typedef struct store store_t;
+
+/* Opens (creating when missing) the database named by opts->url and runs every
+ * pending migration. On failure returns NULL and writes why into err. The
+ * store owns its connections: one per thread that uses it, made on first use.
+ * Thread-safe: any thread may call any function below concurrently. */
+store_t *store_open(const store_opts_t *opts, char *err, size_t errlen);
+/* Closes every connection (a WAL checkpoint happens on the last close) and frees st. NULL is fine. */
+void store_close(store_t *st);
+/* Schema version after migrations (for `--version` output and tests). */
+int store_schema_version(store_t *st);
+
+/* ---- keys ---------------------------------------------------------------- */
+/* Finds a live (not revoked) key by its hash. NOT_FOUND for unknown or revoked keys. */
+store_rc_t store_key_lookup(store_t *st, const key_hash_t hash, store_key_t *out);
+/* Sets last_seen_at; callers call it at most once a minute per key. */
+store_rc_t store_key_touch(store_t *st, const char *key_id, int64_t now);
+/* Stores a new key. user_uuid NULL on an org-level key means the org's admin.
+ * last4 is the key's last 4 characters (kept for the masked listing). */
+store_rc_t store_key_create(store_t *st, const char *org_uuid, const char *user_uuid, bool org_level,
+                            const char *name, const key_hash_t hash, const char *last4, uuid_str_t id_out);
+/* Revokes key_id of org_uuid. NOT_FOUND when it is not a live key of that org. */
+store_rc_t store_key_revoke(store_t *st, const char *org_uuid, const char *key_id);
+
+/* ---- organizations, users, teams ---------------------------------------- */
+/* Creates an organization, its default team (named after it), and its admin
+ * user (role admin, member of the default team). CONFLICT when the name exists. */
+store_rc_t store_org_create(store_t *st, const char *name, const char *admin_email,
+                            uuid_str_t org_out, uuid_str_t admin_out, uuid_str_t team_out);
+/* Finds an organization by uuid or exact name. */
+store_rc_t store_org_resolve(store_t *st, const char *uuid_or_name, uuid_str_t out);
+store_rc_t store_user_create(store_t *st, const store_user_new_t *u, uuid_str_t out);
+/* Finds a user of org_uuid by uuid or email (case-insensitive). */
+store_rc_t store_user_resolve(store_t *st, const char *org_uuid, const char *uuid_or_email, store_user_t *out);
+/* The organization's admin user. */
+store_rc_t store_org_admin(store_t *st, const char *org_uuid, store_user_t *out);
+/* Every user of the organization, ordered by created_at, uuid. */
+store_rc_t store_user_list(store_t *st, const char *org_uuid, store_user_cb cb, void *ctx);
+/* Creates a team; parent may be NULL. CONFLICT when the name exists in the org. */
+store_rc_t store_team_create(store_t *st, const char *org_uuid, const char *name, const char *parent_uuid,
+                             uuid_str_t out);
+/* Finds a team of org_uuid by uuid or exact name. */
+store_rc_t store_team_resolve(store_t *st, const char *org_uuid, const char *uuid_or_name, uuid_str_t out);
+
+/* ---- conversations -------------------------------------------------------- */
+/* One conversation visible in scope, by uuid. cb is called once on STORE_OK. */
+store_rc_t store_conv_get(store_t *st, const store_scope_t *sc, const char *uuid, store_conv_cb cb, void *ctx);
+/* Same, by applicationExternalID. */
+store_rc_t store_conv_get_by_external_id(store_t *st, const store_scope_t *sc, const char *external_id,
+                                         store_conv_cb cb, void *ctx);
+/* One page of the filtered list (f->page, f->size) in createdAt desc, uuid
+ * desc order; *total receives the count of all matching rows. */
+store_rc_t store_conv_list(store_t *st, const store_scope_t *sc, const conv_filter_t *f, int64_t *total,
+                           store_conv_cb cb, void *ctx);
+/* Inserts c (c->uuid and c->org_uuid set by the caller) and records an
+ * `import` workflow-log entry, in one transaction. CONFLICT when another
+ * conversation of the org has the same external_id: its uuid goes to existing. */
+store_rc_t store_conv_insert(store_t *st, const conv_t *c, uuid_str_t existing);
+/* Archives (archived=true, archived_at=now) or unarchives a conversation and
+ * records an `archive`/`unarchive` workflow-log entry, in one transaction, then
+ * calls cb with the row as now stored. Idempotent: archiving an archived row
+ * changes nothing (no write, archived_at kept) and still calls cb. NOT_FOUND
+ * when not visible in sc; FORBIDDEN when sc is a user-level scope that does
+ * not own it. */
+store_rc_t store_conv_set_archived(store_t *st, const store_scope_t *sc, const char *uuid, bool archived,
+                                   int64_t now, store_conv_cb cb, void *ctx);
+
+/* ---- bulk loading (seed, load) ------------------------------------------- */
+/* Opens a transaction on the calling thread's connection; store_conv_insert
+ * and the create functions then join it instead of committing each row.
+ * store_batch_end commits (commit=true) or rolls back. */
+store_rc_t store_batch_begin(store_t *st);
+store_rc_t store_batch_end(store_t *st, bool commit);
+
+/* Human-readable name of rc. */
+const char *store_rc_str(store_rc_t rc);
+
+#endif
