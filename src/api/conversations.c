@@ -1,0 +1,232 @@
+/* conversations.c - GET/DELETE on conversations: lists, one resource, lookups, archive and unarchive. */
+#include "api/api.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "http/problem.h"
+#include "lib/ptime.h"
+#include "lib/uuid.h"
+#include "model/filter.h"
+
+/* Renders each row the store hands over with the request's options. */
+typedef struct conv_out {
+    jsonw_t *w;
+    const conv_render_opts_t *ro;
+} conv_out_t;
+
+static int conv_out_cb(void *ctx, const conv_t *c)
+{
+    conv_out_t *o = ctx;
+    conv_render(o->w, c, o->ro);
+    return 0;
+}
+
+/* Decodes the render options a single-resource endpoint honours
+ * (detailedTranscript, filter[hide_transcript], filter[include_*]) using the
+ * list parser, so both read them the same way. Replies 400 and returns -1 on a
+ * bad value. */
+static int conv_single_opts(req_t *r, conv_render_opts_t *ro)
+{
+    conv_filter_t f;
+    char err[256];
+    if (conv_filter_parse(&r->arena, &r->query, FILTER_ENDPOINT_CONVERSATIONS, &f, ro, err, sizeof err) != 0) {
+        problem_send(r, 400, "invalid_parameter", "%s", err);
+        return -1;
+    }
+    if (ro->transcript == CONV_TRANSCRIPT_TEXT)
+        ro->transcript = CONV_TRANSCRIPT_OBJECT;
+    ro->omit_intelligence = false;
+    return 0;
+}
+
+/* Replies for a store result that is not STORE_OK on a single-resource call. */
+static void conv_store_fail(req_t *r, store_rc_t rc, const char *id)
+{
+    switch (rc) {
+    case STORE_NOT_FOUND: problem_not_found(r, "conversation", id); break;
+    case STORE_FORBIDDEN:
+        problem_send(r, 403, "forbidden", "this key acts for user %s and may only change conversations that user owns",
+                     r->scope.user_uuid ? r->scope.user_uuid : "");
+        break;
+    default: problem_internal(r); break;
+    }
+}
+
+/* Appends "?page=P&size=S" plus the caller's other raw parameters to b. */
+static void conv_link(buf_t *b, req_t *r, const char *base, long long page, long long size)
+{
+    buf_printf(b, "%s?page=%lld&size=%lld", base, page, size);
+    const char *p = r->raw_query;
+    while (p && *p) {
+        size_t n = strcspn(p, "&");
+        size_t kn = strcspn(p, "=&");
+        char *key = query_unescape(&r->arena, p, kn, true);
+        if (key) {
+            size_t kl = strlen(key);
+            if (kl > 2 && strcmp(key + kl - 2, "[]") == 0)
+                key[kl - 2] = '\0';
+            if (strcmp(key, "page") && strcmp(key, "size") && strcmp(key, "page[number]") && strcmp(key, "page[size]") &&
+                n > 0) {
+                buf_putc(b, '&');
+                buf_append(b, p, n);
+            }
+        }
+        p += n;
+        if (*p == '&')
+            p++;
+    }
+}
+
+/* GET /conversations and GET /conversations/list. */
+static void conv_list(req_t *r, filter_endpoint_t ep, const char *base)
+{
+    conv_filter_t f;
+    conv_render_opts_t ro;
+    char err[256];
+    if (conv_filter_parse(&r->arena, &r->query, ep, &f, &ro, err, sizeof err) != 0) {
+        problem_send(r, 400, "invalid_parameter", "%s", err);
+        return;
+    }
+    jsonw_t w;
+    req_json_begin(r, 200, &w);
+    jsonw_obj_begin(&w);
+    jsonw_key(&w, "data");
+    jsonw_arr_begin(&w);
+    conv_out_t out = {&w, &ro};
+    int64_t total = 0;
+    store_rc_t rc = store_conv_list(r->store, &r->scope, &f, &total, conv_out_cb, &out);
+    if (rc != STORE_OK) {
+        problem_internal(r);
+        return;
+    }
+    jsonw_arr_end(&w);
+
+    long long size = f.size, page = f.page;
+    long long pages = (total + size - 1) / size;
+    long long last = pages > 0 ? pages : 1;
+    buf_t link;
+    buf_init(&link);
+    jsonw_key(&w, "links");
+    jsonw_obj_begin(&w);
+    struct { const char *name; long long page; bool present; } links[] = {
+        {"self", page, true},
+        {"related", page + 1, page < pages},
+        {"first", 1, true},
+        {"prev", page - 1 < last ? page - 1 : last, page > 1},
+        {"next", page + 1, page < pages},
+        {"last", last, true},
+    };
+    for (size_t i = 0; i < sizeof links / sizeof links[0]; i++) {
+        if (!links[i].present)
+            continue;
+        buf_reset(&link);
+        conv_link(&link, r, base, links[i].page, size);
+        jsonw_key(&w, links[i].name);
+        jsonw_stringn(&w, link.data ? link.data : "", link.len);
+    }
+    buf_free(&link);
+    jsonw_obj_end(&w);
+    jsonw_key(&w, "meta");
+    jsonw_obj_begin(&w);
+    jsonw_kv_int(&w, "totalRecords", total);
+    jsonw_kv_int(&w, "pageCount", pages);
+    jsonw_kv_int(&w, "pageNumber", page);
+    jsonw_kv_int(&w, "pageSize", size);
+    jsonw_obj_end(&w);
+    jsonw_obj_end(&w);
+}
+
+void api_conv_list(req_t *r)
+{
+    conv_list(r, FILTER_ENDPOINT_CONVERSATIONS, "/v2/conversations");
+}
+
+void api_conv_list_light(req_t *r)
+{
+    conv_list(r, FILTER_ENDPOINT_LIST, "/v2/conversations/list");
+}
+
+void api_conv_get(req_t *r)
+{
+    const char *id = r->params[0];
+    const char *by = query_get(&r->query, "by");
+    if (by && strcmp(by, "id") != 0 && strcmp(by, "external_id") != 0) {
+        problem_send(r, 400, "invalid_parameter", "by must be \"id\" or \"external_id\", got \"%.64s\"", by);
+        return;
+    }
+    conv_render_opts_t ro;
+    if (conv_single_opts(r, &ro) != 0)
+        return;
+    jsonw_t w;
+    req_json_begin(r, 200, &w);
+    conv_out_t out = {&w, &ro};
+    store_rc_t rc;
+    if (by && strcmp(by, "external_id") == 0) {
+        rc = store_conv_get_by_external_id(r->store, &r->scope, id, conv_out_cb, &out);
+    } else {
+        uuid_str_t u;
+        if (!uuid_parse(id, u)) {
+            problem_not_found(r, "conversation", id);
+            return;
+        }
+        rc = store_conv_get(r->store, &r->scope, u, conv_out_cb, &out);
+    }
+    if (rc != STORE_OK)
+        conv_store_fail(r, rc, id);
+}
+
+/* Copies the uuid of the row found. */
+static int conv_uuid_cb(void *ctx, const conv_t *c)
+{
+    memcpy(ctx, c->uuid, sizeof(uuid_str_t));
+    return 0;
+}
+
+void api_conv_by_external_id(req_t *r)
+{
+    uuid_str_t u = "";
+    store_rc_t rc = store_conv_get_by_external_id(r->store, &r->scope, r->params[0], conv_uuid_cb, u);
+    if (rc != STORE_OK) {
+        if (rc == STORE_NOT_FOUND)
+            problem_not_found(r, "conversation with external id", r->params[0]);
+        else
+            problem_internal(r);
+        return;
+    }
+    jsonw_t w;
+    req_json_begin(r, 200, &w);
+    jsonw_obj_begin(&w);
+    jsonw_kv_string(&w, "conversation_id", u);
+    jsonw_obj_end(&w);
+}
+
+/* DELETE /conversations/{id} and POST /conversations/{id}/unarchive. */
+static void conv_set_archived(req_t *r, bool archived)
+{
+    const char *id = r->params[0];
+    uuid_str_t u;
+    if (!uuid_parse(id, u)) {
+        problem_not_found(r, "conversation", id);
+        return;
+    }
+    conv_render_opts_t ro;
+    if (conv_single_opts(r, &ro) != 0)
+        return;
+    jsonw_t w;
+    req_json_begin(r, 200, &w);
+    conv_out_t out = {&w, &ro};
+    store_rc_t rc = store_conv_set_archived(r->store, &r->scope, u, archived, ptime_now(), conv_out_cb, &out);
+    if (rc != STORE_OK)
+        conv_store_fail(r, rc, id);
+}
+
+void api_conv_archive(req_t *r)
+{
+    conv_set_archived(r, true);
+}
+
+void api_conv_unarchive(req_t *r)
+{
+    conv_set_archived(r, false);
+}

@@ -1,0 +1,31 @@
+/* auth.c - turns an Authorization header into an authenticated key and its scope. */
+#include "auth/auth.h"
+
+#include <sodium.h>
+
+#include "lib/ptime.h"
+
+auth_rc_t auth_authenticate(store_t *st, const char *header, store_key_t *key, store_scope_t *scope)
+{
+    size_t len = 0;
+    const char *k = header ? key_from_header(header, &len) : NULL;
+    if (!k)
+        return AUTH_DENIED;
+    key_hash_t h;
+    key_hash(k, len, h);
+    store_rc_t rc = store_key_lookup(st, h, key);
+    sodium_memzero(h, sizeof h);
+    if (rc == STORE_NOT_FOUND)
+        return AUTH_DENIED;
+    if (rc != STORE_OK)
+        return AUTH_ERROR;
+    int64_t now = ptime_now();
+    if (now - key->last_seen_at >= AUTH_TOUCH_INTERVAL) {
+        /* best effort: a failed touch must not fail the request */
+        if (store_key_touch(st, key->id, now) == STORE_OK)
+            key->last_seen_at = now;
+    }
+    scope->org_uuid = key->org_uuid;
+    scope->user_uuid = key->org_level ? NULL : key->user_uuid;
+    return AUTH_OK;
+}

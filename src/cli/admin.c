@@ -1,0 +1,334 @@
+/* admin.c - `parley org|user|team|key ...` and `parley seed`: administration from the command line. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "auth/keys.h"
+#include "cli/cli.h"
+#include "cli/common.h"
+#include "cli/seed.h"
+#include "lib/ptime.h"
+
+#define ADMIN_DB_HELP "database file (default $PARLEY_DB or ./parley.db)"
+
+/* A plausible email: one '@' with text on both sides, no spaces, <= 320 bytes. */
+static bool admin_email_ok(const char *e)
+{
+    const char *at = strchr(e, '@');
+    return at && at != e && at[1] && !strchr(at + 1, '@') && strlen(e) <= 320 && !strpbrk(e, " \t\r\n<>\",");
+}
+
+/* Creates a key, prints "key id: ID" then the key itself as the last stdout line. */
+static int admin_issue_key(store_t *st, const char *org, const char *user, bool org_level, const char *name)
+{
+    char key[KEY_STR_LEN + 1];
+    key_generate(key);
+    key_hash_t h;
+    key_hash(key, strlen(key), h);
+    uuid_str_t id;
+    store_rc_t rc = store_key_create(st, org, user, org_level, name, h, key + strlen(key) - 4, id);
+    sodium_memzero(h, sizeof h);
+    if (rc != STORE_OK) {
+        sodium_memzero(key, sizeof key);
+        fprintf(stderr, "parley: cannot create the key (%s)\n", store_rc_str(rc));
+        return 1;
+    }
+    printf("key id: %s\n%s\n", id, key);
+    fflush(stdout);
+    sodium_memzero(key, sizeof key);
+    return 0;
+}
+
+int cli_org_create(int argc, char **argv)
+{
+    const char *db = cli_default_db(), *email = NULL;
+    const cli_opt_t opts[] = {
+        {"admin-email", "EMAIL", "email of the organization's admin user (required)", &email, NULL},
+        {"db", "PATH", ADMIN_DB_HELP, &db, NULL},
+        {0},
+    };
+    const char *pos[1];
+    int got = 0;
+    int rc = cli_parse(argc, argv, "parley org create NAME --admin-email EMAIL [--db PATH]",
+                       "Creates an organization, its admin user, a default team named after it and an\n"
+                       "org-level API key. Prints the ids, then the key as the last line of stdout; the key\n"
+                       "is shown only this once.",
+                       opts, pos, 1, &got);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    if (got != 1 || !*pos[0] || strlen(pos[0]) > 200) {
+        fprintf(stderr, "parley org create: give the organization NAME (1-200 characters)\n");
+        return 2;
+    }
+    if (!email || !admin_email_ok(email)) {
+        fprintf(stderr, "parley org create: --admin-email must be an email address\n");
+        return 2;
+    }
+    if (key_lib_init() != 0)
+        return 1;
+    store_t *st = cli_store_open(db, STORE_DURABILITY_FULL);
+    if (!st)
+        return 1;
+    uuid_str_t org, admin, team;
+    store_rc_t src = store_org_create(st, pos[0], email, org, admin, team);
+    if (src != STORE_OK) {
+        fprintf(stderr, "parley org create: %s\n",
+                src == STORE_CONFLICT ? "an organization with that name already exists" : "cannot create it");
+        store_close(st);
+        return 1;
+    }
+    printf("organization: %s\nadmin user: %s\nteam: %s\n", org, admin, team);
+    fprintf(stderr, "created organization \"%s\"; its org-level key is the last line below, shown only once\n",
+            pos[0]);
+    rc = admin_issue_key(st, org, admin, true, "default");
+    store_close(st);
+    return rc;
+}
+
+int cli_user_create(int argc, char **argv)
+{
+    const char *db = cli_default_db(), *org = NULL, *email = NULL, *first = NULL, *last = NULL, *team = NULL;
+    const char *role = NULL;
+    const cli_opt_t opts[] = {
+        {"org", "ORG", "organization uuid or name (required)", &org, NULL},
+        {"email", "EMAIL", "the user's email, unique in the organization (required)", &email, NULL},
+        {"first-name", "NAME", "first name", &first, NULL},
+        {"last-name", "NAME", "last name", &last, NULL},
+        {"team", "TEAM", "primary team uuid or name (default: the organization's default team)", &team, NULL},
+        {"role", "ROLE", "member (default) or admin", &role, NULL},
+        {"db", "PATH", ADMIN_DB_HELP, &db, NULL},
+        {0},
+    };
+    int rc = cli_parse(argc, argv,
+                       "parley user create --org ORG --email EMAIL [--first-name F] [--last-name L] [--team TEAM] "
+                       "[--role ROLE] [--db PATH]",
+                       "Adds a user to an organization and prints the user's uuid as the last line.", opts, NULL, 0,
+                       NULL);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    if (!org || !email || !admin_email_ok(email)) {
+        fprintf(stderr, "parley user create: --org and a valid --email are required\n");
+        return 2;
+    }
+    if (role && strcmp(role, "member") && strcmp(role, "admin")) {
+        fprintf(stderr, "parley user create: --role must be member or admin\n");
+        return 2;
+    }
+    store_t *st = cli_store_open(db, STORE_DURABILITY_FULL);
+    if (!st)
+        return 1;
+    uuid_str_t o, t, u;
+    rc = 1;
+    if (!cli_org(st, org, o))
+        goto out;
+    if (team && store_team_resolve(st, o, team, t) != STORE_OK) {
+        fprintf(stderr, "parley user create: no team \"%s\" in that organization\n", team);
+        goto out;
+    }
+    store_user_new_t nu = {.org_uuid = o, .email = email, .first_name = first, .last_name = last,
+                           .team_uuid = team ? t : NULL, .role = role};
+    store_rc_t src = store_user_create(st, &nu, u);
+    if (src != STORE_OK) {
+        fprintf(stderr, "parley user create: %s\n",
+                src == STORE_CONFLICT ? "a user with that email already exists" : "cannot create the user");
+        goto out;
+    }
+    printf("%s\n", u);
+    rc = 0;
+out:
+    store_close(st);
+    return rc;
+}
+
+int cli_team_create(int argc, char **argv)
+{
+    const char *db = cli_default_db(), *org = NULL, *name = NULL, *parent = NULL;
+    const cli_opt_t opts[] = {
+        {"org", "ORG", "organization uuid or name (required)", &org, NULL},
+        {"name", "NAME", "team name, unique in the organization (required)", &name, NULL},
+        {"parent", "TEAM", "parent team uuid or name", &parent, NULL},
+        {"db", "PATH", ADMIN_DB_HELP, &db, NULL},
+        {0},
+    };
+    int rc = cli_parse(argc, argv, "parley team create --org ORG --name NAME [--parent TEAM] [--db PATH]",
+                       "Adds a team to an organization and prints its uuid as the last line.", opts, NULL, 0, NULL);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    if (!org || !name || !*name || strlen(name) > 200) {
+        fprintf(stderr, "parley team create: --org and --name (1-200 characters) are required\n");
+        return 2;
+    }
+    store_t *st = cli_store_open(db, STORE_DURABILITY_FULL);
+    if (!st)
+        return 1;
+    uuid_str_t o, p, t;
+    rc = 1;
+    if (!cli_org(st, org, o))
+        goto out;
+    if (parent && store_team_resolve(st, o, parent, p) != STORE_OK) {
+        fprintf(stderr, "parley team create: no team \"%s\" in that organization\n", parent);
+        goto out;
+    }
+    store_rc_t src = store_team_create(st, o, name, parent ? p : NULL, t);
+    if (src != STORE_OK) {
+        fprintf(stderr, "parley team create: %s\n",
+                src == STORE_CONFLICT ? "a team with that name already exists" : "cannot create the team");
+        goto out;
+    }
+    printf("%s\n", t);
+    rc = 0;
+out:
+    store_close(st);
+    return rc;
+}
+
+int cli_key_create(int argc, char **argv)
+{
+    const char *db = cli_default_db(), *org = NULL, *user = NULL, *name = "cli";
+    bool org_level = false;
+    const cli_opt_t opts[] = {
+        {"org", "ORG", "organization uuid or name (required)", &org, NULL},
+        {"org-level", NULL, "an org-level key: sees and changes the whole organization", NULL, &org_level},
+        {"user", "USER", "a user-level key acting as this user (uuid or email)", &user, NULL},
+        {"name", "NAME", "a label for the key (default \"cli\")", &name, NULL},
+        {"db", "PATH", ADMIN_DB_HELP, &db, NULL},
+        {0},
+    };
+    int rc = cli_parse(argc, argv, "parley key create --org ORG (--org-level | --user USER) [--name NAME] [--db PATH]",
+                       "Creates an API key and prints \"key id: ID\", then the key itself as the last line\n"
+                       "of stdout. Only a hash is stored: the key cannot be shown again.",
+                       opts, NULL, 0, NULL);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    if (!org || org_level == (user != NULL)) {
+        fprintf(stderr, "parley key create: --org and exactly one of --org-level or --user are required\n");
+        return 2;
+    }
+    if (strlen(name) > 200) {
+        fprintf(stderr, "parley key create: --name is limited to 200 characters\n");
+        return 2;
+    }
+    if (key_lib_init() != 0)
+        return 1;
+    store_t *st = cli_store_open(db, STORE_DURABILITY_FULL);
+    if (!st)
+        return 1;
+    uuid_str_t o;
+    store_user_t u;
+    rc = 1;
+    if (!cli_org(st, org, o))
+        goto out;
+    if (user && store_user_resolve(st, o, user, &u) != STORE_OK) {
+        fprintf(stderr, "parley key create: no user \"%s\" in that organization\n", user);
+        goto out;
+    }
+    rc = admin_issue_key(st, o, user ? u.uuid : NULL, org_level, name);
+out:
+    store_close(st);
+    return rc;
+}
+
+int cli_key_revoke(int argc, char **argv)
+{
+    const char *db = cli_default_db(), *org = NULL, *id = NULL;
+    const cli_opt_t opts[] = {
+        {"org", "ORG", "organization uuid or name (required)", &org, NULL},
+        {"id", "KEYID", "the key's id, as printed by `key create` (required)", &id, NULL},
+        {"db", "PATH", ADMIN_DB_HELP, &db, NULL},
+        {0},
+    };
+    int rc = cli_parse(argc, argv, "parley key revoke --org ORG --id KEYID [--db PATH]",
+                       "Revokes a key; the next request that uses it gets 401, on every server thread.", opts, NULL,
+                       0, NULL);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    uuid_str_t kid;
+    if (!org || !id || !uuid_parse(id, kid)) {
+        fprintf(stderr, "parley key revoke: --org and --id (a key uuid) are required\n");
+        return 2;
+    }
+    store_t *st = cli_store_open(db, STORE_DURABILITY_FULL);
+    if (!st)
+        return 1;
+    uuid_str_t o;
+    rc = 1;
+    if (!cli_org(st, org, o))
+        goto out;
+    store_rc_t src = store_key_revoke(st, o, kid);
+    if (src != STORE_OK) {
+        fprintf(stderr, "parley key revoke: %s\n",
+                src == STORE_NOT_FOUND ? "no live key with that id in that organization" : "cannot revoke it");
+        goto out;
+    }
+    printf("revoked %s\n", kid);
+    rc = 0;
+out:
+    store_close(st);
+    return rc;
+}
+
+int cli_seed(int argc, char **argv)
+{
+    const char *db = cli_default_db(), *org = NULL, *count = NULL, *seed = "1", *now = NULL;
+    bool quiet = false;
+    const cli_opt_t opts[] = {
+        {"org", "ORG", "organization uuid or name (required)", &org, NULL},
+        {"count", "N", "number of conversations to insert (required, 1..10000000)", &count, NULL},
+        {"seed", "S", "random seed (default 1): the same seed and --now give the same data, ids included", &seed,
+         NULL},
+        {"now", "TIME", "anchor time (RFC 3339); createdAt spreads over the year before it (default: today 00:00Z)",
+         &now, NULL},
+        {"quiet", NULL, "no progress lines on stderr", NULL, &quiet},
+        {"db", "PATH", ADMIN_DB_HELP, &db, NULL},
+        {0},
+    };
+    int rc = cli_parse(argc, argv, "parley seed --org ORG --count N [--seed S] [--now TIME] [--quiet] [--db PATH]",
+                       "Inserts N realistic conversations (users and teams are created first when the\n"
+                       "organization has only its admin): varied titles and owners, 2-8 participants,\n"
+                       "v1/v2 transcripts of 10-200 segments, labels, scorecards, and a few private,\n"
+                       "internal, empty, pending and archived ones.",
+                       opts, NULL, 0, NULL);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+    char *end;
+    errno = 0;
+    long n = count ? strtol(count, &end, 10) : 0;
+    if (!org || !count || errno || *end || n < 1 || n > 10000000) {
+        fprintf(stderr, "parley seed: --org and --count N (1..10000000) are required\n");
+        return 2;
+    }
+    errno = 0;
+    unsigned long long s = strtoull(seed, &end, 10);
+    if (errno || *end || !*seed) {
+        fprintf(stderr, "parley seed: --seed must be a non-negative integer, got \"%s\"\n", seed);
+        return 2;
+    }
+    int64_t anchor = ptime_now() / 86400 * 86400;
+    if (now && ptime_parse(now, &anchor) != 0) {
+        fprintf(stderr, "parley seed: --now must be an RFC 3339 time, got \"%s\"\n", now);
+        return 2;
+    }
+    if (key_lib_init() != 0)
+        return 1;
+    store_t *st = cli_store_open(db, STORE_DURABILITY_NORMAL);
+    if (!st)
+        return 1;
+    uuid_str_t o;
+    rc = 1;
+    if (!cli_org(st, org, o))
+        goto out;
+    seed_opts_t so = {.org_uuid = o, .count = n, .seed = s, .now = anchor, .progress = quiet ? NULL : stderr};
+    char err[256];
+    if (seed_run(st, &so, err, sizeof err) != 0) {
+        fprintf(stderr, "parley seed: %s\n", err);
+        goto out;
+    }
+    printf("inserted %ld conversations\n", n);
+    rc = 0;
+out:
+    store_close(st);
+    return rc;
+}

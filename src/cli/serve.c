@@ -1,0 +1,157 @@
+/* serve.c - `parley serve`: opens the store, starts the HTTP server, stops cleanly on SIGINT/SIGTERM. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "auth/keys.h"
+#include "cli/cli.h"
+#include "cli/common.h"
+#include "http/server.h"
+
+/* Splits "HOST:PORT" or "[V6]:PORT" into host (copied into host, hostlen) and
+ * port. Returns 0, or -1 when malformed. */
+static int serve_parse_listen(const char *s, char *host, size_t hostlen, uint16_t *port)
+{
+    const char *colon;
+    const char *h = s;
+    size_t hl;
+    if (*s == '[') {
+        const char *close = strchr(s, ']');
+        if (!close || close[1] != ':')
+            return -1;
+        h = s + 1;
+        hl = (size_t)(close - h);
+        colon = close + 1;
+    } else {
+        colon = strrchr(s, ':');
+        if (!colon)
+            return -1;
+        hl = (size_t)(colon - s);
+    }
+    if (hl == 0 || hl >= hostlen)
+        return -1;
+    char *end;
+    errno = 0;
+    long p = strtol(colon + 1, &end, 10);
+    if (errno || *end || end == colon + 1 || p < 0 || p > 65535)
+        return -1;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    *port = (uint16_t)p;
+    return 0;
+}
+
+/* Parses a positive integer option; -1 when it is not one in [min, max]. */
+static long serve_num(const char *name, const char *v, long min, long max)
+{
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || end == v || n < min || n > max) {
+        fprintf(stderr, "parley serve: --%s must be an integer between %ld and %ld, got \"%s\"\n", name, min, max, v);
+        return -1;
+    }
+    return n;
+}
+
+int cli_serve(int argc, char **argv)
+{
+    const char *listen = "127.0.0.1:8080", *db = cli_default_db(), *threads = NULL, *durability = "full";
+    const char *max_body = "16777216", *max_conn = "1024", *idle = "60";
+    bool log_requests = false;
+    const cli_opt_t opts[] = {
+        {"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; [::1]:8080 for IPv6)", &listen, NULL},
+        {"db", "PATH", "SQLite database file, created when missing (default $PARLEY_DB or ./parley.db)", &db, NULL},
+        {"threads", "N", "worker threads (default: one per core)", &threads, NULL},
+        {"durability", "full|normal",
+         "full (default): a write is on disk before its 200; normal: survives a process crash, "
+         "may lose the last writes on power loss", &durability, NULL},
+        {"max-body", "BYTES", "largest accepted request body (default 16777216 = 16 MiB); larger gets 413", &max_body,
+         NULL},
+        {"max-connections", "N", "simultaneous connections (default 1024)", &max_conn, NULL},
+        {"idle-timeout", "SECONDS", "close connections idle this long (default 60)", &idle, NULL},
+        {"log-requests", NULL, "log one line per request (method, path, status, time) to stderr", NULL, &log_requests},
+        {0},
+    };
+    int rc = cli_parse(argc, argv, "parley serve [OPTIONS]",
+                       "Serves the Conversations API under /v2 and GET /healthz. Prints \"listening on\n"
+                       "http://HOST:PORT\" to stderr once connections are accepted. SIGINT or SIGTERM stops\n"
+                       "accepting, finishes requests in flight, closes the database and exits 0.",
+                       opts, NULL, 0, NULL);
+    if (rc)
+        return rc > 0 ? 0 : 2;
+
+    server_opts_t so = {0};
+    char host[128];
+    if (serve_parse_listen(listen, host, sizeof host, &so.port) != 0) {
+        fprintf(stderr, "parley serve: --listen must be HOST:PORT or [IPV6]:PORT, got \"%s\"\n", listen);
+        return 2;
+    }
+    so.host = host;
+    long n;
+    long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    so.threads = (unsigned)(ncpu > 0 ? ncpu : 1);
+    if (threads) {
+        if ((n = serve_num("threads", threads, 1, 256)) < 0)
+            return 2;
+        so.threads = (unsigned)n;
+    }
+    if ((n = serve_num("max-body", max_body, 1, 1L << 30)) < 0)
+        return 2;
+    so.max_body = (size_t)n;
+    if ((n = serve_num("max-connections", max_conn, 1, 65536)) < 0)
+        return 2;
+    so.max_connections = (unsigned)n;
+    if ((n = serve_num("idle-timeout", idle, 1, 86400)) < 0)
+        return 2;
+    so.idle_timeout = (unsigned)n;
+    so.log_requests = log_requests;
+    store_durability_t dur;
+    if (strcmp(durability, "full") == 0)
+        dur = STORE_DURABILITY_FULL;
+    else if (strcmp(durability, "normal") == 0)
+        dur = STORE_DURABILITY_NORMAL;
+    else {
+        fprintf(stderr, "parley serve: --durability must be full or normal, got \"%s\"\n", durability);
+        return 2;
+    }
+    if (key_lib_init() != 0) {
+        fprintf(stderr, "parley serve: libsodium failed to initialise\n");
+        return 1;
+    }
+
+    /* Block the stop signals before any thread exists so that only sigwait sees them. */
+    sigset_t stop;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    store_t *st = cli_store_open(db, dur);
+    if (!st)
+        return 1;
+    char err[256];
+    server_t *srv = server_start(&so, st, err, sizeof err);
+    if (!srv) {
+        fprintf(stderr, "parley serve: %s\n", err);
+        store_close(st);
+        return 1;
+    }
+    const char *fmt = strchr(host, ':') ? "listening on http://[%s]:%u\n" : "listening on http://%s:%u\n";
+    fprintf(stderr, fmt, host, server_port(srv));
+    fflush(stderr);
+
+    int sig = 0;
+    while (sigwait(&stop, &sig) != 0)
+        ;
+    fprintf(stderr, "received %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    server_stop(srv);
+    store_close(st);
+    fprintf(stderr, "stopped\n");
+    return 0;
+}

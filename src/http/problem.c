@@ -1,0 +1,116 @@
+/* problem.c - RFC 9457 problem+json error responses, the only way errors leave the server. */
+#include "http/problem.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+#define PROBLEM_TYPE "application/problem+json"
+#define PROBLEM_DETAIL_MAX 1024
+
+const char *problem_title(int status)
+{
+    switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+    }
+}
+
+/* Writes the body; extra_key may be NULL. */
+static void problem_body(buf_t *b, int status, const char *code, const char *detail, const char *extra_key,
+                         const char *extra_val)
+{
+    jsonw_t w;
+    jsonw_init(&w, b);
+    jsonw_obj_begin(&w);
+    jsonw_kv_string(&w, "type", "about:blank");
+    jsonw_kv_string(&w, "title", problem_title(status));
+    jsonw_kv_int(&w, "status", status);
+    jsonw_kv_string(&w, "code", code);
+    jsonw_kv_string(&w, "detail", detail);
+    if (extra_key)
+        jsonw_kv_string(&w, extra_key, extra_val);
+    jsonw_obj_end(&w);
+}
+
+void problem_write(buf_t *b, int status, const char *code, const char *detail)
+{
+    buf_reset(b);
+    problem_body(b, status, code, detail, NULL, NULL);
+}
+
+/* Replaces every byte that is not part of a well-formed UTF-8 sequence with
+ * '?', in place, so that details quoting client input stay valid JSON text. */
+static void problem_utf8_sanitize(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
+        if (n == 0 || (n == 1 && *p < 0xC2) || (n == 3 && *p > 0xF4))
+            n = n == 0 ? 0 : -1;
+        int ok = n >= 0;
+        for (int i = 1; ok && i <= n; i++)
+            ok = (p[i] & 0xC0) == 0x80;
+        if (!ok) {
+            *p++ = '?';
+            continue;
+        }
+        p += n + 1;
+    }
+}
+
+/* Shared tail of problem_send / problem_send_extra. */
+static void problem_vsend(req_t *r, int status, const char *code, const char *extra_key, const char *extra_val,
+                          const char *fmt, va_list ap)
+{
+    char detail[PROBLEM_DETAIL_MAX];
+    vsnprintf(detail, sizeof detail, fmt, ap);
+    problem_utf8_sanitize(detail);
+    buf_reset(&r->out);
+    problem_body(&r->out, status, code, detail, extra_key, extra_val);
+    r->status = status;
+    r->out_type = PROBLEM_TYPE;
+}
+
+void problem_send(req_t *r, int status, const char *code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    problem_vsend(r, status, code, NULL, NULL, fmt, ap);
+    va_end(ap);
+}
+
+void problem_send_extra(req_t *r, int status, const char *code, const char *extra_key, const char *extra_val,
+                        const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    problem_vsend(r, status, code, extra_key, extra_val, fmt, ap);
+    va_end(ap);
+}
+
+void problem_not_found(req_t *r, const char *what, const char *id)
+{
+    problem_send(r, 404, "not_found", "%s %.200s not found", what, id);
+}
+
+void problem_unauthorized(req_t *r)
+{
+    problem_send(r, 401, "unauthorized", "Authentication failed - valid API key required");
+}
+
+void problem_internal(req_t *r)
+{
+    problem_send(r, 500, "internal_error", "the server could not complete the request; see the server log");
+}

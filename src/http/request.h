@@ -1,0 +1,73 @@
+/* request.h - the request a handler receives and the response it fills in, plus JSON body decoding. */
+#ifndef PARLEY_HTTP_REQUEST_H
+#define PARLEY_HTTP_REQUEST_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "lib/jsonw.h"
+#include "lib/query.h"
+#include "store/store.h"
+
+typedef enum {
+    HTTP_GET = 1 << 0,
+    HTTP_HEAD = 1 << 1,
+    HTTP_POST = 1 << 2,
+    HTTP_PUT = 1 << 3,
+    HTTP_DELETE = 1 << 4,
+    HTTP_PATCH = 1 << 5,
+    HTTP_OPTIONS = 1 << 6,
+    HTTP_OTHER = 1 << 7,
+} http_method_t;
+
+#define REQ_MAX_PARAMS 2
+#define REQ_MAX_JSON_DEPTH 64
+#define REQ_MAX_JSON_STRING (1u << 20)     /* 1 MiB, transcripts aside */
+
+/* One request. The server owns it; handlers read the input half and fill the
+ * output half through the reply functions below. Everything in `arena` lives
+ * until the response has been handed to libmicrohttpd. */
+typedef struct req {
+    /* input */
+    http_method_t method;
+    const char *path;                     /* raw path, without the query */
+    const char *raw_query;                /* raw query string without '?', "" when none */
+    query_t query;                        /* decoded query string */
+    const char *params[REQ_MAX_PARAMS];   /* decoded {id} path segments */
+    const char *content_type;             /* request Content-Type or NULL */
+    const char *body;                     /* NULL when there was none */
+    size_t body_len;
+    store_t *store;
+    store_key_t key;                      /* the authenticated key (routes that need one) */
+    store_scope_t scope;                  /* derived from key */
+    arena_t arena;
+
+    /* output */
+    int status;                           /* 0 until a reply function ran */
+    buf_t out;                            /* response body (owned; the server takes it) */
+    const char *out_type;                 /* static string */
+    const char *allow;                    /* Allow header for 405, static or arena */
+} req_t;
+
+/* Starts a 200 JSON response: sets status and type and returns a writer on req->out. */
+void req_json_begin(req_t *r, int status, jsonw_t *w);
+
+/* Parses the body as one JSON value (object or array, per want_object) with
+ * every limit of spec §1: Content-Type must be application/json or
+ * application/vnd.api+json (else 415), nesting <= 64, strings <= 1 MiB except
+ * under a top-level "transcript" key, no duplicate keys, valid UTF-8, nothing
+ * after the value. On success returns the value (caller owns: json_decref).
+ * On failure it has already replied with the problem and returns NULL.
+ * `required` false lets an absent/empty body through as NULL with no reply
+ * (check r->status to tell the cases apart). */
+json_t *req_json_body(req_t *r, bool required);
+
+/* Pure check used by req_json_body (and the fuzzer): returns 0 when the
+ * nesting depth of the JSON text never exceeds max_depth, else -1. Strings and
+ * escapes are skipped correctly; it does not validate the JSON. */
+int req_json_depth_ok(const char *s, size_t n, int max_depth);
+
+#endif

@@ -1,0 +1,133 @@
+/* router.c - maps method + path to a handler; literal segments win over {params}. */
+#include "http/router.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "api/api.h"
+
+/* The whole API surface. Order does not matter: the most specific pattern
+ * (literal segments earlier in the path) wins. */
+static const route_t router_routes[] = {
+    {HTTP_GET, "/healthz", api_health, true},
+    {HTTP_GET, "/v2/conversations", api_conv_list, false},
+    {HTTP_GET, "/v2/conversations/list", api_conv_list_light, false},
+    {HTTP_POST, "/v2/conversations/import", api_conv_import, false},
+    {HTTP_GET, "/v2/conversations/by-external-id/{externalId}", api_conv_by_external_id, false},
+    {HTTP_GET, "/v2/conversations/{id}", api_conv_get, false},
+    {HTTP_DELETE, "/v2/conversations/{id}", api_conv_archive, false},
+    {HTTP_POST, "/v2/conversations/{id}/unarchive", api_conv_unarchive, false},
+};
+
+#define ROUTER_MAX_SEGMENTS 16
+
+/* Splits path ("/a/b/c", trailing slash ignored) into at most max segments
+ * pointing into path; lengths in len[]. Returns the count or -1 when there are too many. */
+static int router_split(const char *path, const char *seg[], size_t len[], int max)
+{
+    int n = 0;
+    const char *p = path;
+    if (*p != '/')
+        return -1;
+    while (*p == '/') {
+        p++;
+        if (*p == '\0')
+            break; /* trailing slash */
+        const char *e = strchr(p, '/');
+        size_t l = e ? (size_t)(e - p) : strlen(p);
+        if (n == max)
+            return -1;
+        seg[n] = p;
+        len[n] = l;
+        n++;
+        p += l;
+    }
+    return n;
+}
+
+/* Matches one pattern; returns a specificity score (higher = more literal
+ * segments, earlier ones weigh more) or -1 when it does not match. */
+static int router_score(const char *pattern, const char *seg[], const size_t len[], int n)
+{
+    const char *pseg[ROUTER_MAX_SEGMENTS];
+    size_t plen[ROUTER_MAX_SEGMENTS];
+    int pn = router_split(pattern, pseg, plen, ROUTER_MAX_SEGMENTS);
+    if (pn != n)
+        return -1;
+    int score = 0;
+    for (int i = 0; i < n; i++) {
+        score <<= 1;
+        if (pseg[i][0] == '{')
+            continue;
+        if (plen[i] != len[i] || memcmp(pseg[i], seg[i], len[i]) != 0)
+            return -1;
+        score |= 1;
+    }
+    return score;
+}
+
+route_result_t router_match(arena_t *a, http_method_t method, const char *path, const route_t **out,
+                            const char *params[REQ_MAX_PARAMS], const char **allow)
+{
+    const char *seg[ROUTER_MAX_SEGMENTS];
+    size_t len[ROUTER_MAX_SEGMENTS];
+    int n = router_split(path, seg, len, ROUTER_MAX_SEGMENTS);
+    if (n < 0)
+        return ROUTE_NOT_FOUND;
+    if (method == HTTP_HEAD)
+        method = HTTP_GET;
+
+    int best = -1;
+    unsigned allowed = 0;
+    const route_t *hit = NULL;
+    for (size_t i = 0; i < sizeof router_routes / sizeof router_routes[0]; i++) {
+        int s = router_score(router_routes[i].pattern, seg, len, n);
+        if (s < 0 || s < best)
+            continue;
+        if (s > best) {
+            best = s;
+            allowed = 0;
+            hit = NULL;
+        }
+        allowed |= router_routes[i].methods;
+        if (router_routes[i].methods & method)
+            hit = &router_routes[i];
+    }
+    if (best < 0)
+        return ROUTE_NOT_FOUND;
+    if (!hit) {
+        static const struct { unsigned bit; const char *name; } names[] = {
+            {HTTP_GET, "GET"}, {HTTP_POST, "POST"}, {HTTP_PUT, "PUT"}, {HTTP_DELETE, "DELETE"}, {HTTP_PATCH, "PATCH"},
+        };
+        buf_t b;
+        buf_init(&b);
+        for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+            if (!(allowed & names[i].bit))
+                continue;
+            buf_printf(&b, "%s%s", b.len ? ", " : "", names[i].name);
+            if (names[i].bit == HTTP_GET)
+                buf_puts(&b, ", HEAD");
+        }
+        *allow = arena_strdup(a, b.data ? b.data : "");
+        buf_free(&b);
+        return ROUTE_BAD_METHOD;
+    }
+
+    /* decode the {param} segments of the winning pattern */
+    const char *pseg[ROUTER_MAX_SEGMENTS];
+    size_t plen[ROUTER_MAX_SEGMENTS];
+    int pn = router_split(hit->pattern, pseg, plen, ROUTER_MAX_SEGMENTS);
+    int np = 0;
+    for (int i = 0; i < pn; i++) {
+        if (pseg[i][0] != '{')
+            continue;
+        if (np == REQ_MAX_PARAMS)
+            return ROUTE_NOT_FOUND;
+        char *v = query_unescape(a, seg[i], len[i], false);
+        if (!v)
+            return ROUTE_NOT_FOUND; /* malformed escape or NUL: no such resource */
+        params[np++] = v;
+    }
+    *out = hit;
+    return ROUTE_FOUND;
+}

@@ -1,0 +1,325 @@
+/* server.c - the libmicrohttpd daemon: connection handling, limits, authentication, dispatch. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth/auth.h"
+#include "http/problem.h"
+#include "http/router.h"
+
+#define SERVER_MAX_URI (16u * 1024)        /* path + query, spec §1 → 414 */
+#define SERVER_MAX_HEADERS (64u * 1024)    /* all headers together → 431 */
+#define SERVER_CONN_MEMORY (192u * 1024)   /* per-connection pool: must hold the limits above */
+
+struct server {
+    struct MHD_Daemon *d;
+    store_t *st;
+    server_opts_t o;
+    uint16_t port;
+    atomic_int inflight;                   /* requests between URI and completion */
+};
+
+/* Per-request state, created by the URI callback and freed by the completion
+ * callback; libmicrohttpd keeps it in *con_cls. Owns r.arena, r.out and body. */
+typedef struct server_req {
+    req_t r;
+    server_t *s;
+    const char *uri;                       /* raw request target (arena) */
+    const route_t *route;
+    buf_t body;
+    bool started;                          /* first access-handler call done */
+    bool queued;                           /* a response has been queued */
+    struct timespec t0;
+} server_req_t;
+
+/* URI log callback: the only place libmicrohttpd shows the raw, undecoded request target. */
+static void *server_uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
+{
+    (void)con;
+    server_t *s = cls;
+    server_req_t *sr = calloc(1, sizeof *sr); /* owner: libmicrohttpd's con_cls, freed in server_done_cb */
+    if (!sr)
+        return NULL;
+    sr->s = s;
+    arena_init(&sr->r.arena);
+    buf_init(&sr->r.out);
+    buf_init(&sr->body);
+    sr->uri = arena_strdup(&sr->r.arena, uri ? uri : "");
+    clock_gettime(CLOCK_MONOTONIC, &sr->t0);
+    atomic_fetch_add(&s->inflight, 1);
+    return sr;
+}
+
+static void server_done_cb(void *cls, struct MHD_Connection *con, void **con_cls,
+                           enum MHD_RequestTerminationCode toe)
+{
+    (void)con;
+    (void)toe;
+    server_t *s = cls;
+    server_req_t *sr = *con_cls;
+    if (!sr)
+        return;
+    arena_free(&sr->r.arena);
+    buf_free(&sr->r.out);
+    buf_free(&sr->body);
+    free(sr);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->inflight, 1);
+}
+
+static http_method_t server_method(const char *m)
+{
+    static const struct { const char *name; http_method_t m; } map[] = {
+        {"GET", HTTP_GET}, {"HEAD", HTTP_HEAD}, {"POST", HTTP_POST}, {"PUT", HTTP_PUT},
+        {"DELETE", HTTP_DELETE}, {"PATCH", HTTP_PATCH}, {"OPTIONS", HTTP_OPTIONS},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(m, map[i].name) == 0)
+            return map[i].m;
+    return HTTP_OTHER;
+}
+
+static enum MHD_Result server_header_size_cb(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    size_t *total = cls;
+    *total += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+/* First call for a request: decodes the target, applies the size limits and
+ * finds the route. Any error is recorded as the reply (r.status set); the body
+ * is then drained and the reply sent at the end, except 413 which is sent at once. */
+static void server_prepare(server_req_t *sr, struct MHD_Connection *con, const char *method)
+{
+    req_t *r = &sr->r;
+    r->store = sr->s->st;
+    r->method = server_method(method);
+    r->content_type = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+
+    size_t hdr = 0;
+    MHD_get_connection_values(con, MHD_HEADER_KIND, server_header_size_cb, &hdr);
+    if (hdr > SERVER_MAX_HEADERS) {
+        problem_send(r, 431, "headers_too_large", "request headers total %zu bytes; the limit is %u", hdr,
+                     SERVER_MAX_HEADERS);
+        return;
+    }
+    size_t ulen = strlen(sr->uri);
+    if (ulen > SERVER_MAX_URI) {
+        problem_send(r, 414, "uri_too_long", "the request target is %zu bytes; the limit is %u", ulen, SERVER_MAX_URI);
+        return;
+    }
+    const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    if (cl && strtoull(cl, NULL, 10) > sr->s->o.max_body) {
+        problem_send(r, 413, "body_too_large", "the request body is %.20s bytes; the limit is %zu", cl,
+                     sr->s->o.max_body);
+        return;
+    }
+
+    size_t plen = strcspn(sr->uri, "?#");
+    r->path = arena_strndup(&r->arena, sr->uri, plen);
+    const char *q = sr->uri[plen] == '?' ? sr->uri + plen + 1 : "";
+    r->raw_query = arena_strndup(&r->arena, q, strcspn(q, "#"));
+    if (!r->path || !r->raw_query) {
+        problem_internal(r);
+        return;
+    }
+    const char *why = NULL;
+    if (query_parse(&r->arena, r->raw_query, strlen(r->raw_query), &r->query, &why) != 0) {
+        problem_send(r, 400, "invalid_query", "the query string cannot be decoded: %s", why ? why : "invalid");
+        return;
+    }
+    const char *allow = NULL;
+    switch (router_match(&r->arena, r->method, r->path, &sr->route, r->params, &allow)) {
+    case ROUTE_FOUND: break;
+    case ROUTE_NOT_FOUND: problem_send(r, 404, "not_found", "no resource at %.200s", r->path); break;
+    case ROUTE_BAD_METHOD:
+        r->allow = allow;
+        problem_send(r, 405, "method_not_allowed", "%s is not allowed on %.200s; allowed: %s", method, r->path, allow);
+        break;
+    }
+}
+
+/* Last call: authenticates and runs the handler unless an error is already set. */
+static void server_dispatch(server_req_t *sr, struct MHD_Connection *con)
+{
+    req_t *r = &sr->r;
+    if (r->status)
+        return;
+    r->body = sr->body.len ? sr->body.data : NULL;
+    r->body_len = sr->body.len;
+    if (!sr->route->public_) {
+        const char *authz = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+        switch (auth_authenticate(r->store, authz, &r->key, &r->scope)) {
+        case AUTH_OK: break;
+        case AUTH_DENIED: problem_unauthorized(r); return;
+        case AUTH_ERROR: problem_internal(r); return;
+        }
+    }
+    sr->route->handler(r);
+    if (!r->status || r->out.oom)
+        problem_internal(r);
+}
+
+static enum MHD_Result server_queue(server_req_t *sr, struct MHD_Connection *con, const char *method)
+{
+    req_t *r = &sr->r;
+    size_t len = 0;
+    char *data = buf_detach(&r->out, &len); /* owner: the response (MUST_FREE) */
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, data ? data : (char *)"",
+                                                                data ? MHD_RESPMEM_MUST_FREE
+                                                                     : MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(data);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
+                            r->out_type ? r->out_type : "application/json; charset=utf-8");
+    if (r->allow)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    enum MHD_Result ret = MHD_queue_response(con, (unsigned)r->status, resp);
+    MHD_destroy_response(resp);
+    sr->queued = true;
+    if (sr->s->o.log_requests) {
+        struct timespec t1;
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double ms = (double)(t1.tv_sec - sr->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - sr->t0.tv_nsec) / 1e6;
+        /* path only: the query string and headers never reach the log */
+        fprintf(stderr, "%s %.200s %d %.3fms\n", method, r->path ? r->path : "-", r->status, ms);
+    }
+    return ret;
+}
+
+static enum MHD_Result server_access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *method,
+                                        const char *version, const char *upload_data, size_t *upload_data_size,
+                                        void **con_cls)
+{
+    (void)cls;
+    (void)url;
+    (void)version;
+    server_req_t *sr = *con_cls;
+    if (!sr)
+        return MHD_NO; /* out of memory in the URI callback: drop the connection */
+    if (sr->queued)
+        return MHD_YES;
+    if (!sr->started) {
+        sr->started = true;
+        server_prepare(sr, con, method);
+        if (sr->r.status == 413)
+            return server_queue(sr, con, method);
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        if (!sr->r.status) {
+            if (sr->body.len + *upload_data_size > sr->s->o.max_body) {
+                problem_send(&sr->r, 413, "body_too_large", "the request body is larger than the limit of %zu bytes",
+                             sr->s->o.max_body);
+                *upload_data_size = 0;
+                return server_queue(sr, con, method);
+            }
+            buf_append(&sr->body, upload_data, *upload_data_size);
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    server_dispatch(sr, con);
+    return server_queue(sr, con, method);
+}
+
+/* Fills a socket address from host:port; returns its length or 0 when host is not numeric. */
+static socklen_t server_addr(const char *host, uint16_t port, struct sockaddr_storage *ss, bool *v6)
+{
+    memset(ss, 0, sizeof *ss);
+    struct sockaddr_in *a4 = (struct sockaddr_in *)ss;
+    struct sockaddr_in6 *a6 = (struct sockaddr_in6 *)ss;
+    if (inet_pton(AF_INET, host, &a4->sin_addr) == 1) {
+        a4->sin_family = AF_INET;
+        a4->sin_port = htons(port);
+        *v6 = false;
+        return sizeof *a4;
+    }
+    if (inet_pton(AF_INET6, host, &a6->sin6_addr) == 1) {
+        a6->sin6_family = AF_INET6;
+        a6->sin6_port = htons(port);
+        *v6 = true;
+        return sizeof *a6;
+    }
+    return 0;
+}
+
+/* libmicrohttpd's own errors (bad requests it rejects before us) go to stderr. */
+static void server_log_cb(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    fputs("http: ", stderr);
+    vfprintf(stderr, fmt, ap);
+}
+
+server_t *server_start(const server_opts_t *o, store_t *st, char *err, size_t errlen)
+{
+    struct sockaddr_storage ss;
+    bool v6 = false;
+    if (!server_addr(o->host, o->port, &ss, &v6)) {
+        snprintf(err, errlen, "listen address \"%s\" is not a numeric IPv4 or IPv6 address", o->host);
+        return NULL;
+    }
+    server_t *s = calloc(1, sizeof *s); /* owner: the caller, released by server_stop */
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    s->st = st;
+    s->o = *o;
+    atomic_init(&s->inflight, 0);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    s->d = MHD_start_daemon(flags, o->port, NULL, NULL, server_access_cb, s,
+                            MHD_OPTION_EXTERNAL_LOGGER, server_log_cb, NULL, /* must come first */
+                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                            MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 1),
+                            MHD_OPTION_URI_LOG_CALLBACK, server_uri_cb, s,
+                            MHD_OPTION_NOTIFY_COMPLETED, server_done_cb, s,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONN_MEMORY,
+                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_connections ? o->max_connections : 1024),
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->idle_timeout ? o->idle_timeout : 60),
+                            MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+                            MHD_OPTION_END);
+    if (!s->d) {
+        snprintf(err, errlen, "cannot listen on %s:%u (address in use or not available)", o->host, o->port);
+        free(s);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : o->port;
+    return s;
+}
+
+uint16_t server_port(const server_t *s)
+{
+    return s->port;
+}
+
+void server_stop(server_t *s)
+{
+    if (!s)
+        return;
+    MHD_socket ls = MHD_quiesce_daemon(s->d);
+    /* let requests already being handled finish (bounded: 10 s) */
+    for (int i = 0; i < 1000 && atomic_load(&s->inflight) > 0; i++) {
+        struct timespec ts = {0, 10 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    MHD_stop_daemon(s->d);
+    if (ls != MHD_INVALID_SOCKET)
+        close(ls);
+    free(s);
+}

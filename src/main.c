@@ -1,0 +1,60 @@
+/* main.c - the `parley` command line: dispatches to serve, org, user, team, key and seed. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char parley_usage[] =
+    "usage: parley COMMAND [OPTIONS]\n"
+    "\n"
+    "Parley serves the Conversations API of Attention (base path /v2) from an\n"
+    "embedded SQLite database.\n"
+    "\n"
+    "commands:\n"
+    "  serve          run the HTTP server\n"
+    "  org create     create an organization, its admin user, default team and an org-level key\n"
+    "  user create    add a user to an organization\n"
+    "  team create    add a team to an organization\n"
+    "  key create     create an API key (org-level or for one user); shown once\n"
+    "  key revoke     revoke an API key at once\n"
+    "  seed           insert realistic generated conversations\n"
+    "\n"
+    "Every command takes --db PATH (default: $PARLEY_DB, else ./parley.db) and --help.\n";
+
+typedef struct cli_cmd {
+    const char *word1, *word2; /* word2 NULL for one-word commands */
+    int (*fn)(int, char **);
+} cli_cmd_t;
+
+static const cli_cmd_t parley_cmds[] = {
+    {"serve", NULL, cli_serve},           {"org", "create", cli_org_create},   {"user", "create", cli_user_create},
+    {"team", "create", cli_team_create},  {"key", "create", cli_key_create},   {"key", "revoke", cli_key_revoke},
+    {"seed", NULL, cli_seed},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+        fputs(parley_usage, argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    bool known_word = false;
+    for (size_t i = 0; i < sizeof parley_cmds / sizeof parley_cmds[0]; i++) {
+        const cli_cmd_t *c = &parley_cmds[i];
+        if (strcmp(argv[1], c->word1) != 0)
+            continue;
+        known_word = true;
+        if (!c->word2)
+            return c->fn(argc - 1, argv + 1);
+        if (argc >= 3 && strcmp(argv[2], c->word2) == 0)
+            return c->fn(argc - 2, argv + 2);
+    }
+    if (known_word) {
+        fprintf(stderr, "parley: unknown or missing subcommand for \"%s\"\n\n", argv[1]);
+        fputs(parley_usage, stderr);
+        return 2;
+    }
+    fprintf(stderr, "parley: unknown command \"%s\"\n\n%s", argv[1], parley_usage);
+    return 2;
+}
