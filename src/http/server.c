@@ -19,6 +19,7 @@
 
 #define SERVER_MAX_URI (16u * 1024)        /* path + query, spec §1 → 414 */
 #define SERVER_MAX_HEADERS (64u * 1024)    /* all headers together → 431 */
+#define SERVER_MAX_DISCARD (64u << 20)   /* body bytes read past the limit before cutting the connection */
 #define SERVER_CONN_MEMORY (192u * 1024)   /* per-connection pool: must hold the limits above */
 
 struct server {
@@ -37,6 +38,7 @@ typedef struct server_req {
     const char *uri;                       /* raw request target (arena) */
     const route_t *route;
     buf_t body;
+    size_t received;                       /* body bytes seen, kept or not */
     bool started;                          /* first access-handler call done */
     bool queued;                           /* a response has been queued */
     struct timespec t0;
@@ -156,6 +158,10 @@ static void server_dispatch(server_req_t *sr, struct MHD_Connection *con)
     req_t *r = &sr->r;
     if (r->status)
         return;
+    if (sr->body.oom) {
+        problem_send(r, 503, "unavailable", "the server is out of memory for this request body; retry later");
+        return;
+    }
     r->body = sr->body.len ? sr->body.data : NULL;
     r->body_len = sr->body.len;
     if (!sr->route->public_) {
@@ -210,8 +216,10 @@ static enum MHD_Result server_access_cb(void *cls, struct MHD_Connection *con, c
     server_req_t *sr = *con_cls;
     if (!sr)
         return MHD_NO; /* out of memory in the URI callback: drop the connection */
-    if (sr->queued)
+    if (sr->queued) {
+        *upload_data_size = 0; /* a reply went out early (413): discard the rest */
         return MHD_YES;
+    }
     if (!sr->started) {
         sr->started = true;
         server_prepare(sr, con, method);
@@ -220,17 +228,19 @@ static enum MHD_Result server_access_cb(void *cls, struct MHD_Connection *con, c
         return MHD_YES;
     }
     if (*upload_data_size) {
-        if (!sr->r.status) {
-            if (sr->body.len + *upload_data_size > sr->s->o.max_body) {
-                problem_send(&sr->r, 413, "body_too_large", "the request body is larger than the limit of %zu bytes",
-                             sr->s->o.max_body);
-                *upload_data_size = 0;
-                return server_queue(sr, con, method);
-            }
-            buf_append(&sr->body, upload_data, *upload_data_size);
+        /* libmicrohttpd accepts no reply while a body is arriving, so an
+         * oversized (chunked) body is read and dropped, and the 413 goes out
+         * once it ends; past SERVER_MAX_DISCARD the connection is cut instead. */
+        sr->received += *upload_data_size;
+        if (!sr->r.status && sr->received > sr->s->o.max_body) {
+            buf_free(&sr->body);
+            problem_send(&sr->r, 413, "body_too_large", "the request body is larger than the limit of %zu bytes",
+                         sr->s->o.max_body);
         }
+        if (!sr->r.status)
+            buf_append(&sr->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
-        return MHD_YES;
+        return sr->received > sr->s->o.max_body + SERVER_MAX_DISCARD ? MHD_NO : MHD_YES;
     }
     server_dispatch(sr, con);
     return server_queue(sr, con, method);
