@@ -351,7 +351,7 @@ static void test_users(void **state)
     assert_int_equal(store_user_create(f->st, &n, u2), STORE_CONFLICT);
 
     /* Explicit team, role, uuid. */
-    assert_int_equal(store_team_create(f->st, f->org, "Sales", NULL, t2), STORE_OK);
+    assert_int_equal(store_team_create(f->st, f->org, "Sales", NULL, NULL, t2), STORE_OK);
     store_user_new_t m = {.org_uuid = f->org, .email = "bob@example.com", .team_uuid = t2, .role = "admin",
                           .uuid = "FFFFAAAA-0000-7000-8000-0000000000B0"};
     assert_int_equal(store_user_create(f->st, &m, u2), STORE_OK);
@@ -396,14 +396,14 @@ static void test_teams(void **state)
 {
     fx_t *f = *state;
     uuid_str_t t1, t2, got, o2, a2, team2;
-    assert_int_equal(store_team_create(f->st, f->org, "Sales", NULL, t1), STORE_OK);
-    assert_int_equal(store_team_create(f->st, f->org, "Sales", NULL, t2), STORE_CONFLICT);
-    assert_int_equal(store_team_create(f->st, f->org, "EMEA", t1, t2), STORE_OK);
+    assert_int_equal(store_team_create(f->st, f->org, "Sales", NULL, NULL, t1), STORE_OK);
+    assert_int_equal(store_team_create(f->st, f->org, "Sales", NULL, NULL, t2), STORE_CONFLICT);
+    assert_int_equal(store_team_create(f->st, f->org, "EMEA", t1, NULL, t2), STORE_OK);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM teams WHERE name = 'EMEA' AND parent_team_uuid IS NOT NULL"),
                      1);
-    assert_int_equal(store_team_create(f->st, f->org, "Ghost", "0190aaaa-0000-7000-8000-000000000000", got),
+    assert_int_equal(store_team_create(f->st, f->org, "Ghost", "0190aaaa-0000-7000-8000-000000000000", NULL, got),
                      STORE_NOT_FOUND);
-    assert_int_equal(store_team_create(f->st, "0190aaaa-0000-7000-8000-000000000000", "X", NULL, got),
+    assert_int_equal(store_team_create(f->st, "0190aaaa-0000-7000-8000-000000000000", "X", NULL, NULL, got),
                      STORE_NOT_FOUND);
     assert_int_equal(store_team_resolve(f->st, f->org, "Sales", got), STORE_OK);
     assert_string_equal(got, t1);
@@ -412,9 +412,9 @@ static void test_teams(void **state)
     assert_int_equal(store_team_resolve(f->st, f->org, "sales", got), STORE_NOT_FOUND);
     /* Same name in another org; teams never cross orgs (parent included). */
     assert_int_equal(store_org_create(f->st, "Other", "x@other.test", o2, a2, team2), STORE_OK);
-    assert_int_equal(store_team_create(f->st, o2, "Sales", NULL, got), STORE_OK);
+    assert_int_equal(store_team_create(f->st, o2, "Sales", NULL, NULL, got), STORE_OK);
     assert_int_equal(store_team_resolve(f->st, o2, t1, got), STORE_NOT_FOUND);
-    assert_int_equal(store_team_create(f->st, o2, "Sub", t1, got), STORE_NOT_FOUND);
+    assert_int_equal(store_team_create(f->st, o2, "Sub", t1, NULL, got), STORE_NOT_FOUND);
 }
 
 /* ---- keys ------------------------------------------------------------------ */
@@ -826,7 +826,7 @@ static void list_seed(fx_t *f, list_fx_t *l)
     store_user_new_t n2 = {.org_uuid = f->org, .email = "u2@acme.test"};
     assert_int_equal(store_user_create(f->st, &n1, l->u1), STORE_OK);
     assert_int_equal(store_user_create(f->st, &n2, l->u2), STORE_OK);
-    assert_int_equal(store_team_create(f->st, f->org, "Sales", NULL, l->t2), STORE_OK);
+    assert_int_equal(store_team_create(f->st, f->org, "Sales", NULL, NULL, l->t2), STORE_OK);
 
     conv_t c[6];
     conv_min(&c[0], f->org, f->admin, f->team, 1000, "c01");
@@ -1212,8 +1212,8 @@ static void test_batch(void **state)
     assert_string_equal(existing, first);
     /* Other writes join the batch too. */
     uuid_str_t t;
-    assert_int_equal(store_team_create(f->st, f->org, "Batch team", NULL, t), STORE_OK);
-    assert_int_equal(store_team_create(f->st, f->org, "Batch team", NULL, t), STORE_CONFLICT);
+    assert_int_equal(store_team_create(f->st, f->org, "Batch team", NULL, NULL, t), STORE_OK);
+    assert_int_equal(store_team_create(f->st, f->org, "Batch team", NULL, NULL, t), STORE_CONFLICT);
     /* Reads inside the batch see its rows. */
     store_scope_t sc = {.org_uuid = f->org};
     conv_filter_t flt = base_filter();

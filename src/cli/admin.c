@@ -172,7 +172,7 @@ int cli_team_create(int argc, char **argv)
         fprintf(stderr, "parley team create: no team \"%s\" in that organization\n", parent);
         goto out;
     }
-    store_rc_t src = store_team_create(st, o, name, parent ? p : NULL, t);
+    store_rc_t src = store_team_create(st, o, name, parent ? p : NULL, NULL, t);
     if (src != STORE_OK) {
         fprintf(stderr, "parley team create: %s\n",
                 src == STORE_CONFLICT ? "a team with that name already exists" : "cannot create the team");

@@ -439,7 +439,7 @@ static int seed_make_people(seed_gen_t *g, char *err, size_t errlen)
     seed_rng_t r = {seed_mix(g->base ^ 0x7465616d73ULL)};
     uuid_str_t teams[SEED_NEW_TEAMS];
     for (int t = 0; t < SEED_NEW_TEAMS; t++) {
-        store_rc_t rc = store_team_create(g->st, g->o->org_uuid, seed_team_names[t], NULL, teams[t]);
+        store_rc_t rc = store_team_create(g->st, g->o->org_uuid, seed_team_names[t], NULL, NULL, teams[t]);
         if (rc == STORE_CONFLICT)
             rc = store_team_resolve(g->st, g->o->org_uuid, seed_team_names[t], teams[t]);
         if (rc != STORE_OK)

@@ -1,5 +1,5 @@
 /* sqlite.c - the SQLite backend of the store interface (store.h): per-thread connections, cached statements, migrations. */
-#include "store/store.h"
+#include "store/backend.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -254,6 +254,9 @@ static void sq_sql_init(void)
 
 /* ---- stores and connections ------------------------------------------------ */
 
+static const store_vtable_t sqlite_vtable;
+static void sqlite_close(store_t *base);
+
 /* One sqlite3 connection, used only by the thread that made it. */
 typedef struct sq_conn {
     sqlite3 *db;
@@ -263,14 +266,15 @@ typedef struct sq_conn {
     struct sq_conn *next;
 } sq_conn_t;
 
-struct store {
+typedef struct sq_store {
+    store_t base;                  /* the vtable; must stay first */
     uint64_t id;                   /* unique per store_open in this process; keys the thread-local cache */
     char *path;                    /* owned */
     store_durability_t durability;
     int version;
     pthread_mutex_t mu;            /* guards conns */
     sq_conn_t *conns;              /* every connection of every thread; owned */
-};
+} sq_store_t;
 
 static atomic_uint_fast64_t sq_next_store_id;
 
@@ -303,7 +307,7 @@ static void sq_conn_free(sq_conn_t *c)
 
 /* Opens a connection to st's database with the per-connection settings.
  * Returns a new connection owned by the caller, or NULL with why in err. */
-static sq_conn_t *sq_conn_open(store_t *st, char *err, size_t errlen)
+static sq_conn_t *sq_conn_open(sq_store_t *st, char *err, size_t errlen)
 {
     sq_conn_t *c = calloc(1, sizeof(*c));
     if (!c) {
@@ -333,7 +337,7 @@ static sq_conn_t *sq_conn_open(store_t *st, char *err, size_t errlen)
 }
 
 /* Remembers c as the calling thread's connection to st. */
-static void sq_tls_put(store_t *st, sq_conn_t *c)
+static void sq_tls_put(sq_store_t *st, sq_conn_t *c)
 {
     for (int i = 0; i < SQ_TLS_SLOTS; i++) {
         if (sq_tls[i].store_id == 0) {
@@ -349,7 +353,7 @@ static void sq_tls_put(store_t *st, sq_conn_t *c)
 
 /* The calling thread's connection to st, made on first use. The store owns
  * it. Returns NULL (logged) when it cannot be opened. */
-static sq_conn_t *sq_conn(store_t *st)
+static sq_conn_t *sq_conn(sq_store_t *st)
 {
     if (!st)
         return NULL;
@@ -562,7 +566,7 @@ fail:
 
 /* Switches to WAL and brings the schema up to date. Returns 0 and sets
  * st->version, or -1 with why in err (a newer schema is refused). */
-static int sq_migrate(store_t *st, sqlite3 *db, char *err, size_t errlen)
+static int sq_migrate(sq_store_t *st, sqlite3 *db, char *err, size_t errlen)
 {
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode = WAL", -1, &s, NULL);
@@ -631,7 +635,7 @@ static int sq_create_file(const char *path, char *err, size_t errlen)
  * (0600), switches it to WAL, applies pending migrations each in its own
  * transaction and keeps the opening thread's connection. NULL + err on
  * failure, including a schema newer than this build. */
-store_t *store_open(const store_opts_t *opts, char *err, size_t errlen)
+store_t *store_sqlite_open(const store_opts_t *opts, char *err, size_t errlen)
 {
     char dummy[1];
     if (!err || errlen == 0) {
@@ -659,34 +663,36 @@ store_t *store_open(const store_opts_t *opts, char *err, size_t errlen)
         return NULL;
 
     /* st owns path, mu and every connection; freed by store_close. */
-    store_t *st = calloc(1, sizeof(*st));
+    sq_store_t *st = calloc(1, sizeof(*st));
     if (!st || !(st->path = strdup(path))) {
         free(st);
         snprintf(err, errlen, "out of memory");
         return NULL;
     }
+    st->base.vt = &sqlite_vtable;
     st->id = atomic_fetch_add(&sq_next_store_id, 1) + 1;
     st->durability = opts->durability;
     pthread_mutex_init(&st->mu, NULL);
 
     sq_conn_t *c = sq_conn_open(st, err, errlen);
     if (!c) {
-        store_close(st);
+        sqlite_close(&st->base);
         return NULL;
     }
     st->conns = c;
     if (sq_migrate(st, c->db, err, errlen) != 0) {
-        store_close(st);
+        sqlite_close(&st->base);
         return NULL;
     }
     sq_tls_put(st, c);
-    return st;
+    return &st->base;
 }
 
 /* Closes every thread's connection; callers make sure no other thread is
  * still inside a store call. */
-void store_close(store_t *st)
+static void sqlite_close(store_t *base)
 {
+    sq_store_t *st = (sq_store_t *)base;
     if (!st)
         return;
     pthread_mutex_lock(&st->mu);
@@ -706,8 +712,9 @@ void store_close(store_t *st)
     free(st);
 }
 
-int store_schema_version(store_t *st)
+static int sqlite_schema_version(store_t *base)
 {
+    sq_store_t *st = (sq_store_t *)base;
     return st ? st->version : 0;
 }
 
@@ -799,8 +806,9 @@ static void sq_out_uuid(uuid_str_t dst, const char *src)
 
 /* ---- keys ------------------------------------------------------------------ */
 
-store_rc_t store_key_lookup(store_t *st, const key_hash_t hash, store_key_t *out)
+static store_rc_t sqlite_key_lookup(store_t *base, const key_hash_t hash, store_key_t *out)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !hash)
         return STORE_ERROR;
@@ -845,8 +853,9 @@ static store_rc_t sq_update(sq_conn_t *c, int id, sqlite3_stmt *s, const char *f
     return r;
 }
 
-store_rc_t store_key_touch(store_t *st, const char *key_id, int64_t now)
+static store_rc_t sqlite_key_touch(store_t *base, const char *key_id, int64_t now)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !key_id)
         return STORE_ERROR;
@@ -860,9 +869,10 @@ store_rc_t store_key_touch(store_t *st, const char *key_id, int64_t now)
 
 /* The key's user must belong to org_uuid (NOT_FOUND otherwise); NULL means
  * the org's first admin. CONFLICT on a duplicate hash. */
-store_rc_t store_key_create(store_t *st, const char *org_uuid, const char *user_uuid, bool org_level,
+static store_rc_t sqlite_key_create(store_t *base, const char *org_uuid, const char *user_uuid, bool org_level,
                             const char *name, const key_hash_t hash, const char *last4, uuid_str_t id_out)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !org_uuid || !hash)
         return STORE_ERROR;
@@ -908,8 +918,9 @@ store_rc_t store_key_create(store_t *st, const char *org_uuid, const char *user_
     return r;
 }
 
-store_rc_t store_key_revoke(store_t *st, const char *org_uuid, const char *key_id)
+static store_rc_t sqlite_key_revoke(store_t *base, const char *org_uuid, const char *key_id)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !org_uuid || !key_id)
         return STORE_ERROR;
@@ -970,9 +981,10 @@ static store_rc_t sq_user_insert(sq_conn_t *c, const char *uuid, const char *org
     return sq_insert(c, S_MEMBER_INSERT, s, fn);
 }
 
-store_rc_t store_org_create(store_t *st, const char *name, const char *admin_email, uuid_str_t org_out,
+static store_rc_t sqlite_org_create(store_t *base, const char *name, const char *admin_email, uuid_str_t org_out,
                             uuid_str_t admin_out, uuid_str_t team_out)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !name || !admin_email)
         return STORE_ERROR;
@@ -1018,8 +1030,9 @@ fail:
     return r;
 }
 
-store_rc_t store_org_resolve(store_t *st, const char *uuid_or_name, uuid_str_t out)
+static store_rc_t sqlite_org_resolve(store_t *base, const char *uuid_or_name, uuid_str_t out)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !uuid_or_name)
         return STORE_ERROR;
@@ -1035,8 +1048,9 @@ store_rc_t store_org_resolve(store_t *st, const char *uuid_or_name, uuid_str_t o
 /* NOT_FOUND when the org or the given team (of that org) does not exist;
  * CONFLICT on a duplicate email (case-insensitive) or uuid. The user joins
  * its primary team. */
-store_rc_t store_user_create(store_t *st, const store_user_new_t *u, uuid_str_t out)
+static store_rc_t sqlite_user_create(store_t *base, const store_user_new_t *u, uuid_str_t out)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !u || !u->org_uuid || !u->email || !u->email[0])
         return STORE_ERROR;
@@ -1072,8 +1086,9 @@ store_rc_t store_user_create(store_t *st, const store_user_new_t *u, uuid_str_t 
     return STORE_OK;
 }
 
-store_rc_t store_user_resolve(store_t *st, const char *org_uuid, const char *uuid_or_email, store_user_t *out)
+static store_rc_t sqlite_user_resolve(store_t *base, const char *org_uuid, const char *uuid_or_email, store_user_t *out)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !org_uuid || !uuid_or_email)
         return STORE_ERROR;
@@ -1086,16 +1101,18 @@ store_rc_t store_user_resolve(store_t *st, const char *org_uuid, const char *uui
     return sq_user_one(c, S_USER_BY_EMAIL, org_uuid, uuid_or_email, out, __func__);
 }
 
-store_rc_t store_org_admin(store_t *st, const char *org_uuid, store_user_t *out)
+static store_rc_t sqlite_org_admin(store_t *base, const char *org_uuid, store_user_t *out)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !org_uuid)
         return STORE_ERROR;
     return sq_user_one(c, S_USER_ADMIN, org_uuid, NULL, out, __func__);
 }
 
-store_rc_t store_user_list(store_t *st, const char *org_uuid, store_user_cb cb, void *ctx)
+static store_rc_t sqlite_user_list(store_t *base, const char *org_uuid, store_user_cb cb, void *ctx)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !org_uuid || !cb)
         return STORE_ERROR;
@@ -1121,14 +1138,18 @@ store_rc_t store_user_list(store_t *st, const char *org_uuid, store_user_cb cb, 
     return r;
 }
 
-store_rc_t store_team_create(store_t *st, const char *org_uuid, const char *name, const char *parent_uuid,
-                             uuid_str_t out)
+static store_rc_t sqlite_team_create(store_t *base, const char *org_uuid, const char *name, const char *parent_uuid,
+                                     const char *uuid, uuid_str_t out)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !org_uuid || !name)
         return STORE_ERROR;
     uuid_str_t team, parent = "";
-    uuid_v7(team);
+    if (!uuid)
+        uuid_v7(team);
+    else if (!uuid_parse(uuid, team))
+        return STORE_ERROR;
     if (sq_tx_begin(c, __func__) != STORE_OK)
         return STORE_ERROR;
     store_rc_t r = sq_lookup_uuid(c, S_ORG_BY_UUID, NULL, org_uuid, NULL, __func__);
@@ -1160,8 +1181,9 @@ store_rc_t store_team_create(store_t *st, const char *org_uuid, const char *name
     return STORE_OK;
 }
 
-store_rc_t store_team_resolve(store_t *st, const char *org_uuid, const char *uuid_or_name, uuid_str_t out)
+static store_rc_t sqlite_team_resolve(store_t *base, const char *org_uuid, const char *uuid_or_name, uuid_str_t out)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !org_uuid || !uuid_or_name)
         return STORE_ERROR;
@@ -1290,8 +1312,9 @@ static store_rc_t sq_conv_fetch(sq_conn_t *c, int id, const store_scope_t *sc, c
     return r;
 }
 
-store_rc_t store_conv_get(store_t *st, const store_scope_t *sc, const char *uuid, store_conv_cb cb, void *ctx)
+static store_rc_t sqlite_conv_get(store_t *base, const store_scope_t *sc, const char *uuid, store_conv_cb cb, void *ctx)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !sc || !sc->org_uuid || !uuid)
         return STORE_ERROR;
@@ -1301,9 +1324,10 @@ store_rc_t store_conv_get(store_t *st, const store_scope_t *sc, const char *uuid
     return sq_conv_fetch(c, S_CONV_GET, sc, id, cb, ctx, __func__);
 }
 
-store_rc_t store_conv_get_by_external_id(store_t *st, const store_scope_t *sc, const char *external_id,
+static store_rc_t sqlite_conv_get_by_external_id(store_t *base, const store_scope_t *sc, const char *external_id,
                                          store_conv_cb cb, void *ctx)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !sc || !sc->org_uuid || !external_id)
         return STORE_ERROR;
@@ -1313,8 +1337,9 @@ store_rc_t store_conv_get_by_external_id(store_t *st, const store_scope_t *sc, c
 /* Writes the row, its body, its participant emails and an `import` log entry
  * in one transaction (a savepoint inside a batch, so a failed insert leaves
  * the batch usable). existing may be NULL. */
-store_rc_t store_conv_insert(store_t *st, const conv_t *conv, uuid_str_t existing)
+static store_rc_t sqlite_conv_insert(store_t *base, const conv_t *conv, uuid_str_t existing)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (existing)
         existing[0] = '\0';
@@ -1378,9 +1403,10 @@ fail:
 /* BEGIN IMMEDIATE; read state; scope checks; update + log only on a real
  * change (archived_at = now, 0 when unarchiving); cb with the row as stored;
  * COMMIT. A failing cb rolls everything back and returns STORE_ERROR. */
-store_rc_t store_conv_set_archived(store_t *st, const store_scope_t *sc, const char *uuid, bool archived,
+static store_rc_t sqlite_conv_set_archived(store_t *base, const store_scope_t *sc, const char *uuid, bool archived,
                                    int64_t now, store_conv_cb cb, void *ctx)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c || !sc || !sc->org_uuid || !uuid)
         return STORE_ERROR;
@@ -1627,9 +1653,10 @@ static sqlite3_stmt *sq_q_prepare(sq_conn_t *c, const char *sql, const sq_query_
  * (every value bound). page < 1 counts as 1; size 0 only counts. Callbacks
  * must not write through the store on this thread (the read transaction is
  * open while they run). */
-store_rc_t store_conv_list(store_t *st, const store_scope_t *sc, const conv_filter_t *f, int64_t *total,
+static store_rc_t sqlite_conv_list(store_t *base, const store_scope_t *sc, const conv_filter_t *f, int64_t *total,
                            store_conv_cb cb, void *ctx)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (total)
         *total = 0;
@@ -1722,8 +1749,9 @@ out:
 /* BEGIN IMMEDIATE on the calling thread's connection: other writers wait
  * (busy timeout) until store_batch_end, so keep batches to loading. Nesting
  * is refused (STORE_ERROR). */
-store_rc_t store_batch_begin(store_t *st)
+static store_rc_t sqlite_batch_begin(store_t *base)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c)
         return STORE_ERROR;
@@ -1739,8 +1767,9 @@ store_rc_t store_batch_begin(store_t *st)
 
 /* COMMIT or ROLLBACK of the thread's batch; STORE_ERROR when none is open
  * or the commit fails (then everything is rolled back). */
-store_rc_t store_batch_end(store_t *st, bool commit)
+static store_rc_t sqlite_batch_end(store_t *base, bool commit)
 {
+    sq_store_t *st = (sq_store_t *)base;
     sq_conn_t *c = sq_conn(st);
     if (!c)
         return STORE_ERROR;
@@ -1756,19 +1785,26 @@ store_rc_t store_batch_end(store_t *st, bool commit)
     return commit ? STORE_ERROR : STORE_OK;
 }
 
-const char *store_rc_str(store_rc_t rc)
-{
-    switch (rc) {
-    case STORE_OK:
-        return "ok";
-    case STORE_NOT_FOUND:
-        return "not found";
-    case STORE_CONFLICT:
-        return "conflict";
-    case STORE_FORBIDDEN:
-        return "forbidden";
-    case STORE_ERROR:
-        return "error";
-    }
-    return "unknown";
-}
+static const store_vtable_t sqlite_vtable = {
+    .close = sqlite_close,
+    .schema_version = sqlite_schema_version,
+    .key_lookup = sqlite_key_lookup,
+    .key_touch = sqlite_key_touch,
+    .key_create = sqlite_key_create,
+    .key_revoke = sqlite_key_revoke,
+    .org_create = sqlite_org_create,
+    .org_resolve = sqlite_org_resolve,
+    .user_create = sqlite_user_create,
+    .user_resolve = sqlite_user_resolve,
+    .org_admin = sqlite_org_admin,
+    .user_list = sqlite_user_list,
+    .team_create = sqlite_team_create,
+    .team_resolve = sqlite_team_resolve,
+    .conv_get = sqlite_conv_get,
+    .conv_get_by_external_id = sqlite_conv_get_by_external_id,
+    .conv_insert = sqlite_conv_insert,
+    .conv_set_archived = sqlite_conv_set_archived,
+    .conv_list = sqlite_conv_list,
+    .batch_begin = sqlite_batch_begin,
+    .batch_end = sqlite_batch_end,
+};

@@ -66,10 +66,66 @@ typedef struct store_user_new {
     const char *uuid;          /* NULL = new UUIDv7; set by `parley load` to keep ids */
 } store_user_new_t;
 
+typedef struct store_team {
+    uuid_str_t uuid;
+    uuid_str_t org_uuid;
+    uuid_str_t parent_uuid;    /* "" when none */
+    char name[256];
+    char domain[256];          /* "" when none */
+    int64_t created_at;
+} store_team_t;
+
+/* An API key as listed (never its secret: only the last 4 characters). */
+typedef struct store_key_info {
+    uuid_str_t id;
+    uuid_str_t org_uuid;
+    uuid_str_t user_uuid;
+    char name[256];
+    char last4[8];
+    bool org_level;
+    int64_t created_at;
+    int64_t last_seen_at;      /* 0 = never */
+} store_key_info_t;
+
+/* One change to a conversation (issue 3 endpoints). Every member left NULL
+ * (or -1) is unchanged. */
+typedef enum { CONV_PRIVACY_KEEP = -1, CONV_PRIVACY_PUBLIC = 0, CONV_PRIVACY_PRIVATE = 1, CONV_PRIVACY_TOGGLE = 2 }
+    conv_privacy_change_t;
+typedef struct conv_update {
+    const char *title;                  /* new title */
+    const char *labels_json;            /* replaces the labels object */
+    conv_privacy_change_t privacy;
+    const char *linked_crm_json;        /* replaces linkedCrmRecords (a JSON array) */
+    const char *confirm_intel_json;     /* object merged key by key into confirmedExtractedIntelligence */
+    const char *external_opportunity_json; /* replaces externalOpportunity ({} removes it) */
+    const char *workflow_name;          /* the workflow-log entry this change writes (spec §4) */
+} conv_update_t;
+
+typedef struct store_workflow_log {
+    int64_t id;
+    uuid_str_t conversation_uuid;
+    const char *workflow_name;
+    bool success;
+    const char *error;                  /* "" on success */
+    int64_t created_at;
+} store_workflow_log_t;
+
+typedef struct store_workflow_filter {
+    bool has_from, has_to;
+    int64_t from, to;                   /* inclusive bounds on created_at */
+    strlist_t conversation_uuids;       /* empty = all */
+    int success;                        /* -1 any, 0 failures, 1 successes */
+    int64_t limit;                      /* 1..1000 */
+    int64_t offset;
+} store_workflow_filter_t;
+
 /* Called once per row; c and everything it points to are valid only during the
  * call. Return 0 to continue, non-zero to stop (the store then returns STORE_ERROR). */
 typedef int (*store_conv_cb)(void *ctx, const conv_t *c);
 typedef int (*store_user_cb)(void *ctx, const store_user_t *u);
+typedef int (*store_team_cb)(void *ctx, const store_team_t *t);
+typedef int (*store_key_cb)(void *ctx, const store_key_info_t *k);
+typedef int (*store_log_cb)(void *ctx, const store_workflow_log_t *l);
 
 typedef struct store store_t;
 
@@ -94,6 +150,10 @@ store_rc_t store_key_create(store_t *st, const char *org_uuid, const char *user_
                             const char *name, const key_hash_t hash, const char *last4, uuid_str_t id_out);
 /* Revokes key_id of org_uuid. NOT_FOUND when it is not a live key of that org. */
 store_rc_t store_key_revoke(store_t *st, const char *org_uuid, const char *key_id);
+/* One live key of org_uuid by id (NOT_FOUND when unknown, revoked or of another org). */
+store_rc_t store_key_get(store_t *st, const char *org_uuid, const char *key_id, store_key_info_t *out);
+/* The live keys of org_uuid, all of them (user_uuid NULL) or one user's, by created_at, id. */
+store_rc_t store_key_list(store_t *st, const char *org_uuid, const char *user_uuid, store_key_cb cb, void *ctx);
 
 /* ---- organizations, users, teams ---------------------------------------- */
 /* Creates an organization, its default team (named after it), and its admin
@@ -109,11 +169,20 @@ store_rc_t store_user_resolve(store_t *st, const char *org_uuid, const char *uui
 store_rc_t store_org_admin(store_t *st, const char *org_uuid, store_user_t *out);
 /* Every user of the organization, ordered by created_at, uuid. */
 store_rc_t store_user_list(store_t *st, const char *org_uuid, store_user_cb cb, void *ctx);
-/* Creates a team; parent may be NULL. CONFLICT when the name exists in the org. */
+/* Creates a team; parent_uuid may be NULL; uuid NULL = a new UUIDv7 (set by
+ * seed and `parley load` to keep ids). CONFLICT when the name exists in the org. */
 store_rc_t store_team_create(store_t *st, const char *org_uuid, const char *name, const char *parent_uuid,
-                             uuid_str_t out);
+                             const char *uuid, uuid_str_t out);
 /* Finds a team of org_uuid by uuid or exact name. */
 store_rc_t store_team_resolve(store_t *st, const char *org_uuid, const char *uuid_or_name, uuid_str_t out);
+/* One team of org_uuid by uuid. */
+store_rc_t store_team_get(store_t *st, const char *org_uuid, const char *team_uuid, store_team_t *out);
+/* Every team of the organization, by created_at, uuid. */
+store_rc_t store_team_list(store_t *st, const char *org_uuid, store_team_cb cb, void *ctx);
+/* The members of one team (users), by created_at, uuid. NOT_FOUND when the team is not in org_uuid. */
+store_rc_t store_team_members(store_t *st, const char *org_uuid, const char *team_uuid, store_user_cb cb, void *ctx);
+/* The teams one user belongs to, by created_at, uuid. */
+store_rc_t store_user_teams(store_t *st, const char *org_uuid, const char *user_uuid, store_team_cb cb, void *ctx);
 
 /* ---- conversations -------------------------------------------------------- */
 /* One conversation visible in scope, by uuid. cb is called once on STORE_OK. */
@@ -137,6 +206,23 @@ store_rc_t store_conv_insert(store_t *st, const conv_t *c, uuid_str_t existing);
  * not own it. */
 store_rc_t store_conv_set_archived(store_t *st, const store_scope_t *sc, const char *uuid, bool archived,
                                    int64_t now, store_conv_cb cb, void *ctx);
+
+/* Applies u in one write transaction with its workflow-log entry, then calls
+ * cb with the row as now stored. Two concurrent updates of one conversation
+ * never lose either change. NOT_FOUND / FORBIDDEN as store_conv_set_archived. */
+store_rc_t store_conv_update(store_t *st, const store_scope_t *sc, const char *uuid, const conv_update_t *u,
+                             int64_t now, store_conv_cb cb, void *ctx);
+/* Records a failed attempt (success=false) at workflow_name on a conversation
+ * of org_uuid, e.g. a rejected change. */
+store_rc_t store_workflow_log_fail(store_t *st, const char *org_uuid, const char *conv_uuid, const char *workflow_name,
+                                   const char *error, int64_t now);
+/* Workflow-log entries of conversations visible in sc, newest first (created_at
+ * desc, id desc), f->offset/f->limit applied; *total counts all matches. */
+store_rc_t store_workflow_log_list(store_t *st, const store_scope_t *sc, const store_workflow_filter_t *f,
+                                   int64_t *total, store_log_cb cb, void *ctx);
+/* Every conversation of org_uuid (archived ones too when include_archived),
+ * by created_at, uuid; used by `parley export`. */
+store_rc_t store_conv_each(store_t *st, const char *org_uuid, bool include_archived, store_conv_cb cb, void *ctx);
 
 /* ---- bulk loading (seed, load) ------------------------------------------- */
 /* Opens a transaction on the calling thread's connection; store_conv_insert

@@ -1,0 +1,51 @@
+/* backend.h - what a storage backend provides: one vtable behind the store.h functions. */
+#ifndef PARLEY_STORE_BACKEND_H
+#define PARLEY_STORE_BACKEND_H
+
+#include "store/store.h"
+
+/* One function per store.h operation, same contract as the store_* function
+ * of the same name (store.c forwards to these). */
+typedef struct store_vtable {
+    void (*close)(store_t *st);
+    int (*schema_version)(store_t *st);
+    store_rc_t (*key_lookup)(store_t *st, const key_hash_t hash, store_key_t *out);
+    store_rc_t (*key_touch)(store_t *st, const char *key_id, int64_t now);
+    store_rc_t (*key_create)(store_t *st, const char *org_uuid, const char *user_uuid, bool org_level, const char *name, const key_hash_t hash, const char *last4, uuid_str_t id_out);
+    store_rc_t (*key_revoke)(store_t *st, const char *org_uuid, const char *key_id);
+    store_rc_t (*key_get)(store_t *st, const char *org_uuid, const char *key_id, store_key_info_t *out);
+    store_rc_t (*key_list)(store_t *st, const char *org_uuid, const char *user_uuid, store_key_cb cb, void *ctx);
+    store_rc_t (*org_create)(store_t *st, const char *name, const char *admin_email, uuid_str_t org_out, uuid_str_t admin_out, uuid_str_t team_out);
+    store_rc_t (*org_resolve)(store_t *st, const char *uuid_or_name, uuid_str_t out);
+    store_rc_t (*user_create)(store_t *st, const store_user_new_t *u, uuid_str_t out);
+    store_rc_t (*user_resolve)(store_t *st, const char *org_uuid, const char *uuid_or_email, store_user_t *out);
+    store_rc_t (*org_admin)(store_t *st, const char *org_uuid, store_user_t *out);
+    store_rc_t (*user_list)(store_t *st, const char *org_uuid, store_user_cb cb, void *ctx);
+    store_rc_t (*team_create)(store_t *st, const char *org_uuid, const char *name, const char *parent_uuid, const char *uuid, uuid_str_t out);
+    store_rc_t (*team_resolve)(store_t *st, const char *org_uuid, const char *uuid_or_name, uuid_str_t out);
+    store_rc_t (*team_get)(store_t *st, const char *org_uuid, const char *team_uuid, store_team_t *out);
+    store_rc_t (*team_list)(store_t *st, const char *org_uuid, store_team_cb cb, void *ctx);
+    store_rc_t (*team_members)(store_t *st, const char *org_uuid, const char *team_uuid, store_user_cb cb, void *ctx);
+    store_rc_t (*user_teams)(store_t *st, const char *org_uuid, const char *user_uuid, store_team_cb cb, void *ctx);
+    store_rc_t (*conv_get)(store_t *st, const store_scope_t *sc, const char *uuid, store_conv_cb cb, void *ctx);
+    store_rc_t (*conv_get_by_external_id)(store_t *st, const store_scope_t *sc, const char *external_id, store_conv_cb cb, void *ctx);
+    store_rc_t (*conv_list)(store_t *st, const store_scope_t *sc, const conv_filter_t *f, int64_t *total, store_conv_cb cb, void *ctx);
+    store_rc_t (*conv_insert)(store_t *st, const conv_t *c, uuid_str_t existing);
+    store_rc_t (*conv_set_archived)(store_t *st, const store_scope_t *sc, const char *uuid, bool archived, int64_t now, store_conv_cb cb, void *ctx);
+    store_rc_t (*conv_update)(store_t *st, const store_scope_t *sc, const char *uuid, const conv_update_t *u, int64_t now, store_conv_cb cb, void *ctx);
+    store_rc_t (*workflow_log_fail)(store_t *st, const char *org_uuid, const char *conv_uuid, const char *workflow_name, const char *error, int64_t now);
+    store_rc_t (*workflow_log_list)(store_t *st, const store_scope_t *sc, const store_workflow_filter_t *f, int64_t *total, store_log_cb cb, void *ctx);
+    store_rc_t (*conv_each)(store_t *st, const char *org_uuid, bool include_archived, store_conv_cb cb, void *ctx);
+    store_rc_t (*batch_begin)(store_t *st);
+    store_rc_t (*batch_end)(store_t *st, bool commit);
+} store_vtable_t;
+
+/* Every backend's store struct starts with this. */
+struct store {
+    const store_vtable_t *vt;
+};
+
+/* Backends: each returns NULL with a reason in err on failure. */
+store_t *store_sqlite_open(const store_opts_t *opts, char *err, size_t errlen);
+
+#endif
