@@ -9,6 +9,7 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/jsonw.h"
+#include "lib/strutil.h"
 #include "lib/uuid.h"
 
 #define SEED_BATCH_ROWS 5000
@@ -337,19 +338,6 @@ typedef struct seed_gen {
     int npeople;
 } seed_gen_t;
 
-/* Writes a message into err; always returns -1. */
-static int seed_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int seed_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
 /* Starts a fragment in g->scratch and returns the writer for it. */
 static jsonw_t *seed_frag_begin(seed_gen_t *g)
 {
@@ -421,7 +409,7 @@ static int seed_users_load(seed_gen_t *g, char *err, size_t errlen)
     g->nusers = 0;
     store_rc_t rc = store_user_list(g->st, g->o->org_uuid, seed_user_collect, g);
     if (rc != STORE_OK)
-        return seed_fail(err, errlen, "listing the users of organization %s failed: %s", g->o->org_uuid,
+        return str_fail(err, errlen, "listing the users of organization %s failed: %s", g->o->org_uuid,
                          store_rc_str(rc));
     return 0;
 }
@@ -443,7 +431,7 @@ static int seed_make_people(seed_gen_t *g, char *err, size_t errlen)
         if (rc == STORE_CONFLICT)
             rc = store_team_resolve(g->st, g->o->org_uuid, seed_team_names[t], teams[t]);
         if (rc != STORE_OK)
-            return seed_fail(err, errlen, "creating team \"%s\" failed: %s", seed_team_names[t], store_rc_str(rc));
+            return str_fail(err, errlen, "creating team \"%s\" failed: %s", seed_team_names[t], store_rc_str(rc));
     }
     /* distinct first and last names: a random start and a stride coprime with the list sizes */
     size_t nf = SEED_COUNT(seed_first_names), nl = SEED_COUNT(seed_last_names);
@@ -467,7 +455,7 @@ static int seed_make_people(seed_gen_t *g, char *err, size_t errlen)
                                .uuid = id};
         store_rc_t rc = store_user_create(g->st, &nu, out);
         if (rc != STORE_OK && rc != STORE_CONFLICT)
-            return seed_fail(err, errlen, "creating user %s failed: %s", email, store_rc_str(rc));
+            return str_fail(err, errlen, "creating user %s failed: %s", email, store_rc_str(rc));
     }
     return 0;
 }
@@ -478,9 +466,9 @@ static int seed_setup_people(seed_gen_t *g, char *err, size_t errlen)
 {
     store_rc_t rc = store_org_admin(g->st, g->o->org_uuid, &g->admin);
     if (rc == STORE_NOT_FOUND)
-        return seed_fail(err, errlen, "organization %s not found", g->o->org_uuid);
+        return str_fail(err, errlen, "organization %s not found", g->o->org_uuid);
     if (rc != STORE_OK)
-        return seed_fail(err, errlen, "looking up organization %s failed: %s", g->o->org_uuid, store_rc_str(rc));
+        return str_fail(err, errlen, "looking up organization %s failed: %s", g->o->org_uuid, store_rc_str(rc));
     const char *at = strrchr(g->admin.email, '@');
     if (at && at[1] && strlen(at + 1) < sizeof g->domain)
         snprintf(g->domain, sizeof g->domain, "%s", at + 1);
@@ -498,7 +486,7 @@ static int seed_setup_people(seed_gen_t *g, char *err, size_t errlen)
     }
     g->owners = malloc((g->nusers ? g->nusers : 1) * sizeof *g->owners);
     if (!g->owners)
-        return seed_fail(err, errlen, "out of memory");
+        return str_fail(err, errlen, "out of memory");
     for (size_t i = 0; i < g->nusers; i++) {
         /* owners are the users we made (ids derived from the seed), else everyone */
         if (created && strcmp(g->users[i].uuid, g->admin.uuid) == 0)
@@ -545,7 +533,7 @@ static int seed_setup_times(seed_gen_t *g, char *err, size_t errlen)
     long n = g->o->count;
     g->times = malloc((size_t)(n > 0 ? n : 1) * sizeof *g->times);
     if (!g->times)
-        return seed_fail(err, errlen, "out of memory");
+        return str_fail(err, errlen, "out of memory");
     seed_rng_t r = {seed_mix(g->base ^ 0x74696d6573ULL)};
     int64_t now = g->o->now;
     int64_t today = now - ((now % SEED_DAY) + SEED_DAY) % SEED_DAY;
@@ -1298,12 +1286,12 @@ static void seed_gen_free(seed_gen_t *g)
 int seed_run(store_t *st, const seed_opts_t *o, char *err, size_t errlen)
 {
     if (!st || !o || !o->org_uuid)
-        return seed_fail(err, errlen, "seed: missing store or organization");
+        return str_fail(err, errlen, "seed: missing store or organization");
     if (o->count < 0 || o->count > SEED_MAX_COUNT)
-        return seed_fail(err, errlen, "count must be between 0 and %ld, got %ld", SEED_MAX_COUNT, o->count);
+        return str_fail(err, errlen, "count must be between 0 and %ld, got %ld", SEED_MAX_COUNT, o->count);
     seed_gen_t *g = calloc(1, sizeof *g); /* owned here; seed_gen_free releases it */
     if (!g)
-        return seed_fail(err, errlen, "out of memory");
+        return str_fail(err, errlen, "out of memory");
     g->st = st;
     g->o = o;
     g->base = seed_mix(o->seed ^ 0x7061726c6579ULL); /* "parley" */
@@ -1326,7 +1314,7 @@ int seed_run(store_t *st, const seed_opts_t *o, char *err, size_t errlen)
         arena_init(&g->a);
         seed_row(g, i, g->times[i], &c);
         if (g->oom) {
-            seed_fail(err, errlen, "out of memory while generating conversation %ld", i);
+            str_fail(err, errlen, "out of memory while generating conversation %ld", i);
             goto out;
         }
         if (i == 0) {
@@ -1334,7 +1322,7 @@ int seed_run(store_t *st, const seed_opts_t *o, char *err, size_t errlen)
             bool found = false;
             store_scope_t sc = {.org_uuid = o->org_uuid, .user_uuid = NULL};
             if (store_conv_get(st, &sc, c.uuid, seed_found, &found) == STORE_OK && found) {
-                seed_fail(err, errlen,
+                str_fail(err, errlen,
                           "organization %s already holds the conversations of seed %llu; use another --seed",
                           o->org_uuid, (unsigned long long)o->seed);
                 goto out;
@@ -1343,7 +1331,7 @@ int seed_run(store_t *st, const seed_opts_t *o, char *err, size_t errlen)
         if (!in_batch) {
             store_rc_t brc = store_batch_begin(st);
             if (brc != STORE_OK) {
-                seed_fail(err, errlen, "starting a transaction failed: %s", store_rc_str(brc));
+                str_fail(err, errlen, "starting a transaction failed: %s", store_rc_str(brc));
                 goto out;
             }
             in_batch = true;
@@ -1352,21 +1340,21 @@ int seed_run(store_t *st, const seed_opts_t *o, char *err, size_t errlen)
         store_rc_t irc = store_conv_insert(st, &c, existing);
         if (irc == STORE_CONFLICT) {
             /* ids derive from the seed and the row number: the seed was loaded before with another count */
-            seed_fail(err, errlen,
+            str_fail(err, errlen,
                       "conversation %ld: applicationExternalID %s already used by %s (seed %llu was loaded into "
                       "this organization before; use another --seed)",
                       i, c.external_id ? c.external_id : "", existing, (unsigned long long)o->seed);
             goto out;
         }
         if (irc != STORE_OK) {
-            seed_fail(err, errlen, "inserting conversation %ld (%s) failed: %s", i, c.uuid, store_rc_str(irc));
+            str_fail(err, errlen, "inserting conversation %ld (%s) failed: %s", i, c.uuid, store_rc_str(irc));
             goto out;
         }
         if ((i + 1) % SEED_BATCH_ROWS == 0 || i + 1 == o->count) {
             in_batch = false;
             store_rc_t brc = store_batch_end(st, true);
             if (brc != STORE_OK) {
-                seed_fail(err, errlen, "committing conversations up to %ld failed: %s", i, store_rc_str(brc));
+                str_fail(err, errlen, "committing conversations up to %ld failed: %s", i, store_rc_str(brc));
                 goto out;
             }
             done = i + 1;

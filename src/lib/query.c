@@ -6,18 +6,9 @@
 #include <string.h>
 #include <strings.h>
 
-enum { QUERY_OK = 0, QUERY_BAD_ESCAPE = -1, QUERY_NUL = -2, QUERY_OOM = -3 };
+#include "lib/strutil.h"
 
-static int query_hexval(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+enum { QUERY_OK = 0, QUERY_BAD_ESCAPE = -1, QUERY_NUL = -2, QUERY_OOM = -3 };
 
 /* Decodes s[0..n) into a new arena string stored in *out. Returns QUERY_OK or
  * one of the errors above (*out untouched then). A literal NUL byte in the
@@ -33,8 +24,8 @@ static int query_decode(arena_t *a, const char *s, size_t n, bool plus_is_space,
         if (c == '%') {
             if (n - i < 3)
                 return QUERY_BAD_ESCAPE;
-            int hi = query_hexval((unsigned char)s[i + 1]);
-            int lo = query_hexval((unsigned char)s[i + 2]);
+            int hi = str_hexval((unsigned char)s[i + 1]);
+            int lo = str_hexval((unsigned char)s[i + 2]);
             if (hi < 0 || lo < 0)
                 return QUERY_BAD_ESCAPE;
             c = (unsigned char)(hi << 4 | lo);

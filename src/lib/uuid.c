@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "lib/strutil.h"
+
 static pthread_mutex_t uuid_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t uuid_last_ms = -1;
 static unsigned uuid_last_seq; /* the 12-bit rand_a of the last id */
@@ -62,17 +64,6 @@ void uuid_v7(uuid_str_t out)
     uuid_v7_from(out, ms, rnd);
 }
 
-static int uuid_hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Validates 8-4-4-4-12 hex with nothing after; out (may equal s) gets the
  * lowercase form only when s is valid. */
 bool uuid_parse(const char *s, uuid_str_t out)
@@ -83,7 +74,7 @@ bool uuid_parse(const char *s, uuid_str_t out)
         if (i == 8 || i == 13 || i == 18 || i == 23) {
             if (s[i] != '-')
                 return false;
-        } else if (uuid_hexval(s[i]) < 0) {
+        } else if (str_hexval(s[i]) < 0) {
             return false; /* also stops at a NUL of a short string */
         }
     }

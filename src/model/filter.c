@@ -10,13 +10,13 @@
 #include <strings.h>
 
 #include "lib/ptime.h"
+#include "lib/strutil.h"
 #include "lib/uuid.h"
 
 #define FILTER_PAGE_MAX 2147483647LL
 #define FILTER_SIZE_DEFAULT 20
 #define FILTER_SIZE_MAX_CONVERSATIONS 100
 #define FILTER_SIZE_MAX_LIST 50
-#define FILTER_VALUE_SHOWN 64
 
 /* State of one conv_filter_parse call. */
 typedef struct flt_ctx {
@@ -26,33 +26,15 @@ typedef struct flt_ctx {
     size_t errlen;
 } flt_ctx_t;
 
-/* Writes a formatted message into err; always returns -1. */
+/* Writes a formatted message into x's error buffer; always returns -1. */
 static int flt_fail(flt_ctx_t *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int flt_fail(flt_ctx_t *x, const char *fmt, ...)
 {
-    if (x->err && x->errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(x->err, x->errlen, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    str_vfail(x->err, x->errlen, fmt, ap);
+    va_end(ap);
     return -1;
-}
-
-/* Copies at most FILTER_VALUE_SHOWN bytes of s into out (size >= 72) for an
- * error message, cut on a UTF-8 boundary and marked with "..." when cut. */
-static const char *flt_shown(const char *s, char *out, size_t outlen)
-{
-    size_t n = strlen(s);
-    if (n <= FILTER_VALUE_SHOWN) {
-        snprintf(out, outlen, "%s", s);
-        return out;
-    }
-    n = FILTER_VALUE_SHOWN;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    snprintf(out, outlen, "%.*s...", (int)n, s);
-    return out;
 }
 
 /* First value of key, or NULL when absent or empty (for string filters an
@@ -68,7 +50,7 @@ static const char *flt_get(const flt_ctx_t *x, const char *key)
  * untouched), -1 with a message on a bad value. */
 static int flt_bool(flt_ctx_t *x, const char *key, bool *out)
 {
-    char shown[FILTER_VALUE_SHOWN + 8];
+    char shown[STR_SHOWN_MAX + 8];
     const char *v = query_get(x->q, key);
     if (!v)
         return 1;
@@ -78,7 +60,7 @@ static int flt_bool(flt_ctx_t *x, const char *key, bool *out)
         *out = false;
     else
         return flt_fail(x, "%s must be a boolean (true, false, 1 or 0), got \"%s\"", key,
-                        flt_shown(v, shown, sizeof shown));
+                        str_shown(v, shown, sizeof shown));
     return 0;
 }
 
@@ -87,7 +69,7 @@ static int flt_bool(flt_ctx_t *x, const char *key, bool *out)
  * Returns 0 / 1 (absent) / -1 (message). */
 static int flt_int(flt_ctx_t *x, const char *key, const char *alias, long long min, long long max, int64_t *out)
 {
-    char shown[FILTER_VALUE_SHOWN + 8];
+    char shown[STR_SHOWN_MAX + 8];
     const char *name = key;
     const char *v = query_get(x->q, key);
     if (!v) {
@@ -107,7 +89,7 @@ static int flt_int(flt_ctx_t *x, const char *key, const char *alias, long long m
     long long n = digits ? strtoll(v, NULL, 10) : 0;
     if (!digits || errno == ERANGE || n < min || n > max)
         return flt_fail(x, "%s must be an integer between %lld and %lld, got \"%s\"", name, min, max,
-                        flt_shown(v, shown, sizeof shown));
+                        str_shown(v, shown, sizeof shown));
     *out = n;
     return 0;
 }
@@ -116,13 +98,13 @@ static int flt_int(flt_ctx_t *x, const char *key, const char *alias, long long m
  * (absent) / -1 (message). */
 static int flt_time(flt_ctx_t *x, const char *key, int64_t *out)
 {
-    char shown[FILTER_VALUE_SHOWN + 8];
+    char shown[STR_SHOWN_MAX + 8];
     const char *v = query_get(x->q, key);
     if (!v)
         return 1;
     if (ptime_parse(v, out) != 0)
         return flt_fail(x, "%s must be an RFC 3339 time (e.g. 2024-03-18T10:00:00Z), got \"%s\"", key,
-                        flt_shown(v, shown, sizeof shown));
+                        str_shown(v, shown, sizeof shown));
     return 0;
 }
 
@@ -153,7 +135,7 @@ typedef enum { FLT_AS_IS, FLT_LOWER, FLT_UUID, FLT_UUID_OR_AS_IS } flt_kind_t;
  * UUIDs and keeps anything else as given. Returns 0 or -1 (message). */
 static int flt_list(flt_ctx_t *x, const char *key, flt_kind_t kind, strlist_t *out)
 {
-    char shown[FILTER_VALUE_SHOWN + 8];
+    char shown[STR_SHOWN_MAX + 8];
     size_t n = 0;
     const char **v = query_get_all(x->a, x->q, key, &n);
     out->v = NULL;
@@ -167,7 +149,7 @@ static int flt_list(flt_ctx_t *x, const char *key, flt_kind_t kind, strlist_t *o
         uuid_str_t u;
         bool is_uuid = (kind == FLT_UUID || kind == FLT_UUID_OR_AS_IS) && uuid_parse(v[i], u);
         if (kind == FLT_UUID && !is_uuid)
-            return flt_fail(x, "%s values must be UUIDs, got \"%s\"", key, flt_shown(v[i], shown, sizeof shown));
+            return flt_fail(x, "%s values must be UUIDs, got \"%s\"", key, str_shown(v[i], shown, sizeof shown));
         char *s = arena_strdup(x->a, is_uuid ? u : v[i]);
         if (!s)
             return flt_fail(x, "out of memory");

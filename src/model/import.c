@@ -12,6 +12,7 @@
 #include "lib/buf.h"
 #include "lib/jsonw.h"
 #include "lib/ptime.h"
+#include "lib/strutil.h"
 #include "lib/uuid.h"
 #include "model/transcript.h"
 
@@ -20,36 +21,6 @@
 #define IMPORT_APP_NAME_MAX 255
 #define IMPORT_TITLE_MAX 500
 #define IMPORT_DEFAULT_TITLE "Imported conversation"
-#define IMPORT_VALUE_SHOWN 64
-
-/* Writes a formatted message into err; always returns -1. */
-static int imp_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int imp_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
-/* Copies at most IMPORT_VALUE_SHOWN bytes of s into out (size >= 72) for an
- * error message, cut on a UTF-8 boundary and marked with "..." when cut. */
-static const char *imp_shown(const char *s, char *out, size_t outlen)
-{
-    size_t n = strlen(s);
-    if (n <= IMPORT_VALUE_SHOWN) {
-        snprintf(out, outlen, "%s", s);
-        return out;
-    }
-    n = IMPORT_VALUE_SHOWN;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    snprintf(out, outlen, "%.*s...", (int)n, s);
-    return out;
-}
 
 /* Number of UTF-8 code points in s[0..n) (input is valid UTF-8: jansson checked). */
 static size_t imp_utf8_len(const char *s, size_t n)
@@ -78,9 +49,9 @@ static int imp_opt_string(const json_t *obj, const char *key, size_t max, const 
     if (!v)
         return 0;
     if (!json_is_string(v))
-        return imp_fail(err, errlen, "%s must be a string", key);
+        return str_fail(err, errlen, "%s must be a string", key);
     if (max && imp_utf8_len(json_string_value(v), json_string_length(v)) > max)
-        return imp_fail(err, errlen, "%s must be at most %zu characters", key, max);
+        return str_fail(err, errlen, "%s must be at most %zu characters", key, max);
     *out = json_string_value(v);
     return 0;
 }
@@ -90,7 +61,7 @@ static int imp_opt_bool(const json_t *obj, const char *key, char *err, size_t er
 {
     json_t *v = imp_opt(obj, key);
     if (v && !json_is_boolean(v))
-        return imp_fail(err, errlen, "%s must be a boolean", key);
+        return str_fail(err, errlen, "%s must be a boolean", key);
     return 0;
 }
 
@@ -152,14 +123,14 @@ static int imp_headers(const json_t *root, char *err, size_t errlen)
     if (!h)
         return 0;
     if (!json_is_array(h))
-        return imp_fail(err, errlen, "headers must be an array");
+        return str_fail(err, errlen, "headers must be an array");
     json_array_foreach(h, i, e) {
         if (!json_is_object(e))
-            return imp_fail(err, errlen, "headers[%zu] must be an object", i);
+            return str_fail(err, errlen, "headers[%zu] must be an object", i);
         if (!json_is_string(json_object_get(e, "key")))
-            return imp_fail(err, errlen, "headers[%zu].key must be a string", i);
+            return str_fail(err, errlen, "headers[%zu].key must be a string", i);
         if (!json_is_string(json_object_get(e, "value")))
-            return imp_fail(err, errlen, "headers[%zu].value must be a string", i);
+            return str_fail(err, errlen, "headers[%zu].value must be a string", i);
     }
     return 0;
 }
@@ -175,17 +146,17 @@ static int imp_crm(arena_t *a, const json_t *root, conv_t *c, char *err, size_t 
     if (!l)
         return 0;
     if (!json_is_array(l))
-        return imp_fail(err, errlen, "linkedCrmRecords must be an array");
+        return str_fail(err, errlen, "linkedCrmRecords must be an array");
     json_array_foreach(l, i, e) {
         if (!json_is_object(e))
-            return imp_fail(err, errlen, "linkedCrmRecords[%zu] must be an object", i);
+            return str_fail(err, errlen, "linkedCrmRecords[%zu] must be an object", i);
         if (!json_is_string(json_object_get(e, "id")))
-            return imp_fail(err, errlen, "linkedCrmRecords[%zu].id must be a string", i);
+            return str_fail(err, errlen, "linkedCrmRecords[%zu].id must be a string", i);
         if (!json_is_string(json_object_get(e, "code")))
-            return imp_fail(err, errlen, "linkedCrmRecords[%zu].code must be a string", i);
+            return str_fail(err, errlen, "linkedCrmRecords[%zu].code must be a string", i);
     }
     if (!(c->linked_crm_json = imp_dump(a, l)))
-        return imp_fail(err, errlen, "out of memory");
+        return str_fail(err, errlen, "out of memory");
     return 0;
 }
 
@@ -206,16 +177,16 @@ static int imp_participants(arena_t *a, const json_t *root, conv_t *c, const jso
     if (!md)
         return 0;
     if (!json_is_object(md))
-        return imp_fail(err, errlen, "externalMetadata must be an object");
+        return str_fail(err, errlen, "externalMetadata must be an object");
     json_t *x = imp_opt(md, "extra");
     if (x && !json_is_object(x))
-        return imp_fail(err, errlen, "externalMetadata.extra must be an object");
+        return str_fail(err, errlen, "externalMetadata.extra must be an object");
     *extra = x;
     list = imp_opt(md, "participants");
     if (!list)
         return 0;
     if (!json_is_array(list))
-        return imp_fail(err, errlen, "externalMetadata.participants must be an array");
+        return str_fail(err, errlen, "externalMetadata.participants must be an array");
     *participants = list;
 
     buf_t all, ext; /* owned here; moved into the arena by imp_finish */
@@ -234,14 +205,14 @@ static int imp_participants(arena_t *a, const json_t *root, conv_t *c, const jso
         if (!json_is_object(p)) {
             buf_free(&all);
             buf_free(&ext);
-            return imp_fail(err, errlen, "externalMetadata.participants[%zu] must be an object", i);
+            return str_fail(err, errlen, "externalMetadata.participants[%zu] must be an object", i);
         }
         for (int k = 0; k < 3; k++) {
             json_t *v = imp_opt(p, skeys[k]);
             if (v && !json_is_string(v)) {
                 buf_free(&all);
                 buf_free(&ext);
-                return imp_fail(err, errlen, "externalMetadata.participants[%zu].%s must be a string", i,
+                return str_fail(err, errlen, "externalMetadata.participants[%zu].%s must be a string", i,
                                 skeys[k]);
             }
             sv[k] = v ? json_string_value(v) : "";
@@ -250,7 +221,7 @@ static int imp_participants(arena_t *a, const json_t *root, conv_t *c, const jso
         if (org && !json_is_boolean(org)) {
             buf_free(&all);
             buf_free(&ext);
-            return imp_fail(err, errlen, "externalMetadata.participants[%zu].organizer must be a boolean", i);
+            return str_fail(err, errlen, "externalMetadata.participants[%zu].organizer must be a boolean", i);
         }
         bool internal = strcasecmp(sv[2], "Internal") == 0;
         uuid_str_t id;
@@ -271,7 +242,7 @@ static int imp_participants(arena_t *a, const json_t *root, conv_t *c, const jso
     c->participants_json = imp_finish(a, &wa, &all);
     c->participants_ext_json = imp_finish(a, &we, &ext);
     if (!c->participants_json || !c->participants_ext_json)
-        return imp_fail(err, errlen, "out of memory");
+        return str_fail(err, errlen, "out of memory");
     return 0;
 }
 
@@ -291,24 +262,24 @@ static int imp_metadata(arena_t *a, conv_t *c, const char *media_url, const json
         char *s = json_dumps(extra, JSON_COMPACT); /* owned here */
         if (!s) {
             buf_free(&b);
-            return imp_fail(err, errlen, "out of memory");
+            return str_fail(err, errlen, "out of memory");
         }
         jsonw_kv_raw(&w, "extra", s, "{}");
         free(s);
     }
     jsonw_obj_end(&w);
     if (!(c->import_metadata_json = imp_finish(a, &w, &b)))
-        return imp_fail(err, errlen, "out of memory");
+        return str_fail(err, errlen, "out of memory");
     return 0;
 }
 
 int import_build(arena_t *a, const json_t *root, int64_t now, conv_t *c, char *err, size_t errlen)
 {
-    char shown[IMPORT_VALUE_SHOWN + 8];
+    char shown[STR_SHOWN_MAX + 8];
     const char *s;
 
     if (!json_is_object(root))
-        return imp_fail(err, errlen, "the body must be a JSON object");
+        return str_fail(err, errlen, "the body must be a JSON object");
 
     /* keep what the caller owns, reset everything else */
     conv_t keep = *c;
@@ -323,25 +294,25 @@ int import_build(arena_t *a, const json_t *root, int64_t now, conv_t *c, char *e
     /* mediaURL */
     json_t *v = json_object_get(root, "mediaURL");
     if (!v || json_is_null(v))
-        return imp_fail(err, errlen, "mediaURL is required");
+        return str_fail(err, errlen, "mediaURL is required");
     if (!json_is_string(v))
-        return imp_fail(err, errlen, "mediaURL must be a string");
+        return str_fail(err, errlen, "mediaURL must be a string");
     const char *media_url = json_string_value(v);
     if (json_string_length(v) > IMPORT_URL_MAX)
-        return imp_fail(err, errlen, "mediaURL must be at most %d characters", IMPORT_URL_MAX);
+        return str_fail(err, errlen, "mediaURL must be at most %d characters", IMPORT_URL_MAX);
     if (strlen(media_url) != json_string_length(v) || !imp_url_ok(media_url))
-        return imp_fail(err, errlen, "mediaURL must be an http or https URL with a host, got \"%s\"",
-                        imp_shown(media_url, shown, sizeof shown));
+        return str_fail(err, errlen, "mediaURL must be an http or https URL with a host, got \"%s\"",
+                        str_shown(media_url, shown, sizeof shown));
 
     /* userID */
     v = json_object_get(root, "userID");
     if (!v || json_is_null(v))
-        return imp_fail(err, errlen, "userID is required");
+        return str_fail(err, errlen, "userID is required");
     if (!json_is_string(v))
-        return imp_fail(err, errlen, "userID must be a string");
+        return str_fail(err, errlen, "userID must be a string");
     if (!uuid_parse(json_string_value(v), c->user_uuid))
-        return imp_fail(err, errlen, "userID must be a UUID, got \"%s\"",
-                        imp_shown(json_string_value(v), shown, sizeof shown));
+        return str_fail(err, errlen, "userID must be a UUID, got \"%s\"",
+                        str_shown(json_string_value(v), shown, sizeof shown));
 
     /* application fields */
     if (imp_opt_string(root, "applicationName", IMPORT_APP_NAME_MAX, &s, err, errlen) != 0)
@@ -351,13 +322,13 @@ int import_build(arena_t *a, const json_t *root, int64_t now, conv_t *c, char *e
         return -1;
     c->external_id = (s && *s) ? arena_strdup(a, s) : NULL; /* "" means none: it is a unique key */
     if (!c->application_name || (s && *s && !c->external_id))
-        return imp_fail(err, errlen, "out of memory");
+        return str_fail(err, errlen, "out of memory");
 
     /* title */
     if (imp_opt_string(root, "conversationTitle", IMPORT_TITLE_MAX, &s, err, errlen) != 0)
         return -1;
     if (!(c->title = arena_strdup(a, (s && *s) ? s : IMPORT_DEFAULT_TITLE)))
-        return imp_fail(err, errlen, "out of memory");
+        return str_fail(err, errlen, "out of memory");
 
     /* conversationStartedAt */
     if (imp_opt_string(root, "conversationStartedAt", 0, &s, err, errlen) != 0)
@@ -366,11 +337,11 @@ int import_build(arena_t *a, const json_t *root, int64_t now, conv_t *c, char *e
     if (s) {
         int64_t t;
         if (ptime_parse(s, &t) != 0)
-            return imp_fail(err, errlen, "conversationStartedAt must be an RFC 3339 time, got \"%s\"",
-                            imp_shown(s, shown, sizeof shown));
+            return str_fail(err, errlen, "conversationStartedAt must be an RFC 3339 time, got \"%s\"",
+                            str_shown(s, shown, sizeof shown));
         if (t <= 0)
-            return imp_fail(err, errlen, "conversationStartedAt must be after 1970-01-01T00:00:00Z, got \"%s\"",
-                            imp_shown(s, shown, sizeof shown));
+            return str_fail(err, errlen, "conversationStartedAt must be after 1970-01-01T00:00:00Z, got \"%s\"",
+                            str_shown(s, shown, sizeof shown));
         c->created_at = t;
     }
 
@@ -391,7 +362,7 @@ int import_build(arena_t *a, const json_t *root, int64_t now, conv_t *c, char *e
         jsonw_kv_string(&w, "title", "");
         jsonw_obj_end(&w);
         if (!(c->external_opportunity_json = imp_finish(a, &w, &b)))
-            return imp_fail(err, errlen, "out of memory");
+            return str_fail(err, errlen, "out of memory");
     }
 
     if (imp_crm(a, root, c, err, errlen) != 0)
@@ -402,7 +373,7 @@ int import_build(arena_t *a, const json_t *root, int64_t now, conv_t *c, char *e
         return -1;
     v = imp_opt(root, "transcriptionSettings");
     if (v && !json_is_object(v))
-        return imp_fail(err, errlen, "transcriptionSettings must be an object");
+        return str_fail(err, errlen, "transcriptionSettings must be an object");
 
     const json_t *participants, *extra;
     if (imp_participants(a, root, c, &participants, &extra, err, errlen) != 0)

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "lib/buf.h"
+#include "lib/strutil.h"
 
 #define TRANSCRIPT_MAX_SEGMENTS 100000
 #define TRANSCRIPT_MAX_WORDS 1000000
@@ -25,12 +26,10 @@ typedef struct tr_ctx {
 static int tr_fail(tr_ctx_t *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int tr_fail(tr_ctx_t *t, const char *fmt, ...)
 {
-    if (t->err && t->errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(t->err, t->errlen, fmt, ap);
-        va_end(ap);
-    }
+    va_list ap;
+    va_start(ap, fmt);
+    str_vfail(t->err, t->errlen, fmt, ap);
+    va_end(ap);
     return -1;
 }
 

@@ -1,0 +1,21 @@
+/* strutil.h - small string helpers shared by the decoders: error messages, quoting input, hex digits. */
+#ifndef PARLEY_STRUTIL_H
+#define PARLEY_STRUTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#define STR_SHOWN_MAX 64 /* bytes of client input quoted in an error message */
+
+/* Formats into err (when non-NULL and errlen > 0); always returns -1 so that
+ * decoders can `return str_fail(...)`. */
+int str_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int str_vfail(char *err, size_t errlen, const char *fmt, va_list ap);
+/* Copies at most STR_SHOWN_MAX bytes of s into out (outlen >= STR_SHOWN_MAX + 4)
+ * for an error message, cut on a UTF-8 boundary and marked "..." when cut.
+ * Returns out. */
+const char *str_shown(const char *s, char *out, size_t outlen);
+/* Value of a hex digit, or -1. */
+int str_hexval(int c);
+
+#endif
