@@ -5,7 +5,7 @@ JOBS       ?= $(shell nproc 2>/dev/null || echo 2)
 DB         ?= parley.db
 LISTEN     ?= 127.0.0.1:8080
 
-.PHONY: all deps build run test test-fast test-asan bench clean help
+.PHONY: all deps build run test test-fast test-asan test-valgrind fuzz bench clean help
 
 all: build
 
@@ -14,6 +14,8 @@ help:
 	@echo "make test       install missing packages, build, run the whole suite (plain and ASan+UBSan)"
 	@echo "make test-fast  run the suite on the plain build only"
 	@echo "make build      configure and build $(BUILD)/parley"
+	@echo "make fuzz       build the libFuzzer targets (clang, ASan+UBSan) and run each FUZZ_SECONDS (default 60)"
+	@echo "make test-valgrind  run the end-to-end suite with the server under valgrind (ctest -L valgrind)"
 	@echo "make clean      remove build directories"
 
 deps:
@@ -26,16 +28,28 @@ build: deps
 run: build
 	@scripts/run.sh $(BUILD)/parley $(DB) $(LISTEN)
 
+# Both runs start a private PostgreSQL cluster for the api_pg.* and PostgreSQL store tests
+# (scripts/pg-test-cluster.sh; fails when PostgreSQL cannot start) and remove it afterwards.
 test-fast: build
-	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+	@scripts/pg-test-cluster.sh run sh -c 'cd $(BUILD) && ctest --output-on-failure -j $(JOBS)'
 
 test-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPARLEY_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
-	@cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-		ctest --output-on-failure -j $(JOBS)
+	@scripts/pg-test-cluster.sh run sh -c 'cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)'
 
 test: test-fast test-asan
+
+# Fuzzing (docs/RELIABILITY.md): every fuzz/fuzz_*.c for FUZZ_SECONDS each; fails on any crash.
+FUZZ_SECONDS ?= 60
+fuzz:
+	@scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# The end-to-end suite with the server under valgrind (memcheck); not part of `make test` (slow).
+test-valgrind: build
+	@scripts/deps-extra.sh valgrind
+	@cd $(BUILD) && PARLEY_VALGRIND=1 ctest -L valgrind --output-on-failure -j $(JOBS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

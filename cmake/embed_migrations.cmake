@@ -1,4 +1,8 @@
-# embed_migrations.cmake - turns src/store/migrations/*.sql into a C array of {version, name, sql}.
+# embed_migrations.cmake - turns src/store/migrations/<backend>/*.sql into a C array of {version, name, sql}.
+# -DVAR=name names the array (default store_sqlite_migrations).
+if(NOT VAR)
+  set(VAR store_sqlite_migrations)
+endif()
 set(content "/* Generated from src/store/migrations by cmake/embed_migrations.cmake; do not edit. */\n")
 string(APPEND content "#include \"store/migrations.h\"\n\n")
 set(entries "")
@@ -14,5 +18,5 @@ foreach(f ${FILES})
   string(REPLACE "\n" "\\n\"\n  \"" sql "${sql}")
   string(APPEND entries "  {${ver}, \"${base}\", \"${sql}\"},\n")
 endforeach()
-string(APPEND content "const store_migration_t store_sqlite_migrations[] = {\n${entries}  {0, 0, 0}\n};\n")
+string(APPEND content "const store_migration_t ${VAR}[] = {\n${entries}  {0, 0, 0}\n};\n")
 file(WRITE ${OUT} "${content}")

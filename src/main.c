@@ -1,4 +1,4 @@
-/* main.c - the `parley` command line: dispatches to serve, org, user, team, key and seed. */
+/* main.c - the `parley` command line: dispatches to serve, org, user, team, key, seed, export and load. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,7 +18,12 @@ static const char parley_usage[] =
     "  team create    add a team to an organization\n"
     "  key create     create an API key (org-level or for one user); shown once\n"
     "  key revoke     revoke an API key at once\n"
+    "  key list       list an organization's live API keys (masked)\n"
+    "  user list      list an organization's users\n"
+    "  team list      list an organization's teams\n"
     "  seed           insert realistic generated conversations\n"
+    "  export         write an organization's conversations as JSON lines\n"
+    "  load           load JSON lines written by export, all or nothing\n"
     "\n"
     "Every command takes --db PATH (default: $PARLEY_DB, else ./parley.db) and --help.\n";
 
@@ -31,6 +36,8 @@ static const cli_cmd_t parley_cmds[] = {
     {"serve", NULL, cli_serve},           {"org", "create", cli_org_create},   {"user", "create", cli_user_create},
     {"team", "create", cli_team_create},  {"key", "create", cli_key_create},   {"key", "revoke", cli_key_revoke},
     {"seed", NULL, cli_seed},
+    {"key", "list", cli_key_list},        {"user", "list", cli_user_list},     {"team", "list", cli_team_list},
+    {"export", NULL, cli_export},         {"load", NULL, cli_load},
 };
 
 int main(int argc, char **argv)

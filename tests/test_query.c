@@ -251,6 +251,26 @@ static void test_garbage_bytes(void **state)
     }
 }
 
+/* Decoded keys and values must be well-formed UTF-8 (issue 6: invalid UTF-8 in a query is a 400). */
+static void test_invalid_utf8(void **state)
+{
+    arena_t *a = *state;
+    static const char *bad[] = {"a=%ff", "a=\xff", "%C0%AF=1", "t=%ED%A0%80", "t=%F4%90%80%80", "t=%E2%82", "x=1&y=%fe"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        query_t q;
+        const char *why = NULL;
+        assert_int_equal(query_parse(a, bad[i], strlen(bad[i]), &q, &why), -1);
+        assert_non_null(strstr(why, "UTF-8"));
+        assert_int_equal(q.n, 0);
+    }
+    assert_null(query_unescape(a, "%ff", 3, false));
+    query_t q;
+    parse(a, "t=%E2%82%AC&u=%F0%9F%98%80&v=\xc3\xa9", &q);
+    assert_string_equal(query_get(&q, "t"), "\xe2\x82\xac");
+    assert_string_equal(query_get(&q, "u"), "\xf0\x9f\x98\x80");
+    assert_string_equal(query_get(&q, "v"), "\xc3\xa9");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, ar_setup, ar_teardown)
 
 int main(void)
@@ -258,7 +278,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_unescape), T(test_parse_basic), T(test_parse_empty_segments), T(test_brackets),
         T(test_get_all),  T(test_parse_errors), T(test_parse_respects_length), T(test_bool),
-        T(test_int),      T(test_garbage_bytes),
+        T(test_int),      T(test_garbage_bytes), T(test_invalid_utf8),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,4 +17,31 @@ void api_conv_unarchive(req_t *r);
 /* import.c */
 void api_conv_import(req_t *r);
 
+/* keys.c */
+void api_keys_list(req_t *r);
+void api_keys_create(req_t *r);
+void api_keys_revoke(req_t *r);
+
+/* users.c */
+void api_users_list(req_t *r);
+void api_users_create(req_t *r);
+
+/* teams.c */
+void api_teams_list(req_t *r);
+void api_teams_create(req_t *r);
+void api_team_get(req_t *r);
+void api_team_members(req_t *r);
+
+/* conversation_updates.c */
+void api_conv_update(req_t *r);
+void api_conv_update_title(req_t *r);
+void api_conv_update_labels(req_t *r);
+void api_conv_change_privacy(req_t *r);
+void api_conv_linked_crm_records(req_t *r);
+void api_conv_crm_confirm(req_t *r);
+void api_change_opportunity(req_t *r);
+
+/* workflow_logs.c */
+void api_workflow_logs(req_t *r);
+
 #endif

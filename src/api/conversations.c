@@ -4,29 +4,21 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "api/conv_common.h"
 #include "http/problem.h"
 #include "lib/ptime.h"
 #include "lib/uuid.h"
 #include "model/filter.h"
 
-/* Renders each row the store hands over with the request's options. */
-typedef struct conv_out {
-    jsonw_t *w;
-    const conv_render_opts_t *ro;
-} conv_out_t;
-
-static int conv_out_cb(void *ctx, const conv_t *c)
+int api_conv_out_cb(void *ctx, const conv_t *c)
 {
-    conv_out_t *o = ctx;
+    api_conv_out_t *o = ctx;
     conv_render(o->w, c, o->ro);
     return 0;
 }
 
-/* Decodes the render options a single-resource endpoint honours
- * (detailedTranscript, filter[hide_transcript], filter[include_*]) using the
- * list parser, so both read them the same way. Replies 400 and returns -1 on a
- * bad value. */
-static int conv_single_opts(req_t *r, conv_render_opts_t *ro)
+/* Uses the list parser, so lists and single resources read the options the same way. */
+int api_conv_single_opts(req_t *r, conv_render_opts_t *ro)
 {
     conv_filter_t f;
     char err[256];
@@ -40,8 +32,7 @@ static int conv_single_opts(req_t *r, conv_render_opts_t *ro)
     return 0;
 }
 
-/* Replies for a store result that is not STORE_OK on a single-resource call. */
-static void conv_store_fail(req_t *r, store_rc_t rc, const char *id)
+void api_conv_store_fail(req_t *r, store_rc_t rc, const char *id)
 {
     switch (rc) {
     case STORE_NOT_FOUND: problem_not_found(r, "conversation", id); break;
@@ -93,9 +84,9 @@ static void conv_list(req_t *r, filter_endpoint_t ep, const char *base)
     jsonw_obj_begin(&w);
     jsonw_key(&w, "data");
     jsonw_arr_begin(&w);
-    conv_out_t out = {&w, &ro};
+    api_conv_out_t out = {&w, &ro};
     int64_t total = 0;
-    store_rc_t rc = store_conv_list(r->store, &r->scope, &f, &total, conv_out_cb, &out);
+    store_rc_t rc = store_conv_list(r->store, &r->scope, &f, &total, api_conv_out_cb, &out);
     if (rc != STORE_OK) {
         problem_internal(r);
         return;
@@ -156,24 +147,24 @@ void api_conv_get(req_t *r)
         return;
     }
     conv_render_opts_t ro;
-    if (conv_single_opts(r, &ro) != 0)
+    if (api_conv_single_opts(r, &ro) != 0)
         return;
     jsonw_t w;
     req_json_begin(r, 200, &w);
-    conv_out_t out = {&w, &ro};
+    api_conv_out_t out = {&w, &ro};
     store_rc_t rc;
     if (by && strcmp(by, "external_id") == 0) {
-        rc = store_conv_get_by_external_id(r->store, &r->scope, id, conv_out_cb, &out);
+        rc = store_conv_get_by_external_id(r->store, &r->scope, id, api_conv_out_cb, &out);
     } else {
         uuid_str_t u;
         if (!uuid_parse(id, u)) {
             problem_not_found(r, "conversation", id);
             return;
         }
-        rc = store_conv_get(r->store, &r->scope, u, conv_out_cb, &out);
+        rc = store_conv_get(r->store, &r->scope, u, api_conv_out_cb, &out);
     }
     if (rc != STORE_OK)
-        conv_store_fail(r, rc, id);
+        api_conv_store_fail(r, rc, id);
 }
 
 /* Copies the uuid of the row found. */
@@ -201,24 +192,56 @@ void api_conv_by_external_id(req_t *r)
     jsonw_obj_end(&w);
 }
 
-/* DELETE /conversations/{id} and POST /conversations/{id}/unarchive. */
+/* An archive or unarchive between its handler and its completion; in r's arena. */
+typedef struct conv_archive_job {
+    req_t *r;
+    jsonw_t w;
+    conv_render_opts_t ro;
+    api_conv_out_t out;
+    uuid_str_t u;
+    const char *id;      /* the path segment as given, for messages */
+    bool archived;
+    int64_t now;
+} conv_archive_job_t;
+
+/* store_done_cb of conv_set_archived (any thread): on success the resource is
+ * already rendered into r->out; otherwise replies the problem. Then sends. */
+static void conv_archive_done(void *ctx, store_rc_t rc)
+{
+    conv_archive_job_t *j = ctx;
+    if (rc == STORE_FORBIDDEN)
+        api_conv_log_refusal(j->r, j->u, j->archived ? "archive" : "unarchive", j->now);
+    if (rc != STORE_OK)
+        api_conv_store_fail(j->r, rc, j->id);
+    req_complete(j->r);
+}
+
+/* DELETE /conversations/{id} and POST /conversations/{id}/unarchive. The
+ * write is group-committed: the request is deferred so that this worker
+ * thread serves other connections until the batch holding it is on disk. */
 static void conv_set_archived(req_t *r, bool archived)
 {
     const char *id = r->params[0];
-    uuid_str_t u;
-    if (!uuid_parse(id, u)) {
+    conv_archive_job_t *j = arena_alloc(&r->arena, sizeof *j); /* owner: r's arena */
+    if (!j) {
+        problem_internal(r);
+        return;
+    }
+    if (!uuid_parse(id, j->u)) {
         problem_not_found(r, "conversation", id);
         return;
     }
-    conv_render_opts_t ro;
-    if (conv_single_opts(r, &ro) != 0)
+    if (api_conv_single_opts(r, &j->ro) != 0)
         return;
-    jsonw_t w;
-    req_json_begin(r, 200, &w);
-    conv_out_t out = {&w, &ro};
-    store_rc_t rc = store_conv_set_archived(r->store, &r->scope, u, archived, ptime_now(), conv_out_cb, &out);
-    if (rc != STORE_OK)
-        conv_store_fail(r, rc, id);
+    j->r = r;
+    j->id = id;
+    j->archived = archived;
+    j->now = ptime_now();
+    req_json_begin(r, 200, &j->w);
+    j->out = (api_conv_out_t){&j->w, &j->ro};
+    req_defer(r);
+    store_conv_set_archived_async(r->store, &r->scope, j->u, archived, j->now, api_conv_out_cb, &j->out,
+                                  conv_archive_done, j);
 }
 
 void api_conv_archive(req_t *r)

@@ -7,6 +7,36 @@
 #include "lib/ptime.h"
 #include "model/import.h"
 
+/* An import between its handler and its completion; in r's arena. */
+typedef struct import_job {
+    req_t *r;
+    conv_t c;
+    uuid_str_t existing;
+} import_job_t;
+
+/* store_done_cb of the insert (any thread): replies, then sends. */
+static void import_done(void *ctx, store_rc_t rc)
+{
+    import_job_t *j = ctx;
+    req_t *r = j->r;
+    if (rc == STORE_CONFLICT) {
+        problem_send_extra(r, 409, "conflict", "conversationUUID", j->existing,
+                           "applicationExternalID \"%.255s\" is already used by conversation %s", j->c.external_id,
+                           j->existing);
+    } else if (rc != STORE_OK) {
+        problem_internal(r);
+    } else {
+        jsonw_t w;
+        req_json_begin(r, 200, &w);
+        jsonw_obj_begin(&w);
+        jsonw_kv_string(&w, "uuid", j->c.uuid);
+        jsonw_obj_end(&w);
+    }
+    req_complete(r);
+}
+
+/* The insert is group-committed: the request is deferred so that this worker
+ * thread serves other connections until the batch holding it is on disk. */
 void api_conv_import(req_t *r)
 {
     json_t *root = req_json_body(r, true); /* owner: this function */
@@ -46,21 +76,14 @@ void api_conv_import(req_t *r)
     memcpy(c.user_uuid, owner.uuid, sizeof c.user_uuid);
     memcpy(c.team_uuid, owner.primary_team_uuid, sizeof c.team_uuid);
 
-    uuid_str_t existing = "";
-    rc = store_conv_insert(r->store, &c, existing);
-    if (rc == STORE_CONFLICT) {
-        problem_send_extra(r, 409, "conflict", "conversationUUID", existing,
-                           "applicationExternalID \"%.255s\" is already used by conversation %s", c.external_id,
-                           existing);
-        return;
-    }
-    if (rc != STORE_OK) {
+    import_job_t *j = arena_alloc(&r->arena, sizeof *j); /* owner: r's arena (c's strings are there too) */
+    if (!j) {
         problem_internal(r);
         return;
     }
-    jsonw_t w;
-    req_json_begin(r, 200, &w);
-    jsonw_obj_begin(&w);
-    jsonw_kv_string(&w, "uuid", c.uuid);
-    jsonw_obj_end(&w);
+    j->r = r;
+    j->c = c;
+    j->existing[0] = '\0';
+    req_defer(r);
+    store_conv_insert_async(r->store, &j->c, j->existing, import_done, j);
 }

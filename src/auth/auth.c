@@ -2,6 +2,7 @@
 #include "auth/auth.h"
 
 #include <sodium.h>
+#include <string.h>
 
 #include "lib/ptime.h"
 
@@ -28,4 +29,18 @@ auth_rc_t auth_authenticate(store_t *st, const char *header, store_key_t *key, s
     scope->org_uuid = key->org_uuid;
     scope->user_uuid = key->org_level ? NULL : key->user_uuid;
     return AUTH_OK;
+}
+
+store_rc_t auth_key_issue(store_t *st, const char *org_uuid, const char *user_uuid, bool org_level, const char *name,
+                          char *key_out, uuid_str_t id_out)
+{
+    key_generate(key_out);
+    size_t len = strlen(key_out);
+    key_hash_t h;
+    key_hash(key_out, len, h);
+    store_rc_t rc = store_key_create(st, org_uuid, user_uuid, org_level, name, h, key_out + len - 4, id_out);
+    sodium_memzero(h, sizeof h);
+    if (rc != STORE_OK)
+        sodium_memzero(key_out, KEY_STR_LEN + 1);
+    return rc;
 }

@@ -17,4 +17,14 @@ typedef enum {
  * AUTH_TOUCH_INTERVAL. Never logs the key. */
 auth_rc_t auth_authenticate(store_t *st, const char *header, store_key_t *key, store_scope_t *scope);
 
+/* Creates a key of org_uuid for user_uuid (NULL = the organization's admin):
+ * generates KEY_RANDOM_BYTES from the OS, stores only its SHA-256 and last 4
+ * characters, and writes the key text into key_out (KEY_STR_LEN + 1 bytes,
+ * caller-owned: wipe it with sodium_memzero once shown) and its id into id_out.
+ * Used by the CLI and POST /api_keys alike. Returns STORE_OK, NOT_FOUND when
+ * the user is not in the organization, or STORE_ERROR; key_out is wiped on
+ * failure. key_lib_init() must have succeeded. */
+store_rc_t auth_key_issue(store_t *st, const char *org_uuid, const char *user_uuid, bool org_level, const char *name,
+                          char *key_out, uuid_str_t id_out);
+
 #endif

@@ -6,33 +6,29 @@
 
 #include <sodium.h>
 
+#include "auth/auth.h"
 #include "auth/keys.h"
 #include "cli/cli.h"
 #include "cli/common.h"
 #include "cli/seed.h"
 #include "lib/ptime.h"
+#include "model/user.h"
 
-#define ADMIN_DB_HELP "database file (default $PARLEY_DB or ./parley.db)"
+#define ADMIN_DB_HELP "SQLite file or PostgreSQL URL (postgres://…) (default $PARLEY_DB or ./parley.db)"
 
-/* A plausible email: one '@' with text on both sides, no spaces, <= 320 bytes. */
+/* A plausible email: the rule POST /organizations/users applies (user_email_ok). */
 static bool admin_email_ok(const char *e)
 {
-    const char *at = strchr(e, '@');
-    return at && at != e && at[1] && !strchr(at + 1, '@') && strlen(e) <= 320 && !strpbrk(e, " \t\r\n<>\",");
+    return user_email_ok(e);
 }
 
 /* Creates a key, prints "key id: ID" then the key itself as the last stdout line. */
 static int admin_issue_key(store_t *st, const char *org, const char *user, bool org_level, const char *name)
 {
-    char key[KEY_STR_LEN + 1];
-    key_generate(key);
-    key_hash_t h;
-    key_hash(key, strlen(key), h);
+    char key[KEY_STR_LEN + 1]; /* wiped before returning */
     uuid_str_t id;
-    store_rc_t rc = store_key_create(st, org, user, org_level, name, h, key + strlen(key) - 4, id);
-    sodium_memzero(h, sizeof h);
+    store_rc_t rc = auth_key_issue(st, org, user, org_level, name, key, id);
     if (rc != STORE_OK) {
-        sodium_memzero(key, sizeof key);
         fprintf(stderr, "parley: cannot create the key (%s)\n", store_rc_str(rc));
         return 1;
     }

@@ -12,6 +12,11 @@ int cli_team_create(int argc, char **argv);
 int cli_key_create(int argc, char **argv);
 int cli_key_revoke(int argc, char **argv);
 int cli_seed(int argc, char **argv);
+int cli_key_list(int argc, char **argv);
+int cli_user_list(int argc, char **argv);
+int cli_team_list(int argc, char **argv);
+int cli_export(int argc, char **argv);
+int cli_load(int argc, char **argv);
 
 /* The database a command uses: --db, else $PARLEY_DB, else ./parley.db. */
 const char *cli_default_db(void);

@@ -77,11 +77,18 @@ int cli_parse(int argc, char **argv, const char *usage, const char *about, const
 
 store_t *cli_store_open(const char *path, store_durability_t d)
 {
-    char err[512];
-    store_opts_t so = {.url = path, .durability = d};
+    return cli_store_open_pool(path, d, 0);
+}
+
+store_t *cli_store_open_pool(const char *path, store_durability_t d, int pool_size)
+{
+    char err[512], shown[512];
+    store_opts_t so = {.url = path, .durability = d, .pool_size = pool_size};
     store_t *st = store_open(&so, err, sizeof err);
-    if (!st)
-        fprintf(stderr, "parley: cannot open database %s: %s\n", path, err);
+    if (!st) {
+        store_url_redact(path, shown, sizeof shown);
+        fprintf(stderr, "parley: cannot open database %s: %s\n", shown, err);
+    }
     return st;
 }
 

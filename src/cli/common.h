@@ -24,6 +24,8 @@ int cli_parse(int argc, char **argv, const char *usage, const char *about, const
               int npos, int *got);
 /* Opens the store at path (reporting on stderr); NULL on failure. */
 store_t *cli_store_open(const char *path, store_durability_t d);
+/* Same with a PostgreSQL pool of pool_size connections (<= 0: the store's default). */
+store_t *cli_store_open_pool(const char *path, store_durability_t d, int pool_size);
 /* Resolves an organization by uuid or name into out, reporting on stderr. */
 bool cli_org(store_t *st, const char *org, uuid_str_t out);
 

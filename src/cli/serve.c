@@ -61,11 +61,14 @@ static long serve_num(const char *name, const char *v, long min, long max)
 int cli_serve(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:8080", *db = cli_default_db(), *threads = NULL, *durability = "full";
-    const char *max_body = "16777216", *max_conn = "1024", *idle = "60";
+    const char *max_body = "16777216", *max_conn = "1024", *idle = "60", *max_conn_ip = "256", *pool = NULL;
     bool log_requests = false;
     const cli_opt_t opts[] = {
         {"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; [::1]:8080 for IPv6)", &listen, NULL},
-        {"db", "PATH", "SQLite database file, created when missing (default $PARLEY_DB or ./parley.db)", &db, NULL},
+        {"db", "PATH|URL",
+         "SQLite database file, created when missing, or a PostgreSQL libpq URL (postgres://USER:PASS@HOST:PORT/DB) "
+         "or keyword string (default $PARLEY_DB or ./parley.db)", &db, NULL},
+        {"db-pool", "N", "PostgreSQL: connections in the pool (default: threads + 1)", &pool, NULL},
         {"threads", "N", "worker threads (default: one per core)", &threads, NULL},
         {"durability", "full|normal",
          "full (default): a write is on disk before its 200; normal: survives a process crash, "
@@ -73,6 +76,9 @@ int cli_serve(int argc, char **argv)
         {"max-body", "BYTES", "largest accepted request body (default 16777216 = 16 MiB); larger gets 413", &max_body,
          NULL},
         {"max-connections", "N", "simultaneous connections (default 1024)", &max_conn, NULL},
+        {"max-connections-per-ip", "N",
+         "simultaneous connections from one client address (default 256; 0 = no limit); "
+         "more are closed at once", &max_conn_ip, NULL},
         {"idle-timeout", "SECONDS", "close connections idle this long (default 60)", &idle, NULL},
         {"log-requests", NULL, "log one line per request (method, path, status, time) to stderr", NULL, &log_requests},
         {0},
@@ -106,6 +112,9 @@ int cli_serve(int argc, char **argv)
     if ((n = serve_num("max-connections", max_conn, 1, 65536)) < 0)
         return 2;
     so.max_connections = (unsigned)n;
+    if ((n = serve_num("max-connections-per-ip", max_conn_ip, 0, 65536)) < 0)
+        return 2;
+    so.max_connections_per_ip = (unsigned)n;
     if ((n = serve_num("idle-timeout", idle, 1, 86400)) < 0)
         return 2;
     so.idle_timeout = (unsigned)n;
@@ -132,7 +141,10 @@ int cli_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    store_t *st = cli_store_open(db, dur);
+    long pool_size = (long)so.threads + 1;
+    if (pool && (pool_size = serve_num("db-pool", pool, 1, 1024)) < 0)
+        return 2;
+    store_t *st = cli_store_open_pool(db, dur, (int)pool_size);
     if (!st)
         return 1;
     char err[256];

@@ -51,17 +51,32 @@ void problem_write(buf_t *b, int status, const char *code, const char *detail)
 }
 
 /* Replaces every byte that is not part of a well-formed UTF-8 sequence with
- * '?', in place, so that details quoting client input stay valid JSON text. */
+ * '?', in place, so that details quoting client input stay valid JSON text.
+ * Well-formed is Unicode's Table 3-7: no overlong forms (C0, C1, E0 80..9F,
+ * F0 80..8F), no surrogates (ED A0..BF), nothing above U+10FFFF (F4 90..,
+ * F5..FF). (The fuzzer found F4 9A.. passing, which JSON parsers reject.) */
 static void problem_utf8_sanitize(char *s)
 {
     unsigned char *p = (unsigned char *)s;
     while (*p) {
         int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
-        if (n == 0 || (n == 1 && *p < 0xC2) || (n == 3 && *p > 0xF4))
-            n = n == 0 ? 0 : -1;
+        if ((n == 1 && *p < 0xC2) || (n == 3 && *p > 0xF4))
+            n = -1;
         int ok = n >= 0;
         for (int i = 1; ok && i <= n; i++)
             ok = (p[i] & 0xC0) == 0x80;
+        if (ok && n >= 2) {
+            unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+            if (*p == 0xE0)
+                lo = 0xA0;
+            else if (*p == 0xED)
+                hi = 0x9F;
+            else if (*p == 0xF0)
+                lo = 0x90;
+            else if (*p == 0xF4)
+                hi = 0x8F;
+            ok = p[1] >= lo && p[1] <= hi;
+        }
         if (!ok) {
             *p++ = '?';
             continue;
@@ -112,5 +127,11 @@ void problem_unauthorized(req_t *r)
 
 void problem_internal(req_t *r)
 {
+    if (store_last_unavailable()) { /* the store's last answer on this thread: database unreachable */
+        problem_send(r, 503, "unavailable",
+                     "the database could not be reached; retry later (a change this request asked for "
+                     "may or may not have been saved)");
+        return;
+    }
     problem_send(r, 500, "internal_error", "the server could not complete the request; see the server log");
 }

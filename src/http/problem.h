@@ -22,6 +22,8 @@ const char *problem_title(int status);
 /* The usual ones. */
 void problem_not_found(req_t *r, const char *what, const char *id);
 void problem_unauthorized(req_t *r);
+/* 500, or 503 (code "unavailable") when the thread's last store call found the
+ * database unreachable (store_last_unavailable). */
 void problem_internal(req_t *r);
 
 #endif

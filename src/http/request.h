@@ -52,6 +52,15 @@ typedef struct req {
     const char *allow;                    /* Allow header for 405, static or arena */
 } req_t;
 
+/* Finishing later, for handlers whose store call completes on another thread
+ * (group-committed writes): req_defer marks r as deferred; the handler then
+ * returns without a reply, the connection waits (its worker thread serves
+ * others meanwhile), and exactly one later call of req_complete(r), from any
+ * thread, after status and out are filled in, sends the reply. Between the two
+ * only the completing side may touch r. Implemented by the server (server.c). */
+void req_defer(req_t *r);
+void req_complete(req_t *r);
+
 /* Starts a 200 JSON response: sets status and type and returns a writer on req->out. */
 void req_json_begin(req_t *r, int status, jsonw_t *w);
 

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -20,7 +21,11 @@
 #define SERVER_MAX_URI (16u * 1024)        /* path + query, spec §1 → 414 */
 #define SERVER_MAX_HEADERS (64u * 1024)    /* all headers together → 431 */
 #define SERVER_MAX_DISCARD (64u << 20)   /* body bytes read past the limit before cutting the connection */
-#define SERVER_CONN_MEMORY (192u * 1024)   /* per-connection pool: must hold the limits above */
+/* Per-connection pool: must hold the limits above (a 64 KiB header block and
+ * a 16 KiB target, so that we, not libmicrohttpd, answer 431/414). Keep it
+ * tight: libmicrohttpd 0.9.75 zeroes the whole pool after every keep-alive
+ * request (MHD_pool_reset), which at 192 KiB was 27% of the CPU of GET by id. */
+#define SERVER_CONN_MEMORY (96u * 1024)
 
 struct server {
     struct MHD_Daemon *d;
@@ -28,6 +33,7 @@ struct server {
     server_opts_t o;
     uint16_t port;
     atomic_int inflight;                   /* requests between URI and completion */
+    pthread_mutex_t async_mu;              /* guards the completed/suspended handshake of deferred requests */
 };
 
 /* Per-request state, created by the URI callback and freed by the completion
@@ -41,6 +47,11 @@ typedef struct server_req {
     size_t received;                       /* body bytes seen, kept or not */
     bool started;                          /* first access-handler call done */
     bool queued;                           /* a response has been queued */
+    bool close;                            /* reply at once and close the connection (bad framing) */
+    bool deferred;                         /* the handler called req_defer; req_complete finishes it */
+    bool completed;                        /* req_complete ran (guarded by server.async_mu) */
+    bool suspended;                        /* the connection waits for req_complete (guarded by async_mu) */
+    struct MHD_Connection *con;            /* for MHD_resume_connection */
     struct timespec t0;
 } server_req_t;
 
@@ -99,6 +110,51 @@ static enum MHD_Result server_header_size_cb(void *cls, enum MHD_ValueKind kind,
     return MHD_YES;
 }
 
+/* Header iterator for server_framing_error: counts Content-Length and
+ * Transfer-Encoding headers and keeps the last Transfer-Encoding value. */
+typedef struct server_framing {
+    unsigned n_cl, n_te;
+    const char *te;
+} server_framing_t;
+
+static enum MHD_Result server_framing_cb(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    server_framing_t *f = cls;
+    if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+        f->n_cl++;
+    else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0) {
+        f->n_te++;
+        f->te = value ? value : "";
+    }
+    return MHD_YES;
+}
+
+/* Message framing (RFC 9112 §6.1, §6.3): a request with both Transfer-Encoding
+ * and Content-Length, with several Content-Length or Transfer-Encoding
+ * headers, or with a transfer coding other than plain "chunked" could be
+ * framed differently by a proxy in front of us (request smuggling), and
+ * libmicrohttpd would pick one reading silently. Replies 400 and returns true
+ * for those; the caller sends it at once and closes the connection. */
+static bool server_framing_error(server_req_t *sr, struct MHD_Connection *con)
+{
+    server_framing_t f = {0, 0, NULL};
+    MHD_get_connection_values(con, MHD_HEADER_KIND, server_framing_cb, &f);
+    if (f.n_te && f.n_cl)
+        problem_send(&sr->r, 400, "invalid_request",
+                     "the request has both Transfer-Encoding and Content-Length; send only one");
+    else if (f.n_cl > 1)
+        problem_send(&sr->r, 400, "invalid_request", "the request has %u Content-Length headers; send one", f.n_cl);
+    else if (f.n_te > 1 || (f.n_te && strcasecmp(f.te, "chunked") != 0))
+        problem_send(&sr->r, 400, "invalid_request",
+                     "Transfer-Encoding \"%.60s\" is not supported; the only transfer coding accepted is chunked",
+                     f.n_te > 1 ? "(several headers)" : f.te);
+    else
+        return false;
+    sr->close = true;
+    return true;
+}
+
 /* First call for a request: decodes the target, applies the size limits and
  * finds the route. Any error is recorded as the reply (r.status set); the body
  * is then drained and the reply sent at the end, except 413 which is sent at once. */
@@ -116,6 +172,8 @@ static void server_prepare(server_req_t *sr, struct MHD_Connection *con, const c
                      SERVER_MAX_HEADERS);
         return;
     }
+    if (server_framing_error(sr, con))
+        return;
     size_t ulen = strlen(sr->uri);
     if (ulen > SERVER_MAX_URI) {
         problem_send(r, 414, "uri_too_long", "the request target is %zu bytes; the limit is %u", ulen, SERVER_MAX_URI);
@@ -173,8 +231,57 @@ static void server_dispatch(server_req_t *sr, struct MHD_Connection *con)
         }
     }
     sr->route->handler(r);
+    if (sr->deferred)
+        return; /* r belongs to whoever calls req_complete until then */
     if (!r->status || r->out.oom)
         problem_internal(r);
+}
+
+/* The server_req_t of a request (r is its first member). */
+static server_req_t *server_req_of(req_t *r)
+{
+    return (server_req_t *)r;
+}
+
+void req_defer(req_t *r)
+{
+    server_req_of(r)->deferred = true;
+}
+
+void req_complete(req_t *r)
+{
+    server_req_t *sr = server_req_of(r);
+    server_t *s = sr->s;
+    pthread_mutex_lock(&s->async_mu);
+    sr->completed = true;
+    struct MHD_Connection *con = sr->suspended ? sr->con : NULL;
+    pthread_mutex_unlock(&s->async_mu);
+    if (con)
+        MHD_resume_connection(con); /* libmicrohttpd then calls server_access_cb again, which replies */
+}
+
+/* After the handler deferred the request: true when it has completed already
+ * (reply now); otherwise suspends the connection until req_complete resumes it. */
+static bool server_park(server_req_t *sr, struct MHD_Connection *con)
+{
+    server_t *s = sr->s;
+    pthread_mutex_lock(&s->async_mu);
+    bool done = sr->completed;
+    if (!done) {
+        sr->con = con;
+        sr->suspended = true;
+        MHD_suspend_connection(con);
+    }
+    pthread_mutex_unlock(&s->async_mu);
+    return done;
+}
+
+/* A deferred request's reply once it completed: the same check as for
+ * synchronous handlers. */
+static void server_finish_deferred(server_req_t *sr)
+{
+    if (!sr->r.status || sr->r.out.oom)
+        problem_internal(&sr->r);
 }
 
 static enum MHD_Result server_queue(server_req_t *sr, struct MHD_Connection *con, const char *method)
@@ -193,6 +300,8 @@ static enum MHD_Result server_queue(server_req_t *sr, struct MHD_Connection *con
                             r->out_type ? r->out_type : "application/json; charset=utf-8");
     if (r->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    if (sr->close)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(con, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     sr->queued = true;
@@ -220,10 +329,19 @@ static enum MHD_Result server_access_cb(void *cls, struct MHD_Connection *con, c
         *upload_data_size = 0; /* a reply went out early (413): discard the rest */
         return MHD_YES;
     }
+    if (sr->deferred) { /* resumed by req_complete */
+        pthread_mutex_lock(&sr->s->async_mu);
+        bool done = sr->completed;
+        pthread_mutex_unlock(&sr->s->async_mu);
+        if (!done)
+            return MHD_YES;
+        server_finish_deferred(sr);
+        return server_queue(sr, con, method);
+    }
     if (!sr->started) {
         sr->started = true;
         server_prepare(sr, con, method);
-        if (sr->r.status == 413)
+        if (sr->r.status == 413 || sr->close)
             return server_queue(sr, con, method);
         return MHD_YES;
     }
@@ -243,6 +361,11 @@ static enum MHD_Result server_access_cb(void *cls, struct MHD_Connection *con, c
         return sr->received > sr->s->o.max_body + SERVER_MAX_DISCARD ? MHD_NO : MHD_YES;
     }
     server_dispatch(sr, con);
+    if (sr->deferred) {
+        if (!server_park(sr, con))
+            return MHD_YES; /* suspended; req_complete resumes it */
+        server_finish_deferred(sr);
+    }
     return server_queue(sr, con, method);
 }
 
@@ -291,7 +414,9 @@ server_t *server_start(const server_opts_t *o, store_t *st, char *err, size_t er
     s->st = st;
     s->o = *o;
     atomic_init(&s->inflight, 0);
-    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | (v6 ? MHD_USE_IPv6 : 0);
+    pthread_mutex_init(&s->async_mu, NULL);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
+                     (v6 ? MHD_USE_IPv6 : 0);
     s->d = MHD_start_daemon(flags, o->port, NULL, NULL, server_access_cb, s,
                             MHD_OPTION_EXTERNAL_LOGGER, server_log_cb, NULL, /* must come first */
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
@@ -300,11 +425,15 @@ server_t *server_start(const server_opts_t *o, store_t *st, char *err, size_t er
                             MHD_OPTION_NOTIFY_COMPLETED, server_done_cb, s,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONN_MEMORY,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_connections ? o->max_connections : 1024),
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->max_connections_per_ip,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->idle_timeout ? o->idle_timeout : 60),
-                            MHD_OPTION_LISTENING_ADDRESS_REUSE, (unsigned)1,
+                            /* no MHD_OPTION_LISTENING_ADDRESS_REUSE: 1 means SO_REUSEPORT, which let a
+                             * second server bind the same port and silently share its connections;
+                             * the default (SO_REUSEADDR) already allows a restart over TIME_WAIT */
                             MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot listen on %s:%u (address in use or not available)", o->host, o->port);
+        pthread_mutex_destroy(&s->async_mu);
         free(s);
         return NULL;
     }
@@ -331,5 +460,6 @@ void server_stop(server_t *s)
     MHD_stop_daemon(s->d);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
+    pthread_mutex_destroy(&s->async_mu);
     free(s);
 }

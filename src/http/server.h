@@ -13,6 +13,7 @@ typedef struct server_opts {
     unsigned threads;          /* worker threads (thread pool) */
     size_t max_body;           /* bytes; larger bodies get 413 */
     unsigned max_connections;
+    unsigned max_connections_per_ip; /* simultaneous connections from one client address; 0 = no limit */
     unsigned idle_timeout;     /* seconds */
     int log_requests;          /* one line per request on stderr (never headers) */
 } server_opts_t;

@@ -8,11 +8,12 @@
 
 #include "lib/strutil.h"
 
-enum { QUERY_OK = 0, QUERY_BAD_ESCAPE = -1, QUERY_NUL = -2, QUERY_OOM = -3 };
+enum { QUERY_OK = 0, QUERY_BAD_ESCAPE = -1, QUERY_NUL = -2, QUERY_OOM = -3, QUERY_BAD_UTF8 = -4 };
 
 /* Decodes s[0..n) into a new arena string stored in *out. Returns QUERY_OK or
  * one of the errors above (*out untouched then). A literal NUL byte in the
- * input counts as QUERY_NUL like %00. */
+ * input counts as QUERY_NUL like %00; a result that is not well-formed UTF-8
+ * ("%ff", a raw 0xff byte) is QUERY_BAD_UTF8. */
 static int query_decode(arena_t *a, const char *s, size_t n, bool plus_is_space, char **out)
 {
     char *d = arena_alloc(a, n + 1);
@@ -37,6 +38,8 @@ static int query_decode(arena_t *a, const char *s, size_t n, bool plus_is_space,
             return QUERY_NUL;
         d[j++] = (char)c;
     }
+    if (!str_utf8_valid(d, j))
+        return QUERY_BAD_UTF8;
     d[j] = '\0';
     *out = d;
     return QUERY_OK;
@@ -59,6 +62,8 @@ static const char *query_why(int rc)
         return "malformed percent-escape in query string";
     case QUERY_NUL:
         return "NUL byte in query string";
+    case QUERY_BAD_UTF8:
+        return "query string is not valid UTF-8 once percent-decoded";
     default:
         return "out of memory";
     }

@@ -21,7 +21,8 @@ typedef struct query {
 
 /* Percent-decodes s[0..n) into a NUL-terminated arena string; '+' becomes a
  * space when plus_is_space. Returns NULL on OOM, on a malformed escape ("%zz",
- * "%4"), or when the result contains a NUL byte (%00). */
+ * "%4"), when the result contains a NUL byte (%00), or when it is not
+ * well-formed UTF-8 ("%ff", "%C0%AF"). */
 char *query_unescape(arena_t *a, const char *s, size_t n, bool plus_is_space);
 /* Splits "k=v&k2=v2" (without the leading '?') into pairs. Empty segments are
  * skipped. Returns 0, or -1 on a malformed escape / NUL / OOM, with a short

@@ -44,3 +44,30 @@ int str_hexval(int c)
         return c - 'A' + 10;
     return -1;
 }
+
+bool str_utf8_valid(const char *s, size_t n)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + n;
+    while (p < end) {
+        unsigned char c = *p;
+        int len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+        if (len == 0 || end - p < len)
+            return false;
+        unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+        if (c == 0xE0)
+            lo = 0xA0;
+        else if (c == 0xED)
+            hi = 0x9F;
+        else if (c == 0xF0)
+            lo = 0x90;
+        else if (c == 0xF4)
+            hi = 0x8F;
+        if (len > 1 && (p[1] < lo || p[1] > hi))
+            return false;
+        for (int i = 2; i < len; i++)
+            if ((p[i] & 0xC0) != 0x80)
+                return false;
+        p += len;
+    }
+    return true;
+}

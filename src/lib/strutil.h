@@ -3,6 +3,7 @@
 #define PARLEY_STRUTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #define STR_SHOWN_MAX 64 /* bytes of client input quoted in an error message */
@@ -17,5 +18,8 @@ int str_vfail(char *err, size_t errlen, const char *fmt, va_list ap);
 const char *str_shown(const char *s, char *out, size_t outlen);
 /* Value of a hex digit, or -1. */
 int str_hexval(int c);
+/* True when s[0..n) is well-formed UTF-8 (Unicode Table 3-7: no overlong
+ * forms, no surrogates, nothing above U+10FFFF). */
+bool str_utf8_valid(const char *s, size_t n);
 
 #endif

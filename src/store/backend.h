@@ -32,6 +32,10 @@ typedef struct store_vtable {
     store_rc_t (*conv_list)(store_t *st, const store_scope_t *sc, const conv_filter_t *f, int64_t *total, store_conv_cb cb, void *ctx);
     store_rc_t (*conv_insert)(store_t *st, const conv_t *c, uuid_str_t existing);
     store_rc_t (*conv_set_archived)(store_t *st, const store_scope_t *sc, const char *uuid, bool archived, int64_t now, store_conv_cb cb, void *ctx);
+    /* Optional (NULL = store.c runs the synchronous form, then done): the _async forms of store.h. */
+    void (*conv_insert_async)(store_t *st, const conv_t *c, char *existing, store_done_cb done, void *done_ctx);
+    void (*conv_set_archived_async)(store_t *st, const store_scope_t *sc, const char *uuid, bool archived,
+                                    int64_t now, store_conv_cb cb, void *ctx, store_done_cb done, void *done_ctx);
     store_rc_t (*conv_update)(store_t *st, const store_scope_t *sc, const char *uuid, const conv_update_t *u, int64_t now, store_conv_cb cb, void *ctx);
     store_rc_t (*workflow_log_fail)(store_t *st, const char *org_uuid, const char *conv_uuid, const char *workflow_name, const char *error, int64_t now);
     store_rc_t (*workflow_log_list)(store_t *st, const store_scope_t *sc, const store_workflow_filter_t *f, int64_t *total, store_log_cb cb, void *ctx);
@@ -47,5 +51,7 @@ struct store {
 
 /* Backends: each returns NULL with a reason in err on failure. */
 store_t *store_sqlite_open(const store_opts_t *opts, char *err, size_t errlen);
+/* opts->url is a libpq URL (postgres://, postgresql://) or keyword string (host=… dbname=…). */
+store_t *store_postgres_open(const store_opts_t *opts, char *err, size_t errlen);
 
 #endif

@@ -9,5 +9,6 @@ typedef struct store_migration {
 } store_migration_t;
 
 extern const store_migration_t store_sqlite_migrations[];
+extern const store_migration_t store_postgres_migrations[];
 
 #endif

@@ -16,6 +16,7 @@
 
 #include "lib/buf.h"
 #include "lib/ptime.h"
+#include "store/group.h"
 #include "store/migrations.h"
 
 /* Internal helpers carry the prefix sq_ (this backend); public ones store_. */
@@ -51,6 +52,12 @@ enum {
     S_USER_BY_EMAIL,
     S_USER_ADMIN,
     S_USER_LIST,
+    S_KEY_GET,
+    S_KEY_LIST,
+    S_TEAM_GET,
+    S_TEAM_LIST,
+    S_TEAM_MEMBERS,
+    S_USER_TEAMS,
     S_CONV_INSERT,
     S_BODY_INSERT,
     S_PART_INSERT,
@@ -60,11 +67,21 @@ enum {
     S_CONV_STATE,
     S_CONV_SET_ARCHIVED,
     S_CONV_EXT_UUID,
+    S_CONV_UPD_ROW,
+    S_CONV_UPD_BODY,
+    S_LOG_FAIL,
+    S_LOG_CHANGE,
     S__COUNT
 };
 
 #define SQ_USER_COLS \
     "uuid, org_uuid, IFNULL(primary_team_uuid, ''), email, first_name, last_name, transcript_lang, role, created_at"
+/* The same columns of users aliased u, and the columns of a team (sq_row_team). */
+#define SQ_USER_COLS_U                                                                                             \
+    "u.uuid, u.org_uuid, IFNULL(u.primary_team_uuid, ''), u.email, u.first_name, u.last_name, u.transcript_lang,"  \
+    " u.role, u.created_at"
+#define SQ_TEAM_COLS "t.uuid, t.org_uuid, IFNULL(t.parent_team_uuid, ''), t.name, IFNULL(t.domain, ''), t.created_at"
+#define SQ_KEY_COLS "id, org_uuid, user_uuid, IFNULL(name, ''), last4, org_level, created_at, last_seen_at"
 
 /* SQL of each cached statement. The conversation statements are generated
  * from sq_conv_cols by sq_sql_init (once per process). */
@@ -93,13 +110,22 @@ static const char *sq_sql[S__COUNT] = {
     [S_TEAM_BY_UUID] = "SELECT uuid FROM teams WHERE org_uuid = ?1 AND uuid = ?2",
     [S_TEAM_BY_NAME] = "SELECT uuid FROM teams WHERE org_uuid = ?1 AND name = ?2",
     [S_USER_INSERT] = "INSERT INTO users(uuid, org_uuid, email, first_name, last_name, primary_team_uuid, role,"
-                      " created_at) VALUES (?1, ?2, lower(?3), ?4, ?5, ?6, ?7, ?8)",
+                      " created_at, transcript_lang) VALUES (?1, ?2, lower(?3), ?4, ?5, ?6, ?7, ?8, IFNULL(?9, 'en'))",
     [S_MEMBER_INSERT] = "INSERT OR IGNORE INTO team_members(team_uuid, user_uuid) VALUES (?1, ?2)",
     [S_USER_BY_UUID] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND uuid = ?2",
     [S_USER_BY_EMAIL] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND email = lower(?2)",
     [S_USER_ADMIN] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND role = 'admin'"
                      " ORDER BY created_at, uuid LIMIT 1",
     [S_USER_LIST] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 ORDER BY created_at, uuid",
+    [S_KEY_GET] = "SELECT " SQ_KEY_COLS " FROM api_keys WHERE org_uuid = ?1 AND id = ?2 AND revoked_at IS NULL",
+    [S_KEY_LIST] = "SELECT " SQ_KEY_COLS " FROM api_keys WHERE org_uuid = ?1 AND revoked_at IS NULL"
+                   " AND (?2 IS NULL OR user_uuid = ?2) ORDER BY created_at, id",
+    [S_TEAM_GET] = "SELECT " SQ_TEAM_COLS " FROM teams t WHERE t.org_uuid = ?1 AND t.uuid = ?2",
+    [S_TEAM_LIST] = "SELECT " SQ_TEAM_COLS " FROM teams t WHERE t.org_uuid = ?1 ORDER BY t.created_at, t.uuid",
+    [S_TEAM_MEMBERS] = "SELECT " SQ_USER_COLS_U " FROM team_members m JOIN users u ON u.uuid = m.user_uuid"
+                       " WHERE m.team_uuid = ?2 AND u.org_uuid = ?1 ORDER BY u.created_at, u.uuid",
+    [S_USER_TEAMS] = "SELECT " SQ_TEAM_COLS " FROM team_members m JOIN teams t ON t.uuid = m.team_uuid"
+                     " WHERE m.user_uuid = ?2 AND t.org_uuid = ?1 ORDER BY t.created_at, t.uuid",
     [S_PART_INSERT] = "INSERT OR IGNORE INTO conversation_participants(conv_uuid, org_uuid, email)"
                       " SELECT ?1, ?2, lower(json_extract(p.value, '$.email'))"
                       " FROM json_each(CASE WHEN json_valid(?3) THEN ?3 ELSE '[]' END) AS p"
@@ -110,6 +136,32 @@ static const char *sq_sql[S__COUNT] = {
     [S_CONV_STATE] = "SELECT user_uuid, is_private, archived FROM conversations WHERE uuid = ?1 AND org_uuid = ?2",
     [S_CONV_SET_ARCHIVED] = "UPDATE conversations SET archived = ?2, archived_at = ?3 WHERE uuid = ?1",
     [S_CONV_EXT_UUID] = "SELECT uuid FROM conversations WHERE org_uuid = ?1 AND external_id = ?2",
+    /* conversation changes (sqlite_conv_update): NULL parameters keep the
+     * stored value; ?3 is a conv_privacy_change_t. */
+    [S_CONV_UPD_ROW] = "UPDATE conversations SET title = IFNULL(?2, title),"
+                       " is_private = CASE ?3 WHEN 0 THEN 0 WHEN 1 THEN 1 WHEN 2 THEN 1 - is_private"
+                       " ELSE is_private END WHERE uuid = ?1",
+    /* ?5 is merged key by key (each key's value replaced whole, not
+     * patched): first a patch of nulls removes the keys, then ?5 adds them. */
+    [S_CONV_UPD_BODY] = "UPDATE conversation_bodies SET labels_json = IFNULL(?2, labels_json),"
+                        " linked_crm_json = IFNULL(?3, linked_crm_json),"
+                        " external_opportunity_json = IFNULL(?4, external_opportunity_json),"
+                        " confirmed_intel_json = CASE WHEN ?5 IS NULL THEN confirmed_intel_json ELSE"
+                        " json_patch(json_patch(CASE WHEN json_valid(confirmed_intel_json)"
+                        " AND json_type(confirmed_intel_json) = 'object' THEN confirmed_intel_json ELSE '{}' END,"
+                        " (SELECT json_group_object(key, NULL) FROM json_each(?5))), ?5) END"
+                        " WHERE id = (SELECT id FROM conversations WHERE uuid = ?1)",
+    /* The entry of a change: its time is never older than the conversation's
+     * last entry, so for one conversation newest-first is commit order even
+     * when a writer read the clock before waiting for the write lock. */
+    [S_LOG_CHANGE] = "INSERT INTO workflow_logs(org_uuid, conversation_uuid, workflow_name, success, error, created_at)"
+                     " VALUES (?1, ?2, ?3, 1, NULL, MAX(?4, IFNULL((SELECT MAX(created_at) FROM workflow_logs"
+                     " WHERE conversation_uuid = ?2), 0)))",
+    /* A failure entry, only for a conversation of the organization (time as S_LOG_CHANGE). */
+    [S_LOG_FAIL] = "INSERT INTO workflow_logs(org_uuid, conversation_uuid, workflow_name, success, error, created_at)"
+                   " SELECT ?1, ?2, ?3, 0, ?4, MAX(?5, IFNULL((SELECT MAX(created_at) FROM workflow_logs"
+                   " WHERE conversation_uuid = ?2), 0))"
+                   " WHERE EXISTS (SELECT 1 FROM conversations WHERE uuid = ?2 AND org_uuid = ?1)",
 };
 
 /* ---- the conversation columns ---------------------------------------------- */
@@ -274,6 +326,7 @@ typedef struct sq_store {
     int version;
     pthread_mutex_t mu;            /* guards conns */
     sq_conn_t *conns;              /* every connection of every thread; owned */
+    store_group_t *group;          /* group commit of write transactions (sq_write); owned; NULL = inline */
 } sq_store_t;
 
 static atomic_uint_fast64_t sq_next_store_id;
@@ -492,6 +545,89 @@ static store_rc_t sq_tx_commit(sq_conn_t *c, const char *fn)
     return STORE_ERROR;
 }
 
+/* ---- group commit ------------------------------------------------------------ */
+
+/* Write operations run as jobs of st->group (group.c): the writer thread
+ * opens one BEGIN IMMEDIATE, runs every queued job inside it (each job's
+ * sq_tx_begin/sq_tx_commit become a savepoint, since the writer's connection
+ * is in batch mode), and COMMITs once; every caller gets its answer only
+ * after that COMMIT, so with synchronous=FULL an acknowledged write is on
+ * disk, at one fsync per batch instead of one per write. A write function
+ * is written as a job (store_rc_t fn(void *conn, void *arg), conn an
+ * sq_conn_t) doing its own sq_tx_begin .. sq_tx_commit, and called through
+ * sq_write. */
+
+/* The writer thread's connection (its own, made on first use). */
+static void *sq_group_conn(void *ctx)
+{
+    return sq_conn((sq_store_t *)ctx);
+}
+
+static store_rc_t sq_group_begin(void *conn)
+{
+    sq_conn_t *c = conn;
+    if (sq_exec(c, S_BEGIN_WRITE, __func__) != SQLITE_DONE)
+        return STORE_ERROR;
+    c->batch = true;
+    return STORE_OK;
+}
+
+/* COMMIT; STORE_ERROR when it fails or when SQLite already ended the
+ * transaction (an I/O error inside a job rolls everything back). */
+static store_rc_t sq_group_commit(void *conn)
+{
+    sq_conn_t *c = conn;
+    c->batch = false;
+    if (sqlite3_get_autocommit(c->db))
+        return STORE_ERROR;
+    return sq_exec(c, S_COMMIT, __func__) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+static void sq_group_rollback(void *conn)
+{
+    sq_conn_t *c = conn;
+    c->batch = false;
+    if (!sqlite3_get_autocommit(c->db))
+        sq_exec(c, S_ROLLBACK, __func__);
+}
+
+static const store_group_ops_t sq_group_ops = {
+    .writer_conn = sq_group_conn,
+    .begin = sq_group_begin,
+    .commit = sq_group_commit,
+    .rollback = sq_group_rollback,
+};
+
+/* Wraps a job so that it does not run once its batch's transaction is gone. */
+typedef struct sq_job {
+    store_group_fn fn;
+    void *arg;
+} sq_job_t;
+
+static store_rc_t sq_job_run(void *conn, void *arg)
+{
+    sq_conn_t *c = conn;
+    sq_job_t *j = arg;
+    if (sqlite3_get_autocommit(c->db))
+        return STORE_ERROR; /* an earlier job's I/O error rolled the batch back */
+    return j->fn(conn, j->arg);
+}
+
+/* Runs the write job fn(conn, arg) and returns its result once durable. On
+ * the calling thread's own connection when a batch (store_batch_begin) or
+ * another transaction is open there, or on the writer thread itself (a
+ * callback writing again); through the group commit otherwise. */
+static store_rc_t sq_write(sq_store_t *st, store_group_fn fn, void *arg)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c)
+        return STORE_ERROR;
+    if (!st->group || c->batch || !sqlite3_get_autocommit(c->db) || store_group_is_writer(st->group))
+        return fn(c, arg);
+    sq_job_t j = {fn, arg};
+    return store_group_run(st->group, sq_job_run, &j);
+}
+
 /* ---- open, close, migrations ---------------------------------------------- */
 
 /* The highest version in the embedded migrations (0 when there are none). */
@@ -673,6 +809,7 @@ store_t *store_sqlite_open(const store_opts_t *opts, char *err, size_t errlen)
     st->id = atomic_fetch_add(&sq_next_store_id, 1) + 1;
     st->durability = opts->durability;
     pthread_mutex_init(&st->mu, NULL);
+    st->group = store_group_new(&sq_group_ops, st, 0); /* NULL (out of memory): writes run inline */
 
     sq_conn_t *c = sq_conn_open(st, err, errlen);
     if (!c) {
@@ -695,6 +832,8 @@ static void sqlite_close(store_t *base)
     sq_store_t *st = (sq_store_t *)base;
     if (!st)
         return;
+    store_group_free(st->group); /* runs what is queued, then stops the writer thread */
+    st->group = NULL;
     pthread_mutex_lock(&st->mu);
     sq_conn_t *c = st->conns;
     st->conns = NULL;
@@ -933,6 +1072,85 @@ static store_rc_t sqlite_key_revoke(store_t *base, const char *org_uuid, const c
     return sq_update(c, S_KEY_REVOKE, s, __func__);
 }
 
+/* Fills k from a row of SQ_KEY_COLS. */
+static void sq_row_key(sqlite3_stmt *s, store_key_info_t *k)
+{
+    memset(k, 0, sizeof(*k));
+    sq_copy_col(s, 0, k->id, sizeof(k->id));
+    sq_copy_col(s, 1, k->org_uuid, sizeof(k->org_uuid));
+    sq_copy_col(s, 2, k->user_uuid, sizeof(k->user_uuid));
+    sq_copy_col(s, 3, k->name, sizeof(k->name));
+    sq_copy_col(s, 4, k->last4, sizeof(k->last4));
+    k->org_level = sqlite3_column_int(s, 5) != 0;
+    k->created_at = sqlite3_column_int64(s, 6);
+    k->last_seen_at = sqlite3_column_int64(s, 7);
+}
+
+/* A key id that is not a UUID is NOT_FOUND (nothing is queried). */
+static store_rc_t sqlite_key_get(store_t *base, const char *org_uuid, const char *key_id, store_key_info_t *out)
+{
+    sq_store_t *st = (sq_store_t *)base;
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid || !key_id)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(key_id, id))
+        return STORE_NOT_FOUND;
+    sqlite3_stmt *s = sq_stmt(c, S_KEY_GET, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, org_uuid);
+    sq_bind_text(s, 2, id);
+    int rc = sqlite3_step(s);
+    store_rc_t r = STORE_OK;
+    if (rc == SQLITE_ROW) {
+        if (out)
+            sq_row_key(s, out);
+    } else if (rc == SQLITE_DONE) {
+        r = STORE_NOT_FOUND;
+    } else {
+        sq_log(c->db, __func__, rc);
+        r = STORE_ERROR;
+    }
+    sq_put(c, S_KEY_GET, s);
+    return r;
+}
+
+/* Calls cb for each live key of the org (or of one user), oldest first.
+ * STORE_ERROR when cb stops or a step fails. */
+static store_rc_t sqlite_key_list(store_t *base, const char *org_uuid, const char *user_uuid, store_key_cb cb,
+                                  void *ctx)
+{
+    sq_store_t *st = (sq_store_t *)base;
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid || !cb)
+        return STORE_ERROR;
+    uuid_str_t uid;
+    if (user_uuid && !uuid_parse(user_uuid, uid))
+        return STORE_OK; /* no key belongs to a malformed user id */
+    sqlite3_stmt *s = sq_stmt(c, S_KEY_LIST, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, org_uuid);
+    sq_bind_text(s, 2, user_uuid ? uid : NULL);
+    store_rc_t r = STORE_OK;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        store_key_info_t k;
+        sq_row_key(s, &k);
+        if (cb(ctx, &k) != 0) {
+            r = STORE_ERROR;
+            break;
+        }
+    }
+    if (r == STORE_OK && rc != SQLITE_DONE) {
+        sq_log(c->db, __func__, rc);
+        r = STORE_ERROR;
+    }
+    sq_put(c, S_KEY_LIST, s);
+    return r;
+}
+
 /* ---- organizations, users, teams ---------------------------------------- */
 
 /* Runs an INSERT with cached statement id (already bound). CONFLICT on a
@@ -954,10 +1172,10 @@ static store_rc_t sq_insert(sq_conn_t *c, int id, sqlite3_stmt *s, const char *f
 }
 
 /* Inserts a user row and its team membership (team may be ""), inside the
- * caller's transaction. */
+ * caller's transaction. lang NULL stores "en". */
 static store_rc_t sq_user_insert(sq_conn_t *c, const char *uuid, const char *org, const char *email,
                                  const char *first, const char *last, const char *team, const char *role,
-                                 int64_t now, const char *fn)
+                                 const char *lang, int64_t now, const char *fn)
 {
     sqlite3_stmt *s = sq_stmt(c, S_USER_INSERT, fn);
     if (!s)
@@ -970,6 +1188,7 @@ static store_rc_t sq_user_insert(sq_conn_t *c, const char *uuid, const char *org
     sq_bind_text(s, 6, team[0] ? team : NULL);
     sq_bind_text(s, 7, role);
     sqlite3_bind_int64(s, 8, now);
+    sq_bind_text(s, 9, lang);
     store_rc_t r = sq_insert(c, S_USER_INSERT, s, fn);
     if (r != STORE_OK || !team[0])
         return r;
@@ -1017,7 +1236,7 @@ static store_rc_t sqlite_org_create(store_t *base, const char *name, const char 
     sqlite3_bind_int64(s, 5, now);
     if ((r = sq_insert(c, S_TEAM_INSERT, s, __func__)) != STORE_OK)
         goto fail;
-    if ((r = sq_user_insert(c, admin, org, admin_email, NULL, NULL, team, "admin", now, __func__)) != STORE_OK)
+    if ((r = sq_user_insert(c, admin, org, admin_email, NULL, NULL, team, "admin", NULL, now, __func__)) != STORE_OK)
         goto fail;
     if ((r = sq_tx_commit(c, __func__)) != STORE_OK)
         return r;
@@ -1075,7 +1294,7 @@ static store_rc_t sqlite_user_create(store_t *base, const store_user_new_t *u, u
     }
     if (r == STORE_OK)
         r = sq_user_insert(c, uuid, u->org_uuid, u->email, u->first_name, u->last_name, team,
-                           u->role ? u->role : "member", ptime_now(), __func__);
+                           u->role ? u->role : "member", u->transcript_lang, ptime_now(), __func__);
     if (r != STORE_OK) {
         sq_tx_rollback(c);
         return r;
@@ -1194,6 +1413,135 @@ static store_rc_t sqlite_team_resolve(store_t *base, const char *org_uuid, const
             return r;
     }
     return sq_lookup_uuid(c, S_TEAM_BY_NAME, org_uuid, uuid_or_name, out, __func__);
+}
+
+/* Fills t from a row of SQ_TEAM_COLS. */
+static void sq_row_team(sqlite3_stmt *s, store_team_t *t)
+{
+    memset(t, 0, sizeof(*t));
+    sq_copy_col(s, 0, t->uuid, sizeof(t->uuid));
+    sq_copy_col(s, 1, t->org_uuid, sizeof(t->org_uuid));
+    sq_copy_col(s, 2, t->parent_uuid, sizeof(t->parent_uuid));
+    sq_copy_col(s, 3, t->name, sizeof(t->name));
+    sq_copy_col(s, 4, t->domain, sizeof(t->domain));
+    t->created_at = sqlite3_column_int64(s, 5);
+}
+
+/* Steps cached statement id (bound by the caller) and hands each row to ucb
+ * (users, SQ_USER_COLS order) or tcb (teams, SQ_TEAM_COLS order); exactly one
+ * of them is non-NULL. STORE_ERROR when the callback stops or a step fails
+ * (logged). Puts s back. */
+static store_rc_t sq_each_row(sq_conn_t *c, int id, sqlite3_stmt *s, store_user_cb ucb, store_team_cb tcb, void *ctx,
+                              const char *fn)
+{
+    store_rc_t r = STORE_OK;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int stop;
+        if (ucb) {
+            store_user_t u;
+            sq_row_user(s, &u);
+            stop = ucb(ctx, &u);
+        } else {
+            store_team_t t;
+            sq_row_team(s, &t);
+            stop = tcb(ctx, &t);
+        }
+        if (stop != 0) {
+            r = STORE_ERROR;
+            break;
+        }
+    }
+    if (r == STORE_OK && rc != SQLITE_DONE) {
+        sq_log(c->db, fn, rc);
+        r = STORE_ERROR;
+    }
+    sq_put(c, id, s);
+    return r;
+}
+
+/* A team id that is not a UUID is NOT_FOUND. */
+static store_rc_t sqlite_team_get(store_t *base, const char *org_uuid, const char *team_uuid, store_team_t *out)
+{
+    sq_store_t *st = (sq_store_t *)base;
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid || !team_uuid)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(team_uuid, id))
+        return STORE_NOT_FOUND;
+    sqlite3_stmt *s = sq_stmt(c, S_TEAM_GET, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, org_uuid);
+    sq_bind_text(s, 2, id);
+    int rc = sqlite3_step(s);
+    store_rc_t r = STORE_OK;
+    if (rc == SQLITE_ROW) {
+        if (out)
+            sq_row_team(s, out);
+    } else if (rc == SQLITE_DONE) {
+        r = STORE_NOT_FOUND;
+    } else {
+        sq_log(c->db, __func__, rc);
+        r = STORE_ERROR;
+    }
+    sq_put(c, S_TEAM_GET, s);
+    return r;
+}
+
+static store_rc_t sqlite_team_list(store_t *base, const char *org_uuid, store_team_cb cb, void *ctx)
+{
+    sq_store_t *st = (sq_store_t *)base;
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid || !cb)
+        return STORE_ERROR;
+    sqlite3_stmt *s = sq_stmt(c, S_TEAM_LIST, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, org_uuid);
+    return sq_each_row(c, S_TEAM_LIST, s, NULL, cb, ctx, __func__);
+}
+
+/* NOT_FOUND when team_uuid is not a team of org_uuid (malformed ids included). */
+static store_rc_t sqlite_team_members(store_t *base, const char *org_uuid, const char *team_uuid, store_user_cb cb,
+                                      void *ctx)
+{
+    sq_store_t *st = (sq_store_t *)base;
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid || !team_uuid || !cb)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(team_uuid, id))
+        return STORE_NOT_FOUND;
+    store_rc_t r = sq_lookup_uuid(c, S_TEAM_BY_UUID, org_uuid, id, NULL, __func__);
+    if (r != STORE_OK)
+        return r;
+    sqlite3_stmt *s = sq_stmt(c, S_TEAM_MEMBERS, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, org_uuid);
+    sq_bind_text(s, 2, id);
+    return sq_each_row(c, S_TEAM_MEMBERS, s, cb, NULL, ctx, __func__);
+}
+
+/* An unknown (or malformed) user simply has no teams: STORE_OK, no calls. */
+static store_rc_t sqlite_user_teams(store_t *base, const char *org_uuid, const char *user_uuid, store_team_cb cb,
+                                    void *ctx)
+{
+    sq_store_t *st = (sq_store_t *)base;
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid || !user_uuid || !cb)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(user_uuid, id))
+        return STORE_OK;
+    sqlite3_stmt *s = sq_stmt(c, S_USER_TEAMS, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, org_uuid);
+    sq_bind_text(s, 2, id);
+    return sq_each_row(c, S_USER_TEAMS, s, NULL, cb, ctx, __func__);
 }
 
 /* ---- conversations -------------------------------------------------------- */
@@ -1337,14 +1685,18 @@ static store_rc_t sqlite_conv_get_by_external_id(store_t *base, const store_scop
 /* Writes the row, its body, its participant emails and an `import` log entry
  * in one transaction (a savepoint inside a batch, so a failed insert leaves
  * the batch usable). existing may be NULL. */
-static store_rc_t sqlite_conv_insert(store_t *base, const conv_t *conv, uuid_str_t existing)
+typedef struct sq_insert_args {
+    const conv_t *conv;
+    char *existing; /* uuid_str_t or NULL */
+} sq_insert_args_t;
+
+/* The write job of sqlite_conv_insert (conn: an sq_conn_t, arg: sq_insert_args_t). */
+static store_rc_t sq_conv_insert_tx(void *conn, void *arg)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
-    if (existing)
-        existing[0] = '\0';
-    if (!c || !conv)
-        return STORE_ERROR;
+    sq_conn_t *c = conn;
+    const sq_insert_args_t *a = arg;
+    const conv_t *conv = a->conv;
+    char *existing = a->existing;
     if (sq_tx_begin(c, __func__) != STORE_OK)
         return STORE_ERROR;
 
@@ -1400,19 +1752,40 @@ fail:
     return STORE_ERROR;
 }
 
+/* Group-committed (sq_write): returns once the row is durable. */
+static store_rc_t sqlite_conv_insert(store_t *base, const conv_t *conv, uuid_str_t existing)
+{
+    if (existing)
+        existing[0] = '\0';
+    if (!conv)
+        return STORE_ERROR;
+    sq_insert_args_t a = {conv, existing};
+    return sq_write((sq_store_t *)base, sq_conv_insert_tx, &a);
+}
+
 /* BEGIN IMMEDIATE; read state; scope checks; update + log only on a real
  * change (archived_at = now, 0 when unarchiving); cb with the row as stored;
  * COMMIT. A failing cb rolls everything back and returns STORE_ERROR. */
-static store_rc_t sqlite_conv_set_archived(store_t *base, const store_scope_t *sc, const char *uuid, bool archived,
-                                   int64_t now, store_conv_cb cb, void *ctx)
+typedef struct sq_archive_args {
+    const store_scope_t *sc;
+    const char *id;    /* canonical uuid */
+    bool archived;
+    int64_t now;
+    store_conv_cb cb;
+    void *ctx;
+} sq_archive_args_t;
+
+/* The write job of sqlite_conv_set_archived (conn: an sq_conn_t, arg: sq_archive_args_t). */
+static store_rc_t sq_conv_set_archived_tx(void *conn, void *arg)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
-    if (!c || !sc || !sc->org_uuid || !uuid)
-        return STORE_ERROR;
-    uuid_str_t id;
-    if (!uuid_parse(uuid, id))
-        return STORE_NOT_FOUND;
+    sq_conn_t *c = conn;
+    const sq_archive_args_t *a = arg;
+    const store_scope_t *sc = a->sc;
+    const char *id = a->id;
+    bool archived = a->archived;
+    int64_t now = a->now;
+    store_conv_cb cb = a->cb;
+    void *ctx = a->ctx;
     if (sq_tx_begin(c, __func__) != STORE_OK)
         return STORE_ERROR;
 
@@ -1468,6 +1841,108 @@ static store_rc_t sqlite_conv_set_archived(store_t *base, const store_scope_t *s
 fail:
     sq_tx_rollback(c);
     return r;
+}
+
+/* Group-committed (sq_write): returns once the change is durable; cb has
+ * then been called (on the writer thread) with the row as stored. */
+static store_rc_t sqlite_conv_set_archived(store_t *base, const store_scope_t *sc, const char *uuid, bool archived,
+                                           int64_t now, store_conv_cb cb, void *ctx)
+{
+    if (!sc || !sc->org_uuid || !uuid)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(uuid, id))
+        return STORE_NOT_FOUND;
+    sq_archive_args_t a = {sc, id, archived, now, cb, ctx};
+    return sq_write((sq_store_t *)base, sq_conv_set_archived_tx, &a);
+}
+
+/* ---- asynchronous writes ------------------------------------------------------ */
+
+/* One asynchronous write: the group job, its arguments and the caller's
+ * completion. Heap-allocated by the _async function; freed just before done runs. */
+typedef struct sq_async {
+    store_group_job_t job;         /* must stay first: sq_async_done gets &job */
+    sq_job_t wrap;
+    union {
+        sq_archive_args_t archive;
+        sq_insert_args_t insert;
+    } a;
+    uuid_str_t id;                 /* the archive's canonical uuid (a.archive.id points here) */
+    store_done_cb done;
+    void *done_ctx;
+} sq_async_t;
+
+/* Frees x and reports rc to its submitter. */
+static void sq_async_finish(sq_async_t *x, store_rc_t rc)
+{
+    store_done_cb done = x->done;
+    void *ctx = x->done_ctx;
+    free(x);
+    done(ctx, rc);
+}
+
+/* store_group_done_fn: the batch holding x has committed (or failed). */
+static void sq_async_done(store_group_job_t *job)
+{
+    sq_async_finish((sq_async_t *)job, job->rc);
+}
+
+/* Runs fn(conn, &x->a) as sq_write does, without waiting for the group
+ * commit; takes ownership of x and reports through x->done exactly once. */
+static void sq_write_async(sq_store_t *st, store_group_fn fn, sq_async_t *x)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c) {
+        sq_async_finish(x, STORE_ERROR);
+        return;
+    }
+    if (!st->group || c->batch || !sqlite3_get_autocommit(c->db) || store_group_is_writer(st->group)) {
+        sq_async_finish(x, fn(c, &x->a));
+        return;
+    }
+    x->wrap = (sq_job_t){fn, &x->a};
+    x->job = (store_group_job_t){.fn = sq_job_run, .arg = &x->wrap, .done = sq_async_done};
+    if (store_group_submit(st->group, &x->job) != STORE_OK)
+        sq_async_finish(x, STORE_ERROR);
+}
+
+static void sqlite_conv_set_archived_async(store_t *base, const store_scope_t *sc, const char *uuid, bool archived,
+                                           int64_t now, store_conv_cb cb, void *ctx, store_done_cb done,
+                                           void *done_ctx)
+{
+    sq_async_t *x = calloc(1, sizeof(*x)); /* owner: sq_write_async, then sq_async_finish */
+    if (!x || !sc || !sc->org_uuid || !uuid) {
+        free(x);
+        done(done_ctx, STORE_ERROR);
+        return;
+    }
+    if (!uuid_parse(uuid, x->id)) {
+        free(x);
+        done(done_ctx, STORE_NOT_FOUND);
+        return;
+    }
+    x->a.archive = (sq_archive_args_t){sc, x->id, archived, now, cb, ctx};
+    x->done = done;
+    x->done_ctx = done_ctx;
+    sq_write_async((sq_store_t *)base, sq_conv_set_archived_tx, x);
+}
+
+static void sqlite_conv_insert_async(store_t *base, const conv_t *conv, char *existing, store_done_cb done,
+                                     void *done_ctx)
+{
+    if (existing)
+        existing[0] = '\0';
+    sq_async_t *x = calloc(1, sizeof(*x)); /* owner: sq_write_async, then sq_async_finish */
+    if (!x || !conv) {
+        free(x);
+        done(done_ctx, STORE_ERROR);
+        return;
+    }
+    x->a.insert = (sq_insert_args_t){conv, existing};
+    x->done = done;
+    x->done_ctx = done_ctx;
+    sq_write_async((sq_store_t *)base, sq_conv_insert_tx, x);
 }
 
 /* ---- lists ------------------------------------------------------------------ */
@@ -1744,6 +2219,313 @@ out:
     return r;
 }
 
+/* ---- export ------------------------------------------------------------------ */
+
+/* Every conversation of the org in created_at, uuid order, read in one
+ * snapshot (a read transaction unless a batch is open). The statement is
+ * prepared per call (export is rare). Callbacks must not write through the
+ * store on this thread. */
+static store_rc_t sqlite_conv_each(store_t *base, const char *org_uuid, bool include_archived, store_conv_cb cb,
+                                   void *ctx)
+{
+    sq_store_t *st = (sq_store_t *)base;
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid || !cb)
+        return STORE_ERROR;
+    buf_t sql;
+    buf_init(&sql);
+    buf_printf(&sql, "%s%s WHERE c.org_uuid = ?1 AND (?2 OR c.archived = 0) ORDER BY c.created_at, c.uuid",
+               sq_conv_select, SQ_CONV_FROM);
+    store_rc_t r = STORE_ERROR;
+    sqlite3_stmt *s = NULL;
+    bool in_tx = false;
+    if (sql.oom) {
+        fprintf(stderr, "parley: store %s: out of memory\n", __func__);
+        goto out;
+    }
+    if (!c->batch && sqlite3_get_autocommit(c->db)) {
+        if (sq_exec(c, S_BEGIN_READ, __func__) != SQLITE_DONE)
+            goto out;
+        in_tx = true;
+    }
+    int rc = sqlite3_prepare_v2(c->db, sql.data, -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sq_bind_text(s, 1, org_uuid);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(s, 2, include_archived ? 1 : 0);
+    if (rc != SQLITE_OK) {
+        sq_log(c->db, __func__, rc);
+        goto out;
+    }
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        conv_t conv;
+        sq_row_conv(s, &conv);
+        if (cb(ctx, &conv) != 0)
+            goto out;
+    }
+    if (rc != SQLITE_DONE) {
+        sq_log(c->db, __func__, rc);
+        goto out;
+    }
+    r = STORE_OK;
+out:
+    sqlite3_finalize(s);
+    if (in_tx && sq_exec(c, S_COMMIT, __func__) != SQLITE_DONE)
+        sq_tx_rollback(c);
+    buf_free(&sql);
+    return r;
+}
+
+/* ---- conversation changes and workflow logs -------------------------------- */
+
+/* Inside the caller's transaction: STORE_OK when scope sc may change
+ * conversation id; NOT_FOUND when it is not a conversation of sc's
+ * organization or not visible in sc; FORBIDDEN when sc is a user-level scope
+ * that does not own it. */
+static store_rc_t sq_conv_may_change(sq_conn_t *c, const store_scope_t *sc, const char *id, const char *fn)
+{
+    sqlite3_stmt *s = sq_stmt(c, S_CONV_STATE, fn);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, id);
+    sq_bind_text(s, 2, sc->org_uuid);
+    int rc = sqlite3_step(s);
+    store_rc_t r = STORE_ERROR;
+    if (rc == SQLITE_ROW) {
+        const char *owner = (const char *)sqlite3_column_text(s, 0);
+        bool is_private = sqlite3_column_int(s, 1) != 0;
+        if (!owner)
+            owner = "";
+        if (!sq_visible(sc, owner, is_private))
+            r = STORE_NOT_FOUND;
+        else if (sc->user_uuid && strcasecmp(owner, sc->user_uuid) != 0)
+            r = STORE_FORBIDDEN;
+        else
+            r = STORE_OK;
+    } else if (rc == SQLITE_DONE) {
+        r = STORE_NOT_FOUND;
+    } else {
+        sq_log(c->db, fn, rc);
+    }
+    sq_put(c, S_CONV_STATE, s);
+    return r;
+}
+
+/* BEGIN IMMEDIATE; scope check; the row update (title, privacy) and the body
+ * update (labels, CRM records, opportunity, confirmed intelligence merge) only
+ * when u changes something there; one success entry named u->workflow_name
+ * (always, even when the values were already the same: one entry per change
+ * request; its time is max(now, the conversation's last entry)); cb with the
+ * row as now stored; COMMIT. The write lock is held from
+ * the state read to the commit, so concurrent changes serialize and none is
+ * lost. A failing cb rolls everything back and returns STORE_ERROR. */
+static store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char *uuid, const conv_update_t *u,
+                                     int64_t now, store_conv_cb cb, void *ctx)
+{
+    sq_store_t *st = (sq_store_t *)base;
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !sc || !sc->org_uuid || !uuid || !u || !u->workflow_name)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(uuid, id))
+        return STORE_NOT_FOUND;
+    if (sq_tx_begin(c, __func__) != STORE_OK)
+        return STORE_ERROR;
+
+    store_rc_t r = sq_conv_may_change(c, sc, id, __func__);
+    if (r != STORE_OK)
+        goto fail;
+    r = STORE_ERROR;
+    sqlite3_stmt *s;
+    if (u->title || u->privacy != CONV_PRIVACY_KEEP) {
+        if (!(s = sq_stmt(c, S_CONV_UPD_ROW, __func__)))
+            goto fail;
+        sq_bind_text(s, 1, id);
+        sq_bind_text(s, 2, u->title);
+        sqlite3_bind_int(s, 3, (int)u->privacy);
+        if (sq_update(c, S_CONV_UPD_ROW, s, __func__) != STORE_OK)
+            goto fail;
+    }
+    if (u->labels_json || u->linked_crm_json || u->external_opportunity_json || u->confirm_intel_json) {
+        if (!(s = sq_stmt(c, S_CONV_UPD_BODY, __func__)))
+            goto fail;
+        sq_bind_text(s, 1, id);
+        sq_bind_text(s, 2, u->labels_json);
+        sq_bind_text(s, 3, u->linked_crm_json);
+        sq_bind_text(s, 4, u->external_opportunity_json);
+        sq_bind_text(s, 5, u->confirm_intel_json);
+        if (sq_update(c, S_CONV_UPD_BODY, s, __func__) != STORE_OK)
+            goto fail;
+    }
+    if (!(s = sq_stmt(c, S_LOG_CHANGE, __func__)))
+        goto fail;
+    sq_bind_text(s, 1, sc->org_uuid);
+    sq_bind_text(s, 2, id);
+    sq_bind_text(s, 3, u->workflow_name);
+    sqlite3_bind_int64(s, 4, now);
+    if (sq_insert(c, S_LOG_CHANGE, s, __func__) != STORE_OK)
+        goto fail;
+    if (cb) {
+        /* read inside the transaction, before COMMIT (see set_archived) */
+        r = sq_conv_fetch(c, S_CONV_GET, sc, id, cb, ctx, __func__);
+        if (r != STORE_OK)
+            goto fail;
+    }
+    return sq_tx_commit(c, __func__);
+fail:
+    sq_tx_rollback(c);
+    return r;
+}
+
+/* One INSERT … SELECT (atomic on its own; joins an open batch): NOT_FOUND
+ * when conv_uuid is not a UUID or not a conversation of org_uuid. */
+static store_rc_t sqlite_workflow_log_fail(store_t *base, const char *org_uuid, const char *conv_uuid,
+                                           const char *workflow_name, const char *error, int64_t now)
+{
+    sq_store_t *st = (sq_store_t *)base;
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !org_uuid || !conv_uuid || !workflow_name)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(conv_uuid, id))
+        return STORE_NOT_FOUND;
+    sqlite3_stmt *s = sq_stmt(c, S_LOG_FAIL, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, org_uuid);
+    sq_bind_text(s, 2, id);
+    sq_bind_text(s, 3, workflow_name);
+    sq_bind_text(s, 4, error ? error : "");
+    sqlite3_bind_int64(s, 5, now);
+    return sq_update(c, S_LOG_FAIL, s, __func__);
+}
+
+/* Appends " WHERE …" for scope sc and filter f to q (table alias l). A
+ * user-level scope sees the entries of conversations it can see. */
+static void sq_q_log_where(sq_query_t *q, const store_scope_t *sc, const store_workflow_filter_t *f)
+{
+    buf_t *b = &q->sql;
+    buf_puts(b, " WHERE l.org_uuid = ?");
+    sq_q_text(q, sc->org_uuid);
+    if (sc->user_uuid) {
+        buf_puts(b, " AND EXISTS (SELECT 1 FROM conversations c WHERE c.uuid = l.conversation_uuid"
+                    " AND c.org_uuid = l.org_uuid AND (c.is_private = 0 OR c.user_uuid = lower(?)))");
+        sq_q_text(q, sc->user_uuid);
+    }
+    if (f->has_from) {
+        buf_puts(b, " AND l.created_at >= ?");
+        sq_q_int(q, f->from);
+    }
+    if (f->has_to) {
+        buf_puts(b, " AND l.created_at <= ?");
+        sq_q_int(q, f->to);
+    }
+    if (f->conversation_uuids.n) {
+        buf_puts(b, " AND l.conversation_uuid IN ");
+        sq_q_list(q, &f->conversation_uuids, "lower(?)");
+    }
+    if (f->success >= 0) {
+        buf_puts(b, " AND l.success = ?");
+        sq_q_int(q, f->success ? 1 : 0);
+    }
+}
+
+/* COUNT(*) and the page in one read snapshot, like sqlite_conv_list (same
+ * caveat: callbacks must not write through the store on this thread). */
+static store_rc_t sqlite_workflow_log_list(store_t *base, const store_scope_t *sc, const store_workflow_filter_t *f,
+                                           int64_t *total, store_log_cb cb, void *ctx)
+{
+    sq_store_t *st = (sq_store_t *)base;
+    sq_conn_t *c = sq_conn(st);
+    if (total)
+        *total = 0;
+    if (!c || !sc || !sc->org_uuid || !f)
+        return STORE_ERROR;
+
+    /* q owns its SQL buffer and its bindings; the SQL strings are owned here */
+    sq_query_t q = {0};
+    buf_init(&q.sql);
+    sq_q_log_where(&q, sc, f);
+    size_t nwhere = q.n;
+    char *where = buf_detach(&q.sql, NULL);
+    buf_t count_sql, page_sql;
+    buf_init(&count_sql);
+    buf_init(&page_sql);
+    if (where) {
+        buf_printf(&count_sql, "SELECT count(*) FROM workflow_logs l%s", where);
+        buf_printf(&page_sql,
+                   "SELECT l.id, l.conversation_uuid, l.workflow_name, l.success, IFNULL(l.error, ''), l.created_at"
+                   " FROM workflow_logs l%s ORDER BY l.created_at DESC, l.id DESC LIMIT ? OFFSET ?",
+                   where);
+    }
+    sq_q_int(&q, f->limit < 0 ? 0 : f->limit);
+    sq_q_int(&q, f->offset < 0 ? 0 : f->offset);
+
+    store_rc_t r = STORE_ERROR;
+    sqlite3_stmt *s = NULL;
+    bool in_tx = false;
+    if (!where || q.oom || count_sql.oom || page_sql.oom) {
+        fprintf(stderr, "parley: store %s: out of memory\n", __func__);
+        goto out;
+    }
+    if (!c->batch && sqlite3_get_autocommit(c->db)) {
+        if (sq_exec(c, S_BEGIN_READ, __func__) != SQLITE_DONE)
+            goto out;
+        in_tx = true;
+    }
+    if (!(s = sq_q_prepare(c, count_sql.data, &q, nwhere, __func__)))
+        goto out;
+    int rc = sqlite3_step(s);
+    if (rc != SQLITE_ROW) {
+        sq_log(c->db, __func__, rc);
+        goto out;
+    }
+    int64_t n = sqlite3_column_int64(s, 0);
+    if (total)
+        *total = n;
+    sqlite3_finalize(s);
+    s = NULL;
+
+    r = STORE_OK;
+    if (f->limit <= 0 || f->offset >= n || !cb)
+        goto out;
+    r = STORE_ERROR;
+    if (!(s = sq_q_prepare(c, page_sql.data, &q, q.n, __func__)))
+        goto out;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        store_workflow_log_t l;
+        memset(&l, 0, sizeof l);
+        l.id = sqlite3_column_int64(s, 0);
+        sq_copy_col(s, 1, l.conversation_uuid, sizeof l.conversation_uuid);
+        l.workflow_name = (const char *)sqlite3_column_text(s, 2);
+        l.success = sqlite3_column_int(s, 3) != 0;
+        l.error = (const char *)sqlite3_column_text(s, 4);
+        l.created_at = sqlite3_column_int64(s, 5);
+        if (!l.workflow_name)
+            l.workflow_name = "";
+        if (!l.error)
+            l.error = "";
+        if (cb(ctx, &l) != 0)
+            goto out;
+    }
+    if (rc != SQLITE_DONE) {
+        sq_log(c->db, __func__, rc);
+        goto out;
+    }
+    r = STORE_OK;
+out:
+    sqlite3_finalize(s);
+    if (in_tx && sq_exec(c, S_COMMIT, __func__) != SQLITE_DONE)
+        sq_tx_rollback(c);
+    free(where);
+    buf_free(&count_sql);
+    buf_free(&page_sql);
+    buf_free(&q.sql);
+    free(q.binds);
+    free(q.owned);
+    return r;
+}
+
 /* ---- bulk loading ------------------------------------------------------------ */
 
 /* BEGIN IMMEDIATE on the calling thread's connection: other writers wait
@@ -1792,6 +2574,8 @@ static const store_vtable_t sqlite_vtable = {
     .key_touch = sqlite_key_touch,
     .key_create = sqlite_key_create,
     .key_revoke = sqlite_key_revoke,
+    .key_get = sqlite_key_get,
+    .key_list = sqlite_key_list,
     .org_create = sqlite_org_create,
     .org_resolve = sqlite_org_resolve,
     .user_create = sqlite_user_create,
@@ -1800,11 +2584,21 @@ static const store_vtable_t sqlite_vtable = {
     .user_list = sqlite_user_list,
     .team_create = sqlite_team_create,
     .team_resolve = sqlite_team_resolve,
+    .team_get = sqlite_team_get,
+    .team_list = sqlite_team_list,
+    .team_members = sqlite_team_members,
+    .user_teams = sqlite_user_teams,
     .conv_get = sqlite_conv_get,
     .conv_get_by_external_id = sqlite_conv_get_by_external_id,
     .conv_insert = sqlite_conv_insert,
     .conv_set_archived = sqlite_conv_set_archived,
+    .conv_set_archived_async = sqlite_conv_set_archived_async,
+    .conv_insert_async = sqlite_conv_insert_async,
     .conv_list = sqlite_conv_list,
+    .conv_update = sqlite_conv_update,
+    .workflow_log_fail = sqlite_workflow_log_fail,
+    .workflow_log_list = sqlite_workflow_log_list,
+    .conv_each = sqlite_conv_each,
     .batch_begin = sqlite_batch_begin,
     .batch_end = sqlite_batch_end,
 };

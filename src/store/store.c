@@ -4,13 +4,76 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The result of the calling thread's most recent store call, for store_last_unavailable. */
+static __thread bool store_tls_unavailable;
+
+/* Records whether rc says the database was unreachable; returns rc. */
+static store_rc_t store_note(store_rc_t rc)
+{
+    store_tls_unavailable = rc == STORE_UNAVAILABLE;
+    return rc;
+}
+
+bool store_last_unavailable(void)
+{
+    return store_tls_unavailable;
+}
+
+bool store_is_postgres_url(const char *url)
+{
+    if (!url)
+        return false;
+    if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0)
+        return true;
+    /* a libpq keyword string: "host=… dbname=…" (a file path has no "word=" pair) */
+    static const char *const words[] = {"host=", "hostaddr=", "dbname=", "user=", "port=", "service="};
+    for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+        for (const char *p = url; (p = strstr(p, words[i])) != NULL; p++)
+            if (p == url || p[-1] == ' ')
+                return true;
+    }
+    return false;
+}
+
+void store_url_redact(const char *url, char *out, size_t n)
+{
+    if (!n)
+        return;
+    out[0] = '\0';
+    if (!url)
+        return;
+    size_t o = 0;
+    const char *scheme = strstr(url, "://");
+    const char *at = scheme ? strchr(scheme + 3, '@') : NULL;
+    const char *colon = scheme ? strchr(scheme + 3, ':') : NULL;
+    const char *skip_from = NULL, *skip_to = NULL;
+    if (at && colon && colon < at) { /* scheme://user:PASS@host */
+        skip_from = colon + 1;
+        skip_to = at;
+    } else if (!scheme) {
+        const char *pw = strstr(url, "password=");
+        if (pw && (pw == url || pw[-1] == ' ')) {
+            skip_from = pw + 9;
+            skip_to = skip_from + strcspn(skip_from, " ");
+        }
+    }
+    for (const char *p = url; *p && o + 1 < n; p++) {
+        if (p == skip_from) {
+            for (const char *m = "***"; *m && o + 1 < n; m++)
+                out[o++] = *m;
+            p = skip_to - 1;
+            continue;
+        }
+        out[o++] = *p;
+    }
+    out[o] = '\0';
+}
+
 store_t *store_open(const store_opts_t *opts, char *err, size_t errlen)
 {
     const char *u = opts && opts->url ? opts->url : "";
-    if (strncmp(u, "postgres://", 11) == 0 || strncmp(u, "postgresql://", 13) == 0) {
-        snprintf(err, errlen, "PostgreSQL URLs are not supported by this build yet");
-        return NULL;
-    }
+    if (store_is_postgres_url(u))
+        return store_postgres_open(opts, err, errlen);
     return store_sqlite_open(opts, err, errlen);
 }
 
@@ -22,6 +85,7 @@ const char *store_rc_str(store_rc_t rc)
     case STORE_CONFLICT: return "conflict";
     case STORE_FORBIDDEN: return "forbidden";
     case STORE_ERROR: return "store error";
+    case STORE_UNAVAILABLE: return "database unavailable";
     }
     return "unknown";
 }
@@ -39,145 +103,162 @@ int store_schema_version(store_t *st)
 
 store_rc_t store_key_lookup(store_t *st, const key_hash_t hash, store_key_t *out)
 {
-    return st->vt->key_lookup(st, hash, out);
+    return store_note(st->vt->key_lookup(st, hash, out));
 }
 
 store_rc_t store_key_touch(store_t *st, const char *key_id, int64_t now)
 {
-    return st->vt->key_touch(st, key_id, now);
+    return store_note(st->vt->key_touch(st, key_id, now));
 }
 
 store_rc_t store_key_create(store_t *st, const char *org_uuid, const char *user_uuid, bool org_level, const char *name, const key_hash_t hash, const char *last4, uuid_str_t id_out)
 {
-    return st->vt->key_create(st, org_uuid, user_uuid, org_level, name, hash, last4, id_out);
+    return store_note(st->vt->key_create(st, org_uuid, user_uuid, org_level, name, hash, last4, id_out));
 }
 
 store_rc_t store_key_revoke(store_t *st, const char *org_uuid, const char *key_id)
 {
-    return st->vt->key_revoke(st, org_uuid, key_id);
+    return store_note(st->vt->key_revoke(st, org_uuid, key_id));
 }
 
 store_rc_t store_key_get(store_t *st, const char *org_uuid, const char *key_id, store_key_info_t *out)
 {
-    return st->vt->key_get(st, org_uuid, key_id, out);
+    return store_note(st->vt->key_get(st, org_uuid, key_id, out));
 }
 
 store_rc_t store_key_list(store_t *st, const char *org_uuid, const char *user_uuid, store_key_cb cb, void *ctx)
 {
-    return st->vt->key_list(st, org_uuid, user_uuid, cb, ctx);
+    return store_note(st->vt->key_list(st, org_uuid, user_uuid, cb, ctx));
 }
 
 store_rc_t store_org_create(store_t *st, const char *name, const char *admin_email, uuid_str_t org_out, uuid_str_t admin_out, uuid_str_t team_out)
 {
-    return st->vt->org_create(st, name, admin_email, org_out, admin_out, team_out);
+    return store_note(st->vt->org_create(st, name, admin_email, org_out, admin_out, team_out));
 }
 
 store_rc_t store_org_resolve(store_t *st, const char *uuid_or_name, uuid_str_t out)
 {
-    return st->vt->org_resolve(st, uuid_or_name, out);
+    return store_note(st->vt->org_resolve(st, uuid_or_name, out));
 }
 
 store_rc_t store_user_create(store_t *st, const store_user_new_t *u, uuid_str_t out)
 {
-    return st->vt->user_create(st, u, out);
+    return store_note(st->vt->user_create(st, u, out));
 }
 
 store_rc_t store_user_resolve(store_t *st, const char *org_uuid, const char *uuid_or_email, store_user_t *out)
 {
-    return st->vt->user_resolve(st, org_uuid, uuid_or_email, out);
+    return store_note(st->vt->user_resolve(st, org_uuid, uuid_or_email, out));
 }
 
 store_rc_t store_org_admin(store_t *st, const char *org_uuid, store_user_t *out)
 {
-    return st->vt->org_admin(st, org_uuid, out);
+    return store_note(st->vt->org_admin(st, org_uuid, out));
 }
 
 store_rc_t store_user_list(store_t *st, const char *org_uuid, store_user_cb cb, void *ctx)
 {
-    return st->vt->user_list(st, org_uuid, cb, ctx);
+    return store_note(st->vt->user_list(st, org_uuid, cb, ctx));
 }
 
 store_rc_t store_team_create(store_t *st, const char *org_uuid, const char *name, const char *parent_uuid, const char *uuid, uuid_str_t out)
 {
-    return st->vt->team_create(st, org_uuid, name, parent_uuid, uuid, out);
+    return store_note(st->vt->team_create(st, org_uuid, name, parent_uuid, uuid, out));
 }
 
 store_rc_t store_team_resolve(store_t *st, const char *org_uuid, const char *uuid_or_name, uuid_str_t out)
 {
-    return st->vt->team_resolve(st, org_uuid, uuid_or_name, out);
+    return store_note(st->vt->team_resolve(st, org_uuid, uuid_or_name, out));
 }
 
 store_rc_t store_team_get(store_t *st, const char *org_uuid, const char *team_uuid, store_team_t *out)
 {
-    return st->vt->team_get(st, org_uuid, team_uuid, out);
+    return store_note(st->vt->team_get(st, org_uuid, team_uuid, out));
 }
 
 store_rc_t store_team_list(store_t *st, const char *org_uuid, store_team_cb cb, void *ctx)
 {
-    return st->vt->team_list(st, org_uuid, cb, ctx);
+    return store_note(st->vt->team_list(st, org_uuid, cb, ctx));
 }
 
 store_rc_t store_team_members(store_t *st, const char *org_uuid, const char *team_uuid, store_user_cb cb, void *ctx)
 {
-    return st->vt->team_members(st, org_uuid, team_uuid, cb, ctx);
+    return store_note(st->vt->team_members(st, org_uuid, team_uuid, cb, ctx));
 }
 
 store_rc_t store_user_teams(store_t *st, const char *org_uuid, const char *user_uuid, store_team_cb cb, void *ctx)
 {
-    return st->vt->user_teams(st, org_uuid, user_uuid, cb, ctx);
+    return store_note(st->vt->user_teams(st, org_uuid, user_uuid, cb, ctx));
 }
 
 store_rc_t store_conv_get(store_t *st, const store_scope_t *sc, const char *uuid, store_conv_cb cb, void *ctx)
 {
-    return st->vt->conv_get(st, sc, uuid, cb, ctx);
+    return store_note(st->vt->conv_get(st, sc, uuid, cb, ctx));
 }
 
 store_rc_t store_conv_get_by_external_id(store_t *st, const store_scope_t *sc, const char *external_id, store_conv_cb cb, void *ctx)
 {
-    return st->vt->conv_get_by_external_id(st, sc, external_id, cb, ctx);
+    return store_note(st->vt->conv_get_by_external_id(st, sc, external_id, cb, ctx));
 }
 
 store_rc_t store_conv_list(store_t *st, const store_scope_t *sc, const conv_filter_t *f, int64_t *total, store_conv_cb cb, void *ctx)
 {
-    return st->vt->conv_list(st, sc, f, total, cb, ctx);
+    return store_note(st->vt->conv_list(st, sc, f, total, cb, ctx));
 }
 
 store_rc_t store_conv_insert(store_t *st, const conv_t *c, uuid_str_t existing)
 {
-    return st->vt->conv_insert(st, c, existing);
+    return store_note(st->vt->conv_insert(st, c, existing));
 }
 
 store_rc_t store_conv_set_archived(store_t *st, const store_scope_t *sc, const char *uuid, bool archived, int64_t now, store_conv_cb cb, void *ctx)
 {
-    return st->vt->conv_set_archived(st, sc, uuid, archived, now, cb, ctx);
+    return store_note(st->vt->conv_set_archived(st, sc, uuid, archived, now, cb, ctx));
+}
+
+void store_conv_insert_async(store_t *st, const conv_t *c, char *existing, store_done_cb done, void *done_ctx)
+{
+    if (st->vt->conv_insert_async)
+        st->vt->conv_insert_async(st, c, existing, done, done_ctx);
+    else
+        done(done_ctx, store_note(st->vt->conv_insert(st, c, existing)));
+}
+
+void store_conv_set_archived_async(store_t *st, const store_scope_t *sc, const char *uuid, bool archived, int64_t now,
+                                   store_conv_cb cb, void *ctx, store_done_cb done, void *done_ctx)
+{
+    if (st->vt->conv_set_archived_async)
+        st->vt->conv_set_archived_async(st, sc, uuid, archived, now, cb, ctx, done, done_ctx);
+    else
+        done(done_ctx, store_note(st->vt->conv_set_archived(st, sc, uuid, archived, now, cb, ctx)));
 }
 
 store_rc_t store_conv_update(store_t *st, const store_scope_t *sc, const char *uuid, const conv_update_t *u, int64_t now, store_conv_cb cb, void *ctx)
 {
-    return st->vt->conv_update(st, sc, uuid, u, now, cb, ctx);
+    return store_note(st->vt->conv_update(st, sc, uuid, u, now, cb, ctx));
 }
 
 store_rc_t store_workflow_log_fail(store_t *st, const char *org_uuid, const char *conv_uuid, const char *workflow_name, const char *error, int64_t now)
 {
-    return st->vt->workflow_log_fail(st, org_uuid, conv_uuid, workflow_name, error, now);
+    return store_note(st->vt->workflow_log_fail(st, org_uuid, conv_uuid, workflow_name, error, now));
 }
 
 store_rc_t store_workflow_log_list(store_t *st, const store_scope_t *sc, const store_workflow_filter_t *f, int64_t *total, store_log_cb cb, void *ctx)
 {
-    return st->vt->workflow_log_list(st, sc, f, total, cb, ctx);
+    return store_note(st->vt->workflow_log_list(st, sc, f, total, cb, ctx));
 }
 
 store_rc_t store_conv_each(store_t *st, const char *org_uuid, bool include_archived, store_conv_cb cb, void *ctx)
 {
-    return st->vt->conv_each(st, org_uuid, include_archived, cb, ctx);
+    return store_note(st->vt->conv_each(st, org_uuid, include_archived, cb, ctx));
 }
 
 store_rc_t store_batch_begin(store_t *st)
 {
-    return st->vt->batch_begin(st);
+    return store_note(st->vt->batch_begin(st));
 }
 
 store_rc_t store_batch_end(store_t *st, bool commit)
 {
-    return st->vt->batch_end(st, commit);
+    return store_note(st->vt->batch_end(st, commit));
 }

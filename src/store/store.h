@@ -17,6 +17,8 @@ typedef enum {
     STORE_CONFLICT,    /* unique constraint (duplicate applicationExternalID, email, name) */
     STORE_FORBIDDEN,   /* visible, but the scope may not change it */
     STORE_ERROR,       /* a real failure; details went to the log */
+    STORE_UNAVAILABLE, /* the database server could not be reached (PostgreSQL); nothing was
+                        * written, or it is unknown whether a write committed: answer 503 */
 } store_rc_t;
 
 typedef enum {
@@ -25,8 +27,9 @@ typedef enum {
 } store_durability_t;
 
 typedef struct store_opts {
-    const char *url;           /* a file path (SQLite) or, later, postgres://… */
+    const char *url;           /* a file path (SQLite), or a libpq URL / keyword string (PostgreSQL) */
     store_durability_t durability;
+    int pool_size;             /* PostgreSQL: connections in the pool; <= 0 = 4 */
 } store_opts_t;
 
 /* Who is asking. org_uuid is always set; user_uuid is NULL for an org-level key
@@ -64,6 +67,7 @@ typedef struct store_user_new {
     const char *team_uuid;     /* primary team, NULL = the organization's default team */
     const char *role;          /* NULL = "member" */
     const char *uuid;          /* NULL = new UUIDv7; set by `parley load` to keep ids */
+    const char *transcript_lang; /* NULL = "en"; set by `parley load` */
 } store_user_new_t;
 
 typedef struct store_team {
@@ -134,6 +138,15 @@ typedef struct store store_t;
  * store owns its connections: one per thread that uses it, made on first use.
  * Thread-safe: any thread may call any function below concurrently. */
 store_t *store_open(const store_opts_t *opts, char *err, size_t errlen);
+/* True when url names a PostgreSQL database (postgres://, postgresql://, or a
+ * libpq keyword string such as "host=/tmp dbname=parley"). */
+bool store_is_postgres_url(const char *url);
+/* Copies url into out (capacity n, truncating) with any password replaced by
+ * "***" (postgres://user:PASS@…, password=PASS), for messages. */
+void store_url_redact(const char *url, char *out, size_t n);
+/* True when the calling thread's most recent store call returned
+ * STORE_UNAVAILABLE (problem_internal then answers 503 instead of 500). */
+bool store_last_unavailable(void);
 /* Closes every connection (a WAL checkpoint happens on the last close) and frees st. NULL is fine. */
 void store_close(store_t *st);
 /* Schema version after migrations (for `--version` output and tests). */
@@ -206,6 +219,19 @@ store_rc_t store_conv_insert(store_t *st, const conv_t *c, uuid_str_t existing);
  * not own it. */
 store_rc_t store_conv_set_archived(store_t *st, const store_scope_t *sc, const char *uuid, bool archived,
                                    int64_t now, store_conv_cb cb, void *ctx);
+
+/* Completion of an asynchronous write: rc is what the synchronous form returns. */
+typedef void (*store_done_cb)(void *done_ctx, store_rc_t rc);
+/* The forms of store_conv_insert and store_conv_set_archived that do not
+ * block the caller while the write waits for its group commit: done(done_ctx,
+ * rc) is called exactly once, once the write is durable (cb, if any, has run
+ * before it), on another thread or on the calling one before returning.
+ * Everything passed in (sc, c and the memory it points to, existing, cb's ctx,
+ * done_ctx) must stay valid until done runs; uuid is copied. A backend without
+ * asynchronous writes runs the synchronous form and then calls done. */
+void store_conv_insert_async(store_t *st, const conv_t *c, char *existing, store_done_cb done, void *done_ctx);
+void store_conv_set_archived_async(store_t *st, const store_scope_t *sc, const char *uuid, bool archived,
+                                   int64_t now, store_conv_cb cb, void *ctx, store_done_cb done, void *done_ctx);
 
 /* Applies u in one write transaction with its workflow-log entry, then calls
  * cb with the row as now stored. Two concurrent updates of one conversation

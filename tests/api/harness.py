@@ -14,6 +14,7 @@ import json
 import os
 import re
 import select
+import shlex
 import shutil
 import signal
 import socket
@@ -24,6 +25,10 @@ import unittest
 import urllib.parse
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# PARLEY_SERVER_WRAPPER (e.g. "valgrind --error-exitcode=99") is put in front of
+# `parley serve`; under it every startup/shutdown/request timeout is SLOW times longer.
+WRAPPER = shlex.split(os.environ.get("PARLEY_SERVER_WRAPPER", ""))
+SLOW = 8 if WRAPPER else 1
 ROOT = os.path.dirname(os.path.dirname(HERE))
 
 UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -32,6 +37,7 @@ JSON_CT = "application/json; charset=utf-8"
 PROBLEM_CT = "application/problem+json"
 AUTH_DETAIL = "Authentication failed - valid API key required"
 NIL_UUID = "00000000-0000-0000-0000-000000000000"
+KEY_MATERIAL_RE = re.compile(r"prl_[A-Za-z0-9_-]{16,}")   # anything that looks like (part of) an API key
 UNKNOWN_UUID = "0190aaaa-bbbb-7ccc-8ddd-eeeeeeeeeeee"
 
 # Every attribute of spec §3, in the groups the spec lists them.
@@ -96,6 +102,35 @@ def parley_bin():
     if not os.access(b, os.X_OK):
         raise RuntimeError("parley binary not found or not executable: %r (set PARLEY_BIN)" % b)
     return b
+
+
+# PARLEY_TEST_PG_ADMIN (a libpq URL of a PostgreSQL server where we may CREATE DATABASE): every
+# Server then uses a fresh database there instead of a SQLite file (dropped when it stops).
+PG_ADMIN = os.environ.get("PARLEY_TEST_PG_ADMIN", "")
+if os.environ.get("PARLEY_TEST_PG_REQUIRED") and not PG_ADMIN:
+    raise SystemExit("PARLEY_TEST_PG_ADMIN is not set: run the PostgreSQL tests through "
+                     "`scripts/pg-test-cluster.sh run ctest …` (make test does)")
+
+
+def pg_psql(sql, url=None):
+    """Runs one SQL command with psql against url (default PG_ADMIN); raises on failure."""
+    subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", url or PG_ADMIN, "-c", sql],
+                   check=True, stdin=subprocess.DEVNULL, capture_output=True, timeout=60)
+
+
+def pg_create_db():
+    """CREATE DATABASE with a unique name on PG_ADMIN; returns (name, libpq URL of it)."""
+    name = "parley_test_%d_%s" % (os.getpid(), os.urandom(4).hex())
+    pg_psql('CREATE DATABASE "%s"' % name)
+    u = urllib.parse.urlsplit(PG_ADMIN)
+    return name, urllib.parse.urlunsplit((u.scheme, u.netloc, "/" + name, u.query, u.fragment))
+
+
+def pg_drop_db(name):
+    try:
+        pg_psql('DROP DATABASE IF EXISTS "%s" WITH (FORCE)' % name)
+    except (subprocess.SubprocessError, OSError):
+        pass
 
 
 def free_port():
@@ -215,9 +250,10 @@ Org = collections.namedtuple("Org", "org admin team key_id key")
 class Server:
     """A parley server on a free port with a fresh database in a temp dir."""
 
-    def __init__(self, threads=2):
+    def __init__(self, threads=2, extra_args=()):
         self.bin = parley_bin()
         self.threads = threads
+        self.extra_args = [str(a) for a in extra_args]   # more `parley serve` options
         self.proc = None
         self.dir = None
         self.port = None
@@ -237,6 +273,10 @@ class Server:
         """Starts the server and waits (<= 10 s) for its `listening on` line."""
         self.dir = tempfile.mkdtemp(prefix="parley-e2e-")
         self.db = os.path.join(self.dir, "parley.db")
+        if getattr(self, "shared_db", None):      # a second server on another's database
+            self.db = self.shared_db
+        elif PG_ADMIN and not getattr(self, "pg_db", None):
+            self.pg_db, self.db = pg_create_db()
         self.stderr_path = os.path.join(self.dir, "server.stderr")
         self.stdout_path = os.path.join(self.dir, "server.stdout")
         _LIVE.add(self)
@@ -247,11 +287,11 @@ class Server:
                 self._errf = open(self.stderr_path, "ab")
                 self._outf = open(self.stdout_path, "ab")
                 self.proc = subprocess.Popen(
-                    [self.bin, "serve", "--listen", "127.0.0.1:%d" % self.port, "--db", self.db,
-                     "--threads", str(self.threads)],
+                    WRAPPER + [self.bin, "serve", "--listen", "127.0.0.1:%d" % self.port, "--db", self.db,
+                               "--threads", str(self.threads)] + self.extra_args,
                     stdin=subprocess.DEVNULL, stdout=self._outf, stderr=self._errf)
                 want = "listening on http://127.0.0.1:%d" % self.port
-                deadline = time.monotonic() + 10
+                deadline = time.monotonic() + 10 * SLOW
                 while time.monotonic() < deadline:
                     if want in self.stderr_text():
                         self.base = "http://127.0.0.1:%d" % self.port
@@ -300,7 +340,7 @@ class Server:
             if not died_early:
                 self.proc.send_signal(signal.SIGTERM)
                 try:
-                    self.proc.wait(10)
+                    self.proc.wait(10 * SLOW)
                 except subprocess.TimeoutExpired:
                     self.proc.kill()
                     self.proc.wait()
@@ -315,6 +355,7 @@ class Server:
                 raise AssertionError("server exited with %s on SIGTERM (want 0); stderr tail:\n%s"
                                      % (rc, log[-3000:]))
             leaked = sorted(k for k in self.secrets if k and k in log)
+            leaked += KEY_MATERIAL_RE.findall(log)   # keys made outside the harness (POST /api_keys) too
             if leaked:
                 raise AssertionError("%d API key(s) appear in the server's output (secrets must never be logged)"
                                      % len(leaked))
@@ -335,6 +376,9 @@ class Server:
         self._close_files()
         if self.dir and os.path.isdir(self.dir):
             shutil.rmtree(self.dir, ignore_errors=True)
+        if getattr(self, "pg_db", None):
+            pg_drop_db(self.pg_db)
+            self.pg_db = None
         _LIVE.discard(self)
 
     # ---- CLI -----------------------------------------------------------------
@@ -411,7 +455,7 @@ class Server:
 
     # ---- HTTP ----------------------------------------------------------------
     def connect(self, timeout=15):
-        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        return http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout * SLOW)
 
     def req(self, method, path, key=None, body=None, headers=None, auth_form="bearer", conn=None,
             timeout=15):

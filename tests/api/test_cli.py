@@ -20,6 +20,11 @@ HELP = {
     ("key", "create"): ["--org", "--org-level", "--user", "--name", "--db"],
     ("key", "revoke"): ["--org", "--id", "--db"],
     ("seed",): ["--org", "--count", "--seed", "--db"],
+    ("key", "list"): ["--org", "--user", "--db"],
+    ("user", "list"): ["--org", "--db"],
+    ("team", "list"): ["--org", "--db"],
+    ("export",): ["--org", "--include-archived", "--db"],
+    ("load",): ["--org", "--new-ids", "--db"],
 }
 
 
