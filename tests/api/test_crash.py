@@ -26,6 +26,7 @@ import harness  # noqa: E402
 CYCLES = int(os.environ.get("PARLEY_CRASH_CYCLES", "20"))
 SEED = int(os.environ.get("PARLEY_CRASH_SEED", str(int(time.time()))))
 WORKERS = 4
+OPS_PER_WORKER = 80      # per cycle, so that the run (and its checks) stays bounded on fast machines
 
 
 class CrashServer(harness.Server):
@@ -80,6 +81,7 @@ class CrashTest(unittest.TestCase):
         self.lock = threading.Lock()
         self.acked_writes = 0        # 2xx writes, all checked after the kill that followed them
         self.checked_convs = 0
+        self.inflight = {"applied": 0, "not applied": 0}   # writes cut by a kill, by what survived
 
     # ---- one worker ----------------------------------------------------------------------
     def worker(self, wid, cycle, stop):
@@ -89,6 +91,9 @@ class CrashTest(unittest.TestCase):
             mine = [c for c in self.convs.values() if c.owner == wid]
         n = 0
         while not stop.is_set():
+            if n == OPS_PER_WORKER:
+                stop.wait()   # done for this cycle: wait for the kill
+                return
             n += 1
             op = rng.random()
             if op < 0.4 or not mine:
@@ -177,6 +182,7 @@ class CrashTest(unittest.TestCase):
         # imports that got no answer: wholly there (then adopted) or wholly absent
         for ext, (title, segs, parts) in sorted(self.unknown_imports.items()):
             r = self.srv.req("GET", "/v2/conversations/by-external-id/" + ext, key)
+            self.inflight["not applied" if r.status == 404 else "applied"] += 1
             if r.status == 404:
                 continue
             self.assertEqual(r.status, 200, r)
@@ -196,6 +202,8 @@ class CrashTest(unittest.TestCase):
             for field in ("archived", "labels"):
                 allowed = [getattr(c, field)] + ([c.alt[field]] if field in c.alt else [])
                 self.assertIn(a[field], allowed, "%s of %s after the kill" % (field, c.ext))
+                if field in c.alt and c.alt[field] != getattr(c, field):
+                    self.inflight["applied" if a[field] == c.alt[field] else "not applied"] += 1
                 setattr(c, field, a[field])   # adopt what survived
             c.alt = {}
             self.checked_convs += 1
@@ -221,7 +229,7 @@ class CrashTest(unittest.TestCase):
             threads = [threading.Thread(target=run, args=(w,)) for w in range(WORKERS)]
             for t in threads:
                 t.start()
-            time.sleep(self.rng.uniform(0.2, 1.2))   # a random moment to die, not a timing assertion
+            time.sleep(self.rng.uniform(0.05, 0.8))   # a random moment to die, not a timing assertion
             self.srv.kill9()
             stop.set()
             for t in threads:
@@ -234,8 +242,10 @@ class CrashTest(unittest.TestCase):
             if cycle + 1 < CYCLES:
                 self.srv.kill9()   # the next cycle starts from a cold start again
         sys.stderr.write("FIGURE crash: %d SIGKILL cycles survived, %d acknowledged writes checked, "
-                         "%d conversation checks, %d conversations at the end, 0 lost\n"
-                         % (CYCLES, self.acked_writes, self.checked_convs, len(self.convs)))
+                         "%d conversation checks, %d conversations at the end, 0 lost; writes cut by a kill: "
+                         "%d applied whole, %d not at all\n"
+                         % (CYCLES, self.acked_writes, self.checked_convs, len(self.convs),
+                            self.inflight["applied"], self.inflight["not applied"]))
 
 
 if __name__ == "__main__":

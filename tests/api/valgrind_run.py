@@ -33,6 +33,10 @@ def main():
     if mod in NOT_UNDER_VALGRIND:
         print("skipped under valgrind: %s" % NOT_UNDER_VALGRIND[mod])
         return SKIP
+    with open(os.environ.get("PARLEY_BIN", "build/parley"), "rb") as f:
+        if b"libasan.so" in f.read():
+            print("skipped: %s is built with AddressSanitizer, which valgrind cannot run" % os.environ.get("PARLEY_BIN"))
+            return SKIP
     vg = shutil.which("valgrind")
     if not vg:
         sys.stderr.write("valgrind is not installed (apt-get install valgrind)\n")

@@ -157,11 +157,12 @@ CREATE TABLE conversations (
 -- Lists: newest first within an organization; the INCLUDE columns let COUNT(*) and paging of the
 -- default filters and scopes run as index-only scans.
 CREATE INDEX conversations_list ON conversations(org_uuid, created_at DESC, uuid DESC)
-  INCLUDE (archived, is_empty, is_private, user_uuid, is_internal, import_status);
+  INCLUDE (archived, is_empty, is_private, user_uuid, is_internal, import_status, analyzed);
 CREATE UNIQUE INDEX conversations_external_id ON conversations(org_uuid, external_id)
   WHERE external_id IS NOT NULL;
 CREATE INDEX conversations_owner ON conversations(org_uuid, user_uuid, created_at DESC);
-CREATE INDEX conversations_team ON conversations(org_uuid, team_uuid, created_at DESC);
+CREATE INDEX conversations_team ON conversations(org_uuid, team_uuid, created_at DESC, uuid DESC)
+  INCLUDE (archived, is_empty, is_private, user_uuid);
 CREATE INDEX conversations_opportunity ON conversations(org_uuid, opportunity_uuid)
   WHERE opportunity_uuid IS NOT NULL;
 -- filter[title]: case-insensitive (ASCII, as SQLite's LIKE) substring, trigram-indexed.
