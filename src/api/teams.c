@@ -5,6 +5,7 @@
 
 #include "api/people.h"
 #include "http/problem.h"
+#include "lib/strutil.h"
 
 /* GET /v2/organizations/teams and GET /v2/teams: {"data":[Team]} of the
  * caller's organization, by createdAt, uuid. Any valid key may list. */
@@ -67,12 +68,12 @@ void api_teams_create(req_t *r)
     }
     uuid_str_t id;
     store_rc_t rc = store_team_create(r->store, r->scope.org_uuid, b.name, b.parent_uuid, NULL, id);
-    char shown[USER_SHOWN_MAX + 4];
+    char shown[STR_SHOWN_MAX + 4];
     if (rc == STORE_NOT_FOUND)
         problem_send(r, 400, "invalid_body", "parentTeamUUID %s is not a team of this organization", b.parent_uuid);
     else if (rc == STORE_CONFLICT)
         problem_send(r, 409, "conflict", "a team named \"%s\" already exists in this organization",
-                     user_shown(b.name, shown, sizeof shown));
+                     str_shown(b.name, shown, sizeof shown));
     else if (rc != STORE_OK)
         problem_internal(r);
     json_decref(root);

@@ -5,6 +5,7 @@
 
 #include "api/people.h"
 #include "http/problem.h"
+#include "lib/strutil.h"
 
 /* GET /v2/users and GET /v2/organizations/users: {"data":[User]} of the
  * caller's organization, ordered by createdAt, uuid, narrowed by filter[id],
@@ -62,12 +63,12 @@ void api_users_create(req_t *r)
                            .last_name = b.last_name, .team_uuid = b.team_uuid, .role = b.role};
     uuid_str_t id;
     store_rc_t rc = store_user_create(r->store, &nu, id);
-    char shown[USER_SHOWN_MAX + 4];
+    char shown[STR_SHOWN_MAX + 4];
     if (rc == STORE_NOT_FOUND)
         problem_send(r, 400, "invalid_body", "teamUUID %s is not a team of this organization", b.team_uuid);
     else if (rc == STORE_CONFLICT)
         problem_send(r, 409, "conflict", "a user with email \"%s\" already exists in this organization",
-                     user_shown(b.email, shown, sizeof shown));
+                     str_shown(b.email, shown, sizeof shown));
     else if (rc != STORE_OK)
         problem_internal(r);
     json_decref(root); /* b's strings are no longer used */

@@ -10,6 +10,7 @@
 #include "cli/common.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/strutil.h"
 #include "model/export.h"
 #include "model/user.h"
 
@@ -287,9 +288,9 @@ static int load_line(load_ctx_t *x, arena_t *a, const char *line, size_t len)
     if (rc == STORE_CONFLICT) {
         if (strcmp(existing, c->uuid) == 0)
             return load_bad(x, "conversation %s already exists (use --new-ids to load a copy)", old);
-        char shown[USER_SHOWN_MAX + 4];
+        char shown[STR_SHOWN_MAX + 4];
         return load_bad(x, "applicationExternalID \"%s\" is already used by conversation %s",
-                        user_shown(c->external_id ? c->external_id : "", shown, sizeof shown), existing);
+                        str_shown(c->external_id ? c->external_id : "", shown, sizeof shown), existing);
     }
     if (rc != STORE_OK)
         return load_bad(x, "cannot store conversation %s (%s)", old, store_rc_str(rc));

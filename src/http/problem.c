@@ -4,6 +4,8 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "lib/strutil.h"
+
 #define PROBLEM_TYPE "application/problem+json"
 #define PROBLEM_DETAIL_MAX 1024
 
@@ -50,48 +52,13 @@ void problem_write(buf_t *b, int status, const char *code, const char *detail)
     problem_body(b, status, code, detail, NULL, NULL);
 }
 
-/* Replaces every byte that is not part of a well-formed UTF-8 sequence with
- * '?', in place, so that details quoting client input stay valid JSON text.
- * Well-formed is Unicode's Table 3-7: no overlong forms (C0, C1, E0 80..9F,
- * F0 80..8F), no surrogates (ED A0..BF), nothing above U+10FFFF (F4 90..,
- * F5..FF). (The fuzzer found F4 9A.. passing, which JSON parsers reject.) */
-static void problem_utf8_sanitize(char *s)
-{
-    unsigned char *p = (unsigned char *)s;
-    while (*p) {
-        int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2 : (*p & 0xF8) == 0xF0 ? 3 : -1;
-        if ((n == 1 && *p < 0xC2) || (n == 3 && *p > 0xF4))
-            n = -1;
-        int ok = n >= 0;
-        for (int i = 1; ok && i <= n; i++)
-            ok = (p[i] & 0xC0) == 0x80;
-        if (ok && n >= 2) {
-            unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-            if (*p == 0xE0)
-                lo = 0xA0;
-            else if (*p == 0xED)
-                hi = 0x9F;
-            else if (*p == 0xF0)
-                lo = 0x90;
-            else if (*p == 0xF4)
-                hi = 0x8F;
-            ok = p[1] >= lo && p[1] <= hi;
-        }
-        if (!ok) {
-            *p++ = '?';
-            continue;
-        }
-        p += n + 1;
-    }
-}
-
 /* Shared tail of problem_send / problem_send_extra. */
 static void problem_vsend(req_t *r, int status, const char *code, const char *extra_key, const char *extra_val,
                           const char *fmt, va_list ap)
 {
     char detail[PROBLEM_DETAIL_MAX];
     vsnprintf(detail, sizeof detail, fmt, ap);
-    problem_utf8_sanitize(detail);
+    str_utf8_sanitize(detail); /* details quote client input */
     buf_reset(&r->out);
     problem_body(&r->out, status, code, detail, extra_key, extra_val);
     r->status = status;

@@ -45,29 +45,54 @@ int str_hexval(int c)
     return -1;
 }
 
+/* Length of the well-formed UTF-8 sequence at p (Unicode Table 3-7: no
+ * overlong forms, no surrogates, nothing above U+10FFFF), given avail bytes;
+ * 0 when p does not start one. */
+static size_t str_utf8_seq(const unsigned char *p, size_t avail)
+{
+    unsigned char c = p[0];
+    size_t len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+    if (len == 0 || avail < len)
+        return 0;
+    unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c == 0xE0)
+        lo = 0xA0;
+    else if (c == 0xED)
+        hi = 0x9F;
+    else if (c == 0xF0)
+        lo = 0x90;
+    else if (c == 0xF4)
+        hi = 0x8F;
+    if (len > 1 && (p[1] < lo || p[1] > hi))
+        return 0;
+    for (size_t i = 2; i < len; i++)
+        if ((p[i] & 0xC0) != 0x80)
+            return 0;
+    return len;
+}
+
 bool str_utf8_valid(const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s, *end = p + n;
-    while (p < end) {
-        unsigned char c = *p;
-        int len = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-        if (len == 0 || end - p < len)
+    const unsigned char *p = (const unsigned char *)s;
+    for (size_t i = 0; i < n;) {
+        size_t len = str_utf8_seq(p + i, n - i);
+        if (len == 0)
             return false;
-        unsigned char lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
-        if (c == 0xE0)
-            lo = 0xA0;
-        else if (c == 0xED)
-            hi = 0x9F;
-        else if (c == 0xF0)
-            lo = 0x90;
-        else if (c == 0xF4)
-            hi = 0x8F;
-        if (len > 1 && (p[1] < lo || p[1] > hi))
-            return false;
-        for (int i = 2; i < len; i++)
-            if ((p[i] & 0xC0) != 0x80)
-                return false;
-        p += len;
+        i += len;
     }
     return true;
+}
+
+void str_utf8_sanitize(char *s)
+{
+    unsigned char *p = (unsigned char *)s;
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        size_t len = str_utf8_seq(p + i, n - i);
+        if (len == 0) {
+            p[i++] = '?';
+            continue;
+        }
+        i += len;
+    }
 }

@@ -21,5 +21,9 @@ int str_hexval(int c);
 /* True when s[0..n) is well-formed UTF-8 (Unicode Table 3-7: no overlong
  * forms, no surrogates, nothing above U+10FFFF). */
 bool str_utf8_valid(const char *s, size_t n);
+/* Replaces, in place, every byte of the NUL-terminated s that does not belong
+ * to a well-formed UTF-8 sequence with '?', so text quoting client input stays
+ * valid JSON. Can't fail. */
+void str_utf8_sanitize(char *s);
 
 #endif

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "auth/keys.h"
+#include "lib/strutil.h"
 #include "model/user.h"
 
 void apikey_render(jsonw_t *w, const store_key_info_t *k, const char *full_value)
@@ -46,9 +47,9 @@ int apikey_body_parse(const json_t *body, apikey_body_t *out, char *err, size_t 
             return -1;
         }
         if (!uuid_parse(json_string_value(u), out->user_buf)) {
-            char shown[USER_SHOWN_MAX + 4];
+            char shown[STR_SHOWN_MAX + 4];
             snprintf(err, errlen, "userUUID must be a UUID, got \"%s\"",
-                     user_shown(json_string_value(u), shown, sizeof shown));
+                     str_shown(json_string_value(u), shown, sizeof shown));
             return -1;
         }
         out->user_uuid = out->user_buf;
@@ -83,9 +84,9 @@ int apikey_delete_id(const char *query_id, const json_t *body, const char **out,
         return -1;
     }
     if (query_id && bid && strcmp(query_id, bid) != 0) {
-        char s1[USER_SHOWN_MAX + 4], s2[USER_SHOWN_MAX + 4];
+        char s1[STR_SHOWN_MAX + 4], s2[STR_SHOWN_MAX + 4];
         snprintf(err, errlen, "the id in the query (\"%s\") and in the body (\"%s\") differ",
-                 user_shown(query_id, s1, sizeof s1), user_shown(bid, s2, sizeof s2));
+                 str_shown(query_id, s1, sizeof s1), str_shown(bid, s2, sizeof s2));
         return -1;
     }
     *out = query_id ? query_id : bid;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/ptime.h"
+#include "lib/strutil.h"
 #include "lib/uuid.h"
 #include "model/user.h"
 
@@ -182,9 +183,9 @@ static int ex_time(ex_ctx_t *x, const json_t *attrs, const char *key, bool requi
         return 0;
     }
     if (ptime_parse(s, out) != 0) {
-        char shown[USER_SHOWN_MAX + 4];
+        char shown[STR_SHOWN_MAX + 4];
         return ex_fail(x, "conversation.attributes.%s must be an RFC 3339 time%s, got \"%s\"", key,
-                       required ? "" : " or \"\"", user_shown(s, shown, sizeof shown));
+                       required ? "" : " or \"\"", str_shown(s, shown, sizeof shown));
     }
     return 0;
 }
@@ -208,9 +209,9 @@ static int ex_status(ex_ctx_t *x, const json_t *attrs, const char *key, bool (*v
     if (ex_string(x, attrs, "conversation.attributes.", key, out) != 0)
         return -1;
     if (*out && **out && !valid(*out)) {
-        char shown[USER_SHOWN_MAX + 4];
+        char shown[STR_SHOWN_MAX + 4];
         return ex_fail(x, "conversation.attributes.%s is not a known status: \"%s\"", key,
-                       user_shown(*out, shown, sizeof shown));
+                       str_shown(*out, shown, sizeof shown));
     }
     return 0;
 }
@@ -319,9 +320,9 @@ static int ex_identity(ex_ctx_t *x, const json_t *res, const json_t *attrs, conv
         ex_string(x, user, "conversation.attributes.user.", "transcriptLang", &c->user_transcript_lang) != 0)
         return -1;
     if (!c->user_email || !user_email_ok(c->user_email)) {
-        char shown[USER_SHOWN_MAX + 4];
+        char shown[STR_SHOWN_MAX + 4];
         return ex_fail(x, "conversation.attributes.user.email must be an email address, got \"%s\"",
-                       user_shown(c->user_email ? c->user_email : "", shown, sizeof shown));
+                       str_shown(c->user_email ? c->user_email : "", shown, sizeof shown));
     }
     return 0;
 }

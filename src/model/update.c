@@ -7,36 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define UPD_VALUE_SHOWN 64
-
-/* Writes a formatted message into err; always returns -1. */
-static int upd_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int upd_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
-/* Copies at most UPD_VALUE_SHOWN bytes of s into out (size >= 72) for an
- * error message, cut on a UTF-8 boundary and marked with "..." when cut. */
-static const char *upd_shown(const char *s, char *out, size_t outlen)
-{
-    size_t n = strlen(s);
-    if (n <= UPD_VALUE_SHOWN) {
-        snprintf(out, outlen, "%s", s);
-        return out;
-    }
-    n = UPD_VALUE_SHOWN;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    snprintf(out, outlen, "%.*s...", (int)n, s);
-    return out;
-}
+#include "lib/strutil.h"
 
 /* Number of UTF-8 code points in s[0..n) (valid UTF-8: jansson checked it). */
 static size_t upd_chars(const char *s, size_t n)
@@ -77,7 +48,7 @@ static void upd_init(conv_update_t *u)
 static int upd_object(const json_t *body, char *err, size_t errlen)
 {
     if (!body || !json_is_object(body))
-        return upd_fail(err, errlen, "the request body must be a JSON object");
+        return str_fail(err, errlen, "the request body must be a JSON object");
     return 0;
 }
 
@@ -86,14 +57,14 @@ static int upd_object(const json_t *body, char *err, size_t errlen)
 static int upd_title_value(arena_t *a, const json_t *v, const char *name, conv_update_t *u, char *err, size_t errlen)
 {
     if (!json_is_string(v))
-        return upd_fail(err, errlen, "%s must be a string", name);
+        return str_fail(err, errlen, "%s must be a string", name);
     size_t n = json_string_length(v);
     const char *s = json_string_value(v);
     size_t chars = upd_chars(s, n);
     if (chars < 1 || chars > UPDATE_TITLE_MAX)
-        return upd_fail(err, errlen, "%s must be 1 to %d characters long, got %zu", name, UPDATE_TITLE_MAX, chars);
+        return str_fail(err, errlen, "%s must be 1 to %d characters long, got %zu", name, UPDATE_TITLE_MAX, chars);
     if (!(u->title = arena_strndup(a, s, n)))
-        return upd_fail(err, errlen, "out of memory");
+        return str_fail(err, errlen, "out of memory");
     return 0;
 }
 
@@ -102,28 +73,28 @@ static int upd_title_value(arena_t *a, const json_t *v, const char *name, conv_u
  * UPDATE_LABEL_VALUE_MAX) and stores its compact form in u->labels_json. */
 static int upd_labels_value(arena_t *a, const json_t *v, conv_update_t *u, char *err, size_t errlen)
 {
-    char shown[UPD_VALUE_SHOWN + 8];
+    char shown[STR_SHOWN_MAX + 8];
     if (!json_is_object(v))
-        return upd_fail(err, errlen, "labels must be an object of category name to string value");
+        return str_fail(err, errlen, "labels must be an object of category name to string value");
     if (json_object_size(v) > UPDATE_LABELS_MAX)
-        return upd_fail(err, errlen, "labels must have at most %d categories, got %zu", UPDATE_LABELS_MAX,
+        return str_fail(err, errlen, "labels must have at most %d categories, got %zu", UPDATE_LABELS_MAX,
                         json_object_size(v));
     const char *k;
     json_t *x;
     json_object_foreach((json_t *)v, k, x) {
         size_t kc = upd_chars(k, strlen(k));
         if (kc < 1 || kc > UPDATE_LABEL_KEY_MAX)
-            return upd_fail(err, errlen, "labels keys must be 1 to %d characters long, got %zu (\"%s\")",
-                            UPDATE_LABEL_KEY_MAX, kc, upd_shown(k, shown, sizeof shown));
+            return str_fail(err, errlen, "labels keys must be 1 to %d characters long, got %zu (\"%s\")",
+                            UPDATE_LABEL_KEY_MAX, kc, str_shown(k, shown, sizeof shown));
         if (!json_is_string(x))
-            return upd_fail(err, errlen, "labels[\"%s\"] must be a string", upd_shown(k, shown, sizeof shown));
+            return str_fail(err, errlen, "labels[\"%s\"] must be a string", str_shown(k, shown, sizeof shown));
         size_t vc = upd_chars(json_string_value(x), json_string_length(x));
         if (vc > UPDATE_LABEL_VALUE_MAX)
-            return upd_fail(err, errlen, "labels[\"%s\"] must be at most %d characters long, got %zu",
-                            upd_shown(k, shown, sizeof shown), UPDATE_LABEL_VALUE_MAX, vc);
+            return str_fail(err, errlen, "labels[\"%s\"] must be at most %d characters long, got %zu",
+                            str_shown(k, shown, sizeof shown), UPDATE_LABEL_VALUE_MAX, vc);
     }
     if (!(u->labels_json = upd_dump(a, v)))
-        return upd_fail(err, errlen, "out of memory");
+        return str_fail(err, errlen, "out of memory");
     return 0;
 }
 
@@ -132,11 +103,11 @@ static int upd_opportunity_json(arena_t *a, const char *id, conv_update_t *u, ch
 {
     json_t *o = json_pack("{s:s, s:s}", "uuid", id, "title", ""); /* owned here */
     if (!o)
-        return upd_fail(err, errlen, "out of memory");
+        return str_fail(err, errlen, "out of memory");
     u->external_opportunity_json = upd_dump(a, o);
     json_decref(o);
     if (!u->external_opportunity_json)
-        return upd_fail(err, errlen, "out of memory");
+        return str_fail(err, errlen, "out of memory");
     return 0;
 }
 
@@ -145,10 +116,10 @@ static int upd_opportunity_json(arena_t *a, const char *id, conv_update_t *u, ch
 static int upd_opportunity(arena_t *a, const json_t *v, const char *name, conv_update_t *u, char *err, size_t errlen)
 {
     if (!json_is_string(v))
-        return upd_fail(err, errlen, "%s must be a string", name);
+        return str_fail(err, errlen, "%s must be a string", name);
     size_t chars = upd_chars(json_string_value(v), json_string_length(v));
     if (chars < 1 || chars > UPDATE_OPPORTUNITY_MAX)
-        return upd_fail(err, errlen, "%s must be 1 to %d characters long, got %zu", name,
+        return str_fail(err, errlen, "%s must be 1 to %d characters long, got %zu", name,
                         UPDATE_OPPORTUNITY_MAX, chars);
     return upd_opportunity_json(a, json_string_value(v), u, err, errlen);
 }
@@ -160,7 +131,7 @@ int update_parse_conversation(arena_t *a, const json_t *body, conv_update_t *u, 
         return -1;
     json_t *t = upd_opt(body, "title"), *l = upd_opt(body, "labels");
     if (!t && !l)
-        return upd_fail(err, errlen, "the body must contain title or labels (or both)");
+        return str_fail(err, errlen, "the body must contain title or labels (or both)");
     if (t && upd_title_value(a, t, "title", u, err, errlen) != 0)
         return -1;
     if (l && upd_labels_value(a, l, u, err, errlen) != 0)
@@ -176,7 +147,7 @@ int update_parse_title(arena_t *a, const json_t *body, conv_update_t *u, char *e
         return -1;
     json_t *t = upd_opt(body, "title");
     if (!t)
-        return upd_fail(err, errlen, "title is required");
+        return str_fail(err, errlen, "title is required");
     if (upd_title_value(a, t, "title", u, err, errlen) != 0)
         return -1;
     u->workflow_name = "title_changed";
@@ -190,10 +161,10 @@ int update_parse_labels(arena_t *a, const json_t *body, conv_update_t *u, char *
         return -1;
     json_t *l = upd_opt(body, "labels");
     if (!l)
-        return upd_fail(err, errlen, "labels is required");
+        return str_fail(err, errlen, "labels is required");
     json_t *skip = upd_opt(body, "skip_analysis");
     if (skip && !json_is_boolean(skip))
-        return upd_fail(err, errlen, "skip_analysis must be a boolean");
+        return str_fail(err, errlen, "skip_analysis must be a boolean");
     if (upd_labels_value(a, l, u, err, errlen) != 0)
         return -1;
     u->workflow_name = "labels_changed";
@@ -214,7 +185,7 @@ int update_parse_privacy(arena_t *a, const json_t *body, conv_update_t *u, char 
     if (!p)
         return 0;
     if (!json_is_boolean(p))
-        return upd_fail(err, errlen, "private must be a boolean");
+        return str_fail(err, errlen, "private must be a boolean");
     u->privacy = json_is_true(p) ? CONV_PRIVACY_PRIVATE : CONV_PRIVACY_PUBLIC;
     return 0;
 }
@@ -226,27 +197,27 @@ int update_parse_linked_crm(arena_t *a, const json_t *body, conv_update_t *u, ch
     if (body && json_is_object(body)) {
         l = upd_opt(body, "linkedCrmRecords");
         if (!l)
-            return upd_fail(err, errlen, "linkedCrmRecords is required");
+            return str_fail(err, errlen, "linkedCrmRecords is required");
     } else if (!body || !json_is_array(body)) {
-        return upd_fail(err, errlen, "the request body must be {\"linkedCrmRecords\":[…]} or an array");
+        return str_fail(err, errlen, "the request body must be {\"linkedCrmRecords\":[…]} or an array");
     }
     if (!json_is_array(l))
-        return upd_fail(err, errlen, "linkedCrmRecords must be an array");
+        return str_fail(err, errlen, "linkedCrmRecords must be an array");
     if (json_array_size(l) > UPDATE_CRM_RECORDS_MAX)
-        return upd_fail(err, errlen, "linkedCrmRecords must have at most %d records, got %zu", UPDATE_CRM_RECORDS_MAX,
+        return str_fail(err, errlen, "linkedCrmRecords must have at most %d records, got %zu", UPDATE_CRM_RECORDS_MAX,
                         json_array_size(l));
     size_t i;
     json_t *e;
     json_array_foreach(l, i, e) {
         if (!json_is_object(e))
-            return upd_fail(err, errlen, "linkedCrmRecords[%zu] must be an object", i);
+            return str_fail(err, errlen, "linkedCrmRecords[%zu] must be an object", i);
         if (!json_is_string(json_object_get(e, "id")))
-            return upd_fail(err, errlen, "linkedCrmRecords[%zu].id must be a string", i);
+            return str_fail(err, errlen, "linkedCrmRecords[%zu].id must be a string", i);
         if (!json_is_string(json_object_get(e, "code")))
-            return upd_fail(err, errlen, "linkedCrmRecords[%zu].code must be a string", i);
+            return str_fail(err, errlen, "linkedCrmRecords[%zu].code must be a string", i);
     }
     if (!(u->linked_crm_json = upd_dump(a, l)))
-        return upd_fail(err, errlen, "out of memory");
+        return str_fail(err, errlen, "out of memory");
     u->workflow_name = "linked_crm_records_changed";
     return 0;
 }
@@ -259,7 +230,7 @@ static int upd_intel_str(const json_t *e, size_t i, const char *name, const char
     if (!v)
         return 0;
     if (!json_is_string(v))
-        return upd_fail(err, errlen, "intelligence[%zu].%s must be a string", i, name);
+        return str_fail(err, errlen, "intelligence[%zu].%s must be a string", i, name);
     *out = json_string_value(v);
     return 0;
 }
@@ -268,30 +239,30 @@ static int upd_intel_str(const json_t *e, size_t i, const char *name, const char
 static int upd_intel(arena_t *a, const json_t *list, conv_update_t *u, char *err, size_t errlen)
 {
     if (!json_is_array(list))
-        return upd_fail(err, errlen, "intelligence must be an array");
+        return str_fail(err, errlen, "intelligence must be an array");
     if (json_array_size(list) > UPDATE_INTEL_MAX)
-        return upd_fail(err, errlen, "intelligence must have at most %d entries, got %zu", UPDATE_INTEL_MAX,
+        return str_fail(err, errlen, "intelligence must have at most %d entries, got %zu", UPDATE_INTEL_MAX,
                         json_array_size(list));
     json_t *merged = json_object(); /* owned here */
     if (!merged)
-        return upd_fail(err, errlen, "out of memory");
+        return str_fail(err, errlen, "out of memory");
     size_t i;
     json_t *e;
     int rc = 0;
     json_array_foreach(list, i, e) {
         const char *id, *title, *category, *source;
         if (!json_is_object(e)) {
-            rc = upd_fail(err, errlen, "intelligence[%zu] must be an object", i);
+            rc = str_fail(err, errlen, "intelligence[%zu] must be an object", i);
             break;
         }
         json_t *key = upd_opt(e, "key");
         if (!key || !json_is_string(key) || json_string_length(key) == 0) {
-            rc = upd_fail(err, errlen, "intelligence[%zu].key is required and must be a non-empty string", i);
+            rc = str_fail(err, errlen, "intelligence[%zu].key is required and must be a non-empty string", i);
             break;
         }
         json_t *value = upd_opt(e, "value");
         if (!value || !(json_is_string(value) || json_is_number(value) || json_is_boolean(value))) {
-            rc = upd_fail(err, errlen, "intelligence[%zu].value is required and must be a string, number or boolean",
+            rc = str_fail(err, errlen, "intelligence[%zu].value is required and must be a string, number or boolean",
                           i);
             break;
         }
@@ -304,12 +275,12 @@ static int upd_intel(arena_t *a, const json_t *list, conv_update_t *u, char *err
         json_t *entry = json_pack("{s:s, s:O, s:O, s:s, s:s, s:s}", "id", id, "key", key, "value", value, "title",
                                   title, "category", category, "source", source); /* owned until set_new */
         if (!entry || json_object_set_new(merged, json_string_value(key), entry) != 0) {
-            rc = upd_fail(err, errlen, "out of memory");
+            rc = str_fail(err, errlen, "out of memory");
             break;
         }
     }
     if (rc == 0 && !(u->confirm_intel_json = upd_dump(a, merged)))
-        rc = upd_fail(err, errlen, "out of memory");
+        rc = str_fail(err, errlen, "out of memory");
     json_decref(merged);
     return rc;
 }
@@ -321,7 +292,7 @@ int update_parse_crm_confirm(arena_t *a, const json_t *body, conv_update_t *u, c
         return -1;
     json_t *list = upd_opt(body, "intelligence");
     if (!list)
-        return upd_fail(err, errlen, "intelligence is required");
+        return str_fail(err, errlen, "intelligence is required");
     if (upd_intel(a, list, u, err, errlen) != 0)
         return -1;
     json_t *opp = upd_opt(body, "opportunity_id");
@@ -334,31 +305,31 @@ int update_parse_crm_confirm(arena_t *a, const json_t *body, conv_update_t *u, c
 int update_parse_opportunity(arena_t *a, const json_t *body, conv_update_t *u, uuid_str_t conv_out, char *err,
                              size_t errlen)
 {
-    char shown[UPD_VALUE_SHOWN + 8];
+    char shown[STR_SHOWN_MAX + 8];
     upd_init(u);
     conv_out[0] = '\0';
     if (upd_object(body, err, errlen) != 0)
         return -1;
     json_t *cid = upd_opt(body, "conversation_id");
     if (!cid)
-        return upd_fail(err, errlen, "conversation_id is required");
+        return str_fail(err, errlen, "conversation_id is required");
     if (!json_is_string(cid))
-        return upd_fail(err, errlen, "conversation_id must be a string");
+        return str_fail(err, errlen, "conversation_id must be a string");
     if (!uuid_parse(json_string_value(cid), conv_out))
-        return upd_fail(err, errlen, "conversation_id must be a UUID, got \"%s\"",
-                        upd_shown(json_string_value(cid), shown, sizeof shown));
+        return str_fail(err, errlen, "conversation_id must be a UUID, got \"%s\"",
+                        str_shown(json_string_value(cid), shown, sizeof shown));
     json_t *code = upd_opt(body, "entity_code");
     if (code && !json_is_string(code))
-        return upd_fail(err, errlen, "entity_code must be a string");
+        return str_fail(err, errlen, "entity_code must be a string");
     json_t *rm = upd_opt(body, "remove_opportunity");
     if (rm && !json_is_boolean(rm))
-        return upd_fail(err, errlen, "remove_opportunity must be a boolean");
+        return str_fail(err, errlen, "remove_opportunity must be a boolean");
     bool remove = rm && json_is_true(rm);
     json_t *opp = upd_opt(body, "opportunity_id");
     if (remove && opp)
-        return upd_fail(err, errlen, "give either opportunity_id or remove_opportunity=true, not both");
+        return str_fail(err, errlen, "give either opportunity_id or remove_opportunity=true, not both");
     if (!remove && !opp)
-        return upd_fail(err, errlen, "opportunity_id is required unless remove_opportunity is true");
+        return str_fail(err, errlen, "opportunity_id is required unless remove_opportunity is true");
     if (remove)
         u->external_opportunity_json = "{}";
     else if (upd_opportunity(a, opp, "opportunity_id", u, err, errlen) != 0)

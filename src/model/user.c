@@ -8,31 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-/* Formats into err and returns -1, so parsers can `return user_fail(...)`. */
-static int user_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int user_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
-const char *user_shown(const char *s, char *out, size_t outlen)
-{
-    size_t n = strlen(s);
-    bool cut = n > USER_SHOWN_MAX;
-    if (cut) {
-        n = USER_SHOWN_MAX;
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-    }
-    snprintf(out, outlen, "%.*s%s", (int)n, s, cut ? "..." : "");
-    return out;
-}
+#include "lib/strutil.h"
 
 /* Number of UTF-8 characters in s (continuation bytes not counted). */
 static size_t user_utf8_len(const char *s)
@@ -153,11 +129,11 @@ static int user_opt_string(const json_t *obj, const char *key, size_t max, const
     if (!v)
         return 0;
     if (!json_is_string(v))
-        return user_fail(err, errlen, "%s must be a string", key);
+        return str_fail(err, errlen, "%s must be a string", key);
     if (json_string_length(v) > max)
-        return user_fail(err, errlen, "%s must be at most %zu bytes long, got %zu", key, max, json_string_length(v));
+        return str_fail(err, errlen, "%s must be at most %zu bytes long, got %zu", key, max, json_string_length(v));
     if (strlen(json_string_value(v)) != json_string_length(v))
-        return user_fail(err, errlen, "%s must not contain NUL characters", key);
+        return str_fail(err, errlen, "%s must not contain NUL characters", key);
     *out = json_string_value(v);
     return 0;
 }
@@ -169,7 +145,7 @@ static int user_opt_uuid(const json_t *obj, const char *key, uuid_str_t buf, con
     const char *s;
     if (user_opt_string(obj, key, 64, &s, err, errlen) != 0) {
         if (json_is_string(json_object_get(obj, key))) /* too long: still "not a UUID" */
-            return user_fail(err, errlen, "%s must be a UUID, got a %zu-byte string", key,
+            return str_fail(err, errlen, "%s must be a UUID, got a %zu-byte string", key,
                              json_string_length(json_object_get(obj, key)));
         return -1;
     }
@@ -177,8 +153,8 @@ static int user_opt_uuid(const json_t *obj, const char *key, uuid_str_t buf, con
     if (!s)
         return 0;
     if (!uuid_parse(s, buf)) {
-        char shown[USER_SHOWN_MAX + 4];
-        return user_fail(err, errlen, "%s must be a UUID, got \"%s\"", key, user_shown(s, shown, sizeof shown));
+        char shown[STR_SHOWN_MAX + 4];
+        return str_fail(err, errlen, "%s must be a UUID, got \"%s\"", key, str_shown(s, shown, sizeof shown));
     }
     *out = buf;
     return 0;
@@ -188,14 +164,14 @@ int user_name_member(const json_t *obj, const char *key, const char **out, char 
 {
     json_t *v = user_opt(obj, key);
     if (!v)
-        return user_fail(err, errlen, "%s is required", key);
+        return str_fail(err, errlen, "%s is required", key);
     if (!json_is_string(v))
-        return user_fail(err, errlen, "%s must be a string", key);
+        return str_fail(err, errlen, "%s must be a string", key);
     const char *s = json_string_value(v);
     if (strlen(s) != json_string_length(v))
-        return user_fail(err, errlen, "%s must not contain NUL characters", key);
+        return str_fail(err, errlen, "%s must not contain NUL characters", key);
     if (!user_name_ok(s))
-        return user_fail(err, errlen, "%s must be 1 to %d characters (at most %d bytes) long, got %zu characters", key,
+        return str_fail(err, errlen, "%s must be 1 to %d characters (at most %d bytes) long, got %zu characters", key,
                          USER_NAME_MAX_CHARS, USER_NAME_MAX_BYTES, user_utf8_len(s));
     *out = s;
     return 0;
@@ -205,17 +181,17 @@ int user_body_parse(const json_t *body, user_body_t *out, char *err, size_t errl
 {
     memset(out, 0, sizeof *out);
     if (!json_is_object(body))
-        return user_fail(err, errlen, "the request body must be a JSON object");
+        return str_fail(err, errlen, "the request body must be a JSON object");
     json_t *e = user_opt(body, "email");
     if (!e)
-        return user_fail(err, errlen, "email is required");
+        return str_fail(err, errlen, "email is required");
     if (!json_is_string(e))
-        return user_fail(err, errlen, "email must be a string");
+        return str_fail(err, errlen, "email must be a string");
     const char *email = json_string_value(e);
     if (strlen(email) != json_string_length(e) || !user_email_ok(email)) {
-        char shown[USER_SHOWN_MAX + 4];
-        return user_fail(err, errlen, "email must be an email address (one @, no spaces, at most %d bytes), got \"%s\"",
-                         USER_EMAIL_MAX, user_shown(email, shown, sizeof shown));
+        char shown[STR_SHOWN_MAX + 4];
+        return str_fail(err, errlen, "email must be an email address (one @, no spaces, at most %d bytes), got \"%s\"",
+                         USER_EMAIL_MAX, str_shown(email, shown, sizeof shown));
     }
     out->email = email;
     if (user_opt_string(body, "firstName", USER_PERSON_NAME_MAX, &out->first_name, err, errlen) != 0 ||
@@ -227,9 +203,9 @@ int user_body_parse(const json_t *body, user_body_t *out, char *err, size_t errl
         return -1;
     if (role) {
         if (strcasecmp(role, "admin") != 0 && strcasecmp(role, "member") != 0) {
-            char shown[USER_SHOWN_MAX + 4];
-            return user_fail(err, errlen, "role must be \"member\" or \"admin\", got \"%s\"",
-                             user_shown(role, shown, sizeof shown));
+            char shown[STR_SHOWN_MAX + 4];
+            return str_fail(err, errlen, "role must be \"member\" or \"admin\", got \"%s\"",
+                             str_shown(role, shown, sizeof shown));
         }
         snprintf(out->role_buf, sizeof out->role_buf, "%s", tolower((unsigned char)role[0]) == 'a' ? "admin" : "member");
         out->role = out->role_buf;
@@ -241,7 +217,7 @@ int team_body_parse(const json_t *body, team_body_t *out, char *err, size_t errl
 {
     memset(out, 0, sizeof *out);
     if (!json_is_object(body))
-        return user_fail(err, errlen, "the request body must be a JSON object");
+        return str_fail(err, errlen, "the request body must be a JSON object");
     if (user_name_member(body, "name", &out->name, err, errlen) != 0)
         return -1;
     return user_opt_uuid(body, "parentTeamUUID", out->parent_buf, &out->parent_uuid, err, errlen);
@@ -260,11 +236,11 @@ static int user_filter_list(arena_t *a, const query_t *q, const char *key, bool 
     for (size_t i = 0; uuids && i < *n; i++) {
         uuid_str_t u;
         if (!uuid_parse((*v)[i], u)) {
-            char shown[USER_SHOWN_MAX + 4];
-            return user_fail(err, errlen, "%s must be UUIDs, got \"%s\"", key, user_shown((*v)[i], shown, sizeof shown));
+            char shown[STR_SHOWN_MAX + 4];
+            return str_fail(err, errlen, "%s must be UUIDs, got \"%s\"", key, str_shown((*v)[i], shown, sizeof shown));
         }
         if (!((*v)[i] = arena_strdup(a, u)))
-            return user_fail(err, errlen, "out of memory");
+            return str_fail(err, errlen, "out of memory");
     }
     return 0;
 }

@@ -15,7 +15,6 @@
 #define USER_NAME_MAX_BYTES 255 /* ... and at most 255 bytes of UTF-8 (what the store keeps) */
 #define USER_PERSON_NAME_MAX 255 /* firstName / lastName, bytes */
 #define USER_EMAIL_MAX 320
-#define USER_SHOWN_MAX 64 /* bytes of client input quoted in an error message */
 
 /* A borrowed array of teams (e.g. every team of an organization, or one
  * user's teams). The caller owns v. */
@@ -41,11 +40,6 @@ void user_render(jsonw_t *w, const store_user_t *u, const team_set_t *teams, con
  * bytes of SHA-256("parley-role:" org "/" type) as a version-8 UUID, so each
  * organization's roles have their own ids and they never change. */
 void user_role_uuid(const char *org_uuid, const char *type, uuid_str_t out);
-
-/* Copies at most USER_SHOWN_MAX bytes of s into out (outlen >= USER_SHOWN_MAX
- * + 4), cut on a UTF-8 boundary and marked "..." when cut, for quoting client
- * input in an error message. Returns out. */
-const char *user_shown(const char *s, char *out, size_t outlen);
 
 /* A plausible email: one '@' with text on both sides, no spaces, controls or
  * <>",, at most USER_EMAIL_MAX bytes. */

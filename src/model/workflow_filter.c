@@ -6,49 +6,19 @@
 #include <string.h>
 
 #include "lib/ptime.h"
+#include "lib/strutil.h"
 #include "lib/uuid.h"
-
-#define WF_VALUE_SHOWN 64
-
-/* Writes a formatted message into err; always returns -1. */
-static int wf_fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int wf_fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (err && errlen) {
-        va_list ap;
-        va_start(ap, fmt);
-        vsnprintf(err, errlen, fmt, ap);
-        va_end(ap);
-    }
-    return -1;
-}
-
-/* Copies at most WF_VALUE_SHOWN bytes of s into out (size >= 72), cut on a
- * UTF-8 boundary and marked with "..." when cut. */
-static const char *wf_shown(const char *s, char *out, size_t outlen)
-{
-    size_t n = strlen(s);
-    if (n <= WF_VALUE_SHOWN) {
-        snprintf(out, outlen, "%s", s);
-        return out;
-    }
-    n = WF_VALUE_SHOWN;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
-    snprintf(out, outlen, "%.*s...", (int)n, s);
-    return out;
-}
 
 /* Time parameter: 0 and *out set, 1 when absent, -1 (message) when bad. */
 static int wf_time(const query_t *q, const char *key, int64_t *out, char *err, size_t errlen)
 {
-    char shown[WF_VALUE_SHOWN + 8];
+    char shown[STR_SHOWN_MAX + 8];
     const char *v = query_get(q, key);
     if (!v)
         return 1;
     if (ptime_parse(v, out) != 0)
-        return wf_fail(err, errlen, "%s must be an RFC 3339 time (e.g. 2024-03-18T10:00:00Z), got \"%s\"", key,
-                       wf_shown(v, shown, sizeof shown));
+        return str_fail(err, errlen, "%s must be an RFC 3339 time (e.g. 2024-03-18T10:00:00Z), got \"%s\"", key,
+                       str_shown(v, shown, sizeof shown));
     return 0;
 }
 
@@ -56,12 +26,12 @@ static int wf_time(const query_t *q, const char *key, int64_t *out, char *err, s
 static int wf_int(const query_t *q, const char *key, long long min, long long max, int64_t *out, char *err,
                   size_t errlen)
 {
-    char shown[WF_VALUE_SHOWN + 8];
+    char shown[STR_SHOWN_MAX + 8];
     long long v = 0;
     int rc = query_get_int(q, key, min, max, &v);
     if (rc < 0)
-        return wf_fail(err, errlen, "%s must be an integer between %lld and %lld, got \"%s\"", key, min, max,
-                       wf_shown(query_get(q, key), shown, sizeof shown));
+        return str_fail(err, errlen, "%s must be an integer between %lld and %lld, got \"%s\"", key, min, max,
+                       str_shown(query_get(q, key), shown, sizeof shown));
     if (rc == 0)
         *out = v;
     return rc;
@@ -69,7 +39,7 @@ static int wf_int(const query_t *q, const char *key, long long min, long long ma
 
 int workflow_filter_parse(arena_t *a, const query_t *q, store_workflow_filter_t *f, char *err, size_t errlen)
 {
-    char shown[WF_VALUE_SHOWN + 8];
+    char shown[STR_SHOWN_MAX + 8];
     int rc;
     memset(f, 0, sizeof *f);
     f->success = -1;
@@ -85,31 +55,31 @@ int workflow_filter_parse(arena_t *a, const query_t *q, store_workflow_filter_t 
         return -1;
     f->has_to = rc == 0;
     if (f->has_from && f->has_to && f->from > f->to)
-        return wf_fail(err, errlen, "fromDateTime must not be after toDateTime");
+        return str_fail(err, errlen, "fromDateTime must not be after toDateTime");
 
     bool b = false;
     rc = query_get_bool(q, "success", &b);
     if (rc < 0)
-        return wf_fail(err, errlen, "success must be a boolean (true, false, 1 or 0), got \"%s\"",
-                       wf_shown(query_get(q, "success"), shown, sizeof shown));
+        return str_fail(err, errlen, "success must be a boolean (true, false, 1 or 0), got \"%s\"",
+                       str_shown(query_get(q, "success"), shown, sizeof shown));
     if (rc == 0)
         f->success = b ? 1 : 0;
 
     size_t n = 0;
     const char **v = query_get_all(a, q, "conversationUUIDs", &n);
     if (n > WORKFLOW_UUIDS_MAX)
-        return wf_fail(err, errlen, "conversationUUIDs accepts at most %d values, got %zu", WORKFLOW_UUIDS_MAX, n);
+        return str_fail(err, errlen, "conversationUUIDs accepts at most %d values, got %zu", WORKFLOW_UUIDS_MAX, n);
     if (n > 0) {
         const char **ids = arena_alloc(a, n * sizeof *ids);
         if (!ids)
-            return wf_fail(err, errlen, "out of memory");
+            return str_fail(err, errlen, "out of memory");
         for (size_t i = 0; i < n; i++) {
             uuid_str_t u;
             if (!uuid_parse(v[i], u))
-                return wf_fail(err, errlen, "conversationUUIDs values must be UUIDs, got \"%s\"",
-                               wf_shown(v[i], shown, sizeof shown));
+                return str_fail(err, errlen, "conversationUUIDs values must be UUIDs, got \"%s\"",
+                               str_shown(v[i], shown, sizeof shown));
             if (!(ids[i] = arena_strdup(a, u)))
-                return wf_fail(err, errlen, "out of memory");
+                return str_fail(err, errlen, "out of memory");
         }
         f->conversation_uuids.v = ids;
         f->conversation_uuids.n = n;
