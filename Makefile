@@ -16,6 +16,7 @@ help:
 	@echo "make build      configure and build $(BUILD)/parley"
 	@echo "make fuzz       build the libFuzzer targets (clang, ASan+UBSan) and run each FUZZ_SECONDS (default 60)"
 	@echo "make test-valgrind  run the end-to-end suite with the server under valgrind (ctest -L valgrind)"
+	@echo "make bench      the benchmark suite (bench/run.sh): 1M conversations, wrk, baselines; writes BENCHMARKS.md"
 	@echo "make clean      remove build directories"
 
 deps:
@@ -50,6 +51,9 @@ fuzz:
 test-valgrind: build
 	@scripts/deps-extra.sh valgrind
 	@cd $(BUILD) && PARLEY_VALGRIND=1 ctest -L valgrind --output-on-failure -j $(JOBS)
+
+bench: build
+	@PARLEY_BIN=$(CURDIR)/$(BUILD)/parley bench/run.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -162,7 +162,9 @@ wrk_run() {
     local name=$1 target=$2 url=$3
     shift 3
     log "round $ROUND: $name on $target"
-    env "$@" BENCH_KEY="$KEY" BENCH_THREADS="$WTHREADS" BENCH_RUNID="w$(date +%s%N)" \
+    # the warm-up writes its own ids (WARM_WIDS), so that the measured run changes rows nobody touched
+    env "$@" ${WARM_WIDS:+BENCH_WIDS="$WARM_WIDS"} BENCH_KEY="$KEY" BENCH_THREADS="$WTHREADS" \
+        BENCH_RUNID="w$(date +%s%N)" \
         wrk -t"$WTHREADS" -c"$CONNS" -d"$WARMUP" --timeout 10s -s "$LUA" "$url" >/dev/null 2>&1 || true
     if [ -n "${BETWEEN:-}" ]; then sleep 0.5; eval "$BETWEEN"; fi
     local out
@@ -170,6 +172,14 @@ wrk_run() {
         wrk -t"$WTHREADS" -c"$CONNS" -d"$DURATION" --timeout 10s -s "$LUA" "$url" 2>&1 | grep '^BENCH ' || true)
     [ -n "$out" ] || die "wrk produced no result for $name on $target"
     echo "$out" | sed 's/^BENCH //'
+}
+
+# make_wids N - N distinct not-archived ids: $RES/wids-warm.txt (a third) and $RES/wids.txt (the rest)
+make_wids() {
+    python3 "$BENCH/prep.py" wids "$DB" "$RES/wids-all.txt" "$1"
+    local k=$(( $1 / 3 ))
+    head -n "$k" "$RES/wids-all.txt" > "$RES/wids-warm.txt"
+    tail -n +"$((k + 1))" "$RES/wids-all.txt" > "$RES/wids.txt"
 }
 
 # record NAME TARGET FIELDS [rows=N]
@@ -210,13 +220,15 @@ sc_list() {
 # the database really changed that were also acknowledged (2xx) - min(acknowledged, changed).
 sc_archive() {
     local n r acked before after
-    n=$(( $(secs "$DURATION") * 20000 + 100000 ))
-    python3 "$BENCH/prep.py" wids "$DB" "$RES/wids.txt" "$n"
+    n=$(( ($(secs "$DURATION") + $(secs "$WARMUP")) * 15000 * 3 / 2 ))
+    make_wids "$n"
     # rows archived before the measured run (after the warm-up), then after it: the difference is
     # what the measured run really changed
     BETWEEN='python3 "$BENCH/prep.py" count-archived "$DB" 0 > "$RES/before"'
     fresh parley
+    WARM_WIDS="$RES/wids-warm.txt"
     r=$(wrk_run archive parley "http://127.0.0.1:$PP" BENCH_MODE=archive BENCH_WIDS="$RES/wids.txt")
+    WARM_WIDS=
     BETWEEN=
     acked=$(( $(field "$r" requests) - $(field "$r" non2xx) ))
     before=$(cat "$RES/before")
@@ -248,11 +260,13 @@ sc_import() {
 
 sc_mixed() {
     local n r
-    n=$(( $(secs "$DURATION") * 2000 + 20000 ))
-    python3 "$BENCH/prep.py" wids "$DB" "$RES/wids.txt" "$n"
+    n=$(( ($(secs "$DURATION") + $(secs "$WARMUP")) * 3000 ))
+    make_wids "$n"
     fresh parley
+    WARM_WIDS="$RES/wids-warm.txt"
     r=$(wrk_run mixed parley "http://127.0.0.1:$PP" BENCH_MODE=mixed BENCH_IDS="$DIR/ids.txt" \
         BENCH_WIDS="$RES/wids.txt" BENCH_QUERIES="$DIR/list-all.txt")
+    WARM_WIDS=
     local hwm; hwm=$(awk '/VmHWM/ {print $2}' "/proc/$PARLEY_PID/status")
     record mixed parley "$r" "rss_kib=$hwm"
     fresh json-server
@@ -281,6 +295,10 @@ mkdir -p "$RES"
 : > "$RES/results.tsv"
 : > "$RES/parley.log"
 START=$(date +%s)
+# Read the database once so that every server starts from a warm OS page cache, as nginx's file does
+# (the 1M database is ~11 GB; on a machine with less free memory part of it stays on disk).
+log "reading $DB into the OS page cache"
+cat "$DB" "$DB-wal" > /dev/null 2>&1 || true
 start_parley
 if [ ! -f "$DIR/static.json" ]; then
     log "fetching 10,000 conversations for nginx's file and json-server's db.json"

@@ -177,8 +177,6 @@ void store_group_free(store_group_t *g)
     pthread_mutex_unlock(&g->mu);
     if (started)
         pthread_join(g->writer, NULL);
-    if (getenv("PARLEY_GROUP_STATS")) /* TEMP */
-        fprintf(stderr, "group: %llu batches, %llu jobs\n", g->batches, g->jobs);
     pthread_cond_destroy(&g->work);
     pthread_cond_destroy(&g->done);
     pthread_mutex_destroy(&g->mu);

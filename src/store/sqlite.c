@@ -16,6 +16,7 @@
 
 #include "lib/buf.h"
 #include "lib/ptime.h"
+#include "store/count_cache.h"
 #include "store/group.h"
 #include "store/migrations.h"
 
@@ -24,6 +25,8 @@
 #define SQ_BUSY_TIMEOUT_MS 5000
 #define SQ_CACHE_KIB 8192
 #define SQ_TLS_SLOTS 4
+#define SQ_DYN_SLOTS 32
+#define SQ_FTS_PAGE_MAX 2000 /* filter[title] pages with at most this many matches are read from the trigram index */
 
 /* ---- statements ------------------------------------------------------------ */
 
@@ -71,6 +74,7 @@ enum {
     S_CONV_UPD_BODY,
     S_LOG_FAIL,
     S_LOG_CHANGE,
+    S_DATA_VERSION,
     S__COUNT
 };
 
@@ -89,6 +93,7 @@ static const char *sq_sql[S__COUNT] = {
     [S_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [S_BEGIN_READ] = "BEGIN",
     [S_COMMIT] = "COMMIT",
+    [S_DATA_VERSION] = "PRAGMA data_version",
     [S_ROLLBACK] = "ROLLBACK",
     [S_SAVEPOINT] = "SAVEPOINT sq",
     [S_RELEASE] = "RELEASE sq",
@@ -315,6 +320,10 @@ typedef struct sq_conn {
     pthread_t owner;
     bool batch;                    /* a store_batch_begin transaction is open */
     sqlite3_stmt *stmts[S__COUNT]; /* cached, prepared on first use */
+    sqlite3_stmt *dyn[SQ_DYN_SLOTS]; /* list queries (generated SQL), cached by text: direct-mapped */
+    atomic_uint_fast64_t *epoch;   /* the store's change epoch (sq_store.epoch) */
+    int64_t data_version;          /* PRAGMA data_version when last observed (sq_observe) */
+    bool dv_seen;
     struct sq_conn *next;
 } sq_conn_t;
 
@@ -327,6 +336,8 @@ typedef struct sq_store {
     pthread_mutex_t mu;            /* guards conns */
     sq_conn_t *conns;              /* every connection of every thread; owned */
     store_group_t *group;          /* group commit of write transactions (sq_write); owned; NULL = inline */
+    atomic_uint_fast64_t epoch;    /* moves on every change seen or made (sq_epoch_bump): keys counts */
+    store_count_cache_t *counts;   /* list counts of the current epoch; owned; NULL = no caching */
 } sq_store_t;
 
 static atomic_uint_fast64_t sq_next_store_id;
@@ -353,6 +364,8 @@ static void sq_conn_free(sq_conn_t *c)
         return;
     for (int i = 0; i < S__COUNT; i++)
         sqlite3_finalize(c->stmts[i]);
+    for (int i = 0; i < SQ_DYN_SLOTS; i++)
+        sqlite3_finalize(c->dyn[i]);
     if (c->db && sqlite3_close(c->db) != SQLITE_OK)
         sq_log(c->db, __func__, SQLITE_BUSY);
     free(c);
@@ -368,6 +381,7 @@ static sq_conn_t *sq_conn_open(sq_store_t *st, char *err, size_t errlen)
         return NULL;
     }
     c->owner = pthread_self();
+    c->epoch = &st->epoch;
     int rc = sqlite3_open_v2(st->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "cannot open database %s: %s", st->path,
@@ -539,8 +553,11 @@ static void sq_tx_rollback(sq_conn_t *c)
  * rolls back and returns STORE_ERROR. */
 static store_rc_t sq_tx_commit(sq_conn_t *c, const char *fn)
 {
-    if (sq_exec(c, c->batch ? S_RELEASE : S_COMMIT, fn) == SQLITE_DONE)
+    if (sq_exec(c, c->batch ? S_RELEASE : S_COMMIT, fn) == SQLITE_DONE) {
+        if (!c->batch)
+            atomic_fetch_add(c->epoch, 1); /* cached counts are of the past now */
         return STORE_OK;
+    }
     sq_tx_rollback(c);
     return STORE_ERROR;
 }
@@ -580,7 +597,10 @@ static store_rc_t sq_group_commit(void *conn)
     c->batch = false;
     if (sqlite3_get_autocommit(c->db))
         return STORE_ERROR;
-    return sq_exec(c, S_COMMIT, __func__) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+    if (sq_exec(c, S_COMMIT, __func__) != SQLITE_DONE)
+        return STORE_ERROR;
+    atomic_fetch_add(c->epoch, 1); /* cached counts are of the past now */
+    return STORE_OK;
 }
 
 static void sq_group_rollback(void *conn)
@@ -810,6 +830,7 @@ store_t *store_sqlite_open(const store_opts_t *opts, char *err, size_t errlen)
     st->durability = opts->durability;
     pthread_mutex_init(&st->mu, NULL);
     st->group = store_group_new(&sq_group_ops, st, 0); /* NULL (out of memory): writes run inline */
+    st->counts = store_count_cache_new(0);             /* NULL (out of memory): counts run each time */
 
     sq_conn_t *c = sq_conn_open(st, err, errlen);
     if (!c) {
@@ -834,6 +855,8 @@ static void sqlite_close(store_t *base)
         return;
     store_group_free(st->group); /* runs what is queued, then stops the writer thread */
     st->group = NULL;
+    store_count_cache_free(st->counts);
+    st->counts = NULL;
     pthread_mutex_lock(&st->mu);
     sq_conn_t *c = st->conns;
     st->conns = NULL;
@@ -1960,6 +1983,7 @@ typedef struct sq_query {
     size_t n, cap;
     char *owned;      /* the LIKE pattern, malloc'd; owned */
     bool oom;
+    bool fts;         /* in: drive filter[title] (3+ characters) by its trigram index (sq_q_title) */
 } sq_query_t;
 
 static void sq_q_text(sq_query_t *q, const char *s)
@@ -2003,7 +2027,8 @@ static void sq_q_list(sq_query_t *q, const strlist_t *l, const char *fmt)
 static const char *sq_q_like(sq_query_t *q, const char *title)
 {
     size_t n = strlen(title);
-    char *p = malloc(2 * n + 3);
+    /* room for the FTS5 string sq_q_title appends after it */
+    char *p = malloc(4 * n + 6);
     if (!p) {
         q->oom = true;
         return NULL;
@@ -2021,11 +2046,51 @@ static const char *sq_q_like(sq_query_t *q, const char *title)
     return p;
 }
 
+/* The filter[title] condition: a trigram index lookup (migration 002) when
+ * the text has at least 3 characters (shorter ones cannot use it), which
+ * yields a superset of the matches (Unicode case folding), then the LIKE
+ * that decides, so the result is exactly the case-insensitive substring
+ * match, without scanning every row for the count. */
+static size_t sq_chars(const char *s)
+{
+    size_t chars = 0;
+    for (const unsigned char *t = (const unsigned char *)s; *t; t++)
+        chars += (*t & 0xC0) != 0x80;
+    return chars;
+}
+
+/* With q->fts the rows come from the index (a count, or a page of few matches);
+ * without, only the LIKE applies, and a page read newest first through
+ * conversations_list stops after `size` matches (best when matches are many). */
+static void sq_q_title(sq_query_t *q, const char *title)
+{
+    const char *like = sq_q_like(q, title);
+    if (like && q->fts && sq_chars(title) >= 3) {
+        /* an FTS5 string: "title" with " doubled, stored after the LIKE pattern in q->owned */
+        char *o = (char *)like + strlen(like) + 1, *fts = o;
+        *o++ = '"';
+        for (const char *t = title; *t; t++) {
+            if (*t == '"')
+                *o++ = '"';
+            *o++ = *t;
+        }
+        *o++ = '"';
+        *o = '\0';
+        buf_puts(&q->sql, " AND c.id IN (SELECT rowid FROM conversation_title_fts WHERE conversation_title_fts MATCH ?)");
+        sq_q_text(q, fts);
+    }
+    buf_puts(&q->sql, " AND c.title LIKE ? ESCAPE '\\'");
+    sq_q_text(q, like);
+}
+
 /* Appends " WHERE …" for scope sc and filter f to q (column alias c). */
 static void sq_q_where(sq_query_t *q, const store_scope_t *sc, const conv_filter_t *f)
 {
     buf_t *b = &q->sql;
-    buf_puts(b, " WHERE c.org_uuid = ?");
+    /* "+" keeps the planner off the org indexes when the title's trigram
+     * index is to drive the query (it has no statistics to see it is cheaper) */
+    bool fts = q->fts && f->title && sq_chars(f->title) >= 3;
+    buf_puts(b, fts ? " WHERE +c.org_uuid = ?" : " WHERE c.org_uuid = ?");
     sq_q_text(q, sc->org_uuid);
     if (sc->user_uuid) {
         buf_puts(b, " AND (c.is_private = 0 OR c.user_uuid = lower(?))");
@@ -2053,10 +2118,8 @@ static void sq_q_where(sq_query_t *q, const store_scope_t *sc, const conv_filter
         sq_q_list(q, &f->owner_emails, "lower(?)");
         buf_putc(b, ')');
     }
-    if (f->title && f->title[0]) {
-        buf_puts(b, " AND c.title LIKE ? ESCAPE '\\'");
-        sq_q_text(q, sq_q_like(q, f->title));
-    }
+    if (f->title && f->title[0])
+        sq_q_title(q, f->title);
     if (f->participant_emails.n) {
         buf_puts(b, " AND EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conv_uuid = c.uuid"
                     " AND p.email IN ");
@@ -2106,6 +2169,17 @@ static void sq_q_where(sq_query_t *q, const store_scope_t *sc, const conv_filter
         buf_puts(b, " AND c.is_empty = 0");
 }
 
+/* FNV-1a of a string: the slot of a generated statement in c->dyn. */
+static size_t sq_dyn_slot(const char *sql)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *p = (const unsigned char *)sql; *p; p++) {
+        h ^= *p;
+        h *= 1099511628211ull;
+    }
+    return (size_t)(h % SQ_DYN_SLOTS);
+}
+
 /* Prepares sql and binds the first n parameters of q. NULL (logged) on failure;
  * the caller finalizes the statement. */
 static sqlite3_stmt *sq_q_prepare(sq_conn_t *c, const char *sql, const sq_query_t *q, size_t n, const char *fn)
@@ -2122,6 +2196,117 @@ static sqlite3_stmt *sq_q_prepare(sq_conn_t *c, const char *sql, const sq_query_
         return NULL;
     }
     return s;
+}
+
+/* Like sq_q_prepare, but generated statements are kept per connection by
+ * their text (c->dyn), so a repeated list query is not parsed and planned
+ * again. NULL (logged) on failure; the caller hands the statement back with
+ * sq_q_release (never sqlite3_finalize). */
+static sqlite3_stmt *sq_q_prepare_cached(sq_conn_t *c, const char *sql, const sq_query_t *q, size_t n,
+                                         const char *fn)
+{
+    size_t slot = sq_dyn_slot(sql);
+    sqlite3_stmt *s = c->dyn[slot];
+    int rc = SQLITE_OK;
+    if (s && !sqlite3_stmt_busy(s) && strcmp(sqlite3_sql(s), sql) == 0) {
+        sqlite3_clear_bindings(s);
+    } else {
+        s = NULL;
+        rc = sqlite3_prepare_v3(c->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+        if (rc == SQLITE_OK && (!c->dyn[slot] || !sqlite3_stmt_busy(c->dyn[slot]))) {
+            sqlite3_finalize(c->dyn[slot]);
+            c->dyn[slot] = s;
+        }
+    }
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        const sq_bind_t *b = &q->binds[i];
+        rc = b->is_int ? sqlite3_bind_int64(s, (int)i + 1, b->i) : sq_bind_text(s, (int)i + 1, b->s);
+    }
+    if (rc != SQLITE_OK) {
+        sq_log(c->db, fn, rc);
+        if (s && s != c->dyn[slot])
+            sqlite3_finalize(s);
+        else if (s)
+            sqlite3_reset(s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Hands back a statement of sq_q_prepare: reset when cached (its bindings
+ * cleared: they point into the caller's query), finalized otherwise. NULL is fine. */
+static void sq_q_release(sq_conn_t *c, sqlite3_stmt *s)
+{
+    if (!s)
+        return;
+    for (int i = 0; i < SQ_DYN_SLOTS; i++) {
+        if (c->dyn[i] == s) {
+            sqlite3_reset(s);
+            sqlite3_clear_bindings(s);
+            return;
+        }
+    }
+    sqlite3_finalize(s);
+}
+
+/* Inside an open read transaction: reads PRAGMA data_version; when it moved
+ * since this connection last looked (or on its first look), another
+ * connection or process committed, so the store's epoch moves and every
+ * cached count becomes stale. Returns false on error (then cache nothing). */
+static bool sq_observe(sq_conn_t *c)
+{
+    sqlite3_stmt *s = sq_stmt(c, S_DATA_VERSION, __func__);
+    if (!s)
+        return false;
+    bool ok = sqlite3_step(s) == SQLITE_ROW;
+    int64_t dv = ok ? sqlite3_column_int64(s, 0) : 0;
+    sq_put(c, S_DATA_VERSION, s);
+    if (ok && (!c->dv_seen || dv != c->data_version)) {
+        c->dv_seen = true;
+        c->data_version = dv;
+        atomic_fetch_add(c->epoch, 1);
+    }
+    return ok;
+}
+
+/* True when where (from sq_q_where) has only the conditions that
+ * conversation_counts (migration 004) can answer: the organization, a
+ * user-level scope, the archived mode and hide_empty. Any other condition,
+ * including one added to sq_q_where later, leaves text behind and makes it false. */
+static bool sq_where_is_plain(const char *where)
+{
+    static const char *const parts[] = {
+        " WHERE c.org_uuid = ?", " AND (c.is_private = 0 OR c.user_uuid = lower(?))",
+        " AND c.archived = 0", " AND c.archived = 1", " AND c.is_empty = 0",
+    };
+    const char *p = where;
+    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+        size_t n = strlen(parts[i]);
+        if (strncmp(p, parts[i], n) == 0)
+            p += n;
+        else if (i == 0)
+            return false;
+    }
+    return *p == '\0';
+}
+
+/* The count cache's key for a count query: its SQL, then each of its first n
+ * parameters (type, value). Appended to key (check key->oom). */
+static void sq_count_key(buf_t *key, const char *sql, const sq_query_t *q, size_t n)
+{
+    buf_append(key, sql, strlen(sql) + 1);
+    for (size_t i = 0; i < n; i++) {
+        const sq_bind_t *b = &q->binds[i];
+        if (b->is_int) {
+            buf_putc(key, 'i');
+            buf_append(key, &b->i, sizeof b->i);
+        } else if (b->s) {
+            buf_putc(key, 's');
+            buf_append(key, b->s, strlen(b->s) + 1);
+        } else {
+            buf_putc(key, 'n');
+        }
+    }
 }
 
 /* COUNT(*) and the page run in one read transaction with the same WHERE
@@ -2142,58 +2327,89 @@ static store_rc_t sqlite_conv_list(store_t *base, const store_scope_t *sc, const
     int64_t size = f->size < 0 ? 0 : f->size;
     int64_t offset = (size > 0 && page - 1 > INT64_MAX / size) ? INT64_MAX : (page - 1) * size;
 
-    /* q owns its SQL buffer, its bindings and the LIKE pattern. */
-    sq_query_t q = {0};
+    /* Two forms of the WHERE (they differ only for filter[title]): qc, driven
+     * by the title's trigram index, counts, and serves the page when the
+     * matches are few; q, without it, serves the page otherwise (newest
+     * first through conversations_list, stopping after one page). Each owns
+     * its SQL buffer, its bindings and its LIKE pattern. */
+    sq_query_t q = {0}, qc = {0};
+    qc.fts = true;
     buf_init(&q.sql);
+    buf_init(&qc.sql);
     sq_q_where(&q, sc, f);
-    size_t nwhere = q.n;
-    char *where = buf_detach(&q.sql, NULL);
-    buf_t count_sql, page_sql;
+    sq_q_where(&qc, sc, f);
+    size_t nwhere = qc.n;
+    char *where = buf_detach(&q.sql, NULL), *wherec = buf_detach(&qc.sql, NULL);
+    buf_t count_sql, page_sql, key;
     buf_init(&count_sql);
     buf_init(&page_sql);
-    if (where) {
-        buf_printf(&count_sql, "SELECT count(*) FROM conversations c%s", where);
-        buf_printf(&page_sql,
-                   "%s FROM (SELECT c.id FROM conversations c%s ORDER BY c.created_at DESC, c.uuid DESC"
-                   " LIMIT ? OFFSET ?) AS pg JOIN conversations c ON c.id = pg.id"
-                   " JOIN conversation_bodies b ON b.id = c.id LEFT JOIN users u ON u.uuid = c.user_uuid"
-                   " ORDER BY c.created_at DESC, c.uuid DESC",
-                   sq_conv_select, where);
-    }
-    sq_q_int(&q, size);
-    sq_q_int(&q, offset);
+    buf_init(&key);
+    if (wherec && sq_where_is_plain(wherec)) /* the same conditions hold on the per-owner counts */
+        buf_printf(&count_sql, "SELECT IFNULL(SUM(c.n), 0) FROM conversation_counts c%s", wherec);
+    else if (wherec)
+        buf_printf(&count_sql, "SELECT count(*) FROM conversations c%s", wherec);
+    sq_query_t *pq = &q; /* the form of the page query, chosen once the count is known */
 
     store_rc_t r = STORE_ERROR;
     sqlite3_stmt *s = NULL;
     bool in_tx = false;
-    if (!where || q.oom || count_sql.oom || page_sql.oom) {
+    if (!where || !wherec || q.oom || qc.oom || count_sql.oom) {
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
         goto out;
     }
+    /* The epoch is read before the snapshot starts: a count is cached, or
+     * taken from the cache, only when no change was made or seen since, so a
+     * cached count is always one of this snapshot (see sq_observe). */
+    uint64_t epoch = atomic_load(&st->epoch);
     /* Both statements read one snapshot (a read transaction unless a batch is open). */
     if (!c->batch && sqlite3_get_autocommit(c->db)) {
         if (sq_exec(c, S_BEGIN_READ, __func__) != SQLITE_DONE)
             goto out;
         in_tx = true;
     }
-    if (!(s = sq_q_prepare(c, count_sql.data, &q, nwhere, __func__)))
-        goto out;
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        sq_log(c->db, __func__, rc);
-        goto out;
+    bool cacheable = in_tx && st->counts && sq_observe(c) && atomic_load(&st->epoch) == epoch;
+    if (cacheable) {
+        sq_count_key(&key, count_sql.data, &qc, nwhere);
+        cacheable = !key.oom;
     }
-    int64_t n = sqlite3_column_int64(s, 0);
+    int64_t n = 0;
+    int rc;
+    if (!cacheable || !store_count_cache_get(st->counts, key.data, key.len, epoch, &n)) {
+        if (!(s = sq_q_prepare_cached(c, count_sql.data, &qc, nwhere, __func__)))
+            goto out;
+        rc = sqlite3_step(s);
+        if (rc != SQLITE_ROW) {
+            sq_log(c->db, __func__, rc);
+            goto out;
+        }
+        n = sqlite3_column_int64(s, 0);
+        sq_q_release(c, s);
+        s = NULL;
+        if (cacheable)
+            store_count_cache_put(st->counts, key.data, key.len, epoch, n);
+    }
     if (total)
         *total = n;
-    sqlite3_finalize(s);
-    s = NULL;
 
     r = STORE_OK;
     if (size == 0 || offset >= n || !cb)
         goto out;
     r = STORE_ERROR;
-    if (!(s = sq_q_prepare(c, page_sql.data, &q, q.n, __func__)))
+    if (n <= SQ_FTS_PAGE_MAX && strcmp(where, wherec) != 0)
+        pq = &qc; /* few matches: sort them rather than walk the whole list looking for them */
+    buf_printf(&page_sql,
+               "%s FROM (SELECT c.id FROM conversations c%s ORDER BY c.created_at DESC, c.uuid DESC"
+               " LIMIT ? OFFSET ?) AS pg JOIN conversations c ON c.id = pg.id"
+               " JOIN conversation_bodies b ON b.id = c.id LEFT JOIN users u ON u.uuid = c.user_uuid"
+               " ORDER BY c.created_at DESC, c.uuid DESC",
+               sq_conv_select, pq == &qc ? wherec : where);
+    sq_q_int(pq, size);
+    sq_q_int(pq, offset);
+    if (page_sql.oom || pq->oom) {
+        fprintf(stderr, "parley: store %s: out of memory\n", __func__);
+        goto out;
+    }
+    if (!(s = sq_q_prepare_cached(c, page_sql.data, pq, pq->n, __func__)))
         goto out;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         conv_t conv;
@@ -2207,15 +2423,20 @@ static store_rc_t sqlite_conv_list(store_t *base, const store_scope_t *sc, const
     }
     r = STORE_OK;
 out:
-    sqlite3_finalize(s);
+    sq_q_release(c, s);
     if (in_tx && sq_exec(c, S_COMMIT, __func__) != SQLITE_DONE)
         sq_tx_rollback(c);
     free(where);
+    free(wherec);
     buf_free(&count_sql);
     buf_free(&page_sql);
+    buf_free(&key);
     buf_free(&q.sql);
+    buf_free(&qc.sql);
     free(q.binds);
+    free(qc.binds);
     free(q.owned);
+    free(qc.owned);
     return r;
 }
 
@@ -2560,8 +2781,10 @@ static store_rc_t sqlite_batch_end(store_t *base, bool commit)
         return STORE_ERROR;
     }
     c->batch = false;
-    if (commit && sq_exec(c, S_COMMIT, __func__) == SQLITE_DONE)
+    if (commit && sq_exec(c, S_COMMIT, __func__) == SQLITE_DONE) {
+        atomic_fetch_add(c->epoch, 1);
         return STORE_OK;
+    }
     if (!sqlite3_get_autocommit(c->db))
         sq_exec(c, S_ROLLBACK, __func__);
     return commit ? STORE_ERROR : STORE_OK;

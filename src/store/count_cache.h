@@ -1,0 +1,29 @@
+/* count_cache.h - a small shared cache of list counts (totalRecords), valid for one database epoch. */
+#ifndef PARLEY_STORE_COUNT_CACHE_H
+#define PARLEY_STORE_COUNT_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* A fixed number of slots, each holding one (key, epoch, count); a key is an
+ * opaque byte string naming a count query and its parameters. An entry is
+ * only returned for the epoch it was stored with: the store moves its epoch
+ * on every change, so a hit is always a count of the current data.
+ * Thread-safe (one mutex). */
+typedef struct store_count_cache store_count_cache_t;
+
+/* Largest key cached; longer keys are never stored (the count runs each time). */
+#define STORE_COUNT_CACHE_MAX_KEY 4096u
+
+/* A cache of `slots` entries (0 = 1024). NULL when out of memory. */
+store_count_cache_t *store_count_cache_new(size_t slots);
+/* Frees the cache and its keys. NULL is fine. */
+void store_count_cache_free(store_count_cache_t *cc);
+/* True (and *count set) when key (n bytes) is cached for epoch. */
+bool store_count_cache_get(store_count_cache_t *cc, const void *key, size_t n, uint64_t epoch, int64_t *count);
+/* Stores count for key under epoch, replacing whatever held its slot. Silently
+ * does nothing when n is over the limit or memory is short. */
+void store_count_cache_put(store_count_cache_t *cc, const void *key, size_t n, uint64_t epoch, int64_t count);
+
+#endif
