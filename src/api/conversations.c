@@ -192,28 +192,44 @@ void api_conv_by_external_id(req_t *r)
     jsonw_obj_end(&w);
 }
 
-/* An archive or unarchive between its handler and its completion; in r's arena. */
+/* An archive or unarchive between its handler and its reply; in r's arena. */
 typedef struct conv_archive_job {
     req_t *r;
-    jsonw_t w;
     conv_render_opts_t ro;
-    api_conv_out_t out;
     uuid_str_t u;
     const char *id;      /* the path segment as given, for messages */
     bool archived;
     int64_t now;
+    store_rc_t rc;       /* the write's outcome (set by conv_archive_done) */
 } conv_archive_job_t;
 
-/* store_done_cb of conv_set_archived (any thread): on success the resource is
- * already rendered into r->out; otherwise replies the problem. Then sends. */
+/* store_done_cb of the write (the group-commit writer's thread): only records
+ * the outcome; conv_archive_reply does the rest on a worker thread, so the
+ * single writer spends no time reading and rendering responses. */
 static void conv_archive_done(void *ctx, store_rc_t rc)
 {
     conv_archive_job_t *j = ctx;
-    if (rc == STORE_FORBIDDEN)
-        api_conv_log_refusal(j->r, j->u, j->archived ? "archive" : "unarchive", j->now);
-    if (rc != STORE_OK)
-        api_conv_store_fail(j->r, rc, j->id);
+    j->rc = rc;
     req_complete(j->r);
+}
+
+/* req_defer_then work (a worker thread, after the write is durable): replies
+ * the conversation as now stored, read after the commit (a change committed
+ * since by someone else may show too, as in any later GET), or the problem. */
+static void conv_archive_reply(req_t *r, void *ctx)
+{
+    conv_archive_job_t *j = ctx;
+    store_rc_t rc = j->rc;
+    if (rc == STORE_OK) {
+        jsonw_t w;
+        req_json_begin(r, 200, &w);
+        api_conv_out_t out = {&w, &j->ro};
+        rc = store_conv_get(r->store, &r->scope, j->u, api_conv_out_cb, &out);
+    }
+    if (rc == STORE_FORBIDDEN)
+        api_conv_log_refusal(r, j->u, j->archived ? "archive" : "unarchive", j->now);
+    if (rc != STORE_OK)
+        api_conv_store_fail(r, rc, j->id);
 }
 
 /* DELETE /conversations/{id} and POST /conversations/{id}/unarchive. The
@@ -237,11 +253,9 @@ static void conv_set_archived(req_t *r, bool archived)
     j->id = id;
     j->archived = archived;
     j->now = ptime_now();
-    req_json_begin(r, 200, &j->w);
-    j->out = (api_conv_out_t){&j->w, &j->ro};
-    req_defer(r);
-    store_conv_set_archived_async(r->store, &r->scope, j->u, archived, j->now, api_conv_out_cb, &j->out,
-                                  conv_archive_done, j);
+    j->rc = STORE_ERROR;
+    req_defer_then(r, conv_archive_reply, j);
+    store_conv_set_archived_async(r->store, &r->scope, j->u, archived, j->now, NULL, NULL, conv_archive_done, j);
 }
 
 void api_conv_archive(req_t *r)

@@ -60,6 +60,12 @@ typedef struct req {
  * only the completing side may touch r. Implemented by the server (server.c). */
 void req_defer(req_t *r);
 void req_complete(req_t *r);
+/* req_defer, plus work for after the completion: fn(r, ctx) runs once, on a
+ * libmicrohttpd worker thread, after req_complete and before the reply is
+ * sent, so the completing thread (the group-commit writer) hands the reply's
+ * reading and rendering back to the workers. */
+typedef void (*req_then_fn)(req_t *r, void *ctx);
+void req_defer_then(req_t *r, req_then_fn fn, void *ctx);
 
 /* Starts a 200 JSON response: sets status and type and returns a writer on req->out. */
 void req_json_begin(req_t *r, int status, jsonw_t *w);

@@ -52,6 +52,8 @@ typedef struct server_req {
     bool completed;                        /* req_complete ran (guarded by server.async_mu) */
     bool suspended;                        /* the connection waits for req_complete (guarded by async_mu) */
     struct MHD_Connection *con;            /* for MHD_resume_connection */
+    req_then_fn then;                      /* req_defer_then: runs before the deferred reply; NULL = none */
+    void *then_ctx;
     struct timespec t0;
 } server_req_t;
 
@@ -248,6 +250,14 @@ void req_defer(req_t *r)
     server_req_of(r)->deferred = true;
 }
 
+void req_defer_then(req_t *r, req_then_fn fn, void *ctx)
+{
+    server_req_t *sr = server_req_of(r);
+    sr->deferred = true;
+    sr->then = fn;
+    sr->then_ctx = ctx;
+}
+
 void req_complete(req_t *r)
 {
     server_req_t *sr = server_req_of(r);
@@ -276,10 +286,14 @@ static bool server_park(server_req_t *sr, struct MHD_Connection *con)
     return done;
 }
 
-/* A deferred request's reply once it completed: the same check as for
- * synchronous handlers. */
+/* A deferred request's reply once it completed (on a worker thread): its
+ * req_defer_then work, then the same check as for synchronous handlers. */
 static void server_finish_deferred(server_req_t *sr)
 {
+    req_then_fn then = sr->then;
+    sr->then = NULL; /* once */
+    if (then)
+        then(&sr->r, sr->then_ctx);
     if (!sr->r.status || sr->r.out.oom)
         problem_internal(&sr->r);
 }

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 #define GROUP_DEFAULT_BATCH 256u
 
@@ -20,7 +21,16 @@ struct store_group {
     bool stopping;
     pthread_t writer;
     unsigned long long batches, jobs;
+    double job_s, commit_s;        /* writer time in jobs and in begin+commit (PARLEY_GROUP_STATS) */
 };
+
+/* Seconds on the monotonic clock. */
+static double group_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 store_group_t *store_group_new(const store_group_ops_t *ops, void *ctx, unsigned max_batch)
 {
@@ -40,6 +50,7 @@ store_group_t *store_group_new(const store_group_ops_t *ops, void *ctx, unsigned
  * commit. Sets each job's rc; a failed begin or commit fails every job. */
 static void group_run_batch(store_group_t *g, void *conn, store_group_job_t *batch)
 {
+    double t0 = group_now();
     if (!conn || g->ops->begin(conn) != STORE_OK) {
         for (store_group_job_t *j = batch; j; j = j->next)
             j->rc = STORE_ERROR;
@@ -47,7 +58,11 @@ static void group_run_batch(store_group_t *g, void *conn, store_group_job_t *bat
     }
     for (store_group_job_t *j = batch; j; j = j->next)
         j->rc = j->fn(conn, j->arg);
-    if (g->ops->commit(conn) != STORE_OK) {
+    double t1 = group_now();
+    store_rc_t committed = g->ops->commit(conn);
+    g->job_s += t1 - t0; /* only the writer thread touches these two */
+    g->commit_s += group_now() - t1;
+    if (committed != STORE_OK) {
         g->ops->rollback(conn);
         for (store_group_job_t *j = batch; j; j = j->next)
             if (j->rc == STORE_OK)
@@ -60,6 +75,7 @@ static void group_run_batch(store_group_t *g, void *conn, store_group_job_t *bat
 static void *group_main(void *arg)
 {
     store_group_t *g = arg;
+    pthread_setname_np(pthread_self(), "parley-writer"); /* else it inherits its creator's name (profiles) */
     void *conn = g->ops->writer_conn(g->ctx);
     pthread_mutex_lock(&g->mu);
     for (;;) {
@@ -177,6 +193,11 @@ void store_group_free(store_group_t *g)
     pthread_mutex_unlock(&g->mu);
     if (started)
         pthread_join(g->writer, NULL);
+    const char *stats = getenv("PARLEY_GROUP_STATS");
+    if (stats && *stats && g->batches) /* a profiling aid, documented in BENCHMARKS.md */
+        fprintf(stderr, "parley: group commit: %llu batches, %llu writes (%.1f a batch), %.3f s in writes, %.3f s in commits (%.2f ms a commit)\n",
+                g->batches, g->jobs, (double)g->jobs / (double)g->batches, g->job_s, g->commit_s,
+                g->commit_s * 1e3 / (double)g->batches);
     pthread_cond_destroy(&g->work);
     pthread_cond_destroy(&g->done);
     pthread_mutex_destroy(&g->mu);

@@ -1732,7 +1732,7 @@ static store_rc_t pg_archive_body(pg_conn_t *c, void *arg)
         if (r == STORE_OK)
             r = pg_log_event(c, a->sc->org_uuid, a->id, a->archived ? "archive" : "unarchive", a->now, fn);
     }
-    if (r == STORE_OK)
+    if (r == STORE_OK && a->cb)
         r = pg_conv_fetch(c, P_CONV_GET, a->sc, a->id, a->cb, a->ctx, fn);
     if (r != STORE_OK) {
         pg_tx_rollback(c);

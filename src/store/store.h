@@ -213,7 +213,8 @@ store_rc_t store_conv_list(store_t *st, const store_scope_t *sc, const conv_filt
 store_rc_t store_conv_insert(store_t *st, const conv_t *c, uuid_str_t existing);
 /* Archives (archived=true, archived_at=now) or unarchives a conversation and
  * records an `archive`/`unarchive` workflow-log entry, in one transaction, then
- * calls cb with the row as now stored. Idempotent: archiving an archived row
+ * calls cb with the row as now stored (cb NULL: the row is not read; the
+ * caller reads it after the write). Idempotent: archiving an archived row
  * changes nothing (no write, archived_at kept) and still calls cb. NOT_FOUND
  * when not visible in sc; FORBIDDEN when sc is a user-level scope that does
  * not own it. */
