@@ -11,6 +11,7 @@ struct checkpointer {
     pthread_mutex_t mu;    /* guards pending, stopping, runs */
     pthread_cond_t wake;
     bool pending;          /* a commit asked for a checkpoint since the last one started */
+    int asked_at;          /* the WAL's size in frames when a checkpoint was last asked for */
     bool stopping;
     unsigned long runs;
 };
@@ -79,9 +80,13 @@ static int checkpointer_hook(void *ctx, sqlite3 *db, const char *name, int frame
     if (frames >= CHECKPOINTER_HARD_FRAMES) {
         sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
     } else if (frames >= CHECKPOINTER_SOFT_FRAMES) {
+        /* Once per CHECKPOINTER_SOFT_FRAMES of growth: until the WAL restarts
+         * it stays past the limit, and asking on every commit made the thread
+         * copy a few frames (and fsync) per commit. */
         pthread_mutex_lock(&k->mu);
-        if (!k->pending) {
+        if (!k->pending && (frames < k->asked_at || frames - k->asked_at >= CHECKPOINTER_SOFT_FRAMES)) {
             k->pending = true;
+            k->asked_at = frames;
             pthread_cond_signal(&k->wake);
         }
         pthread_mutex_unlock(&k->mu);

@@ -10,8 +10,9 @@
  * past 1,000 pages, so one writer in a few hundred pays for copying the WAL
  * into the database and its fsync; with group commit that writer is the only
  * one, and every client waits. A checkpointer replaces it on every connection
- * it is attached to: past CHECKPOINTER_SOFT_FRAMES the commit only wakes a
- * thread that runs a PASSIVE checkpoint on its own connection (it never
+ * it is attached to: past CHECKPOINTER_SOFT_FRAMES (and then after every
+ * further CHECKPOINTER_SOFT_FRAMES of growth) the commit only wakes a thread
+ * that runs a PASSIVE checkpoint on its own connection (it never
  * blocks readers or writers); past CHECKPOINTER_HARD_FRAMES (the background
  * one could not catch up, e.g. under a sustained write load that never leaves
  * the WAL fully copied) the committing connection checkpoints inline, as

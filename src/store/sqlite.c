@@ -140,8 +140,9 @@ static const char *sq_sql[S__COUNT] = {
                       " AND json_extract(p.value, '$.email') <> ''",
     [S_LOG_INSERT] = "INSERT INTO workflow_logs(org_uuid, conversation_uuid, workflow_name, success, error, created_at)"
                      " VALUES (?1, ?2, ?3, 1, NULL, ?4)",
-    [S_CONV_STATE] = "SELECT user_uuid, is_private, archived FROM conversations WHERE uuid = ?1 AND org_uuid = ?2",
-    [S_CONV_SET_ARCHIVED] = "UPDATE conversations SET archived = ?2, archived_at = ?3 WHERE uuid = ?1",
+    [S_CONV_STATE] = "SELECT user_uuid, is_private, archived, id FROM conversations WHERE uuid = ?1 AND org_uuid = ?2",
+    /* by the row id S_CONV_STATE read: no second search of the uuid index */
+    [S_CONV_SET_ARCHIVED] = "UPDATE conversations SET archived = ?2, archived_at = ?3 WHERE id = ?1",
     [S_CONV_EXT_UUID] = "SELECT uuid FROM conversations WHERE org_uuid = ?1 AND external_id = ?2",
     /* conversation changes (sqlite_conv_update): NULL parameters keep the
      * stored value; ?3 is a conv_privacy_change_t. */
@@ -1846,10 +1847,12 @@ static store_rc_t sq_conv_set_archived_tx(void *conn, void *arg)
     int rc = sqlite3_step(s);
     uuid_str_t owner;
     bool is_private = false, was = false;
+    int64_t rowid = 0;
     if (rc == SQLITE_ROW) {
         sq_copy_col(s, 0, owner, sizeof(owner));
         is_private = sqlite3_column_int(s, 1) != 0;
         was = sqlite3_column_int(s, 2) != 0;
+        rowid = sqlite3_column_int64(s, 3);
         r = STORE_OK;
     } else if (rc == SQLITE_DONE) {
         r = STORE_NOT_FOUND;
@@ -1872,7 +1875,7 @@ static store_rc_t sq_conv_set_archived_tx(void *conn, void *arg)
     if (was != archived) {
         if (!(s = sq_stmt(c, S_CONV_SET_ARCHIVED, __func__)))
             goto fail;
-        sq_bind_text(s, 1, id);
+        sqlite3_bind_int64(s, 1, rowid);
         sqlite3_bind_int(s, 2, archived ? 1 : 0);
         sqlite3_bind_int64(s, 3, archived ? now : 0);
         if (sq_update(c, S_CONV_SET_ARCHIVED, s, __func__) != STORE_OK)
