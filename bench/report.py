@@ -194,6 +194,30 @@ def main(a):
                  "in `bench/data/%s/results/results.tsv`." % (dur, dset))
     lines.append("")
 
+    # Server CPU per request: the least noisy figure on a shared machine (requests/s moves with whatever
+    # else runs; the work a request costs barely does).
+    def cpu_per(d):
+        n = d.get("requests", 0)
+        return d["cpu_ms"] * 1000.0 / n if n and "cpu_ms" in d else None
+    cpu_rows = []
+    for scen in ["get", "list-all", "list-owner", "list-title", "archive", "import", "mixed"]:
+        pc = fig(scen, "parley", cpu_per)
+        if pc is None:
+            continue
+        nc = fig(scen, "nginx", cpu_per)
+        jc = fig(scen, "json-server", cpu_per)
+        cpu_rows.append("| %s | %.0f | %s | %s |" % (names[scen], pc, "—" if nc is None else "%.0f" % nc,
+                                                     "—" if jc is None else "%.0f" % jc))
+    if cpu_rows:
+        lines.append("Server CPU per request, in µs (user + system time of the server's processes over the "
+                     "measured run, divided by the requests wrk completed; the load generator's own CPU is "
+                     "not counted):")
+        lines.append("")
+        lines.append("| scenario | Parley | nginx static | json-server |")
+        lines.append("|---|---:|---:|---:|")
+        lines += cpu_rows
+        lines.append("")
+
     st = med([d.get("ms") for (s, t), rs in by.items() if s == "startup" for d in rs.values()])
     rss = fig("mixed", "parley", lambda d: d.get("rss_kib"))
     jrss = fig("mixed", "json-server", lambda d: d.get("rss_kib"))

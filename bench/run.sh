@@ -156,6 +156,19 @@ trap cleanup EXIT
 
 # ---- one wrk run --------------------------------------------------------------------------------------
 ROUND=0
+TICK=$(getconf CLK_TCK)
+# cpu_ticks TARGET - user+system CPU clock ticks so far of the target's server process and its children
+# (nginx's workers); the difference over a run, per request, is the server's CPU cost of one request,
+# a figure that drifts far less than requests/s when other work shares the machine
+cpu_ticks() {
+    local pid p t=0
+    case $1 in parley) pid=$PARLEY_PID ;; nginx) pid=$NGINX_PID ;; json-server) pid=$JS_PID ;; esac
+    [ -n "$pid" ] || { echo 0; return; }
+    for p in $pid $(pgrep -P "$pid" 2>/dev/null); do
+        t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    done
+    echo "$t"
+}
 # wrk_run NAME TARGET URL [VAR=VALUE...] - warm-up (discarded), then the measured run; appends to results.tsv.
 # Prints the BENCH fields of the measured run.
 wrk_run() {
@@ -167,11 +180,14 @@ wrk_run() {
         BENCH_RUNID="w$(date +%s%N)" \
         wrk -t"$WTHREADS" -c"$CONNS" -d"$WARMUP" --timeout 10s -s "$LUA" "$url" >/dev/null 2>&1 || true
     if [ -n "${BETWEEN:-}" ]; then sleep 0.5; eval "$BETWEEN"; fi
-    local out
+    local out c0 c1
+    c0=$(cpu_ticks "$target")
     out=$(env "$@" BENCH_KEY="$KEY" BENCH_THREADS="$WTHREADS" BENCH_RUNID="${RUNID:-m$(date +%s%N)}" \
         wrk -t"$WTHREADS" -c"$CONNS" -d"$DURATION" --timeout 10s -s "$LUA" "$url" 2>&1 | grep '^BENCH ' || true)
+    c1=$(cpu_ticks "$target")
     [ -n "$out" ] || die "wrk produced no result for $name on $target"
-    echo "$out" | sed 's/^BENCH //'
+    # cpu_ms: the server's CPU over the measured run (includes requests still in flight at its end)
+    echo "$out cpu_ms=$(( (c1 - c0) * 1000 / TICK ))" | sed 's/^BENCH //'
 }
 
 # make_wids N - N distinct not-archived ids: $RES/wids-warm.txt (a third) and $RES/wids.txt (the rest)

@@ -81,6 +81,7 @@ static void conv_list(req_t *r, filter_endpoint_t ep, const char *base)
     }
     jsonw_t w;
     req_json_begin(r, 200, &w);
+    buf_reserve(&r->out, (size_t)f.size * 4608); /* ~4.5 KB a list item: one allocation, not ten */
     jsonw_obj_begin(&w);
     jsonw_key(&w, "data");
     jsonw_arr_begin(&w);

@@ -10,6 +10,7 @@
 void req_json_begin(req_t *r, int status, jsonw_t *w)
 {
     buf_reset(&r->out);
+    buf_reserve(&r->out, REQ_JSON_INITIAL); /* one allocation for most replies; failure shows later as oom */
     r->status = status;
     r->out_type = "application/json; charset=utf-8";
     jsonw_init(w, &r->out);
