@@ -8,8 +8,10 @@
 struct checkpointer {
     sqlite3 *db;           /* the thread's own connection; owned */
     pthread_t thread;
-    pthread_mutex_t mu;    /* guards pending, stopping, runs */
-    pthread_cond_t wake;
+    pthread_mutex_t mu;    /* guards pending, running, stopping, asked_at, runs */
+    pthread_cond_t wake;   /* the thread waits here for work */
+    pthread_cond_t idle;   /* checkpointer_wait_idle waits here */
+    bool running;          /* a checkpoint is in progress */
     bool pending;          /* a commit asked for a checkpoint since the last one started */
     int asked_at;          /* the WAL's size in frames when a checkpoint was last asked for */
     bool stopping;
@@ -29,13 +31,18 @@ static void *checkpointer_main(void *arg)
         if (k->stopping)
             break;
         k->pending = false;
+        k->running = true;
         pthread_mutex_unlock(&k->mu);
         int rc = sqlite3_wal_checkpoint_v2(k->db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
         if (rc != SQLITE_OK && (rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
             fprintf(stderr, "parley: store checkpoint: %s (sqlite %d)\n", sqlite3_errmsg(k->db), rc);
         pthread_mutex_lock(&k->mu);
+        k->running = false;
         k->runs++;
+        pthread_cond_broadcast(&k->idle);
     }
+    k->running = false;
+    pthread_cond_broadcast(&k->idle);
     pthread_mutex_unlock(&k->mu);
     return NULL;
 }
@@ -60,8 +67,10 @@ checkpointer_t *checkpointer_new(const char *path, bool full_sync, char *err, si
     }
     pthread_mutex_init(&k->mu, NULL);
     pthread_cond_init(&k->wake, NULL);
+    pthread_cond_init(&k->idle, NULL);
     if (pthread_create(&k->thread, NULL, checkpointer_main, k) != 0) {
         snprintf(err, errlen, "cannot start the checkpoint thread");
+        pthread_cond_destroy(&k->idle);
         pthread_cond_destroy(&k->wake);
         pthread_mutex_destroy(&k->mu);
         sqlite3_close(k->db);
@@ -108,6 +117,14 @@ unsigned long checkpointer_runs(checkpointer_t *k)
     return n;
 }
 
+void checkpointer_wait_idle(checkpointer_t *k)
+{
+    pthread_mutex_lock(&k->mu);
+    while ((k->pending || k->running) && !k->stopping)
+        pthread_cond_wait(&k->idle, &k->mu);
+    pthread_mutex_unlock(&k->mu);
+}
+
 void checkpointer_free(checkpointer_t *k)
 {
     if (!k)
@@ -117,6 +134,7 @@ void checkpointer_free(checkpointer_t *k)
     pthread_cond_signal(&k->wake);
     pthread_mutex_unlock(&k->mu);
     pthread_join(k->thread, NULL);
+    pthread_cond_destroy(&k->idle);
     pthread_cond_destroy(&k->wake);
     pthread_mutex_destroy(&k->mu);
     if (sqlite3_close(k->db) != SQLITE_OK)

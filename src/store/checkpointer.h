@@ -36,6 +36,9 @@ void checkpointer_attach(checkpointer_t *k, sqlite3 *db);
 /* Number of checkpoints the background thread has run (tests, statistics). */
 unsigned long checkpointer_runs(checkpointer_t *k);
 
+/* Returns once no checkpoint is asked for or in progress (tests). */
+void checkpointer_wait_idle(checkpointer_t *k);
+
 /* Stops the thread (after a checkpoint in progress ends), closes its
  * connection and frees k. NULL is fine. */
 void checkpointer_free(checkpointer_t *k);
