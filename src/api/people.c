@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "http/problem.h"
+#include "lib/strutil.h"
 
 /* Rows collected from a store callback into a growing buffer of fixed-size records. */
 typedef struct people_rows {
@@ -88,4 +89,37 @@ int people_user_write(req_t *r, jsonw_t *w, const store_user_t *u, const team_se
         return -1;
     user_render(w, u, &teams, all);
     return 0;
+}
+
+json_t *people_create_body(req_t *r, user_body_t *ub, team_body_t *tb)
+{
+    if (r->scope.user_uuid) {
+        problem_send(r, 403, "forbidden", "creating %s needs an org-level key; this key acts for user %s",
+                     ub ? "users" : "teams", r->scope.user_uuid);
+        return NULL;
+    }
+    json_t *root = req_json_body(r, true); /* owner: the caller, once returned */
+    if (!root)
+        return NULL;
+    char err[512];
+    if ((ub ? user_body_parse(root, ub, err, sizeof err) : team_body_parse(root, tb, err, sizeof err)) != 0) {
+        json_decref(root);
+        problem_send(r, 400, "invalid_body", "%s", err);
+        return NULL;
+    }
+    return root;
+}
+
+int people_create_fail(req_t *r, store_rc_t rc, const char *field, const char *team_uuid, const char *taken,
+                       const char *value)
+{
+    char shown[STR_SHOWN_MAX + 4];
+    if (rc == STORE_NOT_FOUND)
+        problem_send(r, 400, "invalid_body", "%s %s is not a team of this organization", field, team_uuid);
+    else if (rc == STORE_CONFLICT)
+        problem_send(r, 409, "conflict", "%s \"%s\" already exists in this organization", taken,
+                     str_shown(value, shown, sizeof shown));
+    else if (rc != STORE_OK)
+        problem_internal(r);
+    return rc == STORE_OK ? 0 : -1;
 }

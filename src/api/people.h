@@ -18,4 +18,18 @@ int people_users_all(req_t *r, store_user_t **out, size_t *n);
  * Returns 0, or -1 after replying 500. */
 int people_user_write(req_t *r, jsonw_t *w, const store_user_t *u, const team_set_t *all);
 
+/* The start of POST /organizations/users (ub) or /organizations/teams (tb;
+ * give exactly one): 403 for a user-level key, else the JSON body read by
+ * user_body_parse or team_body_parse (400 when bad). Returns the body, which
+ * *ub / *tb point into (owner: the caller, who json_decref's it), or NULL
+ * after replying. */
+json_t *people_create_body(req_t *r, user_body_t *ub, team_body_t *tb);
+/* Replies for a create whose store call returned rc: 400 when the team given
+ * as field (teamUUID, parentTeamUUID) = team_uuid is not one of the
+ * organization's (STORE_NOT_FOUND), 409 `<taken> "<value>" already exists in
+ * this organization` (STORE_CONFLICT), else 500. Returns 0 without replying
+ * when rc is STORE_OK, else -1. */
+int people_create_fail(req_t *r, store_rc_t rc, const char *field, const char *team_uuid, const char *taken,
+                       const char *value);
+
 #endif

@@ -5,7 +5,6 @@
 
 #include "api/people.h"
 #include "http/problem.h"
-#include "lib/strutil.h"
 
 /* GET /v2/organizations/teams and GET /v2/teams: {"data":[Team]} of the
  * caller's organization, by createdAt, uuid. Any valid key may list. */
@@ -51,52 +50,37 @@ static void teams_reply_one(req_t *r, const char *team_uuid)
  * organization → 409. Answers 200 {"data":Team}. */
 void api_teams_create(req_t *r)
 {
-    if (r->scope.user_uuid) {
-        problem_send(r, 403, "forbidden", "creating teams needs an org-level key; this key acts for user %s",
-                     r->scope.user_uuid);
-        return;
-    }
-    json_t *root = req_json_body(r, true); /* owner: this function */
+    team_body_t b;
+    json_t *root = people_create_body(r, NULL, &b); /* owner: this function */
     if (!root)
         return;
-    team_body_t b;
-    char err[512];
-    if (team_body_parse(root, &b, err, sizeof err) != 0) {
-        json_decref(root);
-        problem_send(r, 400, "invalid_body", "%s", err);
-        return;
-    }
     uuid_str_t id;
-    store_rc_t rc = store_team_create(r->store, r->scope.org_uuid, b.name, b.parent_uuid, NULL, id);
-    char shown[STR_SHOWN_MAX + 4];
+    int failed = people_create_fail(r, store_team_create(r->store, r->scope.org_uuid, b.name, b.parent_uuid, NULL, id),
+                                    "parentTeamUUID", b.parent_uuid, "a team named", b.name);
+    json_decref(root); /* b's strings are no longer used */
+    if (!failed)
+        teams_reply_one(r, id);
+}
+
+/* Loads team r->params[0] of the caller's organization into *t. Returns 0, or
+ * -1 after replying 404 (unknown, malformed or another organization's id) or 500. */
+static int teams_find(req_t *r, store_team_t *t)
+{
+    store_rc_t rc = store_team_get(r->store, r->scope.org_uuid, r->params[0], t);
     if (rc == STORE_NOT_FOUND)
-        problem_send(r, 400, "invalid_body", "parentTeamUUID %s is not a team of this organization", b.parent_uuid);
-    else if (rc == STORE_CONFLICT)
-        problem_send(r, 409, "conflict", "a team named \"%s\" already exists in this organization",
-                     str_shown(b.name, shown, sizeof shown));
+        problem_not_found(r, "team", r->params[0]);
     else if (rc != STORE_OK)
         problem_internal(r);
-    json_decref(root);
-    if (rc == STORE_OK)
-        teams_reply_one(r, id);
+    return rc == STORE_OK ? 0 : -1;
 }
 
 /* GET /v2/teams/{id}: [decided] {"data":Team}, like the other team
  * endpoints. Unknown, malformed or another organization's id → 404. */
 void api_team_get(req_t *r)
 {
-    const char *id = r->params[0];
     store_team_t t;
-    store_rc_t rc = store_team_get(r->store, r->scope.org_uuid, id, &t);
-    if (rc == STORE_NOT_FOUND) {
-        problem_not_found(r, "team", id);
-        return;
-    }
-    if (rc != STORE_OK) {
-        problem_internal(r);
-        return;
-    }
-    teams_reply_one(r, t.uuid);
+    if (teams_find(r, &t) == 0)
+        teams_reply_one(r, t.uuid);
 }
 
 /* Collects the members handed over by the store (copied into the arena). */
@@ -115,24 +99,16 @@ static int teams_member_cb(void *ctx, const store_user_t *u)
  * malformed or another organization's id → 404. */
 void api_team_members(req_t *r)
 {
-    const char *id = r->params[0];
     store_team_t t;
-    store_rc_t rc = store_team_get(r->store, r->scope.org_uuid, id, &t);
-    if (rc == STORE_NOT_FOUND) {
-        problem_not_found(r, "team", id);
+    if (teams_find(r, &t) != 0)
         return;
-    }
-    if (rc != STORE_OK) {
-        problem_internal(r);
-        return;
-    }
     teams_members_t m;
     buf_init(&m.b);
-    rc = store_team_members(r->store, r->scope.org_uuid, t.uuid, teams_member_cb, &m);
+    store_rc_t rc = store_team_members(r->store, r->scope.org_uuid, t.uuid, teams_member_cb, &m);
     if (rc != STORE_OK || m.b.oom) {
         buf_free(&m.b);
         if (rc == STORE_NOT_FOUND)
-            problem_not_found(r, "team", id);
+            problem_not_found(r, "team", r->params[0]);
         else
             problem_internal(r);
         return;

@@ -1,11 +1,8 @@
 /* users.c - GET /users, GET /organizations/users and POST /organizations/users (spec §5). */
 #include "api/api.h"
 
-#include <string.h>
-
 #include "api/people.h"
 #include "http/problem.h"
-#include "lib/strutil.h"
 
 /* GET /v2/users and GET /v2/organizations/users: {"data":[User]} of the
  * caller's organization, ordered by createdAt, uuid, narrowed by filter[id],
@@ -44,35 +41,17 @@ void api_users_list(req_t *r)
  * Answers 200 {"data":User}. */
 void api_users_create(req_t *r)
 {
-    if (r->scope.user_uuid) {
-        problem_send(r, 403, "forbidden", "creating users needs an org-level key; this key acts for user %s",
-                     r->scope.user_uuid);
-        return;
-    }
-    json_t *root = req_json_body(r, true); /* owner: this function */
+    user_body_t b;
+    json_t *root = people_create_body(r, &b, NULL); /* owner: this function */
     if (!root)
         return;
-    user_body_t b;
-    char err[512];
-    if (user_body_parse(root, &b, err, sizeof err) != 0) {
-        json_decref(root);
-        problem_send(r, 400, "invalid_body", "%s", err);
-        return;
-    }
     store_user_new_t nu = {.org_uuid = r->scope.org_uuid, .email = b.email, .first_name = b.first_name,
                            .last_name = b.last_name, .team_uuid = b.team_uuid, .role = b.role};
     uuid_str_t id;
-    store_rc_t rc = store_user_create(r->store, &nu, id);
-    char shown[STR_SHOWN_MAX + 4];
-    if (rc == STORE_NOT_FOUND)
-        problem_send(r, 400, "invalid_body", "teamUUID %s is not a team of this organization", b.team_uuid);
-    else if (rc == STORE_CONFLICT)
-        problem_send(r, 409, "conflict", "a user with email \"%s\" already exists in this organization",
-                     str_shown(b.email, shown, sizeof shown));
-    else if (rc != STORE_OK)
-        problem_internal(r);
+    int failed = people_create_fail(r, store_user_create(r->store, &nu, id), "teamUUID", b.team_uuid,
+                                    "a user with email", b.email);
     json_decref(root); /* b's strings are no longer used */
-    if (rc != STORE_OK)
+    if (failed)
         return;
 
     store_user_t u;

@@ -38,6 +38,34 @@ static int admin_issue_key(store_t *st, const char *org, const char *user, bool 
     return 0;
 }
 
+/* cli_store_org, then resolves ref, an optional team (uuid or name) of the
+ * organization, into team (left alone when ref is NULL). Returns the store
+ * (the caller closes it), or NULL after reporting (cmd names the command in
+ * the "no team" message), the store closed again. */
+static store_t *admin_open_team(const char *db, const char *org, const char *cmd, const char *ref, uuid_str_t o,
+                                uuid_str_t team)
+{
+    store_t *st = cli_store_org(db, STORE_DURABILITY_FULL, org, o);
+    if (!st || !ref || store_team_resolve(st, o, ref, team) == STORE_OK)
+        return st;
+    fprintf(stderr, "%s: no team \"%s\" in that organization\n", cmd, ref);
+    store_close(st);
+    return NULL;
+}
+
+/* Ends a create command whose store call returned rc: prints the new uuid id
+ * as the last stdout line and returns 0, or reports "<cmd>: <taken>" (on
+ * STORE_CONFLICT) or "<cmd>: <failed>" on stderr and returns 1. */
+static int admin_created(store_rc_t rc, const char *cmd, const char *id, const char *taken, const char *failed)
+{
+    if (rc != STORE_OK) {
+        fprintf(stderr, "%s: %s\n", cmd, rc == STORE_CONFLICT ? taken : failed);
+        return 1;
+    }
+    printf("%s\n", id);
+    return 0;
+}
+
 int cli_org_create(int argc, char **argv)
 {
     const char *db = cli_default_db(), *email = NULL;
@@ -113,28 +141,14 @@ int cli_user_create(int argc, char **argv)
         fprintf(stderr, "parley user create: --role must be member or admin\n");
         return 2;
     }
-    store_t *st = cli_store_open(db, STORE_DURABILITY_FULL);
+    uuid_str_t o, t, u;
+    store_t *st = admin_open_team(db, org, "parley user create", team, o, t);
     if (!st)
         return 1;
-    uuid_str_t o, t, u;
-    rc = 1;
-    if (!cli_org(st, org, o))
-        goto out;
-    if (team && store_team_resolve(st, o, team, t) != STORE_OK) {
-        fprintf(stderr, "parley user create: no team \"%s\" in that organization\n", team);
-        goto out;
-    }
     store_user_new_t nu = {.org_uuid = o, .email = email, .first_name = first, .last_name = last,
                            .team_uuid = team ? t : NULL, .role = role};
-    store_rc_t src = store_user_create(st, &nu, u);
-    if (src != STORE_OK) {
-        fprintf(stderr, "parley user create: %s\n",
-                src == STORE_CONFLICT ? "a user with that email already exists" : "cannot create the user");
-        goto out;
-    }
-    printf("%s\n", u);
-    rc = 0;
-out:
+    rc = admin_created(store_user_create(st, &nu, u), "parley user create", u, "a user with that email already exists",
+                       "cannot create the user");
     store_close(st);
     return rc;
 }
@@ -157,26 +171,12 @@ int cli_team_create(int argc, char **argv)
         fprintf(stderr, "parley team create: --org and --name (1-200 characters) are required\n");
         return 2;
     }
-    store_t *st = cli_store_open(db, STORE_DURABILITY_FULL);
+    uuid_str_t o, p, t;
+    store_t *st = admin_open_team(db, org, "parley team create", parent, o, p);
     if (!st)
         return 1;
-    uuid_str_t o, p, t;
-    rc = 1;
-    if (!cli_org(st, org, o))
-        goto out;
-    if (parent && store_team_resolve(st, o, parent, p) != STORE_OK) {
-        fprintf(stderr, "parley team create: no team \"%s\" in that organization\n", parent);
-        goto out;
-    }
-    store_rc_t src = store_team_create(st, o, name, parent ? p : NULL, NULL, t);
-    if (src != STORE_OK) {
-        fprintf(stderr, "parley team create: %s\n",
-                src == STORE_CONFLICT ? "a team with that name already exists" : "cannot create the team");
-        goto out;
-    }
-    printf("%s\n", t);
-    rc = 0;
-out:
+    rc = admin_created(store_team_create(st, o, name, parent ? p : NULL, NULL, t), "parley team create", t,
+                       "a team with that name already exists", "cannot create the team");
     store_close(st);
     return rc;
 }
@@ -209,20 +209,16 @@ int cli_key_create(int argc, char **argv)
     }
     if (key_lib_init() != 0)
         return 1;
-    store_t *st = cli_store_open(db, STORE_DURABILITY_FULL);
+    uuid_str_t o;
+    store_t *st = cli_store_org(db, STORE_DURABILITY_FULL, org, o);
     if (!st)
         return 1;
-    uuid_str_t o;
     store_user_t u;
     rc = 1;
-    if (!cli_org(st, org, o))
-        goto out;
-    if (user && store_user_resolve(st, o, user, &u) != STORE_OK) {
+    if (user && store_user_resolve(st, o, user, &u) != STORE_OK)
         fprintf(stderr, "parley key create: no user \"%s\" in that organization\n", user);
-        goto out;
-    }
-    rc = admin_issue_key(st, o, user ? u.uuid : NULL, org_level, name);
-out:
+    else
+        rc = admin_issue_key(st, o, user ? u.uuid : NULL, org_level, name);
     store_close(st);
     return rc;
 }
@@ -246,24 +242,18 @@ int cli_key_revoke(int argc, char **argv)
         fprintf(stderr, "parley key revoke: --org and --id (a key uuid) are required\n");
         return 2;
     }
-    store_t *st = cli_store_open(db, STORE_DURABILITY_FULL);
+    uuid_str_t o;
+    store_t *st = cli_store_org(db, STORE_DURABILITY_FULL, org, o);
     if (!st)
         return 1;
-    uuid_str_t o;
-    rc = 1;
-    if (!cli_org(st, org, o))
-        goto out;
     store_rc_t src = store_key_revoke(st, o, kid);
-    if (src != STORE_OK) {
+    if (src != STORE_OK)
         fprintf(stderr, "parley key revoke: %s\n",
                 src == STORE_NOT_FOUND ? "no live key with that id in that organization" : "cannot revoke it");
-        goto out;
-    }
-    printf("revoked %s\n", kid);
-    rc = 0;
-out:
+    else
+        printf("revoked %s\n", kid);
     store_close(st);
-    return rc;
+    return src == STORE_OK ? 0 : 1;
 }
 
 int cli_seed(int argc, char **argv)
@@ -309,22 +299,17 @@ int cli_seed(int argc, char **argv)
     }
     if (key_lib_init() != 0)
         return 1;
-    store_t *st = cli_store_open(db, STORE_DURABILITY_NORMAL);
+    uuid_str_t o;
+    store_t *st = cli_store_org(db, STORE_DURABILITY_NORMAL, org, o);
     if (!st)
         return 1;
-    uuid_str_t o;
-    rc = 1;
-    if (!cli_org(st, org, o))
-        goto out;
     seed_opts_t so = {.org_uuid = o, .count = n, .seed = s, .now = anchor, .progress = quiet ? NULL : stderr};
     char err[256];
-    if (seed_run(st, &so, err, sizeof err) != 0) {
+    rc = seed_run(st, &so, err, sizeof err) != 0;
+    if (rc)
         fprintf(stderr, "parley seed: %s\n", err);
-        goto out;
-    }
-    printf("inserted %ld conversations\n", n);
-    rc = 0;
-out:
+    else
+        printf("inserted %ld conversations\n", n);
     store_close(st);
     return rc;
 }

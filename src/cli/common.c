@@ -92,14 +92,18 @@ store_t *cli_store_open_pool(const char *path, store_durability_t d, int pool_si
     return st;
 }
 
-bool cli_org(store_t *st, const char *org, uuid_str_t out)
+store_t *cli_store_org(const char *path, store_durability_t d, const char *org, uuid_str_t out)
 {
+    store_t *st = cli_store_open(path, d);
+    if (!st)
+        return NULL;
     store_rc_t rc = store_org_resolve(st, org, out);
     if (rc == STORE_OK)
-        return true;
+        return st;
     if (rc == STORE_NOT_FOUND)
         fprintf(stderr, "parley: no organization \"%s\" (give its uuid or exact name)\n", org);
     else
         fprintf(stderr, "parley: cannot look up organization \"%s\"\n", org);
-    return false;
+    store_close(st);
+    return NULL;
 }

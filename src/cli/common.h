@@ -26,7 +26,10 @@ int cli_parse(int argc, char **argv, const char *usage, const char *about, const
 store_t *cli_store_open(const char *path, store_durability_t d);
 /* Same with a PostgreSQL pool of pool_size connections (<= 0: the store's default). */
 store_t *cli_store_open_pool(const char *path, store_durability_t d, int pool_size);
-/* Resolves an organization by uuid or name into out, reporting on stderr. */
-bool cli_org(store_t *st, const char *org, uuid_str_t out);
+/* The start of every command that works in one organization: opens the store
+ * at path (cli_store_open) and resolves org (uuid or name) into out. Returns
+ * the store (the caller closes it), or NULL after reporting on stderr, the
+ * store closed again (the caller exits 1). */
+store_t *cli_store_org(const char *path, store_durability_t d, const char *org, uuid_str_t out);
 
 #endif

@@ -82,16 +82,14 @@ int cli_export(int argc, char **argv)
         fprintf(stderr, "parley export: --org is required\n");
         return 2;
     }
-    store_t *st = cli_store_open(db, STORE_DURABILITY_FULL);
+    uuid_str_t o;
+    store_t *st = cli_store_org(db, STORE_DURABILITY_FULL, org, o);
     if (!st)
         return 1;
     export_ctx_t x = {.count = 0};
     buf_init(&x.teams);
     buf_init(&x.line);
-    uuid_str_t o;
     rc = 1;
-    if (!cli_org(st, org, o))
-        goto done;
     if (store_team_list(st, o, export_team_cb, &x) != STORE_OK || x.teams.oom) {
         fprintf(stderr, "parley export: cannot read the organization's teams\n");
         goto done;
@@ -338,13 +336,13 @@ int cli_load(int argc, char **argv)
             fclose(in);
         return 1;
     }
-    store_t *st = cli_store_open(db, STORE_DURABILITY_FULL);
+    uuid_str_t o;
+    store_t *st = cli_store_org(db, STORE_DURABILITY_FULL, org, o);
     if (!st) {
         if (in != stdin)
             fclose(in);
         return 1;
     }
-    uuid_str_t o;
     load_ctx_t x = {.st = st, .org = o, .new_ids = new_ids};
     buf_init(&x.users);
     buf_init(&x.teams);
@@ -352,8 +350,6 @@ int cli_load(int argc, char **argv)
     size_t cap = 0;
     bool in_batch = false;
     rc = 1;
-    if (!cli_org(st, org, o))
-        goto done;
     if (store_batch_begin(st) != STORE_OK) {
         fprintf(stderr, "parley load: cannot start a transaction\n");
         goto done;
