@@ -2,7 +2,24 @@
 #ifndef PARLEY_STORE_BACKEND_H
 #define PARLEY_STORE_BACKEND_H
 
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "store/store.h"
+
+/* Appends s to the generated SQL in dst (capacity cap); aborts on overflow,
+ * which would be a programming error in a backend's fixed SQL, never a
+ * runtime condition. */
+static inline void store_sql_cat(char *dst, size_t cap, const char *s)
+{
+    size_t have = strlen(dst), add = strlen(s);
+    if (have + add + 1 > cap) {
+        fprintf(stderr, "parley: store: generated SQL does not fit its buffer\n");
+        abort();
+    }
+    memcpy(dst + have, s, add + 1);
+}
 
 /* One function per store.h operation, same contract as the store_* function
  * of the same name (store.c forwards to these). */

@@ -14,6 +14,7 @@
 
 #include "lib/buf.h"
 #include "lib/ptime.h"
+#include "lib/strutil.h"
 #include "store/migrations.h"
 
 /* Internal helpers carry the prefix pg_ (this backend); vtable entries postgres_. */
@@ -208,62 +209,50 @@ static char pg_conv_get_ext_sql[4608];
 static char pg_conv_each_sql[4608];
 static pthread_once_t pg_sql_once = PTHREAD_ONCE_INIT;
 
-/* Appends s to dst (capacity cap); aborts on overflow, a programming error in
- * the fixed SQL, never a runtime condition. */
-static void pg_cat(char *dst, size_t cap, const char *s)
-{
-    size_t have = strlen(dst), add = strlen(s);
-    if (have + add + 1 > cap) {
-        fprintf(stderr, "parley: store: generated SQL does not fit its buffer\n");
-        abort();
-    }
-    memcpy(dst + have, s, add + 1);
-}
-
 /* Builds the conversation SELECT list and the statements using it. Can't fail. */
 static void pg_sql_init(void)
 {
     char cols[2048] = "", vals[1024] = "", num[16];
     for (int i = 0; i < PG_NCOLS; i++) {
-        pg_cat(pg_conv_select, sizeof(pg_conv_select), "c.");
-        pg_cat(pg_conv_select, sizeof(pg_conv_select), pg_conv_cols[i].name);
-        pg_cat(pg_conv_select, sizeof(pg_conv_select), ", ");
+        store_sql_cat(pg_conv_select, sizeof(pg_conv_select), "c.");
+        store_sql_cat(pg_conv_select, sizeof(pg_conv_select), pg_conv_cols[i].name);
+        store_sql_cat(pg_conv_select, sizeof(pg_conv_select), ", ");
         if (i) {
-            pg_cat(cols, sizeof(cols), ", ");
-            pg_cat(vals, sizeof(vals), ", ");
+            store_sql_cat(cols, sizeof(cols), ", ");
+            store_sql_cat(vals, sizeof(vals), ", ");
         }
-        pg_cat(cols, sizeof(cols), pg_conv_cols[i].name);
+        store_sql_cat(cols, sizeof(cols), pg_conv_cols[i].name);
         snprintf(num, sizeof num, "$%d", i + 1);
-        pg_cat(vals, sizeof(vals), num);
+        store_sql_cat(vals, sizeof(vals), num);
         if (strcmp(pg_conv_cols[i].name, "participants_json") == 0)
             pg_participants_param = i + 1;
     }
-    pg_cat(pg_conv_select, sizeof(pg_conv_select),
+    store_sql_cat(pg_conv_select, sizeof(pg_conv_select),
            "u.email AS user_email, u.first_name AS user_first_name, u.last_name AS user_last_name,"
            " u.transcript_lang AS user_transcript_lang");
 
     /* One statement: the row, its participant emails and its `import` log entry ($N+1 = now). */
     char *ins = pg_conv_insert_sql;
     size_t cap = sizeof(pg_conv_insert_sql);
-    pg_cat(ins, cap, "WITH c AS (INSERT INTO conversations(");
-    pg_cat(ins, cap, cols);
-    pg_cat(ins, cap, ") VALUES (");
-    pg_cat(ins, cap, vals);
-    pg_cat(ins, cap, ") RETURNING uuid, org_uuid), p AS (INSERT INTO conversation_participants(conv_uuid, org_uuid, email)"
+    store_sql_cat(ins, cap, "WITH c AS (INSERT INTO conversations(");
+    store_sql_cat(ins, cap, cols);
+    store_sql_cat(ins, cap, ") VALUES (");
+    store_sql_cat(ins, cap, vals);
+    store_sql_cat(ins, cap, ") RETURNING uuid, org_uuid), p AS (INSERT INTO conversation_participants(conv_uuid, org_uuid, email)"
                      " SELECT DISTINCT c.uuid, c.org_uuid, parley_ascii_lower(e.v ->> 'email') FROM c,"
                      " jsonb_array_elements(CASE WHEN jsonb_typeof(parley_try_jsonb($");
     snprintf(num, sizeof num, "%d", pg_participants_param);
-    pg_cat(ins, cap, num);
-    pg_cat(ins, cap, "::text)) = 'array' THEN parley_try_jsonb($");
-    pg_cat(ins, cap, num);
-    pg_cat(ins, cap, "::text) ELSE '[]'::jsonb END) AS e(v) WHERE jsonb_typeof(e.v) = 'object'"
+    store_sql_cat(ins, cap, num);
+    store_sql_cat(ins, cap, "::text)) = 'array' THEN parley_try_jsonb($");
+    store_sql_cat(ins, cap, num);
+    store_sql_cat(ins, cap, "::text) ELSE '[]'::jsonb END) AS e(v) WHERE jsonb_typeof(e.v) = 'object'"
                      " AND jsonb_typeof(e.v -> 'email') = 'string' AND e.v ->> 'email' <> ''"
                      " ON CONFLICT DO NOTHING)"
                      " INSERT INTO workflow_logs(org_uuid, conversation_uuid, workflow_name, success, error, created_at)"
                      " SELECT c.org_uuid, c.uuid, 'import', true, NULL, $");
     snprintf(num, sizeof num, "%d", PG_NCOLS + 1);
-    pg_cat(ins, cap, num);
-    pg_cat(ins, cap, "::bigint FROM c");
+    store_sql_cat(ins, cap, num);
+    store_sql_cat(ins, cap, "::bigint FROM c");
 
 #define PG_CONV_FROM " FROM conversations c LEFT JOIN users u ON u.uuid = c.user_uuid"
     snprintf(pg_conv_get_sql, sizeof pg_conv_get_sql, "SELECT %s" PG_CONV_FROM " WHERE c.uuid = $1 AND c.org_uuid = $2",
@@ -809,45 +798,69 @@ static bool pg_bool(const PGresult *res, int row, int col)
  * as a text parameter; such a value can never equal a stored one). */
 static bool pg_utf8_ok(const char *s)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
-        unsigned char ch = *p;
-        int n = ch < 0x80 ? 0 : (ch >> 5) == 6 ? 1 : (ch >> 4) == 14 ? 2 : (ch >> 3) == 30 ? 3 : -1;
-        if (n < 0 || (n == 1 && ch < 0xc2) || (n == 3 && ch > 0xf4))
+    return str_utf8_valid(s, strlen(s));
+}
+
+/* True when each non-NULL of the n texts is pg_utf8_ok. */
+static bool pg_utf8_all(const char *const *texts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (texts[i] && !pg_utf8_ok(texts[i]))
             return false;
-        unsigned cp = n == 0 ? ch : n == 1 ? ch & 0x1f : n == 2 ? ch & 0x0f : ch & 0x07;
-        for (int i = 1; i <= n; i++) {
-            if ((p[i] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (p[i] & 0x3f);
-        }
-        if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-            return false;
-        p += n + 1;
-    }
     return true;
 }
 
-/* Runs statement id with text parameters vals (n), expecting at most one row
- * whose first column is a uuid, copied into out ("" for NULL; out may be NULL). */
-static store_rc_t pg_one_uuid(pg_conn_t *c, int id, int n, const char *const *vals, uuid_str_t out, const char *fn)
+/* A row copier: fills out from row `row` of res. */
+typedef void (*pg_row_fn)(const PGresult *res, int row, void *out);
+
+/* Takes res (a pg_exec result, PQclear'd here; NULL gives STORE_ERROR):
+ * STORE_NOT_FOUND when it has no row, else STORE_OK with its first row copied
+ * by row into out (when out is non-NULL). */
+static store_rc_t pg_one(PGresult *res, pg_row_fn row, void *out)
 {
-    for (int i = 0; i < n; i++)
-        if (vals[i] && !pg_utf8_ok(vals[i]))
-            return STORE_NOT_FOUND;
-    PGresult *res = pg_q(c, id, n, vals, NULL, fn);
     if (!res)
         return STORE_ERROR;
     store_rc_t r = PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
     if (r == STORE_OK && out)
-        pg_copy(res, 0, 0, out, sizeof(uuid_str_t));
+        row(res, 0, out);
     PQclear(res);
     return r;
 }
 
-/* Fills u from row `row` of a result of PG_USER_COLS. */
-static void pg_row_user(const PGresult *res, int row, store_user_t *u)
+/* pg_one of statement id run with text parameters vals (n); NOT_FOUND
+ * without a query when one of them is not UTF-8 (it can match nothing). */
+static store_rc_t pg_lookup(pg_conn_t *c, int id, int n, const char *const *vals, pg_row_fn row, void *out,
+                            const char *fn)
 {
+    if (!pg_utf8_all(vals, (size_t)n))
+        return STORE_NOT_FOUND;
+    return pg_one(pg_q(c, id, n, vals, NULL, fn), row, out);
+}
+
+/* Row copiers (pg_row_fn), one per row shape. */
+
+/* out: a uuid_str_t, from the first column ("" for NULL). */
+static void pg_row_uuid(const PGresult *res, int row, void *out)
+{
+    pg_copy(res, row, 0, out, sizeof(uuid_str_t));
+}
+
+/* out: a store_key_t, from a row of P_KEY_LOOKUP. */
+static void pg_row_key_lookup(const PGresult *res, int row, void *out)
+{
+    store_key_t *k = out;
+    memset(k, 0, sizeof(*k));
+    pg_copy(res, row, 0, k->id, sizeof(k->id));
+    pg_copy(res, row, 1, k->org_uuid, sizeof(k->org_uuid));
+    pg_copy(res, row, 2, k->user_uuid, sizeof(k->user_uuid));
+    k->org_level = pg_bool(res, row, 3);
+    k->last_seen_at = pg_int(res, row, 4);
+}
+
+/* out: a store_user_t, from a row of PG_USER_COLS. */
+static void pg_row_user(const PGresult *res, int row, void *out)
+{
+    store_user_t *u = out;
     memset(u, 0, sizeof(*u));
     pg_copy(res, row, 0, u->uuid, sizeof(u->uuid));
     pg_copy(res, row, 1, u->org_uuid, sizeof(u->org_uuid));
@@ -860,8 +873,10 @@ static void pg_row_user(const PGresult *res, int row, store_user_t *u)
     u->created_at = pg_int(res, row, 8);
 }
 
-static void pg_row_team(const PGresult *res, int row, store_team_t *t)
+/* out: a store_team_t, from a row of PG_TEAM_COLS. */
+static void pg_row_team(const PGresult *res, int row, void *out)
 {
+    store_team_t *t = out;
     memset(t, 0, sizeof(*t));
     pg_copy(res, row, 0, t->uuid, sizeof(t->uuid));
     pg_copy(res, row, 1, t->org_uuid, sizeof(t->org_uuid));
@@ -871,8 +886,10 @@ static void pg_row_team(const PGresult *res, int row, store_team_t *t)
     t->created_at = pg_int(res, row, 5);
 }
 
-static void pg_row_key(const PGresult *res, int row, store_key_info_t *k)
+/* out: a store_key_info_t, from a row of PG_KEY_COLS. */
+static void pg_row_key(const PGresult *res, int row, void *out)
 {
+    store_key_info_t *k = out;
     memset(k, 0, sizeof(*k));
     pg_copy(res, row, 0, k->id, sizeof(k->id));
     pg_copy(res, row, 1, k->org_uuid, sizeof(k->org_uuid));
@@ -884,20 +901,38 @@ static void pg_row_key(const PGresult *res, int row, store_key_info_t *k)
     k->last_seen_at = pg_int(res, row, 7);
 }
 
-/* A user query with $1 = org and, when key is non-NULL, $2 = key, returning at most one row into out. */
-static store_rc_t pg_user_one(pg_conn_t *c, int id, const char *org, const char *key, store_user_t *out,
-                              const char *fn)
+/* A lookup (pg_lookup) as one store operation: the body of pg_get. */
+typedef struct pg_get_arg {
+    int id;                    /* statement */
+    int n;
+    const char *vals[2];
+    pg_row_fn row;
+    void *out;
+    const char *fn;            /* logged as */
+} pg_get_arg_t;
+
+static store_rc_t pg_get_body(pg_conn_t *c, void *arg)
 {
-    if (key && !pg_utf8_ok(key))
-        return STORE_NOT_FOUND;
-    const char *vals[] = {org, key};
-    PGresult *res = pg_q(c, id, key ? 2 : 1, vals, NULL, fn);
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
-    if (r == STORE_OK && out)
-        pg_row_user(res, 0, out);
-    PQclear(res);
+    pg_get_arg_t *a = arg;
+    return pg_lookup(c, a->id, a->n, a->vals, a->row, a->out, a->fn);
+}
+
+/* Runs pg_lookup of statement id with $1 = p1 and, when p2 is non-NULL,
+ * $2 = p2 as one store operation (pg_run) logged as fn. */
+static store_rc_t pg_get(pg_store_t *st, int id, const char *p1, const char *p2, pg_row_fn row, void *out,
+                         const char *fn)
+{
+    pg_get_arg_t a = {id, p2 ? 2 : 1, {p1, p2}, row, out, fn};
+    return pg_run(st, pg_get_body, &a, fn);
+}
+
+/* Ends the transaction of pg_tx_begin: commits when r is STORE_OK (returning
+ * the commit's answer), else rolls back and returns r. */
+static store_rc_t pg_tx_end(pg_conn_t *c, store_rc_t r, const char *fn)
+{
+    if (r == STORE_OK)
+        return pg_tx_commit(c, fn);
+    pg_tx_rollback(c);
     return r;
 }
 
@@ -935,19 +970,7 @@ static store_rc_t pg_key_lookup_body(pg_conn_t *c, void *arg)
     const char *vals[] = {(const char *)a->hash};
     const int lens[] = {KEY_HASH_LEN}, fmts[] = {1};
     PGresult *res = pg_exec(c, P_KEY_LOOKUP, 1, vals, lens, fmts, NULL, "postgres_key_lookup");
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
-    if (r == STORE_OK && a->out) {
-        memset(a->out, 0, sizeof(*a->out));
-        pg_copy(res, 0, 0, a->out->id, sizeof(a->out->id));
-        pg_copy(res, 0, 1, a->out->org_uuid, sizeof(a->out->org_uuid));
-        pg_copy(res, 0, 2, a->out->user_uuid, sizeof(a->out->user_uuid));
-        a->out->org_level = pg_bool(res, 0, 3);
-        a->out->last_seen_at = pg_int(res, 0, 4);
-    }
-    PQclear(res);
-    return r;
+    return pg_one(res, pg_row_key_lookup, a->out);
 }
 
 static store_rc_t postgres_key_lookup(store_t *base, const key_hash_t hash, store_key_t *out)
@@ -975,13 +998,7 @@ static store_rc_t pg_vals_write_body(pg_conn_t *c, void *arg)
     if (!a->in_tx)
         c->committing = true;  /* an autocommit write: no retry once sent */
     store_rc_t r = pg_write(c, a->id, a->n, a->vals, NULL, NULL, a->want_row, "postgres write");
-    if (!a->in_tx)
-        return r;
-    if (r != STORE_OK) {
-        pg_tx_rollback(c);
-        return r;
-    }
-    return pg_tx_commit(c, "postgres write");
+    return a->in_tx ? pg_tx_end(c, r, "postgres write") : r;
 }
 
 static store_rc_t postgres_key_touch(store_t *base, const char *key_id, int64_t now)
@@ -1007,8 +1024,9 @@ static store_rc_t pg_key_create_body(pg_conn_t *c, void *arg)
 {
     pg_key_create_arg_t *a = arg;
     store_user_t u;
-    store_rc_t r = a->user ? pg_user_one(c, P_USER_BY_UUID, a->org, a->user, &u, "postgres_key_create")
-                           : pg_user_one(c, P_USER_ADMIN, a->org, NULL, &u, "postgres_key_create");
+    const char *uv[] = {a->org, a->user};
+    store_rc_t r = pg_lookup(c, a->user ? P_USER_BY_UUID : P_USER_ADMIN, a->user ? 2 : 1, uv, pg_row_user, &u,
+                             "postgres_key_create");
     if (r != STORE_OK)
         return r;
     char now[24];
@@ -1019,11 +1037,7 @@ static store_rc_t pg_key_create_body(pg_conn_t *c, void *arg)
     if (pg_tx_begin(c, "postgres_key_create") != STORE_OK)
         return STORE_ERROR;
     r = pg_write(c, P_KEY_INSERT, 8, vals, lens, fmts, false, "postgres_key_create");
-    if (r != STORE_OK) {
-        pg_tx_rollback(c);
-        return r;
-    }
-    return pg_tx_commit(c, "postgres_key_create");
+    return pg_tx_end(c, r, "postgres_key_create");
 }
 
 /* The key's user must belong to org_uuid (NOT_FOUND otherwise); NULL means
@@ -1060,45 +1074,79 @@ static store_rc_t postgres_key_revoke(store_t *base, const char *org_uuid, const
     return pg_run((pg_store_t *)base, pg_vals_write_body, &a, __func__);
 }
 
-typedef struct pg_key_get_arg {
-    const char *org, *id;
-    store_key_info_t *out;
-} pg_key_get_arg_t;
-
-static store_rc_t pg_key_get_body(pg_conn_t *c, void *arg)
-{
-    pg_key_get_arg_t *a = arg;
-    const char *vals[] = {a->org, a->id};
-    PGresult *res = pg_q(c, P_KEY_GET, 2, vals, NULL, "postgres_key_get");
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
-    if (r == STORE_OK && a->out)
-        pg_row_key(res, 0, a->out);
-    PQclear(res);
-    return r;
-}
-
 static store_rc_t postgres_key_get(store_t *base, const char *org_uuid, const char *key_id, store_key_info_t *out)
 {
     if (!org_uuid || !key_id)
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid) || !pg_utf8_ok(key_id))
         return STORE_NOT_FOUND;
-    pg_key_get_arg_t a = {org_uuid, key_id, out};
-    return pg_run((pg_store_t *)base, pg_key_get_body, &a, __func__);
+    return pg_get((pg_store_t *)base, P_KEY_GET, org_uuid, key_id, pg_row_key, out, __func__);
 }
 
-/* A list read: statement id with text parameters, then cb once per row
- * (converted by the row function of `kind`). */
-typedef enum { PG_ROWS_USER, PG_ROWS_TEAM, PG_ROWS_KEY } pg_rows_kind_t;
+/* The callback of a row read: at most one member is set; it gives the rows' shape. */
+typedef struct pg_cbs {
+    store_user_cb user;        /* PG_USER_COLS */
+    store_team_cb team;        /* PG_TEAM_COLS */
+    store_key_cb key;          /* PG_KEY_COLS */
+    store_conv_cb conv;        /* pg_conv_select */
+    store_log_cb log;          /* pg_row_log */
+} pg_cbs_t;
 
+static void pg_row_conv(const PGresult *res, int row, int col0, conv_t *c);
+static void pg_row_log(const PGresult *res, int row, int col0, store_workflow_log_t *l);
+
+/* Takes res (PQclear'd here; NULL gives STORE_ERROR) and hands each row,
+ * read from column col0 on (user, team and key rows: col0 0), to the set
+ * callback of cb with ctx; rows whose column col0 is NULL (the empty page's
+ * placeholder of the list statements) are skipped. STORE_ERROR when a
+ * callback stops (non-zero). Sets c->called_back before a call. */
+static store_rc_t pg_rows(pg_conn_t *c, PGresult *res, int col0, const pg_cbs_t *cb, void *ctx)
+{
+    if (!res)
+        return STORE_ERROR;
+    store_rc_t r = STORE_OK;
+    int rows = PQntuples(res);
+    for (int i = 0; i < rows && r == STORE_OK; i++) {
+        if (PQgetisnull(res, i, col0))
+            continue;
+        union {
+            store_user_t u;
+            store_team_t t;
+            store_key_info_t k;
+            conv_t c;
+            store_workflow_log_t l;
+        } row;
+        int stop = 0;
+        c->called_back = true;
+        if (cb->user) {
+            pg_row_user(res, i, &row.u);
+            stop = cb->user(ctx, &row.u);
+        } else if (cb->team) {
+            pg_row_team(res, i, &row.t);
+            stop = cb->team(ctx, &row.t);
+        } else if (cb->key) {
+            pg_row_key(res, i, &row.k);
+            stop = cb->key(ctx, &row.k);
+        } else if (cb->conv) {
+            pg_row_conv(res, i, col0, &row.c);
+            stop = cb->conv(ctx, &row.c);
+        } else if (cb->log) {
+            pg_row_log(res, i, col0, &row.l);
+            stop = cb->log(ctx, &row.l);
+        }
+        if (stop)
+            r = STORE_ERROR;
+    }
+    PQclear(res);
+    return r;
+}
+
+/* A list read: statement id with text parameters, then pg_rows. */
 typedef struct pg_rows_arg {
     int id;
     int n;
     const char *vals[3];
-    pg_rows_kind_t kind;
-    void *cb;                  /* store_user_cb / store_team_cb / store_key_cb by kind */
+    pg_cbs_t cb;
     void *ctx;
     int check;                 /* statement that must return a row first (NOT_FOUND otherwise), or -1 */
     int check_n;
@@ -1108,37 +1156,11 @@ static store_rc_t pg_rows_body(pg_conn_t *c, void *arg)
 {
     pg_rows_arg_t *a = arg;
     if (a->check >= 0) {
-        store_rc_t r = pg_one_uuid(c, a->check, a->check_n, a->vals, NULL, "postgres list");
+        store_rc_t r = pg_lookup(c, a->check, a->check_n, a->vals, pg_row_uuid, NULL, "postgres list");
         if (r != STORE_OK)
             return r;
     }
-    PGresult *res = pg_q(c, a->id, a->n, a->vals, NULL, "postgres list");
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = STORE_OK;
-    int rows = PQntuples(res);
-    if (rows > 0)
-        c->called_back = true;
-    for (int i = 0; i < rows && r == STORE_OK; i++) {
-        int stop = 0;
-        if (a->kind == PG_ROWS_USER) {
-            store_user_t u;
-            pg_row_user(res, i, &u);
-            stop = ((store_user_cb)a->cb)(a->ctx, &u);
-        } else if (a->kind == PG_ROWS_TEAM) {
-            store_team_t t;
-            pg_row_team(res, i, &t);
-            stop = ((store_team_cb)a->cb)(a->ctx, &t);
-        } else {
-            store_key_info_t k;
-            pg_row_key(res, i, &k);
-            stop = ((store_key_cb)a->cb)(a->ctx, &k);
-        }
-        if (stop)
-            r = STORE_ERROR;
-    }
-    PQclear(res);
-    return r;
+    return pg_rows(c, pg_q(c, a->id, a->n, a->vals, NULL, "postgres list"), 0, &a->cb, a->ctx);
 }
 
 static store_rc_t postgres_key_list(store_t *base, const char *org_uuid, const char *user_uuid, store_key_cb cb,
@@ -1152,7 +1174,7 @@ static store_rc_t postgres_key_list(store_t *base, const char *org_uuid, const c
     const char *u = user_uuid;
     if (user_uuid && uuid_parse(user_uuid, uid))
         u = uid;
-    pg_rows_arg_t a = {P_KEY_LIST, 2, {org_uuid, u}, PG_ROWS_KEY, (void *)cb, ctx, -1, 0};
+    pg_rows_arg_t a = {P_KEY_LIST, 2, {org_uuid, u}, {.key = cb}, ctx, -1, 0};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
@@ -1194,11 +1216,7 @@ static store_rc_t pg_org_create_body(pg_conn_t *c, void *arg)
     }
     if (r == STORE_OK)
         r = pg_user_insert(c, a->admin, a->org, a->email, NULL, NULL, a->team, "admin", NULL, t, fn);
-    if (r != STORE_OK) {
-        pg_tx_rollback(c);
-        return r;
-    }
-    return pg_tx_commit(c, fn);
+    return pg_tx_end(c, r, fn);
 }
 
 static store_rc_t postgres_org_create(store_t *base, const char *name, const char *admin_email, uuid_str_t org_out,
@@ -1223,31 +1241,32 @@ typedef struct pg_resolve_arg {
     int by_uuid, by_name;      /* statements */
     const char *org;           /* NULL for organizations */
     const char *key;
-    uuid_str_t *out;
+    pg_row_fn row;
+    void *out;                 /* NULL: only checks */
+    const char *fn;            /* logged as */
 } pg_resolve_arg_t;
 
-/* By uuid first (when key is one), then by exact name. */
+/* By uuid first (when key is one), then by name (or email); the statements
+ * take $1 = org, $2 = key, or, org NULL, $1 = key. */
 static store_rc_t pg_resolve_body(pg_conn_t *c, void *arg)
 {
     pg_resolve_arg_t *a = arg;
     uuid_str_t id;
     if (uuid_parse(a->key, id)) {
         const char *v[] = {a->org ? a->org : id, id};
-        store_rc_t r = pg_one_uuid(c, a->by_uuid, a->org ? 2 : 1, v, *a->out, "postgres resolve");
+        store_rc_t r = pg_lookup(c, a->by_uuid, a->org ? 2 : 1, v, a->row, a->out, a->fn);
         if (r != STORE_NOT_FOUND)
             return r;
     }
     const char *v[] = {a->org ? a->org : a->key, a->key};
-    return pg_one_uuid(c, a->by_name, a->org ? 2 : 1, v, *a->out, "postgres resolve");
+    return pg_lookup(c, a->by_name, a->org ? 2 : 1, v, a->row, a->out, a->fn);
 }
 
 static store_rc_t postgres_org_resolve(store_t *base, const char *uuid_or_name, uuid_str_t out)
 {
     if (!uuid_or_name)
         return STORE_ERROR;
-    uuid_str_t tmp;
-    uuid_str_t *o = out ? (uuid_str_t *)out : &tmp;
-    pg_resolve_arg_t a = {P_ORG_BY_UUID, P_ORG_BY_NAME, NULL, uuid_or_name, o};
+    pg_resolve_arg_t a = {P_ORG_BY_UUID, P_ORG_BY_NAME, NULL, uuid_or_name, pg_row_uuid, out, "postgres resolve"};
     return pg_run((pg_store_t *)base, pg_resolve_body, &a, __func__);
 }
 
@@ -1268,19 +1287,15 @@ static store_rc_t pg_user_create_body(pg_conn_t *c, void *arg)
     if (u->team_uuid) {
         uuid_str_t t;
         const char *v[] = {u->org_uuid, t};
-        r = uuid_parse(u->team_uuid, t) ? pg_one_uuid(c, P_TEAM_BY_UUID, 2, v, team, fn) : STORE_NOT_FOUND;
+        r = uuid_parse(u->team_uuid, t) ? pg_lookup(c, P_TEAM_BY_UUID, 2, v, pg_row_uuid, team, fn) : STORE_NOT_FOUND;
     } else {
         const char *v[] = {u->org_uuid};
-        r = pg_one_uuid(c, P_ORG_DEFAULT_TEAM, 1, v, team, fn);
+        r = pg_lookup(c, P_ORG_DEFAULT_TEAM, 1, v, pg_row_uuid, team, fn);
     }
     if (r == STORE_OK)
         r = pg_user_insert(c, a->uuid, u->org_uuid, u->email, u->first_name, u->last_name, team,
                            u->role ? u->role : "member", u->transcript_lang, ptime_now(), fn);
-    if (r != STORE_OK) {
-        pg_tx_rollback(c);
-        return r;
-    }
-    return pg_tx_commit(c, fn);
+    return pg_tx_end(c, r, fn);
 }
 
 /* NOT_FOUND when the org or the given team (of that org) does not exist;
@@ -1291,9 +1306,8 @@ static store_rc_t postgres_user_create(store_t *base, const store_user_new_t *u,
     if (!u || !u->org_uuid || !u->email || !u->email[0])
         return STORE_ERROR;
     const char *texts[] = {u->org_uuid, u->email, u->first_name, u->last_name, u->role, u->transcript_lang};
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (texts[i] && !pg_utf8_ok(texts[i]))
-            return STORE_ERROR;
+    if (!pg_utf8_all(texts, sizeof texts / sizeof texts[0]))
+        return STORE_ERROR;
     pg_user_create_arg_t a = {u, ""};
     if (u->uuid) {
         if (!uuid_parse(u->uuid, a.uuid)) {
@@ -1309,27 +1323,6 @@ static store_rc_t postgres_user_create(store_t *base, const store_user_new_t *u,
     return r;
 }
 
-typedef struct pg_user_resolve_arg {
-    const char *org, *key;
-    store_user_t *out;
-    bool admin;
-} pg_user_resolve_arg_t;
-
-static store_rc_t pg_user_resolve_body(pg_conn_t *c, void *arg)
-{
-    pg_user_resolve_arg_t *a = arg;
-    const char *fn = "postgres_user_resolve";
-    if (a->admin)
-        return pg_user_one(c, P_USER_ADMIN, a->org, NULL, a->out, fn);
-    uuid_str_t id;
-    if (uuid_parse(a->key, id)) {
-        store_rc_t r = pg_user_one(c, P_USER_BY_UUID, a->org, id, a->out, fn);
-        if (r != STORE_NOT_FOUND)
-            return r;
-    }
-    return pg_user_one(c, P_USER_BY_EMAIL, a->org, a->key, a->out, fn);
-}
-
 static store_rc_t postgres_user_resolve(store_t *base, const char *org_uuid, const char *uuid_or_email,
                                         store_user_t *out)
 {
@@ -1337,8 +1330,8 @@ static store_rc_t postgres_user_resolve(store_t *base, const char *org_uuid, con
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
-    pg_user_resolve_arg_t a = {org_uuid, uuid_or_email, out, false};
-    return pg_run((pg_store_t *)base, pg_user_resolve_body, &a, __func__);
+    pg_resolve_arg_t a = {P_USER_BY_UUID, P_USER_BY_EMAIL, org_uuid, uuid_or_email, pg_row_user, out, __func__};
+    return pg_run((pg_store_t *)base, pg_resolve_body, &a, __func__);
 }
 
 static store_rc_t postgres_org_admin(store_t *base, const char *org_uuid, store_user_t *out)
@@ -1347,8 +1340,7 @@ static store_rc_t postgres_org_admin(store_t *base, const char *org_uuid, store_
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
-    pg_user_resolve_arg_t a = {org_uuid, NULL, out, true};
-    return pg_run((pg_store_t *)base, pg_user_resolve_body, &a, __func__);
+    return pg_get((pg_store_t *)base, P_USER_ADMIN, org_uuid, NULL, pg_row_user, out, __func__);
 }
 
 static store_rc_t postgres_user_list(store_t *base, const char *org_uuid, store_user_cb cb, void *ctx)
@@ -1357,7 +1349,7 @@ static store_rc_t postgres_user_list(store_t *base, const char *org_uuid, store_
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_OK;
-    pg_rows_arg_t a = {P_USER_LIST, 1, {org_uuid}, PG_ROWS_USER, (void *)cb, ctx, -1, 0};
+    pg_rows_arg_t a = {P_USER_LIST, 1, {org_uuid}, {.user = cb}, ctx, -1, 0};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
@@ -1374,22 +1366,19 @@ static store_rc_t pg_team_create_body(pg_conn_t *c, void *arg)
     if (pg_tx_begin(c, fn) != STORE_OK)
         return STORE_ERROR;
     const char *ov[] = {a->org};
-    store_rc_t r = pg_one_uuid(c, P_ORG_BY_UUID, 1, ov, NULL, fn);
+    store_rc_t r = pg_lookup(c, P_ORG_BY_UUID, 1, ov, pg_row_uuid, NULL, fn);
     if (r == STORE_OK && a->parent_in) {
         uuid_str_t p;
         const char *pv[] = {a->org, p};
-        r = uuid_parse(a->parent_in, p) ? pg_one_uuid(c, P_TEAM_BY_UUID, 2, pv, parent, fn) : STORE_NOT_FOUND;
+        r = uuid_parse(a->parent_in, p) ? pg_lookup(c, P_TEAM_BY_UUID, 2, pv, pg_row_uuid, parent, fn)
+                                        : STORE_NOT_FOUND;
     }
     if (r == STORE_OK) {
         char now[24];
         const char *tv[] = {a->team, a->org, a->name, parent[0] ? parent : NULL, pg_i64(now, ptime_now())};
         r = pg_write(c, P_TEAM_INSERT, 5, tv, NULL, NULL, false, fn);
     }
-    if (r != STORE_OK) {
-        pg_tx_rollback(c);
-        return r;
-    }
-    return pg_tx_commit(c, fn);
+    return pg_tx_end(c, r, fn);
 }
 
 static store_rc_t postgres_team_create(store_t *base, const char *org_uuid, const char *name, const char *parent_uuid,
@@ -1417,29 +1406,8 @@ static store_rc_t postgres_team_resolve(store_t *base, const char *org_uuid, con
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
-    uuid_str_t tmp;
-    uuid_str_t *o = out ? (uuid_str_t *)out : &tmp;
-    pg_resolve_arg_t a = {P_TEAM_BY_UUID, P_TEAM_BY_NAME, org_uuid, uuid_or_name, o};
+    pg_resolve_arg_t a = {P_TEAM_BY_UUID, P_TEAM_BY_NAME, org_uuid, uuid_or_name, pg_row_uuid, out, "postgres resolve"};
     return pg_run((pg_store_t *)base, pg_resolve_body, &a, __func__);
-}
-
-typedef struct pg_team_get_arg {
-    const char *org, *team;
-    store_team_t *out;
-} pg_team_get_arg_t;
-
-static store_rc_t pg_team_get_body(pg_conn_t *c, void *arg)
-{
-    pg_team_get_arg_t *a = arg;
-    const char *vals[] = {a->org, a->team};
-    PGresult *res = pg_q(c, P_TEAM_GET, 2, vals, NULL, "postgres_team_get");
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
-    if (r == STORE_OK && a->out)
-        pg_row_team(res, 0, a->out);
-    PQclear(res);
-    return r;
 }
 
 static store_rc_t postgres_team_get(store_t *base, const char *org_uuid, const char *team_uuid, store_team_t *out)
@@ -1449,8 +1417,7 @@ static store_rc_t postgres_team_get(store_t *base, const char *org_uuid, const c
     uuid_str_t id;
     if (!uuid_parse(team_uuid, id) || !pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
-    pg_team_get_arg_t a = {org_uuid, id, out};
-    return pg_run((pg_store_t *)base, pg_team_get_body, &a, __func__);
+    return pg_get((pg_store_t *)base, P_TEAM_GET, org_uuid, id, pg_row_team, out, __func__);
 }
 
 static store_rc_t postgres_team_list(store_t *base, const char *org_uuid, store_team_cb cb, void *ctx)
@@ -1459,7 +1426,7 @@ static store_rc_t postgres_team_list(store_t *base, const char *org_uuid, store_
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_OK;
-    pg_rows_arg_t a = {P_TEAM_LIST, 1, {org_uuid}, PG_ROWS_TEAM, (void *)cb, ctx, -1, 0};
+    pg_rows_arg_t a = {P_TEAM_LIST, 1, {org_uuid}, {.team = cb}, ctx, -1, 0};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
@@ -1471,7 +1438,7 @@ static store_rc_t postgres_team_members(store_t *base, const char *org_uuid, con
     uuid_str_t id;
     if (!uuid_parse(team_uuid, id) || !pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
-    pg_rows_arg_t a = {P_TEAM_MEMBERS, 2, {org_uuid, id}, PG_ROWS_USER, (void *)cb, ctx, P_TEAM_BY_UUID, 2};
+    pg_rows_arg_t a = {P_TEAM_MEMBERS, 2, {org_uuid, id}, {.user = cb}, ctx, P_TEAM_BY_UUID, 2};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
@@ -1483,7 +1450,7 @@ static store_rc_t postgres_user_teams(store_t *base, const char *org_uuid, const
     uuid_str_t id;
     if (!uuid_parse(user_uuid, id) || !pg_utf8_ok(org_uuid))
         return STORE_OK;
-    pg_rows_arg_t a = {P_USER_TEAMS, 2, {org_uuid, id}, PG_ROWS_TEAM, (void *)cb, ctx, -1, 0};
+    pg_rows_arg_t a = {P_USER_TEAMS, 2, {org_uuid, id}, {.team = cb}, ctx, -1, 0};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
@@ -1614,7 +1581,7 @@ static store_rc_t pg_conv_insert_body(pg_conn_t *c, void *arg)
     if (a->conv->external_id) {
         const char *v[] = {a->conv->org_uuid, a->conv->external_id};
         uuid_str_t ex = "";
-        r = pg_one_uuid(c, P_CONV_EXT_UUID, 2, v, ex, fn);
+        r = pg_lookup(c, P_CONV_EXT_UUID, 2, v, pg_row_uuid, ex, fn);
         if (r == STORE_OK)
             pg_out_uuid(a->existing, ex);
     }
@@ -1734,11 +1701,7 @@ static store_rc_t pg_archive_body(pg_conn_t *c, void *arg)
     }
     if (r == STORE_OK && a->cb)
         r = pg_conv_fetch(c, P_CONV_GET, a->sc, a->id, a->cb, a->ctx, fn);
-    if (r != STORE_OK) {
-        pg_tx_rollback(c);
-        return r;
-    }
-    return pg_tx_commit(c, fn);
+    return pg_tx_end(c, r, fn);
 }
 
 static store_rc_t postgres_conv_set_archived(store_t *base, const store_scope_t *sc, const char *uuid, bool archived,
@@ -1981,11 +1944,7 @@ static store_rc_t pg_update_body(pg_conn_t *c, void *arg)
         r = pg_log_event(c, a->sc->org_uuid, a->id, u->workflow_name, a->now, fn);
     if (r == STORE_OK && a->cb)
         r = pg_conv_fetch(c, P_CONV_GET, a->sc, a->id, a->cb, a->ctx, fn);
-    if (r != STORE_OK) {
-        pg_tx_rollback(c);
-        return r;
-    }
-    return pg_tx_commit(c, fn);
+    return pg_tx_end(c, r, fn);
 }
 
 static store_rc_t postgres_conv_update(store_t *base, const store_scope_t *sc, const char *uuid, const conv_update_t *u,
@@ -1998,9 +1957,8 @@ static store_rc_t postgres_conv_update(store_t *base, const store_scope_t *sc, c
         return STORE_NOT_FOUND;
     const char *texts[] = {u->title, u->labels_json, u->linked_crm_json, u->confirm_intel_json,
                            u->external_opportunity_json, u->workflow_name};
-    for (size_t i = 0; i < sizeof texts / sizeof texts[0]; i++)
-        if (texts[i] && !pg_utf8_ok(texts[i]))
-            return STORE_ERROR;
+    if (!pg_utf8_all(texts, sizeof texts / sizeof texts[0]))
+        return STORE_ERROR;
     pg_update_arg_t a = {sc, id, u, now, cb, ctx};
     return pg_run((pg_store_t *)base, pg_update_body, &a, __func__);
 }
@@ -2257,37 +2215,27 @@ typedef struct pg_list_arg {
     const char *sql;
     const pg_query_t *q;
     int64_t *total;
-    store_conv_cb cb;
+    pg_cbs_t cb;               /* .conv or .log (or none: only the count) */
     void *ctx;
+    const char *fn;            /* logged as */
 } pg_list_arg_t;
 
 /* One statement (one snapshot): the count joined with the page. Row 0 always
- * exists and carries the count; page columns are NULL when the page is empty. */
+ * exists and carries the count; page columns (from 1) are NULL when the page
+ * is empty. */
 static store_rc_t pg_list_body(pg_conn_t *c, void *arg)
 {
     pg_list_arg_t *a = arg;
-    PGresult *res = pg_exec_sql(c, a->sql, a->q->n, a->q->vals, "postgres_conv_list");
+    PGresult *res = pg_exec_sql(c, a->sql, a->q->n, a->q->vals, a->fn);
     if (!res)
         return STORE_ERROR;
-    int rows = PQntuples(res);
-    if (rows < 1) {
+    if (PQntuples(res) < 1) {
         PQclear(res);
         return STORE_ERROR;
     }
     if (a->total)
         *a->total = pg_int(res, 0, 0);
-    store_rc_t r = STORE_OK;
-    for (int i = 0; i < rows && r == STORE_OK; i++) {
-        if (PQgetisnull(res, i, 1))
-            continue;       /* the empty page's placeholder row */
-        conv_t conv;
-        pg_row_conv(res, i, 1, &conv);
-        c->called_back = true;
-        if (a->cb && a->cb(a->ctx, &conv) != 0)
-            r = STORE_ERROR;
-    }
-    PQclear(res);
-    return r;
+    return pg_rows(c, res, 1, &a->cb, a->ctx);
 }
 
 /* COUNT(*) and the page in one statement with the same WHERE (every value a
@@ -2332,39 +2280,12 @@ static store_rc_t postgres_conv_list(store_t *base, const store_scope_t *sc, con
     if (!where || q.oom || q.sql.oom) {
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
     } else {
-        pg_list_arg_t a = {q.sql.data, &q, total, cb, ctx};
+        pg_list_arg_t a = {q.sql.data, &q, total, {.conv = cb}, ctx, __func__};
         r = pg_run((pg_store_t *)base, pg_list_body, &a, __func__);
     }
     free(where);
     buf_free(&sql);
     pg_q_free(&q);
-    return r;
-}
-
-typedef struct pg_each_arg {
-    const char *org;
-    bool include_archived;
-    store_conv_cb cb;
-    void *ctx;
-} pg_each_arg_t;
-
-static store_rc_t pg_each_body(pg_conn_t *c, void *arg)
-{
-    pg_each_arg_t *a = arg;
-    const char *vals[] = {a->org, a->include_archived ? "t" : "f"};
-    PGresult *res = pg_q(c, P_CONV_EACH, 2, vals, NULL, "postgres_conv_each");
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = STORE_OK;
-    int rows = PQntuples(res);
-    for (int i = 0; i < rows && r == STORE_OK; i++) {
-        conv_t conv;
-        pg_row_conv(res, i, 0, &conv);
-        c->called_back = true;
-        if (a->cb(a->ctx, &conv) != 0)
-            r = STORE_ERROR;
-    }
-    PQclear(res);
     return r;
 }
 
@@ -2376,50 +2297,22 @@ static store_rc_t postgres_conv_each(store_t *base, const char *org_uuid, bool i
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_OK;
-    pg_each_arg_t a = {org_uuid, include_archived, cb, ctx};
-    return pg_run((pg_store_t *)base, pg_each_body, &a, __func__);
+    pg_rows_arg_t a = {P_CONV_EACH, 2, {org_uuid, include_archived ? "t" : "f"}, {.conv = cb}, ctx, -1, 0};
+    return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
-typedef struct pg_log_list_arg {
-    const char *sql;
-    const pg_query_t *q;
-    int64_t *total;
-    store_log_cb cb;
-    void *ctx;
-} pg_log_list_arg_t;
-
-/* Same shape as pg_list_body: row 0 carries the count, page columns are NULL on an empty page. */
-static store_rc_t pg_log_list_body(pg_conn_t *c, void *arg)
+/* Fills l from row `row` of a result whose columns from col0 are the log
+ * page's (id, conversation_uuid, workflow_name, success, error, created_at).
+ * Strings point into res and are valid until PQclear. */
+static void pg_row_log(const PGresult *res, int row, int col0, store_workflow_log_t *l)
 {
-    pg_log_list_arg_t *a = arg;
-    PGresult *res = pg_exec_sql(c, a->sql, a->q->n, a->q->vals, "postgres_workflow_log_list");
-    if (!res)
-        return STORE_ERROR;
-    int rows = PQntuples(res);
-    if (rows < 1) {
-        PQclear(res);
-        return STORE_ERROR;
-    }
-    if (a->total)
-        *a->total = pg_int(res, 0, 0);
-    store_rc_t r = STORE_OK;
-    for (int i = 0; i < rows && r == STORE_OK; i++) {
-        if (PQgetisnull(res, i, 1))
-            continue;
-        store_workflow_log_t l;
-        memset(&l, 0, sizeof l);
-        l.id = pg_int(res, i, 1);
-        pg_copy(res, i, 2, l.conversation_uuid, sizeof l.conversation_uuid);
-        l.workflow_name = PQgetvalue(res, i, 3);
-        l.success = pg_bool(res, i, 4);
-        l.error = PQgetvalue(res, i, 5);
-        l.created_at = pg_int(res, i, 6);
-        c->called_back = true;
-        if (a->cb && a->cb(a->ctx, &l) != 0)
-            r = STORE_ERROR;
-    }
-    PQclear(res);
-    return r;
+    memset(l, 0, sizeof(*l));
+    l->id = pg_int(res, row, col0);
+    pg_copy(res, row, col0 + 1, l->conversation_uuid, sizeof l->conversation_uuid);
+    l->workflow_name = PQgetvalue(res, row, col0 + 2);
+    l->success = pg_bool(res, row, col0 + 3);
+    l->error = PQgetvalue(res, row, col0 + 4);
+    l->created_at = pg_int(res, row, col0 + 5);
 }
 
 /* COUNT(*) and the page in one statement, like postgres_conv_list. A
@@ -2475,8 +2368,8 @@ static store_rc_t postgres_workflow_log_list(store_t *base, const store_scope_t 
     if (!where || q.oom || q.sql.oom) {
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
     } else {
-        pg_log_list_arg_t a = {q.sql.data, &q, total, cb, ctx};
-        r = pg_run((pg_store_t *)base, pg_log_list_body, &a, __func__);
+        pg_list_arg_t a = {q.sql.data, &q, total, {.log = cb}, ctx, __func__};
+        r = pg_run((pg_store_t *)base, pg_list_body, &a, __func__);
     }
     free(where);
     pg_q_free(&q);

@@ -257,16 +257,12 @@ static char sq_conv_get_ext_sql[4608];
 static char sq_conv_get_row_sql[4608];
 static pthread_once_t sq_sql_once = PTHREAD_ONCE_INIT;
 
-/* Appends s to dst (capacity cap); aborts on overflow, which would be a
- * programming error in the fixed SQL above, never a runtime condition. */
-static void sq_cat(char *dst, size_t cap, const char *s)
+/* Writes into dst (capacity cap, empty) the conversation SELECT, its FROM and where. */
+static void sq_conv_sql(char *dst, size_t cap, const char *where)
 {
-    size_t have = strlen(dst), add = strlen(s);
-    if (have + add + 1 > cap) {
-        fprintf(stderr, "parley: store: generated SQL does not fit its buffer\n");
-        abort();
-    }
-    memcpy(dst + have, s, add + 1);
+    store_sql_cat(dst, cap, sq_conv_select);
+    store_sql_cat(dst, cap, SQ_CONV_FROM);
+    store_sql_cat(dst, cap, where);
 }
 
 /* Builds the conversation SELECT/INSERT SQL from sq_conv_cols. Can't fail. */
@@ -277,47 +273,36 @@ static void sq_sql_init(void)
      * connection (the list profile showed it). MISUSE if already initialized. */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     char values[2][512] = {"", ""}; /* "?, ?, …" of the two INSERTs */
-    sq_cat(sq_conv_select, sizeof(sq_conv_select), "SELECT ");
-    sq_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), "INSERT INTO conversations(");
-    sq_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), "INSERT INTO conversation_bodies(id");
-    sq_cat(values[1], sizeof(values[1]), "?");
+    store_sql_cat(sq_conv_select, sizeof(sq_conv_select), "SELECT ");
+    store_sql_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), "INSERT INTO conversations(");
+    store_sql_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), "INSERT INTO conversation_bodies(id");
+    store_sql_cat(values[1], sizeof(values[1]), "?");
     for (int i = 0; i < SQ_NCOLS; i++) {
         const sq_col_t *col = &sq_conv_cols[i];
-        sq_cat(sq_conv_select, sizeof(sq_conv_select), col->body ? "b." : "c.");
-        sq_cat(sq_conv_select, sizeof(sq_conv_select), col->name);
-        sq_cat(sq_conv_select, sizeof(sq_conv_select), ", ");
+        store_sql_cat(sq_conv_select, sizeof(sq_conv_select), col->body ? "b." : "c.");
+        store_sql_cat(sq_conv_select, sizeof(sq_conv_select), col->name);
+        store_sql_cat(sq_conv_select, sizeof(sq_conv_select), ", ");
         char *ins = col->body ? sq_body_insert_sql : sq_conv_insert_sql;
         size_t inscap = col->body ? sizeof(sq_body_insert_sql) : sizeof(sq_conv_insert_sql);
         char *val = values[col->body];
         if (val[0]) {
-            sq_cat(ins, inscap, ", ");
-            sq_cat(val, sizeof(values[0]), ", ");
+            store_sql_cat(ins, inscap, ", ");
+            store_sql_cat(val, sizeof(values[0]), ", ");
         }
-        sq_cat(ins, inscap, col->name);
-        sq_cat(val, sizeof(values[0]), "?");
+        store_sql_cat(ins, inscap, col->name);
+        store_sql_cat(val, sizeof(values[0]), "?");
     }
-    sq_cat(sq_conv_select, sizeof(sq_conv_select), "u.email, u.first_name, u.last_name, u.transcript_lang");
-    sq_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), ") VALUES (");
-    sq_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), values[0]);
-    sq_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), ")");
-    sq_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), ") VALUES (");
-    sq_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), values[1]);
-    sq_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), ")");
+    store_sql_cat(sq_conv_select, sizeof(sq_conv_select), "u.email, u.first_name, u.last_name, u.transcript_lang");
+    store_sql_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), ") VALUES (");
+    store_sql_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), values[0]);
+    store_sql_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), ")");
+    store_sql_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), ") VALUES (");
+    store_sql_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), values[1]);
+    store_sql_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), ")");
 
-    sq_cat(sq_conv_get_sql, sizeof(sq_conv_get_sql), sq_conv_select);
-    sq_cat(sq_conv_get_sql, sizeof(sq_conv_get_sql), SQ_CONV_FROM);
-    sq_cat(sq_conv_get_sql, sizeof(sq_conv_get_sql), " WHERE c.uuid = ?1 AND c.org_uuid = ?2");
-    sq_cat(sq_conv_get_ext_sql, sizeof(sq_conv_get_ext_sql), sq_conv_select);
-    sq_cat(sq_conv_get_ext_sql, sizeof(sq_conv_get_ext_sql), SQ_CONV_FROM);
-    sq_cat(sq_conv_get_ext_sql, sizeof(sq_conv_get_ext_sql), " WHERE c.external_id = ?1 AND c.org_uuid = ?2");
-
-    sq_sql[S_CONV_INSERT] = sq_conv_insert_sql;
-    sq_sql[S_BODY_INSERT] = sq_body_insert_sql;
-    sq_sql[S_CONV_GET] = sq_conv_get_sql;
-    sq_cat(sq_conv_get_row_sql, sizeof(sq_conv_get_row_sql), sq_conv_select);
-    sq_cat(sq_conv_get_row_sql, sizeof(sq_conv_get_row_sql), SQ_CONV_FROM);
-    sq_cat(sq_conv_get_row_sql, sizeof(sq_conv_get_row_sql), " WHERE c.id = ?1");
-
+    sq_conv_sql(sq_conv_get_sql, sizeof(sq_conv_get_sql), " WHERE c.uuid = ?1 AND c.org_uuid = ?2");
+    sq_conv_sql(sq_conv_get_ext_sql, sizeof(sq_conv_get_ext_sql), " WHERE c.external_id = ?1 AND c.org_uuid = ?2");
+    sq_conv_sql(sq_conv_get_row_sql, sizeof(sq_conv_get_row_sql), " WHERE c.id = ?1");
     sq_sql[S_CONV_INSERT] = sq_conv_insert_sql;
     sq_sql[S_BODY_INSERT] = sq_body_insert_sql;
     sq_sql[S_CONV_GET] = sq_conv_get_sql;
@@ -543,27 +528,25 @@ static store_rc_t sq_tx_begin(sq_conn_t *c, const char *fn)
     return sq_exec(c, c->batch ? S_SAVEPOINT : S_BEGIN_WRITE, fn) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
 }
 
+/* Runs cached statement id of a rollback, ignoring its result. */
+static void sq_exec_quiet(sq_conn_t *c, int id)
+{
+    sqlite3_stmt *s = sq_stmt(c, id, "sq_tx_rollback");
+    if (s) {
+        sqlite3_step(s);
+        sq_put(c, id, s);
+    }
+}
+
 /* Undoes the work since sq_tx_begin. Errors are ignored (SQLite may already
  * have rolled back after an I/O error). */
 static void sq_tx_rollback(sq_conn_t *c)
 {
     if (c->batch) {
-        sqlite3_stmt *s = sq_stmt(c, S_ROLLBACK_TO, __func__);
-        if (s) {
-            sqlite3_step(s);
-            sq_put(c, S_ROLLBACK_TO, s);
-        }
-        s = sq_stmt(c, S_RELEASE, __func__);
-        if (s) {
-            sqlite3_step(s);
-            sq_put(c, S_RELEASE, s);
-        }
+        sq_exec_quiet(c, S_ROLLBACK_TO);
+        sq_exec_quiet(c, S_RELEASE);
     } else if (!sqlite3_get_autocommit(c->db)) {
-        sqlite3_stmt *s = sq_stmt(c, S_ROLLBACK, __func__);
-        if (s) {
-            sqlite3_step(s);
-            sq_put(c, S_ROLLBACK, s);
-        }
+        sq_exec_quiet(c, S_ROLLBACK);
     }
 }
 
@@ -578,6 +561,36 @@ static store_rc_t sq_tx_commit(sq_conn_t *c, const char *fn)
     }
     sq_tx_rollback(c);
     return STORE_ERROR;
+}
+
+/* Ends the work since sq_tx_begin: commits when r is STORE_OK (returning the
+ * commit's answer), else rolls back and returns r. */
+static store_rc_t sq_tx_end(sq_conn_t *c, store_rc_t r, const char *fn)
+{
+    if (r == STORE_OK)
+        return sq_tx_commit(c, fn);
+    sq_tx_rollback(c);
+    return r;
+}
+
+/* Opens a read transaction (one snapshot for several statements) unless a
+ * batch or another transaction is open; *in_tx says whether it did. False
+ * (logged) when BEGIN fails. Pair with sq_read_end. */
+static bool sq_read_begin(sq_conn_t *c, bool *in_tx, const char *fn)
+{
+    *in_tx = !c->batch && sqlite3_get_autocommit(c->db);
+    if (*in_tx && sq_exec(c, S_BEGIN_READ, fn) != SQLITE_DONE) {
+        *in_tx = false;
+        return false;
+    }
+    return true;
+}
+
+/* Ends the read transaction of sq_read_begin, when it opened one. */
+static void sq_read_end(sq_conn_t *c, bool in_tx, const char *fn)
+{
+    if (in_tx && sq_exec(c, S_COMMIT, fn) != SQLITE_DONE)
+        sq_tx_rollback(c);
 }
 
 /* ---- group commit ------------------------------------------------------------ */
@@ -908,15 +921,40 @@ static int sqlite_schema_version(store_t *base)
 
 /* ---- small query helpers ---------------------------------------------------- */
 
-/* Runs s (already bound), which returns at most one row whose first column
- * is a uuid; copies it into out ("" for NULL; out may be NULL). Puts s back. */
-static store_rc_t sq_one_uuid(sq_conn_t *c, int id, sqlite3_stmt *s, uuid_str_t out, const char *fn)
+/* A row copier: fills out from the current row of s and gives the answer of
+ * the lookup (STORE_OK for a plain copy). */
+typedef store_rc_t (*sq_row_fn)(sqlite3_stmt *s, void *out);
+
+/* Cached statement id with ?1 = p1 and, when p2 is non-NULL, ?2 = p2 bound
+ * (the caller keeps them alive until sq_put). NULL (logged) on failure. */
+static sqlite3_stmt *sq_stmt2(sq_conn_t *c, int id, const char *p1, const char *p2, const char *fn)
 {
+    sqlite3_stmt *s = sq_stmt(c, id, fn);
+    if (!s)
+        return NULL;
+    int rc = sq_bind_text(s, 1, p1);
+    if (rc == SQLITE_OK && p2)
+        rc = sq_bind_text(s, 2, p2);
+    if (rc != SQLITE_OK) {
+        sq_log(c->db, fn, rc);
+        sq_put(c, id, s);
+        return NULL;
+    }
+    return s;
+}
+
+/* Steps s (cached statement id, bound; NULL gives STORE_ERROR) once and puts
+ * it back: a row gives row(s, out)'s answer (STORE_OK, no call, when out is
+ * NULL), no row STORE_NOT_FOUND, a failure STORE_ERROR (logged under fn). */
+static store_rc_t sq_one_row(sq_conn_t *c, int id, sqlite3_stmt *s, sq_row_fn row, void *out, const char *fn)
+{
+    if (!s)
+        return STORE_ERROR;
     int rc = sqlite3_step(s);
     store_rc_t r = STORE_OK;
     if (rc == SQLITE_ROW) {
         if (out)
-            sq_copy_col(s, 0, out, sizeof(uuid_str_t));
+            r = row(s, out);
     } else if (rc == SQLITE_DONE) {
         r = STORE_NOT_FOUND;
     } else {
@@ -927,26 +965,26 @@ static store_rc_t sq_one_uuid(sq_conn_t *c, int id, sqlite3_stmt *s, uuid_str_t 
     return r;
 }
 
-/* Looks up a uuid with a statement of two text parameters (a may be NULL to
- * bind only b as ?1). */
-static store_rc_t sq_lookup_uuid(sq_conn_t *c, int id, const char *a, const char *b, uuid_str_t out,
-                                 const char *fn)
+/* sq_one_row of cached statement id bound as sq_stmt2 binds it. */
+static store_rc_t sq_get(sq_conn_t *c, int id, const char *p1, const char *p2, sq_row_fn row, void *out,
+                         const char *fn)
 {
-    sqlite3_stmt *s = sq_stmt(c, id, fn);
-    if (!s)
-        return STORE_ERROR;
-    int brc = a ? (sq_bind_text(s, 1, a) | sq_bind_text(s, 2, b)) : sq_bind_text(s, 1, b);
-    if (brc != SQLITE_OK) {
-        sq_log(c->db, fn, brc);
-        sq_put(c, id, s);
-        return STORE_ERROR;
-    }
-    return sq_one_uuid(c, id, s, out, fn);
+    return sq_one_row(c, id, sq_stmt2(c, id, p1, p2, fn), row, out, fn);
 }
 
-/* Fills u from a row of SQ_USER_COLS. */
-static void sq_row_user(sqlite3_stmt *s, store_user_t *u)
+/* Row copiers (sq_row_fn), one per row shape. */
+
+/* out: a uuid_str_t, from the first column ("" for NULL). */
+static store_rc_t sq_row_uuid(sqlite3_stmt *s, void *out)
 {
+    sq_copy_col(s, 0, out, sizeof(uuid_str_t));
+    return STORE_OK;
+}
+
+/* out: a store_user_t, from a row of SQ_USER_COLS. */
+static store_rc_t sq_row_user(sqlite3_stmt *s, void *out)
+{
+    store_user_t *u = out;
     memset(u, 0, sizeof(*u));
     sq_copy_col(s, 0, u->uuid, sizeof(u->uuid));
     sq_copy_col(s, 1, u->org_uuid, sizeof(u->org_uuid));
@@ -957,33 +995,182 @@ static void sq_row_user(sqlite3_stmt *s, store_user_t *u)
     sq_copy_col(s, 6, u->transcript_lang, sizeof(u->transcript_lang));
     sq_copy_col(s, 7, u->role, sizeof(u->role));
     u->created_at = sqlite3_column_int64(s, 8);
+    return STORE_OK;
 }
 
-/* Runs a user query with parameters ?1 = org, ?2 = key (key NULL: only ?1)
- * returning at most one row into out. */
-static store_rc_t sq_user_one(sq_conn_t *c, int id, const char *org, const char *key, store_user_t *out,
-                              const char *fn)
+/* out: a store_key_t, from a row of S_KEY_LOOKUP. */
+static store_rc_t sq_row_key_lookup(sqlite3_stmt *s, void *out)
 {
-    sqlite3_stmt *s = sq_stmt(c, id, fn);
+    store_key_t *k = out;
+    memset(k, 0, sizeof(*k));
+    sq_copy_col(s, 0, k->id, sizeof(k->id));
+    sq_copy_col(s, 1, k->org_uuid, sizeof(k->org_uuid));
+    sq_copy_col(s, 2, k->user_uuid, sizeof(k->user_uuid));
+    k->org_level = sqlite3_column_int(s, 3) != 0;
+    k->last_seen_at = sqlite3_column_int64(s, 4);
+    return STORE_OK;
+}
+
+/* out: a store_key_info_t, from a row of SQ_KEY_COLS. */
+static store_rc_t sq_row_key(sqlite3_stmt *s, void *out)
+{
+    store_key_info_t *k = out;
+    memset(k, 0, sizeof(*k));
+    sq_copy_col(s, 0, k->id, sizeof(k->id));
+    sq_copy_col(s, 1, k->org_uuid, sizeof(k->org_uuid));
+    sq_copy_col(s, 2, k->user_uuid, sizeof(k->user_uuid));
+    sq_copy_col(s, 3, k->name, sizeof(k->name));
+    sq_copy_col(s, 4, k->last4, sizeof(k->last4));
+    k->org_level = sqlite3_column_int(s, 5) != 0;
+    k->created_at = sqlite3_column_int64(s, 6);
+    k->last_seen_at = sqlite3_column_int64(s, 7);
+    return STORE_OK;
+}
+
+/* out: a store_team_t, from a row of SQ_TEAM_COLS. */
+static store_rc_t sq_row_team(sqlite3_stmt *s, void *out)
+{
+    store_team_t *t = out;
+    memset(t, 0, sizeof(*t));
+    sq_copy_col(s, 0, t->uuid, sizeof(t->uuid));
+    sq_copy_col(s, 1, t->org_uuid, sizeof(t->org_uuid));
+    sq_copy_col(s, 2, t->parent_uuid, sizeof(t->parent_uuid));
+    sq_copy_col(s, 3, t->name, sizeof(t->name));
+    sq_copy_col(s, 4, t->domain, sizeof(t->domain));
+    t->created_at = sqlite3_column_int64(s, 5);
+    return STORE_OK;
+}
+
+/* out: a conv_t, from a row of sq_conv_select. Strings point into the
+ * statement's row and are valid until the next step or reset. */
+static store_rc_t sq_row_conv(sqlite3_stmt *s, void *out)
+{
+    conv_t *c = out;
+    memset(c, 0, sizeof(*c));
+    char *base = (char *)c;
+    for (int i = 0; i < SQ_NCOLS; i++) {
+        void *field = base + sq_conv_cols[i].off;
+        switch (sq_conv_cols[i].kind) {
+        case COL_UUID:
+            sq_copy_col(s, i, (char *)field, sizeof(uuid_str_t));
+            break;
+        case COL_TEXT:
+            *(const char **)field = (const char *)sqlite3_column_text(s, i);
+            break;
+        case COL_INT:
+            *(int64_t *)field = sqlite3_column_int64(s, i);
+            break;
+        case COL_BOOL:
+            *(bool *)field = sqlite3_column_int(s, i) != 0;
+            break;
+        case COL_REAL:
+            *(double *)field = sqlite3_column_double(s, i);
+            break;
+        }
+    }
+    c->user_email = (const char *)sqlite3_column_text(s, SQ_NCOLS);
+    c->user_first_name = (const char *)sqlite3_column_text(s, SQ_NCOLS + 1);
+    c->user_last_name = (const char *)sqlite3_column_text(s, SQ_NCOLS + 2);
+    c->user_transcript_lang = (const char *)sqlite3_column_text(s, SQ_NCOLS + 3);
+    return STORE_OK;
+}
+
+/* out: a store_workflow_log_t, from a row of sqlite_workflow_log_list's page
+ * (strings point into the row, "" for NULL). */
+static store_rc_t sq_row_log(sqlite3_stmt *s, void *out)
+{
+    store_workflow_log_t *l = out;
+    memset(l, 0, sizeof(*l));
+    l->id = sqlite3_column_int64(s, 0);
+    sq_copy_col(s, 1, l->conversation_uuid, sizeof l->conversation_uuid);
+    l->workflow_name = (const char *)sqlite3_column_text(s, 2);
+    l->success = sqlite3_column_int(s, 3) != 0;
+    l->error = (const char *)sqlite3_column_text(s, 4);
+    l->created_at = sqlite3_column_int64(s, 5);
+    if (!l->workflow_name)
+        l->workflow_name = "";
+    if (!l->error)
+        l->error = "";
+    return STORE_OK;
+}
+
+/* The callback of a row read: exactly one member is set; it gives the rows' shape. */
+typedef struct sq_cbs {
+    store_user_cb user; /* SQ_USER_COLS */
+    store_team_cb team; /* SQ_TEAM_COLS */
+    store_key_cb key;   /* SQ_KEY_COLS */
+    store_conv_cb conv; /* sq_conv_select */
+    store_log_cb log;   /* sq_row_log */
+} sq_cbs_t;
+
+/* Steps s (bound; it stays the caller's) to its end, handing each row to the
+ * set callback of cb with ctx. STORE_ERROR when a callback stops (non-zero)
+ * or a step fails (logged under fn). */
+static store_rc_t sq_rows(sq_conn_t *c, sqlite3_stmt *s, const sq_cbs_t *cb, void *ctx, const char *fn)
+{
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        union {
+            store_user_t u;
+            store_team_t t;
+            store_key_info_t k;
+            conv_t c;
+            store_workflow_log_t l;
+        } row;
+        int stop;
+        if (cb->user) {
+            sq_row_user(s, &row.u);
+            stop = cb->user(ctx, &row.u);
+        } else if (cb->team) {
+            sq_row_team(s, &row.t);
+            stop = cb->team(ctx, &row.t);
+        } else if (cb->key) {
+            sq_row_key(s, &row.k);
+            stop = cb->key(ctx, &row.k);
+        } else if (cb->conv) {
+            sq_row_conv(s, &row.c);
+            stop = cb->conv(ctx, &row.c);
+        } else {
+            sq_row_log(s, &row.l);
+            stop = cb->log(ctx, &row.l);
+        }
+        if (stop != 0)
+            return STORE_ERROR;
+    }
+    if (rc != SQLITE_DONE) {
+        sq_log(c->db, fn, rc);
+        return STORE_ERROR;
+    }
+    return STORE_OK;
+}
+
+/* sq_rows of cached statement id bound as sq_stmt2 binds it; puts it back. */
+static store_rc_t sq_list(sq_conn_t *c, int id, const char *p1, const char *p2, sq_cbs_t cb, void *ctx,
+                          const char *fn)
+{
+    sqlite3_stmt *s = sq_stmt2(c, id, p1, p2, fn);
     if (!s)
         return STORE_ERROR;
-    sq_bind_text(s, 1, org);
-    if (key)
-        sq_bind_text(s, 2, key);
-    int rc = sqlite3_step(s);
-    store_rc_t r = STORE_OK;
-    if (rc == SQLITE_ROW) {
-        if (out)
-            sq_row_user(s, out);
-    } else if (rc == SQLITE_DONE) {
-        r = STORE_NOT_FOUND;
-    } else {
-        sq_log(c->db, fn, rc);
-        r = STORE_ERROR;
-    }
+    store_rc_t r = sq_rows(c, s, &cb, ctx, fn);
     sq_put(c, id, s);
     return r;
 }
+
+/* Looks a row up by uuid (key is one) with statement by_uuid, else by name
+ * with by_name; both take ?1 = org, ?2 = key, or, org NULL, ?1 = key. Copies
+ * it with row into out (NULL: only checks). */
+static store_rc_t sq_resolve(sq_conn_t *c, int by_uuid, int by_name, const char *org, const char *key, sq_row_fn row,
+                             void *out, const char *fn)
+{
+    uuid_str_t id;
+    if (uuid_parse(key, id)) {
+        store_rc_t r = sq_get(c, by_uuid, org ? org : id, org ? id : NULL, row, out, fn);
+        if (r != STORE_NOT_FOUND)
+            return r;
+    }
+    return sq_get(c, by_name, org ? org : key, org ? key : NULL, row, out, fn);
+}
+
 
 /* Copies src into the optional uuid out-parameter dst. */
 static void sq_out_uuid(uuid_str_t dst, const char *src)
@@ -996,33 +1183,13 @@ static void sq_out_uuid(uuid_str_t dst, const char *src)
 
 static store_rc_t sqlite_key_lookup(store_t *base, const key_hash_t hash, store_key_t *out)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !hash)
         return STORE_ERROR;
     sqlite3_stmt *s = sq_stmt(c, S_KEY_LOOKUP, __func__);
-    if (!s)
-        return STORE_ERROR;
-    sqlite3_bind_blob(s, 1, hash, KEY_HASH_LEN, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    store_rc_t r = STORE_OK;
-    if (rc == SQLITE_ROW) {
-        if (out) {
-            memset(out, 0, sizeof(*out));
-            sq_copy_col(s, 0, out->id, sizeof(out->id));
-            sq_copy_col(s, 1, out->org_uuid, sizeof(out->org_uuid));
-            sq_copy_col(s, 2, out->user_uuid, sizeof(out->user_uuid));
-            out->org_level = sqlite3_column_int(s, 3) != 0;
-            out->last_seen_at = sqlite3_column_int64(s, 4);
-        }
-    } else if (rc == SQLITE_DONE) {
-        r = STORE_NOT_FOUND;
-    } else {
-        sq_log(c->db, __func__, rc);
-        r = STORE_ERROR;
-    }
-    sq_put(c, S_KEY_LOOKUP, s);
-    return r;
+    if (s)
+        sqlite3_bind_blob(s, 1, hash, KEY_HASH_LEN, SQLITE_STATIC);
+    return sq_one_row(c, S_KEY_LOOKUP, s, sq_row_key_lookup, out, __func__);
 }
 
 /* Runs an UPDATE with cached statement id (already bound): STORE_OK when it
@@ -1041,167 +1208,6 @@ static store_rc_t sq_update(sq_conn_t *c, int id, sqlite3_stmt *s, const char *f
     return r;
 }
 
-static store_rc_t sqlite_key_touch(store_t *base, const char *key_id, int64_t now)
-{
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
-    if (!c || !key_id)
-        return STORE_ERROR;
-    sqlite3_stmt *s = sq_stmt(c, S_KEY_TOUCH, __func__);
-    if (!s)
-        return STORE_ERROR;
-    sq_bind_text(s, 1, key_id);
-    sqlite3_bind_int64(s, 2, now);
-    return sq_update(c, S_KEY_TOUCH, s, __func__);
-}
-
-/* The key's user must belong to org_uuid (NOT_FOUND otherwise); NULL means
- * the org's first admin. CONFLICT on a duplicate hash. */
-static store_rc_t sqlite_key_create(store_t *base, const char *org_uuid, const char *user_uuid, bool org_level,
-                            const char *name, const key_hash_t hash, const char *last4, uuid_str_t id_out)
-{
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
-    if (!c || !org_uuid || !hash)
-        return STORE_ERROR;
-    store_user_t u;
-    store_rc_t r;
-    uuid_str_t uid;
-    if (user_uuid) {
-        if (!uuid_parse(user_uuid, uid))
-            return STORE_NOT_FOUND;
-        r = sq_user_one(c, S_USER_BY_UUID, org_uuid, uid, &u, __func__);
-    } else {
-        r = sq_user_one(c, S_USER_ADMIN, org_uuid, NULL, &u, __func__);
-    }
-    if (r != STORE_OK)
-        return r;
-
-    uuid_str_t id;
-    uuid_v7(id);
-    sqlite3_stmt *s = sq_stmt(c, S_KEY_INSERT, __func__);
-    if (!s)
-        return STORE_ERROR;
-    sq_bind_text(s, 1, id);
-    sq_bind_text(s, 2, org_uuid);
-    sq_bind_text(s, 3, u.uuid);
-    sq_bind_text(s, 4, name);
-    sqlite3_bind_blob(s, 5, hash, KEY_HASH_LEN, SQLITE_STATIC);
-    sq_bind_text(s, 6, last4 ? last4 : "");
-    sqlite3_bind_int(s, 7, org_level ? 1 : 0);
-    sqlite3_bind_int64(s, 8, ptime_now());
-    int rc = sqlite3_step(s);
-    r = STORE_OK;
-    if (rc != SQLITE_DONE) {
-        if (sq_is_unique_violation(rc)) {
-            r = STORE_CONFLICT;
-        } else {
-            sq_log(c->db, __func__, rc);
-            r = STORE_ERROR;
-        }
-    }
-    sq_put(c, S_KEY_INSERT, s);
-    if (r == STORE_OK)
-        sq_out_uuid(id_out, id);
-    return r;
-}
-
-static store_rc_t sqlite_key_revoke(store_t *base, const char *org_uuid, const char *key_id)
-{
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
-    if (!c || !org_uuid || !key_id)
-        return STORE_ERROR;
-    sqlite3_stmt *s = sq_stmt(c, S_KEY_REVOKE, __func__);
-    if (!s)
-        return STORE_ERROR;
-    sq_bind_text(s, 1, key_id);
-    sq_bind_text(s, 2, org_uuid);
-    sqlite3_bind_int64(s, 3, ptime_now());
-    return sq_update(c, S_KEY_REVOKE, s, __func__);
-}
-
-/* Fills k from a row of SQ_KEY_COLS. */
-static void sq_row_key(sqlite3_stmt *s, store_key_info_t *k)
-{
-    memset(k, 0, sizeof(*k));
-    sq_copy_col(s, 0, k->id, sizeof(k->id));
-    sq_copy_col(s, 1, k->org_uuid, sizeof(k->org_uuid));
-    sq_copy_col(s, 2, k->user_uuid, sizeof(k->user_uuid));
-    sq_copy_col(s, 3, k->name, sizeof(k->name));
-    sq_copy_col(s, 4, k->last4, sizeof(k->last4));
-    k->org_level = sqlite3_column_int(s, 5) != 0;
-    k->created_at = sqlite3_column_int64(s, 6);
-    k->last_seen_at = sqlite3_column_int64(s, 7);
-}
-
-/* A key id that is not a UUID is NOT_FOUND (nothing is queried). */
-static store_rc_t sqlite_key_get(store_t *base, const char *org_uuid, const char *key_id, store_key_info_t *out)
-{
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
-    if (!c || !org_uuid || !key_id)
-        return STORE_ERROR;
-    uuid_str_t id;
-    if (!uuid_parse(key_id, id))
-        return STORE_NOT_FOUND;
-    sqlite3_stmt *s = sq_stmt(c, S_KEY_GET, __func__);
-    if (!s)
-        return STORE_ERROR;
-    sq_bind_text(s, 1, org_uuid);
-    sq_bind_text(s, 2, id);
-    int rc = sqlite3_step(s);
-    store_rc_t r = STORE_OK;
-    if (rc == SQLITE_ROW) {
-        if (out)
-            sq_row_key(s, out);
-    } else if (rc == SQLITE_DONE) {
-        r = STORE_NOT_FOUND;
-    } else {
-        sq_log(c->db, __func__, rc);
-        r = STORE_ERROR;
-    }
-    sq_put(c, S_KEY_GET, s);
-    return r;
-}
-
-/* Calls cb for each live key of the org (or of one user), oldest first.
- * STORE_ERROR when cb stops or a step fails. */
-static store_rc_t sqlite_key_list(store_t *base, const char *org_uuid, const char *user_uuid, store_key_cb cb,
-                                  void *ctx)
-{
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
-    if (!c || !org_uuid || !cb)
-        return STORE_ERROR;
-    uuid_str_t uid;
-    if (user_uuid && !uuid_parse(user_uuid, uid))
-        return STORE_OK; /* no key belongs to a malformed user id */
-    sqlite3_stmt *s = sq_stmt(c, S_KEY_LIST, __func__);
-    if (!s)
-        return STORE_ERROR;
-    sq_bind_text(s, 1, org_uuid);
-    sq_bind_text(s, 2, user_uuid ? uid : NULL);
-    store_rc_t r = STORE_OK;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_key_info_t k;
-        sq_row_key(s, &k);
-        if (cb(ctx, &k) != 0) {
-            r = STORE_ERROR;
-            break;
-        }
-    }
-    if (r == STORE_OK && rc != SQLITE_DONE) {
-        sq_log(c->db, __func__, rc);
-        r = STORE_ERROR;
-    }
-    sq_put(c, S_KEY_LIST, s);
-    return r;
-}
-
-/* ---- organizations, users, teams ---------------------------------------- */
-
 /* Runs an INSERT with cached statement id (already bound). CONFLICT on a
  * unique violation (not logged), ERROR (logged) otherwise. Puts s back. */
 static store_rc_t sq_insert(sq_conn_t *c, int id, sqlite3_stmt *s, const char *fn)
@@ -1219,6 +1225,97 @@ static store_rc_t sq_insert(sq_conn_t *c, int id, sqlite3_stmt *s, const char *f
     sq_put(c, id, s);
     return r;
 }
+
+static store_rc_t sqlite_key_touch(store_t *base, const char *key_id, int64_t now)
+{
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
+    if (!c || !key_id)
+        return STORE_ERROR;
+    sqlite3_stmt *s = sq_stmt(c, S_KEY_TOUCH, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, key_id);
+    sqlite3_bind_int64(s, 2, now);
+    return sq_update(c, S_KEY_TOUCH, s, __func__);
+}
+
+/* The key's user must belong to org_uuid (NOT_FOUND otherwise); NULL means
+ * the org's first admin. CONFLICT on a duplicate hash. */
+static store_rc_t sqlite_key_create(store_t *base, const char *org_uuid, const char *user_uuid, bool org_level,
+                            const char *name, const key_hash_t hash, const char *last4, uuid_str_t id_out)
+{
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
+    if (!c || !org_uuid || !hash)
+        return STORE_ERROR;
+    uuid_str_t uid;
+    if (user_uuid && !uuid_parse(user_uuid, uid))
+        return STORE_NOT_FOUND;
+    store_user_t u;
+    store_rc_t r = user_uuid ? sq_get(c, S_USER_BY_UUID, org_uuid, uid, sq_row_user, &u, __func__)
+                             : sq_get(c, S_USER_ADMIN, org_uuid, NULL, sq_row_user, &u, __func__);
+    if (r != STORE_OK)
+        return r;
+
+    uuid_str_t id;
+    uuid_v7(id);
+    sqlite3_stmt *s = sq_stmt(c, S_KEY_INSERT, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, id);
+    sq_bind_text(s, 2, org_uuid);
+    sq_bind_text(s, 3, u.uuid);
+    sq_bind_text(s, 4, name);
+    sqlite3_bind_blob(s, 5, hash, KEY_HASH_LEN, SQLITE_STATIC);
+    sq_bind_text(s, 6, last4 ? last4 : "");
+    sqlite3_bind_int(s, 7, org_level ? 1 : 0);
+    sqlite3_bind_int64(s, 8, ptime_now());
+    if ((r = sq_insert(c, S_KEY_INSERT, s, __func__)) == STORE_OK)
+        sq_out_uuid(id_out, id);
+    return r;
+}
+
+static store_rc_t sqlite_key_revoke(store_t *base, const char *org_uuid, const char *key_id)
+{
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
+    if (!c || !org_uuid || !key_id)
+        return STORE_ERROR;
+    sqlite3_stmt *s = sq_stmt(c, S_KEY_REVOKE, __func__);
+    if (!s)
+        return STORE_ERROR;
+    sq_bind_text(s, 1, key_id);
+    sq_bind_text(s, 2, org_uuid);
+    sqlite3_bind_int64(s, 3, ptime_now());
+    return sq_update(c, S_KEY_REVOKE, s, __func__);
+}
+
+/* A key id that is not a UUID is NOT_FOUND (nothing is queried). */
+static store_rc_t sqlite_key_get(store_t *base, const char *org_uuid, const char *key_id, store_key_info_t *out)
+{
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
+    if (!c || !org_uuid || !key_id)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(key_id, id))
+        return STORE_NOT_FOUND;
+    return sq_get(c, S_KEY_GET, org_uuid, id, sq_row_key, out, __func__);
+}
+
+/* Calls cb for each live key of the org (or of one user), oldest first.
+ * STORE_ERROR when cb stops or a step fails. */
+static store_rc_t sqlite_key_list(store_t *base, const char *org_uuid, const char *user_uuid, store_key_cb cb,
+                                  void *ctx)
+{
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
+    if (!c || !org_uuid || !cb)
+        return STORE_ERROR;
+    uuid_str_t uid;
+    if (user_uuid && !uuid_parse(user_uuid, uid))
+        return STORE_OK; /* no key belongs to a malformed user id */
+    /* ?2 left unbound (NULL) lists every user's keys */
+    return sq_list(c, S_KEY_LIST, org_uuid, user_uuid ? uid : NULL, (sq_cbs_t){.key = cb}, ctx, __func__);
+}
+
+/* ---- organizations, users, teams ---------------------------------------- */
 
 /* Inserts a user row and its team membership (team may be ""), inside the
  * caller's transaction. lang NULL stores "en". */
@@ -1252,8 +1349,7 @@ static store_rc_t sq_user_insert(sq_conn_t *c, const char *uuid, const char *org
 static store_rc_t sqlite_org_create(store_t *base, const char *name, const char *admin_email, uuid_str_t org_out,
                             uuid_str_t admin_out, uuid_str_t team_out)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !name || !admin_email)
         return STORE_ERROR;
     uuid_str_t org, team, admin;
@@ -1300,17 +1396,10 @@ fail:
 
 static store_rc_t sqlite_org_resolve(store_t *base, const char *uuid_or_name, uuid_str_t out)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !uuid_or_name)
         return STORE_ERROR;
-    uuid_str_t id;
-    if (uuid_parse(uuid_or_name, id)) {
-        store_rc_t r = sq_lookup_uuid(c, S_ORG_BY_UUID, NULL, id, out, __func__);
-        if (r != STORE_NOT_FOUND)
-            return r;
-    }
-    return sq_lookup_uuid(c, S_ORG_BY_NAME, NULL, uuid_or_name, out, __func__);
+    return sq_resolve(c, S_ORG_BY_UUID, S_ORG_BY_NAME, NULL, uuid_or_name, sq_row_uuid, out, __func__);
 }
 
 /* NOT_FOUND when the org or the given team (of that org) does not exist;
@@ -1318,8 +1407,7 @@ static store_rc_t sqlite_org_resolve(store_t *base, const char *uuid_or_name, uu
  * its primary team. */
 static store_rc_t sqlite_user_create(store_t *base, const store_user_new_t *u, uuid_str_t out)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !u || !u->org_uuid || !u->email || !u->email[0])
         return STORE_ERROR;
     uuid_str_t uuid, team;
@@ -1336,19 +1424,15 @@ static store_rc_t sqlite_user_create(store_t *base, const store_user_new_t *u, u
     store_rc_t r;
     if (u->team_uuid) {
         uuid_str_t t;
-        r = uuid_parse(u->team_uuid, t) ? sq_lookup_uuid(c, S_TEAM_BY_UUID, u->org_uuid, t, team, __func__)
+        r = uuid_parse(u->team_uuid, t) ? sq_get(c, S_TEAM_BY_UUID, u->org_uuid, t, sq_row_uuid, team, __func__)
                                         : STORE_NOT_FOUND;
     } else {
-        r = sq_lookup_uuid(c, S_ORG_DEFAULT_TEAM, NULL, u->org_uuid, team, __func__);
+        r = sq_get(c, S_ORG_DEFAULT_TEAM, u->org_uuid, NULL, sq_row_uuid, team, __func__);
     }
     if (r == STORE_OK)
         r = sq_user_insert(c, uuid, u->org_uuid, u->email, u->first_name, u->last_name, team,
                            u->role ? u->role : "member", u->transcript_lang, ptime_now(), __func__);
-    if (r != STORE_OK) {
-        sq_tx_rollback(c);
-        return r;
-    }
-    if ((r = sq_tx_commit(c, __func__)) != STORE_OK)
+    if ((r = sq_tx_end(c, r, __func__)) != STORE_OK)
         return r;
     sq_out_uuid(out, uuid);
     return STORE_OK;
@@ -1356,61 +1440,32 @@ static store_rc_t sqlite_user_create(store_t *base, const store_user_new_t *u, u
 
 static store_rc_t sqlite_user_resolve(store_t *base, const char *org_uuid, const char *uuid_or_email, store_user_t *out)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !uuid_or_email)
         return STORE_ERROR;
-    uuid_str_t id;
-    if (uuid_parse(uuid_or_email, id)) {
-        store_rc_t r = sq_user_one(c, S_USER_BY_UUID, org_uuid, id, out, __func__);
-        if (r != STORE_NOT_FOUND)
-            return r;
-    }
-    return sq_user_one(c, S_USER_BY_EMAIL, org_uuid, uuid_or_email, out, __func__);
+    return sq_resolve(c, S_USER_BY_UUID, S_USER_BY_EMAIL, org_uuid, uuid_or_email, sq_row_user, out, __func__);
 }
 
 static store_rc_t sqlite_org_admin(store_t *base, const char *org_uuid, store_user_t *out)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid)
         return STORE_ERROR;
-    return sq_user_one(c, S_USER_ADMIN, org_uuid, NULL, out, __func__);
+    return sq_get(c, S_USER_ADMIN, org_uuid, NULL, sq_row_user, out, __func__);
 }
 
 static store_rc_t sqlite_user_list(store_t *base, const char *org_uuid, store_user_cb cb, void *ctx)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !cb)
         return STORE_ERROR;
-    sqlite3_stmt *s = sq_stmt(c, S_USER_LIST, __func__);
-    if (!s)
-        return STORE_ERROR;
-    sq_bind_text(s, 1, org_uuid);
-    store_rc_t r = STORE_OK;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_user_t u;
-        sq_row_user(s, &u);
-        if (cb(ctx, &u) != 0) {
-            r = STORE_ERROR;
-            break;
-        }
-    }
-    if (r == STORE_OK && rc != SQLITE_DONE) {
-        sq_log(c->db, __func__, rc);
-        r = STORE_ERROR;
-    }
-    sq_put(c, S_USER_LIST, s);
-    return r;
+    return sq_list(c, S_USER_LIST, org_uuid, NULL, (sq_cbs_t){.user = cb}, ctx, __func__);
 }
 
 static store_rc_t sqlite_team_create(store_t *base, const char *org_uuid, const char *name, const char *parent_uuid,
                                      const char *uuid, uuid_str_t out)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !name)
         return STORE_ERROR;
     uuid_str_t team, parent = "";
@@ -1420,10 +1475,10 @@ static store_rc_t sqlite_team_create(store_t *base, const char *org_uuid, const 
         return STORE_ERROR;
     if (sq_tx_begin(c, __func__) != STORE_OK)
         return STORE_ERROR;
-    store_rc_t r = sq_lookup_uuid(c, S_ORG_BY_UUID, NULL, org_uuid, NULL, __func__);
+    store_rc_t r = sq_get(c, S_ORG_BY_UUID, org_uuid, NULL, sq_row_uuid, NULL, __func__);
     if (r == STORE_OK && parent_uuid) {
         uuid_str_t p;
-        r = uuid_parse(parent_uuid, p) ? sq_lookup_uuid(c, S_TEAM_BY_UUID, org_uuid, p, parent, __func__)
+        r = uuid_parse(parent_uuid, p) ? sq_get(c, S_TEAM_BY_UUID, org_uuid, p, sq_row_uuid, parent, __func__)
                                        : STORE_NOT_FOUND;
     }
     if (r == STORE_OK) {
@@ -1439,11 +1494,7 @@ static store_rc_t sqlite_team_create(store_t *base, const char *org_uuid, const 
             r = sq_insert(c, S_TEAM_INSERT, s, __func__);
         }
     }
-    if (r != STORE_OK) {
-        sq_tx_rollback(c);
-        return r;
-    }
-    if ((r = sq_tx_commit(c, __func__)) != STORE_OK)
+    if ((r = sq_tx_end(c, r, __func__)) != STORE_OK)
         return r;
     sq_out_uuid(out, team);
     return STORE_OK;
@@ -1451,181 +1502,62 @@ static store_rc_t sqlite_team_create(store_t *base, const char *org_uuid, const 
 
 static store_rc_t sqlite_team_resolve(store_t *base, const char *org_uuid, const char *uuid_or_name, uuid_str_t out)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !uuid_or_name)
         return STORE_ERROR;
-    uuid_str_t id;
-    if (uuid_parse(uuid_or_name, id)) {
-        store_rc_t r = sq_lookup_uuid(c, S_TEAM_BY_UUID, org_uuid, id, out, __func__);
-        if (r != STORE_NOT_FOUND)
-            return r;
-    }
-    return sq_lookup_uuid(c, S_TEAM_BY_NAME, org_uuid, uuid_or_name, out, __func__);
-}
-
-/* Fills t from a row of SQ_TEAM_COLS. */
-static void sq_row_team(sqlite3_stmt *s, store_team_t *t)
-{
-    memset(t, 0, sizeof(*t));
-    sq_copy_col(s, 0, t->uuid, sizeof(t->uuid));
-    sq_copy_col(s, 1, t->org_uuid, sizeof(t->org_uuid));
-    sq_copy_col(s, 2, t->parent_uuid, sizeof(t->parent_uuid));
-    sq_copy_col(s, 3, t->name, sizeof(t->name));
-    sq_copy_col(s, 4, t->domain, sizeof(t->domain));
-    t->created_at = sqlite3_column_int64(s, 5);
-}
-
-/* Steps cached statement id (bound by the caller) and hands each row to ucb
- * (users, SQ_USER_COLS order) or tcb (teams, SQ_TEAM_COLS order); exactly one
- * of them is non-NULL. STORE_ERROR when the callback stops or a step fails
- * (logged). Puts s back. */
-static store_rc_t sq_each_row(sq_conn_t *c, int id, sqlite3_stmt *s, store_user_cb ucb, store_team_cb tcb, void *ctx,
-                              const char *fn)
-{
-    store_rc_t r = STORE_OK;
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        int stop;
-        if (ucb) {
-            store_user_t u;
-            sq_row_user(s, &u);
-            stop = ucb(ctx, &u);
-        } else {
-            store_team_t t;
-            sq_row_team(s, &t);
-            stop = tcb(ctx, &t);
-        }
-        if (stop != 0) {
-            r = STORE_ERROR;
-            break;
-        }
-    }
-    if (r == STORE_OK && rc != SQLITE_DONE) {
-        sq_log(c->db, fn, rc);
-        r = STORE_ERROR;
-    }
-    sq_put(c, id, s);
-    return r;
+    return sq_resolve(c, S_TEAM_BY_UUID, S_TEAM_BY_NAME, org_uuid, uuid_or_name, sq_row_uuid, out, __func__);
 }
 
 /* A team id that is not a UUID is NOT_FOUND. */
 static store_rc_t sqlite_team_get(store_t *base, const char *org_uuid, const char *team_uuid, store_team_t *out)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !team_uuid)
         return STORE_ERROR;
     uuid_str_t id;
     if (!uuid_parse(team_uuid, id))
         return STORE_NOT_FOUND;
-    sqlite3_stmt *s = sq_stmt(c, S_TEAM_GET, __func__);
-    if (!s)
-        return STORE_ERROR;
-    sq_bind_text(s, 1, org_uuid);
-    sq_bind_text(s, 2, id);
-    int rc = sqlite3_step(s);
-    store_rc_t r = STORE_OK;
-    if (rc == SQLITE_ROW) {
-        if (out)
-            sq_row_team(s, out);
-    } else if (rc == SQLITE_DONE) {
-        r = STORE_NOT_FOUND;
-    } else {
-        sq_log(c->db, __func__, rc);
-        r = STORE_ERROR;
-    }
-    sq_put(c, S_TEAM_GET, s);
-    return r;
+    return sq_get(c, S_TEAM_GET, org_uuid, id, sq_row_team, out, __func__);
 }
 
 static store_rc_t sqlite_team_list(store_t *base, const char *org_uuid, store_team_cb cb, void *ctx)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !cb)
         return STORE_ERROR;
-    sqlite3_stmt *s = sq_stmt(c, S_TEAM_LIST, __func__);
-    if (!s)
-        return STORE_ERROR;
-    sq_bind_text(s, 1, org_uuid);
-    return sq_each_row(c, S_TEAM_LIST, s, NULL, cb, ctx, __func__);
+    return sq_list(c, S_TEAM_LIST, org_uuid, NULL, (sq_cbs_t){.team = cb}, ctx, __func__);
 }
 
 /* NOT_FOUND when team_uuid is not a team of org_uuid (malformed ids included). */
 static store_rc_t sqlite_team_members(store_t *base, const char *org_uuid, const char *team_uuid, store_user_cb cb,
                                       void *ctx)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !team_uuid || !cb)
         return STORE_ERROR;
     uuid_str_t id;
     if (!uuid_parse(team_uuid, id))
         return STORE_NOT_FOUND;
-    store_rc_t r = sq_lookup_uuid(c, S_TEAM_BY_UUID, org_uuid, id, NULL, __func__);
+    store_rc_t r = sq_get(c, S_TEAM_BY_UUID, org_uuid, id, sq_row_uuid, NULL, __func__);
     if (r != STORE_OK)
         return r;
-    sqlite3_stmt *s = sq_stmt(c, S_TEAM_MEMBERS, __func__);
-    if (!s)
-        return STORE_ERROR;
-    sq_bind_text(s, 1, org_uuid);
-    sq_bind_text(s, 2, id);
-    return sq_each_row(c, S_TEAM_MEMBERS, s, cb, NULL, ctx, __func__);
+    return sq_list(c, S_TEAM_MEMBERS, org_uuid, id, (sq_cbs_t){.user = cb}, ctx, __func__);
 }
 
 /* An unknown (or malformed) user simply has no teams: STORE_OK, no calls. */
 static store_rc_t sqlite_user_teams(store_t *base, const char *org_uuid, const char *user_uuid, store_team_cb cb,
                                     void *ctx)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !user_uuid || !cb)
         return STORE_ERROR;
     uuid_str_t id;
     if (!uuid_parse(user_uuid, id))
         return STORE_OK;
-    sqlite3_stmt *s = sq_stmt(c, S_USER_TEAMS, __func__);
-    if (!s)
-        return STORE_ERROR;
-    sq_bind_text(s, 1, org_uuid);
-    sq_bind_text(s, 2, id);
-    return sq_each_row(c, S_USER_TEAMS, s, NULL, cb, ctx, __func__);
+    return sq_list(c, S_USER_TEAMS, org_uuid, id, (sq_cbs_t){.team = cb}, ctx, __func__);
 }
 
 /* ---- conversations -------------------------------------------------------- */
-
-/* Fills c from a row of sq_conv_select. Strings point into the statement's
- * row and are valid until the next step or reset. */
-static void sq_row_conv(sqlite3_stmt *s, conv_t *c)
-{
-    memset(c, 0, sizeof(*c));
-    char *base = (char *)c;
-    for (int i = 0; i < SQ_NCOLS; i++) {
-        void *field = base + sq_conv_cols[i].off;
-        switch (sq_conv_cols[i].kind) {
-        case COL_UUID:
-            sq_copy_col(s, i, (char *)field, sizeof(uuid_str_t));
-            break;
-        case COL_TEXT:
-            *(const char **)field = (const char *)sqlite3_column_text(s, i);
-            break;
-        case COL_INT:
-            *(int64_t *)field = sqlite3_column_int64(s, i);
-            break;
-        case COL_BOOL:
-            *(bool *)field = sqlite3_column_int(s, i) != 0;
-            break;
-        case COL_REAL:
-            *(double *)field = sqlite3_column_double(s, i);
-            break;
-        }
-    }
-    c->user_email = (const char *)sqlite3_column_text(s, SQ_NCOLS);
-    c->user_first_name = (const char *)sqlite3_column_text(s, SQ_NCOLS + 1);
-    c->user_last_name = (const char *)sqlite3_column_text(s, SQ_NCOLS + 2);
-    c->user_transcript_lang = (const char *)sqlite3_column_text(s, SQ_NCOLS + 3);
-}
 
 /* Binds the columns of c that live in the body table (body) or in
  * conversations (!body) to that table's INSERT, in sq_conv_cols order from
@@ -1680,39 +1612,70 @@ static store_rc_t sq_log_event(sq_conn_t *c, const char *org, const char *uuid, 
     return sq_insert(c, S_LOG_INSERT, s, fn);
 }
 
+/* The scope and callback sq_conv_fetch hands its row to. */
+typedef struct sq_fetch {
+    const store_scope_t *sc;
+    store_conv_cb cb;
+    void *ctx;
+} sq_fetch_t;
+
+/* sq_row_fn of sq_conv_fetch (out: an sq_fetch_t): NOT_FOUND when the row is
+ * not visible in the scope, else cb's answer (ERROR when it stops). */
+static store_rc_t sq_row_visible(sqlite3_stmt *s, void *out)
+{
+    const sq_fetch_t *f = out;
+    conv_t conv;
+    sq_row_conv(s, &conv);
+    if (!sq_visible(f->sc, conv.user_uuid, conv.is_private))
+        return STORE_NOT_FOUND;
+    return (f->cb && f->cb(f->ctx, &conv) != 0) ? STORE_ERROR : STORE_OK;
+}
+
 /* Runs S_CONV_GET or S_CONV_GET_EXT with ?1 = key, ?2 = org and, when the row
  * is visible in sc, calls cb with it. */
 static store_rc_t sq_conv_fetch(sq_conn_t *c, int id, const store_scope_t *sc, const char *key, store_conv_cb cb,
                                 void *ctx, const char *fn)
 {
-    sqlite3_stmt *s = sq_stmt(c, id, fn);
-    if (!s)
-        return STORE_ERROR;
-    sq_bind_text(s, 1, key);
-    sq_bind_text(s, 2, sc->org_uuid);
-    int rc = sqlite3_step(s);
-    store_rc_t r;
-    if (rc == SQLITE_ROW) {
-        conv_t conv;
-        sq_row_conv(s, &conv);
-        if (!sq_visible(sc, conv.user_uuid, conv.is_private))
-            r = STORE_NOT_FOUND;
-        else
-            r = (cb && cb(ctx, &conv) != 0) ? STORE_ERROR : STORE_OK;
-    } else if (rc == SQLITE_DONE) {
-        r = STORE_NOT_FOUND;
-    } else {
-        sq_log(c->db, fn, rc);
-        r = STORE_ERROR;
-    }
-    sq_put(c, id, s);
-    return r;
+    sq_fetch_t f = {sc, cb, ctx};
+    return sq_get(c, id, key, sc->org_uuid, sq_row_visible, &f, fn);
+}
+
+/* What sq_conv_may_change reads of the row (in: the scope). */
+typedef struct sq_conv_state {
+    const store_scope_t *sc;
+    bool archived;
+    int64_t rowid;
+} sq_conv_state_t;
+
+/* sq_row_fn of S_CONV_STATE (out: an sq_conv_state_t): the checks of sq_conv_may_change. */
+static store_rc_t sq_row_may_change(sqlite3_stmt *s, void *out)
+{
+    sq_conv_state_t *st = out;
+    const char *owner = (const char *)sqlite3_column_text(s, 0);
+    bool is_private = sqlite3_column_int(s, 1) != 0;
+    st->archived = sqlite3_column_int(s, 2) != 0;
+    st->rowid = sqlite3_column_int64(s, 3);
+    if (!owner)
+        owner = "";
+    if (!sq_visible(st->sc, owner, is_private))
+        return STORE_NOT_FOUND;
+    if (st->sc->user_uuid && strcasecmp(owner, st->sc->user_uuid) != 0)
+        return STORE_FORBIDDEN;
+    return STORE_OK;
+}
+
+/* Inside the caller's transaction: STORE_OK when scope st->sc may change
+ * conversation id (st gets its archived flag and row id); NOT_FOUND when it
+ * is not a conversation of the scope's organization or not visible in it;
+ * FORBIDDEN when the scope is a user-level one that does not own it. */
+static store_rc_t sq_conv_may_change(sq_conn_t *c, sq_conv_state_t *st, const char *id, const char *fn)
+{
+    return sq_get(c, S_CONV_STATE, id, st->sc->org_uuid, sq_row_may_change, st, fn);
 }
 
 static store_rc_t sqlite_conv_get(store_t *base, const store_scope_t *sc, const char *uuid, store_conv_cb cb, void *ctx)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !sc || !sc->org_uuid || !uuid)
         return STORE_ERROR;
     uuid_str_t id;
@@ -1724,8 +1687,7 @@ static store_rc_t sqlite_conv_get(store_t *base, const store_scope_t *sc, const 
 static store_rc_t sqlite_conv_get_by_external_id(store_t *base, const store_scope_t *sc, const char *external_id,
                                          store_conv_cb cb, void *ctx)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !sc || !sc->org_uuid || !external_id)
         return STORE_ERROR;
     return sq_conv_fetch(c, S_CONV_GET_EXT, sc, external_id, cb, ctx, __func__);
@@ -1766,7 +1728,7 @@ static store_rc_t sq_conv_insert_tx(void *conn, void *arg)
         /* Which one: the external id of the org, else the uuid itself. */
         store_rc_t r = STORE_NOT_FOUND;
         if (conv->external_id)
-            r = sq_lookup_uuid(c, S_CONV_EXT_UUID, conv->org_uuid, conv->external_id, existing, __func__);
+            r = sq_get(c, S_CONV_EXT_UUID, conv->org_uuid, conv->external_id, sq_row_uuid, existing, __func__);
         if (r == STORE_NOT_FOUND)
             sq_out_uuid(existing, conv->uuid);
         return r == STORE_ERROR ? STORE_ERROR : STORE_CONFLICT;
@@ -1838,44 +1800,17 @@ static store_rc_t sq_conv_set_archived_tx(void *conn, void *arg)
     if (sq_tx_begin(c, __func__) != STORE_OK)
         return STORE_ERROR;
 
-    store_rc_t r = STORE_ERROR;
-    sqlite3_stmt *s = sq_stmt(c, S_CONV_STATE, __func__);
-    if (!s)
-        goto fail;
-    sq_bind_text(s, 1, id);
-    sq_bind_text(s, 2, sc->org_uuid);
-    int rc = sqlite3_step(s);
-    uuid_str_t owner;
-    bool is_private = false, was = false;
-    int64_t rowid = 0;
-    if (rc == SQLITE_ROW) {
-        sq_copy_col(s, 0, owner, sizeof(owner));
-        is_private = sqlite3_column_int(s, 1) != 0;
-        was = sqlite3_column_int(s, 2) != 0;
-        rowid = sqlite3_column_int64(s, 3);
-        r = STORE_OK;
-    } else if (rc == SQLITE_DONE) {
-        r = STORE_NOT_FOUND;
-    } else {
-        sq_log(c->db, __func__, rc);
-    }
-    sq_put(c, S_CONV_STATE, s);
+    sq_conv_state_t state = {sc, false, 0};
+    store_rc_t r = sq_conv_may_change(c, &state, id, __func__);
     if (r != STORE_OK)
         goto fail;
-    if (!sq_visible(sc, owner, is_private)) {
-        r = STORE_NOT_FOUND;
-        goto fail;
-    }
-    if (sc->user_uuid && strcasecmp(owner, sc->user_uuid) != 0) {
-        r = STORE_FORBIDDEN;
-        goto fail;
-    }
 
     r = STORE_ERROR;
-    if (was != archived) {
-        if (!(s = sq_stmt(c, S_CONV_SET_ARCHIVED, __func__)))
+    if (state.archived != archived) {
+        sqlite3_stmt *s = sq_stmt(c, S_CONV_SET_ARCHIVED, __func__);
+        if (!s)
             goto fail;
-        sqlite3_bind_int64(s, 1, rowid);
+        sqlite3_bind_int64(s, 1, state.rowid);
         sqlite3_bind_int(s, 2, archived ? 1 : 0);
         sqlite3_bind_int64(s, 3, archived ? now : 0);
         if (sq_update(c, S_CONV_SET_ARCHIVED, s, __func__) != STORE_OK)
@@ -2390,11 +2325,8 @@ static store_rc_t sqlite_conv_list(store_t *base, const store_scope_t *sc, const
      * cached count is always one of this snapshot (see sq_observe). */
     uint64_t epoch = atomic_load(&st->epoch);
     /* Both statements read one snapshot (a read transaction unless a batch is open). */
-    if (!c->batch && sqlite3_get_autocommit(c->db)) {
-        if (sq_exec(c, S_BEGIN_READ, __func__) != SQLITE_DONE)
-            goto out;
-        in_tx = true;
-    }
+    if (!sq_read_begin(c, &in_tx, __func__))
+        goto out;
     bool cacheable = in_tx && st->counts && sq_observe(c) && atomic_load(&st->epoch) == epoch;
     if (cacheable) {
         sq_count_key(&key, count_sql.data, &qc, nwhere);
@@ -2473,8 +2405,7 @@ static store_rc_t sqlite_conv_list(store_t *base, const store_scope_t *sc, const
 out:
     sq_q_release(c, s);
     free(ids);
-    if (in_tx && sq_exec(c, S_COMMIT, __func__) != SQLITE_DONE)
-        sq_tx_rollback(c);
+    sq_read_end(c, in_tx, __func__);
     free(where);
     free(wherec);
     buf_free(&count_sql);
@@ -2498,8 +2429,7 @@ out:
 static store_rc_t sqlite_conv_each(store_t *base, const char *org_uuid, bool include_archived, store_conv_cb cb,
                                    void *ctx)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !cb)
         return STORE_ERROR;
     buf_t sql;
@@ -2513,11 +2443,8 @@ static store_rc_t sqlite_conv_each(store_t *base, const char *org_uuid, bool inc
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
         goto out;
     }
-    if (!c->batch && sqlite3_get_autocommit(c->db)) {
-        if (sq_exec(c, S_BEGIN_READ, __func__) != SQLITE_DONE)
-            goto out;
-        in_tx = true;
-    }
+    if (!sq_read_begin(c, &in_tx, __func__))
+        goto out;
     int rc = sqlite3_prepare_v2(c->db, sql.data, -1, &s, NULL);
     if (rc == SQLITE_OK)
         rc = sq_bind_text(s, 1, org_uuid);
@@ -2527,59 +2454,15 @@ static store_rc_t sqlite_conv_each(store_t *base, const char *org_uuid, bool inc
         sq_log(c->db, __func__, rc);
         goto out;
     }
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        conv_t conv;
-        sq_row_conv(s, &conv);
-        if (cb(ctx, &conv) != 0)
-            goto out;
-    }
-    if (rc != SQLITE_DONE) {
-        sq_log(c->db, __func__, rc);
-        goto out;
-    }
-    r = STORE_OK;
+    r = sq_rows(c, s, &(sq_cbs_t){.conv = cb}, ctx, __func__);
 out:
     sqlite3_finalize(s);
-    if (in_tx && sq_exec(c, S_COMMIT, __func__) != SQLITE_DONE)
-        sq_tx_rollback(c);
+    sq_read_end(c, in_tx, __func__);
     buf_free(&sql);
     return r;
 }
 
 /* ---- conversation changes and workflow logs -------------------------------- */
-
-/* Inside the caller's transaction: STORE_OK when scope sc may change
- * conversation id; NOT_FOUND when it is not a conversation of sc's
- * organization or not visible in sc; FORBIDDEN when sc is a user-level scope
- * that does not own it. */
-static store_rc_t sq_conv_may_change(sq_conn_t *c, const store_scope_t *sc, const char *id, const char *fn)
-{
-    sqlite3_stmt *s = sq_stmt(c, S_CONV_STATE, fn);
-    if (!s)
-        return STORE_ERROR;
-    sq_bind_text(s, 1, id);
-    sq_bind_text(s, 2, sc->org_uuid);
-    int rc = sqlite3_step(s);
-    store_rc_t r = STORE_ERROR;
-    if (rc == SQLITE_ROW) {
-        const char *owner = (const char *)sqlite3_column_text(s, 0);
-        bool is_private = sqlite3_column_int(s, 1) != 0;
-        if (!owner)
-            owner = "";
-        if (!sq_visible(sc, owner, is_private))
-            r = STORE_NOT_FOUND;
-        else if (sc->user_uuid && strcasecmp(owner, sc->user_uuid) != 0)
-            r = STORE_FORBIDDEN;
-        else
-            r = STORE_OK;
-    } else if (rc == SQLITE_DONE) {
-        r = STORE_NOT_FOUND;
-    } else {
-        sq_log(c->db, fn, rc);
-    }
-    sq_put(c, S_CONV_STATE, s);
-    return r;
-}
 
 /* BEGIN IMMEDIATE; scope check; the row update (title, privacy) and the body
  * update (labels, CRM records, opportunity, confirmed intelligence merge) only
@@ -2592,8 +2475,7 @@ static store_rc_t sq_conv_may_change(sq_conn_t *c, const store_scope_t *sc, cons
 static store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char *uuid, const conv_update_t *u,
                                      int64_t now, store_conv_cb cb, void *ctx)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !sc || !sc->org_uuid || !uuid || !u || !u->workflow_name)
         return STORE_ERROR;
     uuid_str_t id;
@@ -2602,7 +2484,8 @@ static store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, con
     if (sq_tx_begin(c, __func__) != STORE_OK)
         return STORE_ERROR;
 
-    store_rc_t r = sq_conv_may_change(c, sc, id, __func__);
+    sq_conv_state_t state = {sc, false, 0};
+    store_rc_t r = sq_conv_may_change(c, &state, id, __func__);
     if (r != STORE_OK)
         goto fail;
     r = STORE_ERROR;
@@ -2652,8 +2535,7 @@ fail:
 static store_rc_t sqlite_workflow_log_fail(store_t *base, const char *org_uuid, const char *conv_uuid,
                                            const char *workflow_name, const char *error, int64_t now)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !conv_uuid || !workflow_name)
         return STORE_ERROR;
     uuid_str_t id;
@@ -2705,8 +2587,7 @@ static void sq_q_log_where(sq_query_t *q, const store_scope_t *sc, const store_w
 static store_rc_t sqlite_workflow_log_list(store_t *base, const store_scope_t *sc, const store_workflow_filter_t *f,
                                            int64_t *total, store_log_cb cb, void *ctx)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (total)
         *total = 0;
     if (!c || !sc || !sc->org_uuid || !f)
@@ -2738,11 +2619,8 @@ static store_rc_t sqlite_workflow_log_list(store_t *base, const store_scope_t *s
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
         goto out;
     }
-    if (!c->batch && sqlite3_get_autocommit(c->db)) {
-        if (sq_exec(c, S_BEGIN_READ, __func__) != SQLITE_DONE)
-            goto out;
-        in_tx = true;
-    }
+    if (!sq_read_begin(c, &in_tx, __func__))
+        goto out;
     if (!(s = sq_q_prepare(c, count_sql.data, &q, nwhere, __func__)))
         goto out;
     int rc = sqlite3_step(s);
@@ -2762,31 +2640,10 @@ static store_rc_t sqlite_workflow_log_list(store_t *base, const store_scope_t *s
     r = STORE_ERROR;
     if (!(s = sq_q_prepare(c, page_sql.data, &q, q.n, __func__)))
         goto out;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_workflow_log_t l;
-        memset(&l, 0, sizeof l);
-        l.id = sqlite3_column_int64(s, 0);
-        sq_copy_col(s, 1, l.conversation_uuid, sizeof l.conversation_uuid);
-        l.workflow_name = (const char *)sqlite3_column_text(s, 2);
-        l.success = sqlite3_column_int(s, 3) != 0;
-        l.error = (const char *)sqlite3_column_text(s, 4);
-        l.created_at = sqlite3_column_int64(s, 5);
-        if (!l.workflow_name)
-            l.workflow_name = "";
-        if (!l.error)
-            l.error = "";
-        if (cb(ctx, &l) != 0)
-            goto out;
-    }
-    if (rc != SQLITE_DONE) {
-        sq_log(c->db, __func__, rc);
-        goto out;
-    }
-    r = STORE_OK;
+    r = sq_rows(c, s, &(sq_cbs_t){.log = cb}, ctx, __func__);
 out:
     sqlite3_finalize(s);
-    if (in_tx && sq_exec(c, S_COMMIT, __func__) != SQLITE_DONE)
-        sq_tx_rollback(c);
+    sq_read_end(c, in_tx, __func__);
     free(where);
     buf_free(&count_sql);
     buf_free(&page_sql);
@@ -2803,8 +2660,7 @@ out:
  * is refused (STORE_ERROR). */
 static store_rc_t sqlite_batch_begin(store_t *base)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c)
         return STORE_ERROR;
     if (c->batch || !sqlite3_get_autocommit(c->db)) {
@@ -2821,8 +2677,7 @@ static store_rc_t sqlite_batch_begin(store_t *base)
  * or the commit fails (then everything is rolled back). */
 static store_rc_t sqlite_batch_end(store_t *base, bool commit)
 {
-    sq_store_t *st = (sq_store_t *)base;
-    sq_conn_t *c = sq_conn(st);
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c)
         return STORE_ERROR;
     if (!c->batch) {
