@@ -2,6 +2,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -142,6 +143,122 @@ static void test_numbers(void **state)
     assert_true(strtod(num(v), NULL) == v);
 }
 
+/* The formatter jsonw_number used before the exact decimal path: the
+ * reference the fast path must match byte for byte. */
+static size_t ref_number(double v, char *out)
+{
+    int n;
+    if (!isfinite(v)) {
+        n = snprintf(out, 40, "0");
+    } else if (v == trunc(v) && fabs(v) <= 9007199254740992.0) {
+        n = snprintf(out, 40, "%" PRId64, (int64_t)v);
+    } else {
+        n = snprintf(out, 40, "%.15g", v);
+        if (strtod(out, NULL) != v) {
+            n = snprintf(out, 40, "%.16g", v);
+            if (strtod(out, NULL) != v)
+                n = snprintf(out, 40, "%.17g", v);
+        }
+    }
+    return (size_t)n;
+}
+
+/* How many random values the comparisons try (a build may raise them). */
+#ifndef NUM_RANDOM_BITS
+#define NUM_RANDOM_BITS 5000
+#endif
+#ifndef NUM_RANDOM_DECIMALS
+#define NUM_RANDOM_DECIMALS 10000
+#endif
+
+/* Deterministic xorshift64* generator for the randomized comparisons. */
+static uint64_t rnd_next(uint64_t *s)
+{
+    *s ^= *s >> 12;
+    *s ^= *s << 25;
+    *s ^= *s >> 27;
+    return *s * 2685821657736338717ull;
+}
+
+/* Asserts jsonw_format_number(v) == ref_number(v) for v, -v and both
+ * neighbouring doubles of each; returns how many took the exact path. */
+static size_t check_number(double v)
+{
+    size_t exact = 0;
+    double vs[6] = {v, -v, nextafter(v, INFINITY), nextafter(v, -INFINITY), -nextafter(v, INFINITY),
+                    -nextafter(v, -INFINITY)};
+    for (int i = 0; i < 6; i++) {
+        char got[JSONW_NUMBER_MAX + 1], want[48];
+        size_t gn = jsonw_format_number(vs[i], got);
+        size_t wn = ref_number(vs[i], want);
+        got[gn] = '\0';
+        if (gn != wn || memcmp(got, want, wn) != 0)
+            fail_msg("jsonw_format_number(%a) = \"%s\", want \"%s\"", vs[i], got, want);
+        if (!(vs[i] == trunc(vs[i])) && fabs(vs[i]) >= 1e-4 && !strchr(want, 'e') && strlen(want) <= 17)
+            exact++;
+    }
+    return exact;
+}
+
+static void test_numbers_match_reference(void **state)
+{
+    (void)state;
+    uint64_t seed = 0x9e3779b97f4a7c15ull;
+    /* edges: powers of ten, the 1e-4 and 1e15 boundaries, 2^53, tiny and huge */
+    static const double edges[] = {0.0001, 0.001, 0.01, 0.1, 0.5, 1e14, 1e15, 99999999999999.9,
+                                   999999999999999.0, 0.000123456789012345, 0.00009999, 4503599627370495.5,
+                                   9007199254740991.0, 9007199254740992.0, 9007199254740994.0, 1e16, 1e22,
+                                   1e23, 5e-324, 2.2250738585072014e-308, 1.7976931348623157e308, 0.3,
+                                   2.675, 1.005, 0.1 + 0.2, 123456789012.345, 0.45, 12.45, 1e-5};
+    for (size_t i = 0; i < sizeof edges / sizeof edges[0]; i++)
+        check_number(edges[i]);
+    /* arbitrary bit patterns (NaN, Inf, subnormals included) */
+    for (int i = 0; i < NUM_RANDOM_BITS; i++) {
+        uint64_t bits = rnd_next(&seed);
+        double v;
+        memcpy(&v, &bits, sizeof v);
+        check_number(v);
+    }
+    /* decimals k / 10^d of 1 to 17 digits, as strtod reads them, and their neighbours */
+    size_t exact = 0;
+    for (int i = 0; i < NUM_RANDOM_DECIMALS; i++) {
+        uint64_t r = rnd_next(&seed);
+        int digits = 1 + (int)(r % 17), d = (int)((r >> 8) % 21);
+        uint64_t k = rnd_next(&seed) % 100000000000000000ull;
+        uint64_t lim = 1;
+        for (int j = 0; j < digits; j++)
+            lim *= 10;
+        k %= lim;
+        char txt[64];
+        snprintf(txt, sizeof txt, "%" PRIu64 "e-%d", k, d);
+        exact += check_number(strtod(txt, NULL));
+    }
+    /* timestamps with one to three decimals up to ten hours */
+    for (int i = 0; i < NUM_RANDOM_DECIMALS; i++) {
+        uint64_t r = rnd_next(&seed);
+        char txt[64];
+        snprintf(txt, sizeof txt, "%u.%0*u", (unsigned)(r % 36000), (int)(1 + (r >> 20) % 3),
+                 (unsigned)((r >> 30) % 1000));
+        exact += check_number(strtod(txt, NULL));
+    }
+    assert_true(exact > NUM_RANDOM_DECIMALS); /* the exact path was exercised */
+}
+
+static void test_format_int(void **state)
+{
+    (void)state;
+    uint64_t seed = 42;
+    static const int64_t edges[] = {0, 1, -1, 9, 10, -10, INT64_MAX, INT64_MIN, INT64_MIN + 1};
+    for (int i = 0; i < 100000 + (int)(sizeof edges / sizeof edges[0]); i++) {
+        int64_t v = i < (int)(sizeof edges / sizeof edges[0]) ? edges[i] : (int64_t)rnd_next(&seed) >> (i % 64);
+        char got[24], want[24];
+        size_t n = jsonw_format_int(v, got);
+        got[n] = '\0';
+        snprintf(want, sizeof want, "%" PRId64, v);
+        assert_string_equal(got, want);
+    }
+}
+
 static void test_ints(void **state)
 {
     fx_t *f = *state;
@@ -231,6 +348,7 @@ int main(void)
         T(test_escape_plain_fn),    T(test_numbers),  T(test_ints),
         T(test_raw),                T(test_time),     T(test_top_level_scalar),
         T(test_depth_limit),        T(test_unbalanced_close), T(test_many_members),
+        T(test_numbers_match_reference), T(test_format_int),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -48,6 +48,7 @@ void api_conv_import(req_t *r)
         return;
     }
     conv_t c;
+    memset(&c, 0, sizeof c); /* import_build copies fields of c it does not set */
     char err[512];
     int bad = import_build(&r->arena, root, ptime_now(), &c, err, sizeof err);
     json_decref(root);

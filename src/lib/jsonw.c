@@ -125,34 +125,127 @@ void jsonw_stringn(jsonw_t *w, const char *s, size_t n)
     jsonw_quoted(w->b, s ? s : "", s ? n : 0);
 }
 
+/* Writes the decimal digits of u into out (no sign, no NUL); returns the count. */
+static size_t jsonw_u64(uint64_t u, char *out)
+{
+    char tmp[20];
+    size_t n = 0;
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    for (size_t i = 0; i < n; i++)
+        out[i] = tmp[n - 1 - i];
+    return n;
+}
+
+size_t jsonw_format_int(int64_t v, char *out)
+{
+    if (v < 0) {
+        out[0] = '-';
+        return 1 + jsonw_u64((uint64_t)0 - (uint64_t)v, out + 1);
+    }
+    return jsonw_u64((uint64_t)v, out);
+}
+
 void jsonw_int(jsonw_t *w, int64_t v)
 {
     char tmp[24];
-    int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+    size_t n = jsonw_format_int(v, tmp);
     jsonw_sep(w);
-    buf_append(w->b, tmp, (size_t)n);
+    buf_append(w->b, tmp, n);
 }
 
-/* Integral values within ±2^53 print as integers (-0 as "0"); others use the
- * shortest of %.15g/%.16g/%.17g that reads back exactly. NaN/Inf print 0. */
+/* 10^0 .. 10^18, exact both as doubles and as integers. */
+static const double jsonw_p10d[19] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
+                                      1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+static const uint64_t jsonw_p10u[19] = {1ull,
+                                        10ull,
+                                        100ull,
+                                        1000ull,
+                                        10000ull,
+                                        100000ull,
+                                        1000000ull,
+                                        10000000ull,
+                                        100000000ull,
+                                        1000000000ull,
+                                        10000000000ull,
+                                        100000000000ull,
+                                        1000000000000ull,
+                                        10000000000000ull,
+                                        100000000000000ull,
+                                        1000000000000000ull,
+                                        10000000000000000ull,
+                                        100000000000000000ull,
+                                        1000000000000000000ull};
+
+/* The exact path for a finite, non-integral v whose magnitude is the double
+ * nearest to D = m / 10^d with m < 10^15, d >= 1 and D >= 1e-4. Such a D has
+ * at most 15 significant digits, so %.15g of v prints D (DBL_DIG = 15) in
+ * fixed notation (its exponent is within [-4, 14]) with trailing zeros
+ * removed, and strtod reads that back as v: exactly what the general path
+ * prints. Candidates m come from v * 10^d and are checked exactly: m and 10^d
+ * are exact doubles and IEEE division is correctly rounded, so m / 10^d == |v|
+ * holds only when |v| is the double nearest to m / 10^d. Writes the text into
+ * out and returns its length, or returns 0 when v is not such a value. */
+static size_t jsonw_number_decimal(double v, char *out)
+{
+    double av = fabs(v);
+    if (!(av >= 1e-4))
+        return 0;
+    for (int d = 1; d < 19; d++) {
+        double x = av * jsonw_p10d[d];
+        if (!(x < 1e15))
+            return 0;
+        double m = (double)(uint64_t)(x + 0.5);
+        if (m / jsonw_p10d[d] != av)
+            continue;
+        uint64_t mi = (uint64_t)m, frac = mi % jsonw_p10u[d];
+        char fd[19];
+        size_t n = 0, fl = 0;
+        if (v < 0)
+            out[n++] = '-';
+        n += jsonw_u64(mi / jsonw_p10u[d], out + n);
+        out[n++] = '.';
+        for (int i = d - 1; i >= 0; i--) {
+            fd[i] = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+        for (int i = 0; i < d; i++)
+            if (fd[i] != '0')
+                fl = (size_t)i + 1;
+        memcpy(out + n, fd, fl); /* fl >= 1: v is not integral */
+        return n + fl;
+    }
+    return 0;
+}
+
+size_t jsonw_format_number(double v, char *out)
+{
+    if (!isfinite(v)) {
+        out[0] = '0';
+        return 1;
+    }
+    if (v == trunc(v) && fabs(v) <= 9007199254740992.0)
+        return jsonw_format_int((int64_t)v, out);
+    size_t n = jsonw_number_decimal(v, out);
+    if (n)
+        return n;
+    int k = snprintf(out, JSONW_NUMBER_MAX, "%.15g", v);
+    if (strtod(out, NULL) != v) {
+        k = snprintf(out, JSONW_NUMBER_MAX, "%.16g", v);
+        if (strtod(out, NULL) != v)
+            k = snprintf(out, JSONW_NUMBER_MAX, "%.17g", v);
+    }
+    return (size_t)k;
+}
+
 void jsonw_number(jsonw_t *w, double v)
 {
-    char tmp[40];
-    int n;
-    if (!isfinite(v)) {
-        n = snprintf(tmp, sizeof(tmp), "0");
-    } else if (v == trunc(v) && fabs(v) <= 9007199254740992.0) {
-        n = snprintf(tmp, sizeof(tmp), "%" PRId64, (int64_t)v);
-    } else {
-        n = snprintf(tmp, sizeof(tmp), "%.15g", v);
-        if (strtod(tmp, NULL) != v) {
-            n = snprintf(tmp, sizeof(tmp), "%.16g", v);
-            if (strtod(tmp, NULL) != v)
-                n = snprintf(tmp, sizeof(tmp), "%.17g", v);
-        }
-    }
+    char tmp[JSONW_NUMBER_MAX];
+    size_t n = jsonw_format_number(v, tmp);
     jsonw_sep(w);
-    buf_append(w->b, tmp, (size_t)n);
+    buf_append(w->b, tmp, n);
 }
 
 void jsonw_bool(jsonw_t *w, bool v)

@@ -31,7 +31,8 @@ void jsonw_key(jsonw_t *w, const char *k);
 void jsonw_string(jsonw_t *w, const char *s);            /* NULL writes "" */
 void jsonw_stringn(jsonw_t *w, const char *s, size_t n);
 void jsonw_int(jsonw_t *w, int64_t v);
-/* Integral values print without a fraction ("2700"), others with %.17g trimmed. */
+/* Integral values print without a fraction ("2700"), others as the shortest
+ * of %.15g/%.16g/%.17g that reads back exactly (see jsonw_format_number). */
 void jsonw_number(jsonw_t *w, double v);
 void jsonw_bool(jsonw_t *w, bool v);
 void jsonw_null(jsonw_t *w);
@@ -48,6 +49,20 @@ void jsonw_kv_number(jsonw_t *w, const char *k, double v);
 void jsonw_kv_bool(jsonw_t *w, const char *k, bool v);
 void jsonw_kv_raw(jsonw_t *w, const char *k, const char *v, const char *dflt);
 void jsonw_kv_time(jsonw_t *w, const char *k, int64_t unix_seconds);
+
+/* Longest text jsonw_format_number writes, plus room to spare. */
+#define JSONW_NUMBER_MAX 40
+
+/* Writes v as jsonw_number prints it into out (at least JSONW_NUMBER_MAX
+ * bytes; not NUL-terminated) and returns the length. Integral values within
+ * ±2^53 print as integers (-0 as "0"), NaN/Inf as "0", others as the shortest
+ * of %.15g/%.16g/%.17g that strtod reads back exactly. Values that are a
+ * decimal of at most 15 significant digits at or above 1e-4 (timestamps such
+ * as 12.45) take an exact integer-arithmetic path with the same output. */
+size_t jsonw_format_number(double v, char *out);
+/* Writes the decimal form of v into out (at least 21 bytes; not
+ * NUL-terminated) and returns the length, as printf's PRId64 does. */
+size_t jsonw_format_int(int64_t v, char *out);
 
 /* Appends the JSON-escaped body of s (without quotes) to b. */
 void jsonw_escape(buf_t *b, const char *s, size_t n);
