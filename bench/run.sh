@@ -143,7 +143,9 @@ stop_js() {
 }
 
 # fresh TARGET - restarts a stateful server before its run, so that no backlog of a previous run
-# (requests already read, still being answered) competes with the next one
+# (requests already read, still being answered) competes with the next one. json-server is also
+# stopped right after each of its runs: a list there costs ~0.5 s of CPU, so the 64 requests it
+# has read when wrk stops keep one core busy for half a minute, into the next Parley run.
 fresh() {
     case $1 in
     parley) stop_parley; start_parley ;;
@@ -218,6 +220,7 @@ sc_get() {
     r=$(wrk_run get json-server "http://127.0.0.1:$JP" BENCH_MODE=get BENCH_IDS="$DIR/js-ids.txt" \
         BENCH_PREFIX=/conversations/)
     record get json-server "$r"
+    stop_js
 }
 
 sc_list() {
@@ -226,6 +229,7 @@ sc_list() {
         fresh json-server
         r=$(wrk_run "list-$v" json-server "http://127.0.0.1:$JP" BENCH_MODE=list BENCH_QUERIES="$DIR/js-list-$v.txt")
         record "list-$v" json-server "$r"
+        stop_js
         fresh parley
         r=$(wrk_run "list-$v" parley "http://127.0.0.1:$PP" BENCH_MODE=list BENCH_QUERIES="$DIR/list-$v.txt")
         record "list-$v" parley "$r"
@@ -271,6 +275,7 @@ sc_import() {
         BENCH_IMPORT=/conversations)
     acked=$(( $(field "$r" requests) - $(field "$r" non2xx) ))
     record import json-server "$r" "changed=$acked"
+    stop_js
     RUNID=
 }
 
@@ -291,6 +296,7 @@ sc_mixed() {
         BENCH_WMETHOD=PATCH)
     local jhwm; jhwm=$(awk '/VmHWM/ {print $2}' "/proc/$JS_PID/status" 2>/dev/null || echo 0)
     record mixed json-server "$r" "rss_kib=$jhwm"
+    stop_js
 }
 
 sc_startup() {
