@@ -39,6 +39,9 @@ static int tr_get_string(tr_ctx_t *t, const json_t *obj, const char *path, const
                          size_t *len)
 {
     json_t *v = json_object_get(obj, key);
+    *out = NULL; /* set on every path: callers read them only on success, but -O3 cannot see that */
+    if (len)
+        *len = 0;
     if (!v)
         return tr_fail(t, "%s.%s is required", path, key);
     if (!json_is_string(v))
