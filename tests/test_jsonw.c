@@ -339,6 +339,43 @@ static void test_many_members(void **state)
     json_decref(j);
 }
 
+/* Keys and values of every length up to 300 bytes, plain or with one byte to
+ * escape at any position, written into buffers that start empty (so growth
+ * lands everywhere): jansson must read back exactly the bytes written. */
+static void test_escape_positions(void **state)
+{
+    (void)state;
+    static const char specials[] = {'"', '\\', '\n', '\x01', 'x'};
+    char s[301];
+    for (size_t n = 0; n <= 300; n += (n < 40 ? 1 : 7)) {
+        for (size_t k = 0; k <= n; k += (n < 40 ? 1 : 13)) {
+            for (size_t c = 0; c < sizeof(specials); c++) {
+                for (size_t i = 0; i < n; i++)
+                    s[i] = (char)('a' + i % 26);
+                if (k < n)
+                    s[k] = specials[c];
+                s[n] = '\0';
+                buf_t b;
+                jsonw_t w;
+                buf_init(&b);
+                jsonw_init(&w, &b);
+                jsonw_obj_begin(&w);
+                jsonw_kv_string(&w, s, s);
+                jsonw_obj_end(&w);
+                assert_false(b.oom);
+                assert_int_equal(strlen(b.data), b.len);
+                json_t *j = json_loadb(b.data, b.len, 0, NULL);
+                assert_non_null(j);
+                json_t *v = json_object_get(j, s);
+                assert_non_null(v);
+                assert_string_equal(json_string_value(v), s);
+                json_decref(j);
+                buf_free(&b);
+            }
+        }
+    }
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -348,7 +385,7 @@ int main(void)
         T(test_escape_plain_fn),    T(test_numbers),  T(test_ints),
         T(test_raw),                T(test_time),     T(test_top_level_scalar),
         T(test_depth_limit),        T(test_unbalanced_close), T(test_many_members),
-        T(test_numbers_match_reference), T(test_format_int),
+        T(test_numbers_match_reference), T(test_format_int), T(test_escape_positions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

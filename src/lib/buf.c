@@ -78,7 +78,7 @@ int buf_puts(buf_t *b, const char *s)
     return buf_append(b, s, strlen(s));
 }
 
-int buf_putc(buf_t *b, char c)
+int buf_putc_grow(buf_t *b, char c)
 {
     if (buf_reserve(b, 1) != 0)
         return -1;

@@ -23,7 +23,19 @@ void buf_reset(buf_t *b);
 int buf_reserve(buf_t *b, size_t extra);
 int buf_append(buf_t *b, const void *p, size_t n);
 int buf_puts(buf_t *b, const char *s);
-int buf_putc(buf_t *b, char c);
+/* The slow path of buf_putc (growth, OOM); call buf_putc instead. */
+int buf_putc_grow(buf_t *b, char c);
+/* Appends one byte; inline because JSON output calls it for every bracket,
+ * comma and quote, and the common case is a store into spare capacity. */
+static inline int buf_putc(buf_t *b, char c)
+{
+    if (b->len + 1 < b->cap && !b->oom) {
+        b->data[b->len++] = c;
+        b->data[b->len] = '\0';
+        return 0;
+    }
+    return buf_putc_grow(b, c);
+}
 int buf_printf(buf_t *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int buf_vprintf(buf_t *b, const char *fmt, va_list ap);
 /* Hands data to the caller (who frees it) and re-initialises b. Returns NULL

@@ -96,12 +96,27 @@ void jsonw_escape(buf_t *b, const char *s, size_t n)
         buf_append(b, s + run, n - run);
 }
 
-static void jsonw_quoted(buf_t *b, const char *s, size_t n)
+/* Writes "s" (escaped) and then tail (0 = none) to b. The plain prefix of s
+ * - all of it, for almost every key and value - is copied straight into one
+ * reservation; only from the first byte that needs escaping on does it go
+ * through jsonw_escape. */
+static void jsonw_quoted(buf_t *b, const char *s, size_t n, char tail)
 {
-    buf_reserve(b, n + 2);
+    const unsigned char *p = (const unsigned char *)s;
+    size_t plain = 0;
+    while (plain < n && !jsonw_esc[p[plain]])
+        plain++;
+    if (buf_reserve(b, plain + 3) != 0)
+        return;
+    char *o = b->data + b->len;
+    *o++ = '"';
+    memcpy(o, s, plain);
+    b->len += plain + 1;
+    if (plain < n)
+        jsonw_escape(b, s + plain, n - plain);
     buf_putc(b, '"');
-    jsonw_escape(b, s, n);
-    buf_putc(b, '"');
+    if (tail)
+        buf_putc(b, tail);
 }
 
 void jsonw_key(jsonw_t *w, const char *k)
@@ -109,8 +124,7 @@ void jsonw_key(jsonw_t *w, const char *k)
     jsonw_sep(w);
     if (!k)
         k = "";
-    jsonw_quoted(w->b, k, strlen(k));
-    buf_putc(w->b, ':');
+    jsonw_quoted(w->b, k, strlen(k), ':');
     w->after_key = true;
 }
 
@@ -122,7 +136,7 @@ void jsonw_string(jsonw_t *w, const char *s)
 void jsonw_stringn(jsonw_t *w, const char *s, size_t n)
 {
     jsonw_sep(w);
-    jsonw_quoted(w->b, s ? s : "", s ? n : 0);
+    jsonw_quoted(w->b, s ? s : "", s ? n : 0, 0);
 }
 
 /* Writes the decimal digits of u into out (no sign, no NUL); returns the count. */
