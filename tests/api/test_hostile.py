@@ -11,6 +11,7 @@ import json
 import os
 import select
 import socket
+import subprocess
 import sys
 import threading
 import time
@@ -221,6 +222,30 @@ class HostileTest(unittest.TestCase):
             self.assertTrue(srv.alive(), "server died on %s" % name)
         self.assertServed()
 
+    @staticmethod
+    def describe_pending(pending, sent, bufs):
+        """For a failure message: how many slow clients got no complete answer,
+        and for the first five what they sent and received and what the kernel
+        says of both ends of their connection (`ss -tni`; Recv-Q on the
+        server's end = request bytes the server never read)."""
+        if not pending:
+            return ""
+        try:
+            ss = subprocess.run(["ss", "-tni"], capture_output=True, text=True, timeout=10).stdout.splitlines()
+        except (OSError, subprocess.SubprocessError) as e:
+            ss = ["(ss failed: %s)" % e]
+        out = ["", "%d connections still open at the deadline" % len(pending)]
+        for i, s in list(pending.values())[:5]:
+            port = s.getsockname()[1]
+            out.append("client %d (port %d): trickled %d bytes before the rest went at once; received %r"
+                       % (i, port, sent[i], bufs[i][:120]))
+            for k, line in enumerate(ss):   # a socket's line, then its indented details line
+                if (line + " ").find(":%d " % port) >= 0:
+                    out.append("  " + line)
+                    if k + 1 < len(ss) and ss[k + 1][:1].isspace():
+                        out.append("  " + ss[k + 1].strip())
+        return "\n".join(out)
+
     def slowloris(self, n=SLOW_CLIENTS):
         """Opens n connections from SLOW_SOURCES that send a request one byte
         at a time; while they trickle, normal clients from 127.0.0.1 must be
@@ -273,10 +298,11 @@ class HostileTest(unittest.TestCase):
                     continue
                 del pending[fd]
                 answers[i] = harness.parse_raw_response(bufs[i])
+        stuck = self.describe_pending(pending, sent, bufs)
         for s in socks:
             s.close()
         ok = sum(1 for r in answers.values() if r is not None and r.status == 200)
-        self.assertEqual(ok, n, "every slow client is eventually answered 200 (%d/%d)" % (ok, n))
+        self.assertEqual(ok, n, "every slow client is eventually answered 200 (%d/%d)%s" % (ok, n, stuck))
         TRIED["inputs"] += n
         return served
 
