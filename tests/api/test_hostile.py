@@ -10,6 +10,7 @@ as lines starting with "FIGURE" (docs/RELIABILITY.md collects them)."""
 import json
 import os
 import select
+import shutil
 import socket
 import subprocess
 import sys
@@ -55,6 +56,36 @@ def rss_kib(server):
             if line.startswith("VmRSS:"):
                 return int(line.split()[1])
     raise AssertionError("no VmRSS for pid %d" % server.proc.pid)
+
+
+def server_threads(server):
+    """For a failure message: each thread of the server (name, state, kernel
+    wait channel, current syscall) and, when gdb is installed, every thread's
+    stack - to tell a worker thread blocked somewhere from one idle in
+    epoll_wait while its connections wait."""
+    pid = server.proc.pid
+    out = []
+
+    def read(path):
+        try:
+            with open(path) as f:
+                return f.read().strip()
+        except OSError:
+            return "?"
+    for tid in sorted(os.listdir("/proc/%d/task" % pid), key=int):
+        t = "/proc/%d/task/%s/" % (pid, tid)
+        state = read(t + "stat").rsplit(")", 1)[-1].split()[:1]
+        out.append("thread %s %s: state %s, wchan %s, syscall %s"
+                   % (tid, read(t + "comm"), state[0] if state else "?", read(t + "wchan"),
+                      read(t + "syscall").split(" ")[0]))
+    if shutil.which("gdb"):
+        try:
+            bt = subprocess.run(["gdb", "-batch", "-p", str(pid), "-ex", "thread apply all bt"],
+                                capture_output=True, text=True, timeout=60).stdout
+            out += [line for line in bt.splitlines() if line.startswith(("#", "Thread"))][:200]
+        except (OSError, subprocess.SubprocessError) as e:
+            out.append("(gdb failed: %s)" % e)
+    return out
 
 
 def sanitized(server):
@@ -234,7 +265,7 @@ class HostileTest(unittest.TestCase):
             ss = subprocess.run(["ss", "-tni"], capture_output=True, text=True, timeout=10).stdout.splitlines()
         except (OSError, subprocess.SubprocessError) as e:
             ss = ["(ss failed: %s)" % e]
-        out = ["", "%d connections still open at the deadline" % len(pending)]
+        out = ["", "%d connections still open at the deadline" % len(pending)] + server_threads(srv)
         for i, s in list(pending.values())[:5]:
             port = s.getsockname()[1]
             out.append("client %d (port %d): trickled %d bytes before the rest went at once; received %r"

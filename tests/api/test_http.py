@@ -1,8 +1,10 @@
 """test_http.py - HTTP-level behaviour: /healthz, unknown paths (404), wrong methods (405 with Allow),
 content types, keep-alive, and concurrent clients."""
 
+import os
 import threading
 import sys
+import time
 import unittest
 
 sys.dont_write_bytecode = True   # keep the source tree free of __pycache__
@@ -196,6 +198,69 @@ class HttpTest(harness.ApiTestCase):
             s.close()
         self.assertEqual(data.count(b"HTTP/1.1 200"), 3, data[:500])
 
+
+    def wait_stopped(self, pid):
+        """Returns once every thread of pid is stopped (SIGSTOP is asynchronous)."""
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            states = []
+            for tid in os.listdir("/proc/%d/task" % pid):
+                try:
+                    with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
+                        states.append(f.read().rsplit(")", 1)[-1].split()[0])
+                except OSError:
+                    pass
+            if states and all(st in ("T", "t") for st in states):
+                return
+            time.sleep(0.01)
+        self.fail("server %d did not stop within 10 s" % pid)
+
+    def test_128_requests_ready_at_once(self):
+        """Exactly 128 connections becoming readable at the same moment on one
+        worker thread. libmicrohttpd 0.9.75's epoll loop reads at most 128
+        events per epoll_wait and, when it got exactly that many, waits again
+        with the blocking timeout before handling them: all 128 stalled until
+        another event or the idle timeout (60 s; seen in CI as a slowloris wave
+        with 128 clients unanswered). The server now uses poll(); every request
+        must be answered at once."""
+        import select
+        import signal
+        import socket
+        one = harness.Server(threads=1)
+        one.start()
+        self.addCleanup(one.stop)
+        head = b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+        socks = []
+        try:
+            for _ in range(128):
+                s = socket.create_connection(("127.0.0.1", one.port), timeout=10)
+                s.sendall(head)   # all but the final CRLF
+                socks.append(s)
+            # the probe connected after the 128, so once it is answered they were all accepted
+            self.assertOk(one.req("GET", "/healthz"))
+            os.kill(one.proc.pid, signal.SIGSTOP)
+            try:
+                self.wait_stopped(one.proc.pid)
+                for s in socks:
+                    s.sendall(b"\r\n")   # on loopback this is in the server's receive queue on return
+            finally:
+                os.kill(one.proc.pid, signal.SIGCONT)
+            pending = {s.fileno(): s for s in socks}
+            data = {fd: b"" for fd in pending}
+            deadline = time.monotonic() + 10   # a liveness bound: the bug held them for 60 s
+            while pending and time.monotonic() < deadline:
+                ready, _, _ = select.select(list(pending), [], [], 1.0)
+                for fd in ready:
+                    chunk = pending[fd].recv(65536)
+                    if chunk:
+                        data[fd] += chunk
+                    else:
+                        del pending[fd]
+            self.assertEqual(len(pending), 0, "%d of 128 requests unanswered after 10 s" % len(pending))
+            self.assertTrue(all(d.startswith(b"HTTP/1.1 200") for d in data.values()))
+        finally:
+            for s in socks:
+                s.close()
 
 if __name__ == "__main__":
     unittest.main()
