@@ -550,6 +550,46 @@ class Server:
             page += 1
 
 
+def read_until_closed(socks, seconds):
+    """Reads every socket in socks until the peer closes it (EOF or reset) or
+    `seconds` pass. Returns (bufs, open_): bufs[i] = the bytes socket i got,
+    open_ = the indices still not closed at the deadline."""
+    pending = {s.fileno(): i for i, s in enumerate(socks)}
+    bufs = [b""] * len(socks)
+    deadline = time.monotonic() + seconds
+    while pending and time.monotonic() < deadline:
+        ready, _, _ = select.select(list(pending), [], [], 1.0)
+        for fd in ready:
+            i = pending[fd]
+            try:
+                chunk = socks[i].recv(65536)
+            except ConnectionResetError:
+                chunk = b""
+            if chunk:
+                bufs[i] += chunk
+            else:
+                del pending[fd]
+    return bufs, sorted(pending.values())
+
+
+def thread_states(pid):
+    """[(tid, name, state letter, kernel wait channel, syscall number)] of every
+    thread of pid, from /proc ("?" for what could not be read)."""
+    def read(path):
+        try:
+            with open(path) as f:
+                return f.read().strip()
+        except OSError:
+            return "?"
+    out = []
+    for tid in sorted(os.listdir("/proc/%d/task" % pid), key=int):
+        t = "/proc/%d/task/%s/" % (pid, tid)
+        state = read(t + "stat").rsplit(")", 1)[-1].split()[:1]
+        out.append((tid, read(t + "comm"), state[0] if state else "?", read(t + "wchan"),
+                    read(t + "syscall").split(" ")[0]))
+    return out
+
+
 def module_server():
     """Starts a Server for a test module; it is stopped (and checked) by a module cleanup."""
     srv = Server()

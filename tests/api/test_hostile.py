@@ -9,7 +9,6 @@ as lines starting with "FIGURE" (docs/RELIABILITY.md collects them)."""
 
 import json
 import os
-import select
 import shutil
 import socket
 import subprocess
@@ -64,20 +63,7 @@ def server_threads(server):
     stack - to tell a worker thread blocked somewhere from one idle in
     epoll_wait while its connections wait."""
     pid = server.proc.pid
-    out = []
-
-    def read(path):
-        try:
-            with open(path) as f:
-                return f.read().strip()
-        except OSError:
-            return "?"
-    for tid in sorted(os.listdir("/proc/%d/task" % pid), key=int):
-        t = "/proc/%d/task/%s/" % (pid, tid)
-        state = read(t + "stat").rsplit(")", 1)[-1].split()[:1]
-        out.append("thread %s %s: state %s, wchan %s, syscall %s"
-                   % (tid, read(t + "comm"), state[0] if state else "?", read(t + "wchan"),
-                      read(t + "syscall").split(" ")[0]))
+    out = ["thread %s %s: state %s, wchan %s, syscall %s" % t for t in harness.thread_states(pid)]
     if shutil.which("gdb"):
         try:
             bt = subprocess.run(["gdb", "-batch", "-p", str(pid), "-ex", "thread apply all bt"],
@@ -255,6 +241,7 @@ class HostileTest(unittest.TestCase):
 
     @staticmethod
     def describe_pending(pending, sent, bufs):
+        # pending: [(client index, socket)] of the connections still open
         """For a failure message: how many slow clients got no complete answer,
         and for the first five what they sent and received and what the kernel
         says of both ends of their connection (`ss -tni`; Recv-Q on the
@@ -266,7 +253,7 @@ class HostileTest(unittest.TestCase):
         except (OSError, subprocess.SubprocessError) as e:
             ss = ["(ss failed: %s)" % e]
         out = ["", "%d connections still open at the deadline" % len(pending)] + server_threads(srv)
-        for i, s in list(pending.values())[:5]:
+        for i, s in pending[:5]:
             port = s.getsockname()[1]
             out.append("client %d (port %d): trickled %d bytes before the rest went at once; received %r"
                        % (i, port, sent[i], bufs[i][:120]))
@@ -310,26 +297,11 @@ class HostileTest(unittest.TestCase):
             stop.set()
             t.join()
         # finish every slow request and read every answer (bounded by the socket timeouts)
-        answers = {}
         for i, s in enumerate(socks):
             s.sendall(head[sent[i]:] + b"\r\n")
-        pending = {s.fileno(): (i, s) for i, s in enumerate(socks)}
-        bufs = {i: b"" for i in range(n)}
-        deadline = time.monotonic() + 60
-        while pending and time.monotonic() < deadline:
-            ready, _, _ = select.select(list(pending), [], [], 1.0)
-            for fd in ready:
-                i, s = pending[fd]
-                try:
-                    chunk = s.recv(65536)
-                except ConnectionResetError:
-                    chunk = b""
-                if chunk:
-                    bufs[i] += chunk
-                    continue
-                del pending[fd]
-                answers[i] = harness.parse_raw_response(bufs[i])
-        stuck = self.describe_pending(pending, sent, bufs)
+        bufs, open_ = harness.read_until_closed(socks, 60)
+        answers = {i: harness.parse_raw_response(b) for i, b in enumerate(bufs) if i not in open_}
+        stuck = self.describe_pending([(i, socks[i]) for i in open_], sent, bufs)
         for s in socks:
             s.close()
         ok = sum(1 for r in answers.values() if r is not None and r.status == 200)

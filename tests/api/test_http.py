@@ -2,6 +2,8 @@
 content types, keep-alive, and concurrent clients."""
 
 import os
+import signal
+import socket
 import threading
 import sys
 import time
@@ -155,7 +157,6 @@ class HttpTest(harness.ApiTestCase):
         self.assertEqual(got["attributes"]["title"], "chunked")
 
     def test_expect_100_continue(self):
-        import socket
         body = ('{"mediaURL":"https://m.example/e","userID":"%s","conversationTitle":"expect"}' % A.admin).encode()
         head, _ = self.post_raw("Expect: 100-continue\r\nContent-Length: %d\r\n" % len(body), None)
         s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
@@ -183,7 +184,6 @@ class HttpTest(harness.ApiTestCase):
         self.assertEqual(r.status, 200, r)
 
     def test_pipelined_requests(self):
-        import socket
         s = socket.create_connection(("127.0.0.1", srv.port), timeout=5)
         try:
             req = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -198,18 +198,11 @@ class HttpTest(harness.ApiTestCase):
             s.close()
         self.assertEqual(data.count(b"HTTP/1.1 200"), 3, data[:500])
 
-
     def wait_stopped(self, pid):
         """Returns once every thread of pid is stopped (SIGSTOP is asynchronous)."""
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            states = []
-            for tid in os.listdir("/proc/%d/task" % pid):
-                try:
-                    with open("/proc/%d/task/%s/stat" % (pid, tid)) as f:
-                        states.append(f.read().rsplit(")", 1)[-1].split()[0])
-                except OSError:
-                    pass
+            states = [t[2] for t in harness.thread_states(pid)]
             if states and all(st in ("T", "t") for st in states):
                 return
             time.sleep(0.01)
@@ -223,9 +216,6 @@ class HttpTest(harness.ApiTestCase):
         another event or the idle timeout (60 s; seen in CI as a slowloris wave
         with 128 clients unanswered). The server now uses poll(); every request
         must be answered at once."""
-        import select
-        import signal
-        import socket
         one = harness.Server(threads=1)
         one.start()
         self.addCleanup(one.stop)
@@ -245,22 +235,13 @@ class HttpTest(harness.ApiTestCase):
                     s.sendall(b"\r\n")   # on loopback this is in the server's receive queue on return
             finally:
                 os.kill(one.proc.pid, signal.SIGCONT)
-            pending = {s.fileno(): s for s in socks}
-            data = {fd: b"" for fd in pending}
-            deadline = time.monotonic() + 10   # a liveness bound: the bug held them for 60 s
-            while pending and time.monotonic() < deadline:
-                ready, _, _ = select.select(list(pending), [], [], 1.0)
-                for fd in ready:
-                    chunk = pending[fd].recv(65536)
-                    if chunk:
-                        data[fd] += chunk
-                    else:
-                        del pending[fd]
-            self.assertEqual(len(pending), 0, "%d of 128 requests unanswered after 10 s" % len(pending))
-            self.assertTrue(all(d.startswith(b"HTTP/1.1 200") for d in data.values()))
+            bufs, open_ = harness.read_until_closed(socks, 10)   # a liveness bound: the bug held them 60 s
+            self.assertEqual(len(open_), 0, "%d of 128 requests unanswered after 10 s" % len(open_))
+            self.assertTrue(all(b.startswith(b"HTTP/1.1 200") for b in bufs))
         finally:
             for s in socks:
                 s.close()
+
 
 if __name__ == "__main__":
     unittest.main()
