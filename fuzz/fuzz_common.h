@@ -14,6 +14,7 @@
 #include "http/request.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
+#include "lib/json_arena.h"
 
 /* Stops the run with a message: libFuzzer reports abort() as a crash and saves the input. */
 #define FUZZ_CHECK(cond, what)                                                        \
@@ -25,9 +26,12 @@
     } while (0)
 
 /* Starts a fake request whose body is data[0..n) with Content-Type
- * application/json. The caller owns r and must call fuzz_req_free. */
+ * application/json. The caller owns r and must call fuzz_req_free. Installs
+ * json_arena (on the first call, before the harness's first jansson call), so
+ * bodies are parsed into r->arena as in the server. */
 static inline void fuzz_req_init(req_t *r, const uint8_t *data, size_t n)
 {
+    json_arena_install();
     memset(r, 0, sizeof *r);
     arena_init(&r->arena);
     buf_init(&r->out);

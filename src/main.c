@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "lib/json_arena.h"
 
 static const char parley_usage[] =
     "usage: parley COMMAND [OPTIONS]\n"
@@ -42,6 +43,7 @@ static const cli_cmd_t parley_cmds[] = {
 
 int main(int argc, char **argv)
 {
+    json_arena_install(); /* before any jansson call */
     if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
         fputs(parley_usage, argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;

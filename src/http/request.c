@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "http/problem.h"
+#include "lib/json_arena.h"
 
 void req_json_begin(req_t *r, int status, jsonw_t *w)
 {
@@ -96,8 +97,8 @@ json_t *req_json_body(req_t *r, bool required)
         return NULL;
     }
     json_error_t jerr;
-    /* owner: the caller, through the return value */
-    json_t *root = json_loadb(r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    /* owner: the caller, through the return value; its nodes live in the request's arena */
+    json_t *root = json_arena_loadb(&r->arena, r->body, r->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
         problem_send(r, 400, "invalid_json", "malformed JSON at line %d, column %d: %s", jerr.line, jerr.column,
                      jerr.text);

@@ -78,8 +78,9 @@ void req_json_begin(req_t *r, int status, jsonw_t *w);
  * every limit of spec §1: Content-Type must be application/json or
  * application/vnd.api+json (else 415), nesting <= 64, strings <= 1 MiB except
  * under a top-level "transcript" key, no duplicate keys, valid UTF-8, nothing
- * after the value. On success returns the value (caller owns: json_decref).
- * On failure it has already replied with the problem and returns NULL.
+ * after the value. On success returns the value (caller owns: json_decref;
+ * its nodes live in r->arena, see json_arena_loadb, so it must not outlive
+ * the request). On failure it has already replied with the problem and returns NULL.
  * `required` false lets an absent/empty body through as NULL with no reply
  * (check r->status to tell the cases apart). */
 json_t *req_json_body(req_t *r, bool required);

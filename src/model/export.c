@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/json_arena.h"
 #include "lib/ptime.h"
 #include "lib/strutil.h"
 #include "lib/uuid.h"
@@ -438,7 +439,8 @@ int export_line_parse(arena_t *a, const char *line, size_t len, export_line_t *o
     memset(out, 0, sizeof *out);
     ex_ctx_t x = {.a = a, .line = line, .len = len, .err = err, .errlen = errlen};
     json_error_t jerr;
-    json_t *root = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr); /* owned here */
+    /* owned here; its nodes live in a (freed with the line's strings) */
+    json_t *root = json_arena_loadb(a, line, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
         snprintf(err, errlen, "not valid JSON at column %d: %s", jerr.column, jerr.text);
         return -1;

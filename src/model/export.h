@@ -39,7 +39,8 @@ typedef struct export_line {
     const char *team_name;
 } export_line_t;
 
-/* Decodes and validates line[0..len). Rules: valid JSON (UTF-8, no duplicate
+/* Decodes and validates line[0..len); every string of out, and the parse's
+ * JSON nodes, are allocated from a (which owns them). Rules: valid JSON (UTF-8, no duplicate
  * keys) whose "conversation" is a conversations resource with a UUID id equal
  * to attributes.uuid; createdAt a non-empty RFC 3339 time, the other times
  * RFC 3339 or ""; statuses one of their enums or ""; flags booleans;

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "lib/buf.h"
+#include "lib/json_arena.h"
 #include "lib/jsonw.h"
 #include "lib/ptime.h"
 #include "lib/strutil.h"
@@ -95,17 +96,6 @@ static bool imp_url_ok(const char *url)
     return hlen > 0;
 }
 
-/* Copies the compact serialisation of v into the arena. Returns NULL on OOM. */
-static const char *imp_dump(arena_t *a, const json_t *v)
-{
-    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY); /* owned here */
-    if (!s)
-        return NULL;
-    const char *r = arena_strdup(a, s);
-    free(s);
-    return r;
-}
-
 /* Copies the writer's buffer into the arena and frees the buffer. Returns NULL on OOM. */
 static const char *imp_finish(arena_t *a, jsonw_t *w, buf_t *b)
 {
@@ -155,7 +145,7 @@ static int imp_crm(arena_t *a, const json_t *root, conv_t *c, char *err, size_t 
         if (!json_is_string(json_object_get(e, "code")))
             return str_fail(err, errlen, "linkedCrmRecords[%zu].code must be a string", i);
     }
-    if (!(c->linked_crm_json = imp_dump(a, l)))
+    if (!(c->linked_crm_json = json_arena_dumps(a, l, JSON_COMPACT | JSON_ENCODE_ANY)))
         return str_fail(err, errlen, "out of memory");
     return 0;
 }
@@ -259,13 +249,12 @@ static int imp_metadata(arena_t *a, conv_t *c, const char *media_url, const json
     jsonw_kv_string(&w, "applicationName", c->application_name);
     jsonw_kv_string(&w, "mediaURL", media_url);
     if (extra) {
-        char *s = json_dumps(extra, JSON_COMPACT); /* owned here */
+        const char *s = json_arena_dumps(a, extra, JSON_COMPACT); /* owned by a */
         if (!s) {
             buf_free(&b);
             return str_fail(err, errlen, "out of memory");
         }
         jsonw_kv_raw(&w, "extra", s, "{}");
-        free(s);
     }
     jsonw_obj_end(&w);
     if (!(c->import_metadata_json = imp_finish(a, &w, &b)))

@@ -9,6 +9,7 @@
 #include <strings.h>
 
 #include "lib/buf.h"
+#include "lib/json_arena.h"
 #include "lib/strutil.h"
 
 #define TRANSCRIPT_MAX_SEGMENTS 100000
@@ -16,6 +17,7 @@
 
 /* State of one transcript_build call. */
 typedef struct tr_ctx {
+    arena_t *a;      /* the caller's: owns pieceInFlux's serialisation */
     char *err;
     size_t errlen;
     size_t words;    /* words seen so far (v2), against TRANSCRIPT_MAX_WORDS */
@@ -88,11 +90,10 @@ static int tr_write_piece(tr_ctx_t *t, jsonw_t *w, const json_t *form, const cha
     } else if (json_is_string(p)) {
         jsonw_stringn(w, json_string_value(p), json_string_length(p));
     } else if (json_is_object(p)) {
-        char *s = json_dumps(p, JSON_COMPACT); /* owned here, freed below */
+        const char *s = json_arena_dumps(t->a, p, JSON_COMPACT); /* owned by t->a */
         if (!s)
             return tr_fail(t, "out of memory");
         jsonw_raw(w, s, "{}");
-        free(s);
     } else {
         return tr_fail(t, "%s.pieceInFlux must be a string or an object", path);
     }
@@ -326,7 +327,7 @@ static const char *tr_to_arena(arena_t *a, const buf_t *b, bool empty_ok, bool *
 int transcript_build(arena_t *a, const json_t *transcript, const json_t *participants, transcript_out_t *out,
                      char *err, size_t errlen)
 {
-    tr_ctx_t t = {.err = err, .errlen = errlen, .words = 0, .max_end = 0};
+    tr_ctx_t t = {.a = a, .err = err, .errlen = errlen, .words = 0, .max_end = 0};
     buf_t v1b, v2b, text; /* owned here; copied into the arena, then freed */
     size_t n1 = 0, n2 = 0;
     int rc = -1;

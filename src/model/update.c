@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/json_arena.h"
 #include "lib/strutil.h"
 
 /* Number of UTF-8 code points in s[0..n) (valid UTF-8: jansson checked it). */
@@ -24,17 +25,6 @@ static json_t *upd_opt(const json_t *obj, const char *key)
 {
     json_t *v = json_object_get(obj, key);
     return (v && !json_is_null(v)) ? v : NULL;
-}
-
-/* Compact serialisation of v copied into the arena. NULL on OOM. */
-static const char *upd_dump(arena_t *a, const json_t *v)
-{
-    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY); /* owned here */
-    if (!s)
-        return NULL;
-    const char *r = arena_strdup(a, s);
-    free(s);
-    return r;
 }
 
 /* Starts *u: nothing changes. */
@@ -93,7 +83,7 @@ static int upd_labels_value(arena_t *a, const json_t *v, conv_update_t *u, char 
             return str_fail(err, errlen, "labels[\"%s\"] must be at most %d characters long, got %zu",
                             str_shown(k, shown, sizeof shown), UPDATE_LABEL_VALUE_MAX, vc);
     }
-    if (!(u->labels_json = upd_dump(a, v)))
+    if (!(u->labels_json = json_arena_dumps(a, v, JSON_COMPACT | JSON_ENCODE_ANY)))
         return str_fail(err, errlen, "out of memory");
     return 0;
 }
@@ -104,7 +94,7 @@ static int upd_opportunity_json(arena_t *a, const char *id, conv_update_t *u, ch
     json_t *o = json_pack("{s:s, s:s}", "uuid", id, "title", ""); /* owned here */
     if (!o)
         return str_fail(err, errlen, "out of memory");
-    u->external_opportunity_json = upd_dump(a, o);
+    u->external_opportunity_json = json_arena_dumps(a, o, JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(o);
     if (!u->external_opportunity_json)
         return str_fail(err, errlen, "out of memory");
@@ -216,7 +206,7 @@ int update_parse_linked_crm(arena_t *a, const json_t *body, conv_update_t *u, ch
         if (!json_is_string(json_object_get(e, "code")))
             return str_fail(err, errlen, "linkedCrmRecords[%zu].code must be a string", i);
     }
-    if (!(u->linked_crm_json = upd_dump(a, l)))
+    if (!(u->linked_crm_json = json_arena_dumps(a, l, JSON_COMPACT | JSON_ENCODE_ANY)))
         return str_fail(err, errlen, "out of memory");
     u->workflow_name = "linked_crm_records_changed";
     return 0;
@@ -279,7 +269,7 @@ static int upd_intel(arena_t *a, const json_t *list, conv_update_t *u, char *err
             break;
         }
     }
-    if (rc == 0 && !(u->confirm_intel_json = upd_dump(a, merged)))
+    if (rc == 0 && !(u->confirm_intel_json = json_arena_dumps(a, merged, JSON_COMPACT | JSON_ENCODE_ANY)))
         rc = str_fail(err, errlen, "out of memory");
     json_decref(merged);
     return rc;
