@@ -376,6 +376,67 @@ static void test_escape_positions(void **state)
     }
 }
 
+/* The JSON escape of one byte, the obvious way: the reference for jsonw_escape. */
+static void ref_escape_byte(buf_t *b, unsigned char c)
+{
+    char t[8];
+    switch (c) {
+    case '"': buf_append(b, "\\\"", 2); return;
+    case '\\': buf_append(b, "\\\\", 2); return;
+    case '\b': buf_append(b, "\\b", 2); return;
+    case '\f': buf_append(b, "\\f", 2); return;
+    case '\n': buf_append(b, "\\n", 2); return;
+    case '\r': buf_append(b, "\\r", 2); return;
+    case '\t': buf_append(b, "\\t", 2); return;
+    default:
+        if (c < 0x20) {
+            snprintf(t, sizeof t, "\\u%04x", c);
+            buf_append(b, t, 6);
+        } else {
+            buf_putc(b, (char)c);
+        }
+    }
+}
+
+/* Every byte value (0..255), alone or twice, at every position of strings of
+ * 0..40 bytes - across the word boundaries of jsonw_plain_len - escapes
+ * exactly as the bytewise reference, through jsonw_escape and jsonw_stringn. */
+static void test_escape_every_byte_everywhere(void **state)
+{
+    (void)state;
+    unsigned char s[41];
+    buf_t got, want;
+    buf_init(&got);
+    buf_init(&want);
+    for (int c = 0; c < 256; c++) {
+        for (size_t n = 1; n <= 40; n++) {
+            for (size_t k = 0; k < n; k++) {
+                for (size_t i = 0; i < n; i++)
+                    s[i] = (unsigned char)((i * 7) % 64 < 32 ? 'a' + i % 26 : 0xc3 + (i & 1)); /* ASCII and UTF-8 lead bytes */
+                s[k] = (unsigned char)c;
+                if (c != 'z' && k + 9 < n)
+                    s[k + 9] = (unsigned char)c; /* the same byte again, in the next word */
+                buf_reset(&want);
+                for (size_t i = 0; i < n; i++)
+                    ref_escape_byte(&want, s[i]);
+                buf_reset(&got);
+                jsonw_escape(&got, (const char *)s, n);
+                assert_false(got.oom);
+                assert_int_equal(got.len, want.len);
+                assert_memory_equal(got.data, want.data, want.len);
+                jsonw_t w;
+                buf_reset(&got);
+                jsonw_init(&w, &got);
+                jsonw_stringn(&w, (const char *)s, n);
+                assert_int_equal(got.len, want.len + 2);
+                assert_memory_equal(got.data + 1, want.data, want.len);
+            }
+        }
+    }
+    buf_free(&got);
+    buf_free(&want);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, fx_setup, fx_teardown)
 
 int main(void)
@@ -386,6 +447,7 @@ int main(void)
         T(test_raw),                T(test_time),     T(test_top_level_scalar),
         T(test_depth_limit),        T(test_unbalanced_close), T(test_many_members),
         T(test_numbers_match_reference), T(test_format_int), T(test_escape_positions),
+        T(test_escape_every_byte_everywhere),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
