@@ -241,11 +241,11 @@ class HostileTest(unittest.TestCase):
 
     @staticmethod
     def describe_pending(pending, sent, bufs):
-        # pending: [(client index, socket)] of the connections still open
         """For a failure message: how many slow clients got no complete answer,
         and for the first five what they sent and received and what the kernel
         says of both ends of their connection (`ss -tni`; Recv-Q on the
-        server's end = request bytes the server never read)."""
+        server's end = request bytes the server never read). pending:
+        [(client index, socket)] of the connections still open."""
         if not pending:
             return ""
         try:
