@@ -11,6 +11,7 @@
 
 #include <libpq-fe.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <unistd.h>
 
@@ -569,6 +570,172 @@ static void test_concurrent_updates(void **state)
     store_close(other);
 }
 
+/* ---- conversation_counts (migration 002) ------------------------------------------ */
+
+/* The integer in the first row and column of sql run on url; aborts the test on failure. */
+static long long db_int(const char *url, const char *sql)
+{
+    PGconn *c = PQconnectdb(url);
+    assert_int_equal(PQstatus(c), CONNECTION_OK);
+    PGresult *r = PQexec(c, sql);
+    if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) < 1)
+        fail_msg("db_int: %s: %s", sql, PQerrorMessage(c));
+    long long v = atoll(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    PQfinish(c);
+    return v;
+}
+
+/* Keys whose summed deltas differ from the conversations they count: 0 when exact. */
+static const char *const COUNT_MISMATCHES =
+    "SELECT count(*) FROM (SELECT org_uuid, user_uuid, archived, is_empty, is_private, sum(n) AS s"
+    " FROM conversation_counts GROUP BY 1, 2, 3, 4, 5) a"
+    " FULL JOIN (SELECT org_uuid, user_uuid, archived, is_empty, is_private, count(*) AS s"
+    " FROM conversations GROUP BY 1, 2, 3, 4, 5) b USING (org_uuid, user_uuid, archived, is_empty, is_private)"
+    " WHERE coalesce(a.s, 0) <> coalesce(b.s, 0)";
+
+typedef struct toggler {
+    store_t *st;
+    const char *org;
+    int first, n;              /* conversations conv_ids[first .. first+n) */
+    int rounds;
+    store_rc_t rc;             /* the first failure, or STORE_OK */
+} toggler_t;
+
+/* Archives and unarchives its conversations rounds times (each a committed write). */
+static void *toggle(void *arg)
+{
+    toggler_t *t = arg;
+    store_scope_t sc = {t->org, NULL};
+    t->rc = STORE_OK;
+    for (int k = 0; k < t->rounds && t->rc == STORE_OK; k++)
+        for (int i = t->first; i < t->first + t->n && t->rc == STORE_OK; i++)
+            t->rc = store_conv_set_archived(t->st, &sc, conv_ids[i], k % 2 == 0, 1700500000 + k, NULL, NULL);
+    return NULL;
+}
+
+typedef struct compactor {
+    const char *url;
+    atomic_bool *stop;
+    int runs;
+} compactor_t;
+
+/* Calls parley_compact_conversation_counts() on its own connection until *stop. */
+static void *compact_loop(void *arg)
+{
+    compactor_t *c = arg;
+    while (!atomic_load(c->stop)) {
+        db_int(c->url, "SELECT parley_compact_conversation_counts()");
+        c->runs++;
+    }
+    return NULL;
+}
+
+/* The per-owner counts stay exact through inserts, archives, privacy changes,
+ * deletes, TRUNCATE and concurrent writers of the same owners on two stores
+ * while compactions run; compaction folds them to one row per key (and runs by itself every 256
+ * writes and after a batch); a list without other filters takes its totalRecords from them. */
+static void test_conversation_counts(void **state)
+{
+    PG_REQUIRED();
+    fx_t *f = *state;
+    for (int i = 0; i < NCONV; i++)
+        uuid_v7(conv_ids[i]);
+    scenario(&f->pg);
+    assert_int_equal(db_int(f->url, COUNT_MISMATCHES), 0);
+    assert_true(db_int(f->url, "SELECT count(*) FROM conversation_counts WHERE NOT folded") > 0);
+
+    /* a compaction folds every key into one row and keeps every sum */
+    assert_true(db_int(f->url, "SELECT parley_compact_conversation_counts()") > 0);
+    assert_int_equal(db_int(f->url, COUNT_MISMATCHES), 0);
+    assert_int_equal(db_int(f->url, "SELECT count(*) FROM conversation_counts WHERE NOT folded"), 0);
+    assert_int_equal(db_int(f->url, "SELECT count(*) FROM (SELECT 1 FROM conversation_counts"
+                                    " GROUP BY org_uuid, user_uuid, archived, is_empty, is_private"
+                                    " HAVING count(*) > 1) x"),
+                     0);
+
+    /* the list's total comes from the counts exactly when no other filter applies */
+    conv_filter_t plain = {.page = 1, .size = 5, .archived = CONV_ARCHIVED_EXCLUDE};
+    conv_filter_t internal = plain;
+    internal.hide_internal = true;
+    store_scope_t org = {f->pg.org, NULL}, user1 = {f->pg.org, U1};
+    int64_t t_plain, t_user, t_internal, t;
+    assert_int_equal(store_conv_list(f->pg.st, &org, &plain, &t_plain, NULL, NULL), STORE_OK);
+    assert_int_equal(store_conv_list(f->pg.st, &user1, &plain, &t_user, NULL, NULL), STORE_OK);
+    assert_int_equal(store_conv_list(f->pg.st, &org, &internal, &t_internal, NULL, NULL), STORE_OK);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO conversation_counts(org_uuid, user_uuid, archived, is_empty, is_private, n)"
+             " VALUES ('%s', '%s', false, false, false, 1000) RETURNING n",
+             f->pg.org, f->pg.admin);
+    assert_int_equal(db_int(f->url, sql), 1000);
+    assert_int_equal(store_conv_list(f->pg.st, &org, &plain, &t, NULL, NULL), STORE_OK);
+    assert_int_equal(t, t_plain + 1000);
+    assert_int_equal(store_conv_list(f->pg.st, &user1, &plain, &t, NULL, NULL), STORE_OK);
+    assert_int_equal(t, t_user + 1000); /* the admin's non-private conversations are visible to U1 */
+    assert_int_equal(store_conv_list(f->pg.st, &org, &internal, &t, NULL, NULL), STORE_OK);
+    assert_int_equal(t, t_internal);
+    assert_int_equal(db_int(f->url, "WITH d AS (DELETE FROM conversation_counts WHERE n = 1000 RETURNING 1)"
+                                    " SELECT count(*) FROM d"),
+                     1);
+    assert_int_equal(store_conv_list(f->pg.st, &org, &plain, &t, NULL, NULL), STORE_OK);
+    assert_int_equal(t, t_plain);
+
+    /* two stores toggle conversations of the same three owners (the same keys)
+     * while compactions run: no failure (no deadlock), every sum exact afterwards */
+    store_t *other = open_url(f->url, 3);
+    assert_non_null(other);
+    atomic_bool stop = false;
+    compactor_t comp = {f->url, &stop, 0};
+    pthread_t ct, th[4];
+    assert_int_equal(pthread_create(&ct, NULL, compact_loop, &comp), 0);
+    toggler_t tg[4];
+    for (int i = 0; i < 4; i++) {
+        tg[i] = (toggler_t){i % 2 ? other : f->pg.st, f->pg.org, 12 * i, 12, 8, STORE_ERROR};
+        assert_int_equal(pthread_create(&th[i], NULL, toggle, &tg[i]), 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(tg[i].rc, STORE_OK);
+    }
+    atomic_store(&stop, true);
+    pthread_join(ct, NULL);
+    assert_true(comp.runs > 0);
+    store_close(other);
+    assert_int_equal(db_int(f->url, COUNT_MISMATCHES), 0);
+    assert_int_equal(store_conv_list(f->pg.st, &org, &plain, &t, NULL, NULL), STORE_OK);
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM conversations WHERE org_uuid = '%s' AND NOT archived", f->pg.org);
+    assert_int_equal(t, db_int(f->url, sql));
+
+    /* 600 writes through one store: it compacted by itself (without, 1,200 delta rows) */
+    toggler_t one = {f->pg.st, f->pg.org, 2, 3, 200, STORE_ERROR};
+    toggle(&one);
+    assert_int_equal(one.rc, STORE_OK);
+    assert_true(db_int(f->url, "SELECT count(*) FROM conversation_counts WHERE NOT folded") < 2 * 256);
+    assert_int_equal(db_int(f->url, COUNT_MISMATCHES), 0);
+    /* a batch (seed, load) is folded as soon as it commits */
+    assert_int_equal(store_batch_begin(f->pg.st), STORE_OK);
+    one.rounds = 3;
+    toggle(&one);
+    assert_int_equal(one.rc, STORE_OK);
+    assert_int_equal(store_batch_end(f->pg.st, true), STORE_OK);
+    assert_int_equal(db_int(f->url, "SELECT count(*) FROM conversation_counts WHERE NOT folded"), 0);
+    assert_int_equal(db_int(f->url, COUNT_MISMATCHES), 0);
+
+    /* deleting conversations (one statement, many rows) and TRUNCATE keep the sums */
+    snprintf(sql, sizeof sql,
+             "WITH d AS (DELETE FROM conversations WHERE org_uuid = '%s' AND user_uuid = '%s' RETURNING 1)"
+             " SELECT count(*) FROM d",
+             f->pg.org, U2);
+    assert_true(db_int(f->url, sql) > 0);
+    assert_int_equal(db_int(f->url, COUNT_MISMATCHES), 0);
+    db_int(f->url, "SELECT parley_compact_conversation_counts()");
+    snprintf(sql, sizeof sql, "SELECT count(*) FROM conversation_counts WHERE user_uuid = '%s'", U2);
+    assert_int_equal(db_int(f->url, sql), 0); /* keys summing to 0 leave no row */
+    assert_int_equal(db_int(f->url, "TRUNCATE conversations CASCADE; SELECT count(*) FROM conversation_counts"), 0);
+}
+
 /* A batch rolled back leaves nothing; nesting is refused; schema version is reported. */
 static void test_batch_and_version(void **state)
 {
@@ -613,6 +780,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unavailable, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_updates, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_batch_and_version, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_conversation_counts, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,23 @@ static inline void store_sql_cat(char *dst, size_t cap, const char *s)
     memcpy(dst + have, s, add + 1);
 }
 
+/* True when where (a backend's generated WHERE text) is exactly parts[0]
+ * followed by some of parts[1..n), each at most once and in that order: a
+ * backend's check that a list's conditions are only ones its count table can
+ * answer. Any other condition leaves text behind and makes it false. */
+static inline bool store_where_is_only(const char *where, const char *const *parts, size_t n)
+{
+    const char *p = where;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = strlen(parts[i]);
+        if (strncmp(p, parts[i], len) == 0)
+            p += len;
+        else if (i == 0)
+            return false;
+    }
+    return *p == '\0';
+}
+
 /* One function per store.h operation, same contract as the store_* function
  * of the same name (store.c forwards to these). */
 typedef struct store_vtable {

@@ -298,6 +298,7 @@ typedef struct pg_store {
     pg_conn_t *pool;           /* npool connections; owned */
     pthread_mutex_t mu;        /* guards pool[].busy and connecting */
     pthread_cond_t cv;         /* signalled on checkin */
+    atomic_uint_fast64_t commits; /* write transactions committed through this store (see pg_counts_maybe_compact) */
 } pg_store_t;
 
 static atomic_uint_fast64_t pg_next_store_id;
@@ -578,6 +579,26 @@ static store_rc_t pg_tx_commit(pg_conn_t *c, const char *fn)
     return STORE_ERROR;
 }
 
+/* Every PG_COMPACT_EVERY-th write transaction committed through a store, and
+ * after every batch (force: seed and load insert thousands of rows in one),
+ * the committing thread folds conversation_counts' deltas (migration 002) into
+ * one row per key, so that a list's count sums a few rows per owner instead
+ * of one per recent write. Runs after the COMMIT, outside any transaction, so
+ * it cannot undo the write (the request that happens to trigger it waits the
+ * few ms it takes); a failure is logged and changes nothing (the next turn
+ * folds what this one left). Another session already
+ * compacting makes it return at once (an advisory lock). */
+#define PG_COMPACT_EVERY 256
+
+static void pg_counts_maybe_compact(pg_store_t *st, pg_conn_t *c, bool force)
+{
+    bool due = (atomic_fetch_add(&st->commits, 1) + 1) % PG_COMPACT_EVERY == 0;
+    if (c->lost || c->tx > 0 || !(due || force))
+        return;
+    PGresult *res = pg_exec_sql(c, "SELECT parley_compact_conversation_counts()", 0, NULL, "postgres count compaction");
+    PQclear(res);
+}
+
 /* One store operation: body(c, arg) on a pooled connection. When the
  * connection breaks (or a serialization failure aborts the transaction)
  * before anything may have committed and before any callback ran, the
@@ -621,6 +642,8 @@ static store_rc_t pg_run(pg_store_t *st, pg_body_t body, void *arg, const char *
             break;
         }
     }
+    if (outer && r == STORE_OK && c->committing)
+        pg_counts_maybe_compact(st, c, false);
     pg_release(st, c);
     return r;
 }
@@ -2238,8 +2261,23 @@ static store_rc_t pg_list_body(pg_conn_t *c, void *arg)
     return pg_rows(c, res, 1, &a->cb, a->ctx);
 }
 
-/* COUNT(*) and the page in one statement with the same WHERE (every value a
- * parameter). page < 1 counts as 1; size 0 only counts. */
+/* True when where (from pg_q_where) has only the conditions that
+ * conversation_counts (migration 002) can answer: the organization, a
+ * user-level scope, the archived mode and hide_empty. Any other condition,
+ * including one added to pg_q_where later, leaves text behind and makes it false. */
+static bool pg_where_is_plain(const char *where)
+{
+    static const char *const parts[] = {
+        " WHERE c.org_uuid = $1", " AND (NOT c.is_private OR c.user_uuid = $2)",
+        " AND NOT c.archived", " AND c.archived", " AND NOT c.is_empty",
+    };
+    return store_where_is_only(where, parts, sizeof(parts) / sizeof(parts[0]));
+}
+
+/* The count and the page in one statement (one snapshot) with the same WHERE
+ * (every value a parameter): the count is a sum over conversation_counts when
+ * the WHERE allows (pg_where_is_plain), else COUNT(*). page < 1 counts as 1;
+ * size 0 only counts. */
 static store_rc_t postgres_conv_list(store_t *base, const store_scope_t *sc, const conv_filter_t *f, int64_t *total,
                                      store_conv_cb cb, void *ctx)
 {
@@ -2264,11 +2302,14 @@ static store_rc_t postgres_conv_list(store_t *base, const store_scope_t *sc, con
     buf_init(&sql);
     store_rc_t r = STORE_ERROR;
     if (where) {
+        bool plain = pg_where_is_plain(where); /* the same conditions hold on the per-owner counts */
+        buf_printf(&sql, "SELECT t.n, x.* FROM (SELECT %s AS n FROM %s c%s) t",
+                   plain ? "coalesce(sum(c.n), 0)::bigint" : "count(*)", plain ? "conversation_counts" : "conversations",
+                   where);
         buf_printf(&sql,
-                   "SELECT t.n, x.* FROM (SELECT count(*) AS n FROM conversations c%s) t"
                    " LEFT JOIN LATERAL (SELECT %s FROM (SELECT c.id FROM conversations c%s"
                    " ORDER BY c.created_at DESC, c.uuid DESC LIMIT ",
-                   where, pg_conv_select, where);
+                   pg_conv_select, where);
         q.sql = sql;               /* continue appending parameters to the statement itself */
         pg_q_int(&q, size);
         buf_puts(&q.sql, " OFFSET ");
@@ -2419,6 +2460,8 @@ static store_rc_t postgres_batch_end(store_t *base, bool commit)
         r = pg_tx_commit(c, __func__);
         if (r != STORE_OK && c->lost)
             r = STORE_UNAVAILABLE;
+        if (r == STORE_OK)
+            pg_counts_maybe_compact(st, c, true);
     } else {
         pg_tx_rollback(c);
         r = STORE_OK;

@@ -2241,15 +2241,7 @@ static bool sq_where_is_plain(const char *where)
         " WHERE c.org_uuid = ?", " AND (c.is_private = 0 OR c.user_uuid = lower(?))",
         " AND c.archived = 0", " AND c.archived = 1", " AND c.is_empty = 0",
     };
-    const char *p = where;
-    for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
-        size_t n = strlen(parts[i]);
-        if (strncmp(p, parts[i], n) == 0)
-            p += n;
-        else if (i == 0)
-            return false;
-    }
-    return *p == '\0';
+    return store_where_is_only(where, parts, sizeof(parts) / sizeof(parts[0]));
 }
 
 /* The count cache's key for a count query: its SQL, then each of its first n

@@ -109,6 +109,54 @@ class TwoInstances(harness.ApiTestCase):
                                             {"conversationUUIDs": cid, "limit": "100"}), A.key))
         self.assertIn("crm_confirmed", str(logs))
 
+    def test_totals_stay_exact_under_concurrent_archives_from_both_instances(self):
+        """totalRecords of a list without other filters comes from conversation_counts (migration 002),
+        kept by triggers as insert-only deltas: archives and unarchives of the same owners' conversations
+        from both instances at once must all succeed (no deadlock) and leave every total exact."""
+        C = a.create_org("Counts", "admin@counts.example")
+        user = a.create_user(C.org, "rep@counts.example")
+        _, ukey = a.create_key(C.org, org_level=False, user=user)
+        ids = []
+        for i in range(24):
+            fields = {"transcript": {"v2": transcript_v2(("S", "hello", 0, 1))}} if i % 4 else {}  # else empty
+            ids.append(a.import_conv(C.key, (C.admin, user)[i % 2], **fields))
+            if i % 3 == 0:
+                self.assertOk(b.req("PUT", "/v2/conversations/%s/change_privacy" % ids[-1], C.key, {"private": True}))
+        errors = []
+
+        def toggle(k):
+            s = (a, b)[k % 2]
+            for rnd in range(5):
+                for cid in ids[k::4]:
+                    r = (s.req("DELETE", "/v2/conversations/" + cid, C.key) if rnd % 2 == 0 else
+                         s.req("POST", "/v2/conversations/%s/unarchive" % cid, C.key))
+                    if r.status != 200:
+                        errors.append((r.status, r.raw))
+
+        threads = [threading.Thread(target=toggle, args=(k,)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        archived = int(pg_sql("SELECT count(*) FROM conversations WHERE org_uuid = '%s' AND archived" % C.org))
+        self.assertEqual(archived, 24, "five rounds end archived")
+        self.assertOk(b.req("POST", "/v2/conversations/%s/unarchive" % ids[0], C.key))
+
+        scopes = {C.key: "", ukey: " AND (NOT is_private OR user_uuid = '%s')" % user}
+        modes = {(): " AND NOT archived", (("filter[include_archived]", "true"),): "",
+                 (("filter[archived]", "true"),): " AND archived"}
+        for srv in (a, b):
+            for key, scope in scopes.items():
+                for params, cond in modes.items():
+                    for path, empty in (("/v2/conversations", " AND NOT is_empty"), ("/v2/conversations/list", "")):
+                        want = int(pg_sql("SELECT count(*) FROM conversations WHERE org_uuid = '%s'%s%s%s"
+                                          % (C.org, scope, cond, empty)))
+                        r = srv.req("GET", q(path, dict(params, size="1")), key)
+                        self.assertEqual(self.assertOk(r)["meta"]["totalRecords"], want, (path, params, scope))
+        self.assertEqual(pg_sql("SELECT count(*) FROM conversation_counts WHERE org_uuid = '%s' AND n < 0"
+                                " AND folded" % C.org), "0", "a folded key never holds a negative count")
+
     def test_lost_connection_is_retried(self):
         cid = a.import_conv(A.key, A.admin)
         for _ in range(2):
