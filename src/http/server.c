@@ -19,13 +19,15 @@
 #include "http/router.h"
 
 #define SERVER_MAX_URI (16u * 1024)        /* path + query, spec §1 → 414 */
-#define SERVER_MAX_HEADERS (64u * 1024)    /* all headers together → 431 */
+#define SERVER_MAX_HEADERS (64u * 1024)    /* all headers together → 431: the default and the largest allowed */
 #define SERVER_MAX_DISCARD (64u << 20)   /* body bytes read past the limit before cutting the connection */
-/* Per-connection pool: must hold the limits above (a 64 KiB header block and
- * a 16 KiB target, so that we, not libmicrohttpd, answer 431/414). Keep it
- * tight: libmicrohttpd 0.9.75 zeroes the whole pool after every keep-alive
- * request (MHD_pool_reset), which at 192 KiB was 27% of the CPU of GET by id. */
-#define SERVER_CONN_MEMORY (96u * 1024)
+/* Per-connection pool: the header limit plus this must hold a 16 KiB target
+ * and libmicrohttpd's own state, so that we, not libmicrohttpd, answer 431/414
+ * (96 KiB at the spec's 64 KiB of headers; measured: a 48 KiB pool still
+ * holds 28 KiB of headers with a 15 KiB target). Keep it tight: libmicrohttpd
+ * 0.9.75 zeroes the whole pool after every keep-alive request
+ * (MHD_pool_reset), which at 192 KiB was 27% of the CPU of GET by id. */
+#define SERVER_POOL_SLACK (32u * 1024)
 
 struct server {
     struct MHD_Daemon *d;
@@ -169,9 +171,9 @@ static void server_prepare(server_req_t *sr, struct MHD_Connection *con, const c
 
     size_t hdr = 0;
     MHD_get_connection_values(con, MHD_HEADER_KIND, server_header_size_cb, &hdr);
-    if (hdr > SERVER_MAX_HEADERS) {
-        problem_send(r, 431, "headers_too_large", "request headers total %zu bytes; the limit is %u", hdr,
-                     SERVER_MAX_HEADERS);
+    if (hdr > sr->s->o.max_headers) {
+        problem_send(r, 431, "headers_too_large", "request headers total %zu bytes; the limit is %zu", hdr,
+                     sr->s->o.max_headers);
         return;
     }
     if (server_framing_error(sr, con))
@@ -427,6 +429,8 @@ server_t *server_start(const server_opts_t *o, store_t *st, char *err, size_t er
     }
     s->st = st;
     s->o = *o;
+    if (!s->o.max_headers || s->o.max_headers > SERVER_MAX_HEADERS)
+        s->o.max_headers = SERVER_MAX_HEADERS;
     atomic_init(&s->inflight, 0);
     pthread_mutex_init(&s->async_mu, NULL);
     /* poll(), not epoll: libmicrohttpd 0.9.75's epoll loop takes at most 128
@@ -444,7 +448,7 @@ server_t *server_start(const server_opts_t *o, store_t *st, char *err, size_t er
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 1),
                             MHD_OPTION_URI_LOG_CALLBACK, server_uri_cb, s,
                             MHD_OPTION_NOTIFY_COMPLETED, server_done_cb, s,
-                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_CONN_MEMORY,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->o.max_headers + SERVER_POOL_SLACK,
                             MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_connections ? o->max_connections : 1024),
                             MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->max_connections_per_ip,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->idle_timeout ? o->idle_timeout : 60),

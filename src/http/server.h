@@ -12,6 +12,7 @@ typedef struct server_opts {
     uint16_t port;
     unsigned threads;          /* worker threads (thread pool) */
     size_t max_body;           /* bytes; larger bodies get 413 */
+    size_t max_headers;        /* bytes of all headers together; more gets 431 (0: the spec's 64 KiB) */
     unsigned max_connections;
     unsigned max_connections_per_ip; /* simultaneous connections from one client address; 0 = no limit */
     unsigned idle_timeout;     /* seconds */

@@ -3,6 +3,7 @@ nesting, huge strings and bodies, wrong Content-Type, huge URLs and headers, bro
 After each one the server must still answer GET /healthz."""
 
 import json
+import subprocess
 import sys
 import unittest
 
@@ -20,6 +21,13 @@ def setUpModule():
     global srv, A
     srv = harness.module_server()
     A = srv.create_org("bad-input", "admin@bi.example")
+
+
+def padded_get(key, kib, target="/v2/conversations"):
+    """Raw bytes of a GET of target with key and kib lines of 1,000-byte X-Pad headers."""
+    pad = "".join("X-Pad-%d: %s\r\n" % (i, "p" * 1000) for i in range(kib))
+    return ("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n%sConnection: close\r\n\r\n"
+            % (target, key, pad)).encode()
 
 
 class BadInputTest(harness.ApiTestCase):
@@ -137,20 +145,20 @@ class BadInputTest(harness.ApiTestCase):
         self.assertOk(r)
 
     def test_headers_over_64_kib(self):
-        pad = "".join("X-Pad-%d: %s\r\n" % (i, "p" * 1000) for i in range(70))
-        head = ("GET /v2/conversations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n%s"
-                "Connection: close\r\n\r\n" % (A.key, pad)).encode()
-        r = srv.raw(head)
+        r = srv.raw(padded_get(A.key, 70))
         self.assertIsNotNone(r, "no answer to 70 KiB of headers")
         self.assertIn(r.status, (431, 400), r)
         self.assertTrue(r.raw, "never an empty body")
         self.assertNotIn(b"<html", r.raw.lower())
 
     def test_headers_under_the_limit_work(self):
-        pad = "".join("X-Pad-%d: %s\r\n" % (i, "p" * 1000) for i in range(40))
-        head = ("GET /v2/conversations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n%s"
-                "Connection: close\r\n\r\n" % (A.key, pad)).encode()
-        r = srv.raw(head)
+        r = srv.raw(padded_get(A.key, 40))
+        self.assertIsNotNone(r)
+        self.assertEqual(r.status, 200, r)
+
+    def test_headers_and_target_at_their_limits_work(self):
+        """62 KiB of headers with a 15 KiB target: the connection buffer holds both spec limits."""
+        r = srv.raw(padded_get(A.key, 62, "/v2/conversations?filter[title]=" + "a" * (15 * 1024)))
         self.assertIsNotNone(r)
         self.assertEqual(r.status, 200, r)
 
@@ -188,6 +196,43 @@ class BadInputTest(harness.ApiTestCase):
         finally:
             s.close()
 
+
+
+class SmallerHeaderLimit(harness.ApiTestCase):
+    """`parley serve --max-header-size 16384`: more than 16 KiB of headers is Parley's own 431 problem
+    (never libmicrohttpd's HTML), and the smaller connection buffer still holds a 16 KiB target."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.srv = harness.Server(threads=2, extra_args=["--max-header-size", "16384"])
+        cls.srv.start()
+        cls.addClassCleanup(cls.srv.stop)
+        cls.org = cls.srv.create_org("Small", "admin@small.example")
+
+    def test_under_the_limit_works(self):
+        r = self.srv.raw(padded_get(self.org.key, 14))
+        self.assertIsNotNone(r)
+        self.assertEqual(r.status, 200, r)
+
+    def test_over_the_limit_is_a_problem_431(self):
+        for kib in (17, 24, 30):
+            r = self.srv.raw(padded_get(self.org.key, kib))
+            self.assertIsNotNone(r, "no answer to %d KiB of headers" % kib)
+            self.assertProblem(r, 431, code="headers_too_large", detail_has="the limit is 16384")
+
+    def test_target_limit_unchanged(self):
+        query = "/v2/conversations?filter[title]="
+        r = self.srv.raw(padded_get(self.org.key, 14, query + "a" * (15 * 1024)))
+        self.assertIsNotNone(r)
+        self.assertEqual(r.status, 200, r)
+        self.assertProblem(self.srv.req("GET", query + "a" * (17 * 1024), self.org.key), 414)
+
+    def test_out_of_range_is_refused(self):
+        for v in ("8191", "65537", "16k", ""):
+            p = subprocess.run([harness.parley_bin(), "serve", "--listen", "127.0.0.1:0", "--max-header-size", v],
+                               capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+            self.assertEqual(p.returncode, 2, (v, p.stderr))
+            self.assertIn("--max-header-size must be an integer between 8192 and 65536", p.stderr)
 
 if __name__ == "__main__":
     unittest.main()
