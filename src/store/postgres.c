@@ -586,8 +586,8 @@ static store_rc_t pg_tx_commit(pg_conn_t *c, const char *fn)
  * of one per recent write. Runs after the COMMIT, outside any transaction, so
  * it cannot undo the write (the request that happens to trigger it waits the
  * few ms it takes); a failure is logged and changes nothing (the next turn
- * folds what this one left). Another session already
- * compacting makes it return at once (an advisory lock). */
+ * folds what this one left). Another session already compacting makes it
+ * return at once (an advisory lock). */
 #define PG_COMPACT_EVERY 256
 
 static void pg_counts_maybe_compact(pg_store_t *st, pg_conn_t *c, bool force)
