@@ -13,16 +13,6 @@
 /* A body validator of model/update.h. */
 typedef int (*upd_parse_fn)(arena_t *a, const json_t *body, conv_update_t *u, char *err, size_t errlen);
 
-void api_conv_log_refusal(req_t *r, const char *uuid, const char *workflow_name, int64_t now)
-{
-    char why[160];
-    snprintf(why, sizeof why, "forbidden: the key of user %s may not change a conversation owned by another user",
-             r->scope.user_uuid ? r->scope.user_uuid : "");
-    store_rc_t rc = store_workflow_log_fail(r->store, r->scope.org_uuid, uuid, workflow_name, why, now);
-    if (rc != STORE_OK && rc != STORE_NOT_FOUND)
-        fprintf(stderr, "parley: could not record a refused %s: %s\n", workflow_name, store_rc_str(rc));
-}
-
 /* Applies u to conversation uuid (id = the path segment as given, for
  * messages) and replies: 200 with the resource rendered with ro, or the
  * problem for the store's answer (a 403 is also recorded in the workflow log). */
