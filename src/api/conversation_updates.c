@@ -1,8 +1,6 @@
 /* conversation_updates.c - the conversation changes: PUT …/{id}, …/title, …/labels, …/change_privacy, …/linked-crm-records, POST …/crm/confirm, POST /changeConversationOpportunity. */
 #include "api/api.h"
 
-#include <stdio.h>
-#include <string.h>
 
 #include "api/conv_common.h"
 #include "http/problem.h"

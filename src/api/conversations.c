@@ -1,7 +1,6 @@
 /* conversations.c - GET/DELETE on conversations: lists, one resource, lookups, archive and unarchive. */
 #include "api/api.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "api/conv_common.h"
