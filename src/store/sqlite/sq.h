@@ -1,0 +1,274 @@
+/* sq.h - what the pieces of the SQLite backend share (private to src/store/sqlite/): statements, connections, the row adapter. */
+#ifndef PARLEY_STORE_SQLITE_SQ_H
+#define PARLEY_STORE_SQLITE_SQ_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "store/backend.h"
+#include "store/checkpointer.h"
+#include "store/count_cache.h"
+#include "store/group.h"
+
+/* The backend is split by resource: conn.c (connections, statement cache,
+ * transactions, group commit, migrations, open/close, the vtable), sql.c (the
+ * cached statements' SQL), rows.c (the row adapter), people.c (keys,
+ * organizations, users, teams), conversations.c (one conversation: get,
+ * insert, archive, update, export), lists.c (the list queries), logs.c
+ * (workflow logs). Internal names carry the prefix sq_; the vtable entries
+ * sqlite_ (their names are what failures are logged under). Only
+ * store_sqlite_open (backend.h) is meant for the rest of the program. */
+
+#define SQ_DYN_SLOTS 32
+
+/* ---- statements (SQL in sql.c) ---------------------------------------------- */
+
+enum {
+    S_BEGIN_WRITE,
+    S_BEGIN_READ,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_SAVEPOINT,
+    S_RELEASE,
+    S_ROLLBACK_TO,
+    S_KEY_LOOKUP,
+    S_KEY_TOUCH,
+    S_KEY_INSERT,
+    S_KEY_REVOKE,
+    S_ORG_INSERT,
+    S_ORG_BY_UUID,
+    S_ORG_BY_NAME,
+    S_ORG_DEFAULT_TEAM,
+    S_TEAM_INSERT,
+    S_TEAM_BY_UUID,
+    S_TEAM_BY_NAME,
+    S_USER_INSERT,
+    S_MEMBER_INSERT,
+    S_USER_BY_UUID,
+    S_USER_BY_EMAIL,
+    S_USER_ADMIN,
+    S_USER_LIST,
+    S_KEY_GET,
+    S_KEY_LIST,
+    S_TEAM_GET,
+    S_TEAM_LIST,
+    S_TEAM_MEMBERS,
+    S_USER_TEAMS,
+    S_CONV_INSERT,
+    S_BODY_INSERT,
+    S_PART_INSERT,
+    S_LOG_INSERT,
+    S_CONV_GET,
+    S_CONV_GET_EXT,
+    S_CONV_GET_ROW,
+    S_CONV_STATE,
+    S_CONV_SET_ARCHIVED,
+    S_CONV_EXT_UUID,
+    S_CONV_UPD_ROW,
+    S_CONV_UPD_BODY,
+    S_LOG_FAIL,
+    S_LOG_CHANGE,
+    S_DATA_VERSION,
+    S__COUNT
+};
+
+/* SQL of each cached statement (sql.c); complete once sq_sql_ready has run. */
+extern const char *sq_sql[S__COUNT];
+
+/* Builds the generated statements once per process (pthread_once). Can't fail. */
+void sq_sql_ready(void);
+
+/* ---- the conversation columns (sql.c) ------------------------------------------- */
+
+typedef enum { COL_UUID, COL_TEXT, COL_INT, COL_BOOL, COL_REAL } sq_col_kind_t;
+
+typedef struct sq_col {
+    const char *name;  /* column name = conv_t field name */
+    sq_col_kind_t kind;
+    size_t off;        /* offset of the field in conv_t */
+    bool body;         /* in conversation_bodies (b), else in conversations (c) */
+} sq_col_t;
+
+/* Every stored conv_t field, in the order of the SELECT list (sql.c). */
+#define SQ_NCOLS 52
+extern const sq_col_t sq_conv_cols[SQ_NCOLS];
+
+/* The FROM of every conversation read: the row, its body, its owner. */
+#define SQ_CONV_FROM                                                                                                \
+    " FROM conversations c JOIN conversation_bodies b ON b.id = c.id LEFT JOIN users u ON u.uuid = c.user_uuid"
+
+/* "SELECT c.uuid, …, b.transcript_text, u.…" (written once by sq_sql_ready). */
+extern char sq_conv_select[4096];
+
+/* ---- stores and connections (conn.c) ----------------------------------------- */
+
+/* One sqlite3 connection, used only by the thread that made it. */
+typedef struct sq_conn {
+    sqlite3 *db;
+    pthread_t owner;
+    bool batch;                    /* a store_batch_begin transaction is open */
+    sqlite3_stmt *stmts[S__COUNT]; /* cached, prepared on first use */
+    sqlite3_stmt *dyn[SQ_DYN_SLOTS]; /* list queries (generated SQL), cached by text: direct-mapped */
+    atomic_uint_fast64_t *epoch;   /* the store's change epoch (sq_store.epoch) */
+    int64_t data_version;          /* PRAGMA data_version when last observed (sq_observe) */
+    bool dv_seen;
+    struct sq_conn *next;
+} sq_conn_t;
+
+typedef struct sq_store {
+    store_t base;                  /* the vtable; must stay first */
+    uint64_t id;                   /* unique per store_open in this process; keys the thread-local cache */
+    char *path;                    /* owned */
+    store_durability_t durability;
+    int version;
+    pthread_mutex_t mu;            /* guards conns */
+    sq_conn_t *conns;              /* every connection of every thread; owned */
+    store_group_t *group;          /* group commit of write transactions (sq_write); owned; NULL = inline */
+    atomic_uint_fast64_t epoch;    /* moves on every change seen or made (sq_epoch_bump): keys counts */
+    store_count_cache_t *counts;   /* list counts of the current epoch; owned; NULL = no caching */
+    checkpointer_t *ckpt;          /* WAL checkpoints off the commits; owned; NULL = SQLite's automatic ones */
+} sq_store_t;
+
+void sq_log(sqlite3 *db, const char *fn, int rc);
+sq_conn_t *sq_conn(sq_store_t *st);
+sqlite3_stmt *sq_stmt(sq_conn_t *c, int id, const char *fn);
+void sq_put(sq_conn_t *c, int id, sqlite3_stmt *s);
+int sq_exec(sq_conn_t *c, int id, const char *fn);
+int sq_bind_text(sqlite3_stmt *s, int i, const char *v);
+void sq_copy_col(sqlite3_stmt *s, int i, char *dst, size_t cap);
+bool sq_is_unique_violation(int rc);
+
+/* transactions */
+store_rc_t sq_tx_begin(sq_conn_t *c, const char *fn);
+void sq_tx_rollback(sq_conn_t *c);
+store_rc_t sq_tx_commit(sq_conn_t *c, const char *fn);
+store_rc_t sq_tx_end(sq_conn_t *c, store_rc_t r, const char *fn);
+bool sq_read_begin(sq_conn_t *c, bool *in_tx, const char *fn);
+void sq_read_end(sq_conn_t *c, bool in_tx, const char *fn);
+
+/* group commit: a write job run by sq_write (or queued by an _async form) */
+typedef struct sq_job {
+    store_group_fn fn;
+    void *arg;
+} sq_job_t;
+store_rc_t sq_job_run(void *conn, void *arg);
+store_rc_t sq_write(sq_store_t *st, store_group_fn fn, void *arg);
+bool sq_write_inline(sq_store_t *st, sq_conn_t *c);
+
+/* ---- the row adapter (rows.c) ---------------------------------------------------- */
+
+/* A row copier: fills out from the current row of s and gives the answer of
+ * the lookup (STORE_OK for a plain copy). */
+typedef store_rc_t (*sq_row_fn)(sqlite3_stmt *s, void *out);
+
+/* The callback of a row read: exactly one member is set; it gives the rows' shape. */
+typedef struct sq_cbs {
+    store_user_cb user; /* SQ_USER_COLS */
+    store_team_cb team; /* SQ_TEAM_COLS */
+    store_key_cb key;   /* SQ_KEY_COLS */
+    store_conv_cb conv; /* sq_conv_select */
+    store_log_cb log;   /* sq_row_log */
+} sq_cbs_t;
+
+sqlite3_stmt *sq_stmt2(sq_conn_t *c, int id, const char *p1, const char *p2, const char *fn);
+store_rc_t sq_one_row(sq_conn_t *c, int id, sqlite3_stmt *s, sq_row_fn row, void *out, const char *fn);
+store_rc_t sq_get(sq_conn_t *c, int id, const char *p1, const char *p2, sq_row_fn row, void *out, const char *fn);
+store_rc_t sq_rows(sq_conn_t *c, sqlite3_stmt *s, const sq_cbs_t *cb, void *ctx, const char *fn);
+store_rc_t sq_list(sq_conn_t *c, int id, const char *p1, const char *p2, sq_cbs_t cb, void *ctx, const char *fn);
+store_rc_t sq_resolve(sq_conn_t *c, int by_uuid, int by_name, const char *org, const char *key, sq_row_fn row,
+                      void *out, const char *fn);
+store_rc_t sq_update(sq_conn_t *c, int id, sqlite3_stmt *s, const char *fn);
+store_rc_t sq_insert(sq_conn_t *c, int id, sqlite3_stmt *s, const char *fn);
+void sq_out_uuid(uuid_str_t dst, const char *src);
+store_rc_t sq_row_uuid(sqlite3_stmt *s, void *out);
+store_rc_t sq_row_user(sqlite3_stmt *s, void *out);
+store_rc_t sq_row_key_lookup(sqlite3_stmt *s, void *out);
+store_rc_t sq_row_key(sqlite3_stmt *s, void *out);
+store_rc_t sq_row_team(sqlite3_stmt *s, void *out);
+store_rc_t sq_row_conv(sqlite3_stmt *s, void *out);
+store_rc_t sq_row_log(sqlite3_stmt *s, void *out);
+
+/* ---- list queries (lists.c) -------------------------------------------------------- */
+
+/* A query under construction: its SQL and its parameters, in order. */
+typedef struct sq_bind {
+    bool is_int;
+    int64_t i;
+    const char *s; /* borrowed from the filter or from owned */
+} sq_bind_t;
+
+typedef struct sq_query {
+    buf_t sql;
+    sq_bind_t *binds; /* malloc'd; owned */
+    size_t n, cap;
+    char *owned;      /* the LIKE pattern, malloc'd; owned */
+    bool oom;
+    bool fts;         /* in: drive filter[title] (3+ characters) by its trigram index (sq_q_title) */
+} sq_query_t;
+
+void sq_q_text(sq_query_t *q, const char *s);
+void sq_q_int(sq_query_t *q, int64_t v);
+void sq_q_list(sq_query_t *q, const strlist_t *l, const char *fmt);
+sqlite3_stmt *sq_q_prepare(sq_conn_t *c, const char *sql, const sq_query_t *q, size_t n, const char *fn);
+
+/* ---- the vtable entries (same contracts as store.h) --------------------------------- */
+
+/* conn.c */
+void sqlite_close(store_t *base);
+int sqlite_schema_version(store_t *base);
+store_rc_t sqlite_batch_begin(store_t *base);
+store_rc_t sqlite_batch_end(store_t *base, bool commit);
+/* people.c */
+store_rc_t sqlite_key_lookup(store_t *base, const key_hash_t hash, store_key_t *out);
+store_rc_t sqlite_key_touch(store_t *base, const char *key_id, int64_t now);
+store_rc_t sqlite_key_create(store_t *base, const char *org_uuid, const char *user_uuid, bool org_level,
+                             const char *name, const key_hash_t hash, const char *last4, uuid_str_t id_out);
+store_rc_t sqlite_key_revoke(store_t *base, const char *org_uuid, const char *key_id);
+store_rc_t sqlite_key_get(store_t *base, const char *org_uuid, const char *key_id, store_key_info_t *out);
+store_rc_t sqlite_key_list(store_t *base, const char *org_uuid, const char *user_uuid, store_key_cb cb, void *ctx);
+store_rc_t sqlite_org_create(store_t *base, const char *name, const char *admin_email, uuid_str_t org_out,
+                             uuid_str_t admin_out, uuid_str_t team_out);
+store_rc_t sqlite_org_resolve(store_t *base, const char *uuid_or_name, uuid_str_t out);
+store_rc_t sqlite_user_create(store_t *base, const store_user_new_t *u, uuid_str_t out);
+store_rc_t sqlite_user_resolve(store_t *base, const char *org_uuid, const char *uuid_or_email, store_user_t *out);
+store_rc_t sqlite_org_admin(store_t *base, const char *org_uuid, store_user_t *out);
+store_rc_t sqlite_user_list(store_t *base, const char *org_uuid, store_user_cb cb, void *ctx);
+store_rc_t sqlite_team_create(store_t *base, const char *org_uuid, const char *name, const char *parent_uuid,
+                              const char *uuid, uuid_str_t out);
+store_rc_t sqlite_team_resolve(store_t *base, const char *org_uuid, const char *uuid_or_name, uuid_str_t out);
+store_rc_t sqlite_team_get(store_t *base, const char *org_uuid, const char *team_uuid, store_team_t *out);
+store_rc_t sqlite_team_list(store_t *base, const char *org_uuid, store_team_cb cb, void *ctx);
+store_rc_t sqlite_team_members(store_t *base, const char *org_uuid, const char *team_uuid, store_user_cb cb,
+                               void *ctx);
+store_rc_t sqlite_user_teams(store_t *base, const char *org_uuid, const char *user_uuid, store_team_cb cb,
+                             void *ctx);
+/* conversations.c */
+store_rc_t sqlite_conv_get(store_t *base, const store_scope_t *sc, const char *uuid, store_conv_cb cb, void *ctx);
+store_rc_t sqlite_conv_get_by_external_id(store_t *base, const store_scope_t *sc, const char *external_id,
+                                          store_conv_cb cb, void *ctx);
+store_rc_t sqlite_conv_insert(store_t *base, const conv_t *conv, uuid_str_t existing);
+store_rc_t sqlite_conv_set_archived(store_t *base, const store_scope_t *sc, const char *uuid, bool archived,
+                                    int64_t now, store_conv_cb cb, void *ctx);
+void sqlite_conv_set_archived_async(store_t *base, const store_scope_t *sc, const char *uuid, bool archived,
+                                    int64_t now, store_conv_cb cb, void *ctx, store_done_cb done, void *done_ctx);
+void sqlite_conv_insert_async(store_t *base, const conv_t *conv, char *existing, store_done_cb done,
+                              void *done_ctx);
+store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char *uuid, const conv_update_t *u,
+                              int64_t now, store_conv_cb cb, void *ctx);
+store_rc_t sqlite_conv_each(store_t *base, const char *org_uuid, bool include_archived, store_conv_cb cb,
+                            void *ctx);
+/* lists.c */
+store_rc_t sqlite_conv_list(store_t *base, const store_scope_t *sc, const conv_filter_t *f, int64_t *total,
+                            store_conv_cb cb, void *ctx);
+/* logs.c */
+store_rc_t sqlite_workflow_log_fail(store_t *base, const char *org_uuid, const char *conv_uuid,
+                                    const char *workflow_name, const char *error, int64_t now);
+store_rc_t sqlite_workflow_log_list(store_t *base, const store_scope_t *sc, const store_workflow_filter_t *f,
+                                    int64_t *total, store_log_cb cb, void *ctx);
+
+#endif
