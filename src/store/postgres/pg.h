@@ -1,0 +1,282 @@
+/* pg.h - what the pieces of the PostgreSQL backend share (private to src/store/postgres/): statements, the pool, the row adapter. */
+#ifndef PARLEY_STORE_POSTGRES_PG_H
+#define PARLEY_STORE_POSTGRES_PG_H
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "store/backend.h"
+
+/* The backend is split by resource: conn.c (the pool, running statements,
+ * transactions, the retry of store operations, migrations, open/close,
+ * batches, the vtable), sql.c (the prepared statements' SQL), rows.c (the row
+ * adapter), people.c (keys, organizations, users, teams), conversations.c
+ * (one conversation: get, insert, archive, update, export), json_merge.c
+ * (SQLite's json_patch merge, in C), lists.c (the list queries), logs.c
+ * (workflow logs). Internal names carry the prefix pg_; the vtable entries
+ * postgres_ (their names are what failures are logged under). Only
+ * store_postgres_open (backend.h) is meant for the rest of the program. */
+
+/* ---- statements -------------------------------------------------------------- */
+
+enum {
+    P_KEY_LOOKUP,
+    P_KEY_TOUCH,
+    P_KEY_INSERT,
+    P_KEY_REVOKE,
+    P_KEY_GET,
+    P_KEY_LIST,
+    P_ORG_INSERT,
+    P_ORG_BY_UUID,
+    P_ORG_BY_NAME,
+    P_ORG_DEFAULT_TEAM,
+    P_TEAM_INSERT,
+    P_TEAM_BY_UUID,
+    P_TEAM_BY_NAME,
+    P_TEAM_GET,
+    P_TEAM_LIST,
+    P_TEAM_MEMBERS,
+    P_USER_TEAMS,
+    P_USER_INSERT,
+    P_MEMBER_INSERT,
+    P_USER_BY_UUID,
+    P_USER_BY_EMAIL,
+    P_USER_ADMIN,
+    P_USER_LIST,
+    P_CONV_INSERT,
+    P_LOG_INSERT,
+    P_LOG_FAIL,
+    P_CONV_UPD_ROW,
+    P_CONV_UPD_BODY,
+    P_CONV_GET,
+    P_CONV_GET_EXT,
+    P_CONV_STATE,
+    P_CONV_SET_ARCHIVED,
+    P_CONV_EXT_UUID,
+    P_CONV_EACH,
+    P__COUNT
+};
+
+/* SQL of each prepared statement (sql.c); complete once pg_sql_ready has run. */
+extern const char *pg_sql[P__COUNT];
+
+/* Builds the generated statements once per process (pthread_once). Can't fail. */
+void pg_sql_ready(void);
+
+/* ---- the conversation columns (sql.c) -------------------------------------------- */
+
+typedef enum { COL_UUID, COL_TEXT, COL_INT, COL_BOOL, COL_REAL } pg_col_kind_t;
+
+typedef struct pg_col {
+    const char *name; /* column name = conv_t field name */
+    pg_col_kind_t kind;
+    size_t off;       /* offset of the field in conv_t */
+} pg_col_t;
+
+/* Every stored conv_t field, in SELECT and INSERT order (sql.c). */
+#define PG_NCOLS 52
+extern const pg_col_t pg_conv_cols[PG_NCOLS];
+
+/* "c.uuid, …, c.transcript_text, u.email AS user_email, …" (written once by pg_sql_ready). */
+extern char pg_conv_select[4096];
+
+/* ---- stores, connections, the pool (conn.c) ---------------------------------------- */
+
+/* One pooled connection. `busy` and `pc` creation are guarded by the store's
+ * mutex; everything else belongs to the thread that checked it out. */
+typedef struct pg_conn {
+    PGconn *pc;                /* NULL until first connected; owned */
+    bool busy;                 /* checked out */
+    bool prepared[P__COUNT];
+    int depth;                 /* nested store calls of the holding thread */
+    int tx;                    /* open transaction levels: 0 none, 1 BEGIN, >1 savepoints */
+    bool batch;                /* a store_batch_begin transaction is open */
+    bool lost;                 /* the connection broke during the current operation */
+    bool retry;                /* the transaction was aborted by a serialization failure or deadlock */
+    bool committing;           /* a COMMIT (or an autocommit write) was sent: a failure may have committed */
+    bool called_back;          /* a callback ran during the current operation */
+} pg_conn_t;
+
+typedef struct pg_store {
+    store_t base;              /* the vtable; must stay first */
+    uint64_t id;               /* unique per store_open in this process; keys the thread-local slot */
+    char *conninfo;            /* owned */
+    store_durability_t durability;
+    int version;
+    int npool;
+    pg_conn_t *pool;           /* npool connections; owned */
+    pthread_mutex_t mu;        /* guards pool[].busy and connecting */
+    pthread_cond_t cv;         /* signalled on checkin */
+    atomic_uint_fast64_t commits; /* write transactions committed through this store (see pg_counts_maybe_compact) */
+} pg_store_t;
+
+void pg_log(const char *fn, PGconn *pc, const PGresult *res);
+PGresult *pg_exec(pg_conn_t *c, int id, int n, const char *const *vals, const int *lens, const int *fmts,
+                  char state[6], const char *fn);
+PGresult *pg_q(pg_conn_t *c, int id, int n, const char *const *vals, char state[6], const char *fn);
+PGresult *pg_exec_sql(pg_conn_t *c, const char *sql, int n, const char *const *vals, const char *fn);
+
+/* transactions */
+store_rc_t pg_tx_begin(pg_conn_t *c, const char *fn);
+void pg_tx_rollback(pg_conn_t *c);
+store_rc_t pg_tx_commit(pg_conn_t *c, const char *fn);
+store_rc_t pg_tx_end(pg_conn_t *c, store_rc_t r, const char *fn);
+
+/* One store operation: body(c, arg) on a pooled connection (pg_run retries it
+ * once on a lost connection). */
+typedef store_rc_t (*pg_body_t)(pg_conn_t *c, void *arg);
+store_rc_t pg_run(pg_store_t *st, pg_body_t body, void *arg, const char *fn);
+
+/* ---- the row adapter (rows.c) ------------------------------------------------------ */
+
+void pg_out_uuid(uuid_str_t dst, const char *src);
+void pg_copy(const PGresult *res, int row, int col, char *dst, size_t cap);
+int64_t pg_int(const PGresult *res, int row, int col);
+bool pg_bool(const PGresult *res, int row, int col);
+bool pg_utf8_ok(const char *s);
+bool pg_utf8_all(const char *const *texts, size_t n);
+const char *pg_i64(char *buf, int64_t v);
+
+/* A row copier: fills out from row `row` of res. */
+typedef void (*pg_row_fn)(const PGresult *res, int row, void *out);
+
+store_rc_t pg_one(PGresult *res, pg_row_fn row, void *out);
+store_rc_t pg_lookup(pg_conn_t *c, int id, int n, const char *const *vals, pg_row_fn row, void *out,
+                     const char *fn);
+store_rc_t pg_get(pg_store_t *st, int id, const char *p1, const char *p2, pg_row_fn row, void *out,
+                  const char *fn);
+store_rc_t pg_write(pg_conn_t *c, int id, int n, const char *const *vals, const int *lens, const int *fmts,
+                    bool want_row, const char *fn);
+void pg_row_uuid(const PGresult *res, int row, void *out);
+void pg_row_key_lookup(const PGresult *res, int row, void *out);
+void pg_row_user(const PGresult *res, int row, void *out);
+void pg_row_team(const PGresult *res, int row, void *out);
+void pg_row_key(const PGresult *res, int row, void *out);
+void pg_row_conv(const PGresult *res, int row, int col0, conv_t *c);
+void pg_row_log(const PGresult *res, int row, int col0, store_workflow_log_t *l);
+
+/* One write statement with text parameters (pg_vals_write_body). */
+typedef struct pg_vals_arg {
+    int id;                    /* statement */
+    int n;
+    const char *vals[6];
+    bool want_row;             /* NOT_FOUND when no row changed */
+    bool in_tx;                /* run inside a transaction (not idempotent) */
+} pg_vals_arg_t;
+store_rc_t pg_vals_write_body(pg_conn_t *c, void *arg);
+
+/* The callback of a row read: at most one member is set; it gives the rows' shape. */
+typedef struct pg_cbs {
+    store_user_cb user;        /* PG_USER_COLS */
+    store_team_cb team;        /* PG_TEAM_COLS */
+    store_key_cb key;          /* PG_KEY_COLS */
+    store_conv_cb conv;        /* pg_conv_select */
+    store_log_cb log;          /* pg_row_log */
+} pg_cbs_t;
+
+store_rc_t pg_rows(pg_conn_t *c, PGresult *res, int col0, const pg_cbs_t *cb, void *ctx);
+
+/* A list read: statement id with text parameters, then pg_rows. */
+typedef struct pg_rows_arg {
+    int id;
+    int n;
+    const char *vals[3];
+    pg_cbs_t cb;
+    void *ctx;
+    int check;                 /* statement that must return a row first (NOT_FOUND otherwise), or -1 */
+    int check_n;
+} pg_rows_arg_t;
+store_rc_t pg_rows_body(pg_conn_t *c, void *arg);
+
+/* ---- list queries (lists.c) --------------------------------------------------------- */
+
+/* A query under construction: its SQL and its text parameters, in order. */
+typedef struct pg_query {
+    buf_t sql;
+    const char **vals;         /* malloc'd; owned; entries borrowed from the filter or from owned[] */
+    int n, cap;
+    char **owned;              /* strings made here (numbers, lowercased values, patterns); owned */
+    int nowned, capowned;
+    bool oom;
+} pg_query_t;
+
+int pg_q_param(pg_query_t *q, const char *v);
+void pg_q_text(pg_query_t *q, const char *v);
+void pg_q_int(pg_query_t *q, int64_t v);
+const char *pg_q_lower(pg_query_t *q, const char *s);
+void pg_q_list(pg_query_t *q, const strlist_t *l, bool lower);
+void pg_q_free(pg_query_t *q);
+
+/* One statement whose row 0 carries a count and whose columns from 1 are a
+ * page (pg_list_body). */
+typedef struct pg_list_arg {
+    const char *sql;
+    const pg_query_t *q;
+    int64_t *total;
+    pg_cbs_t cb;               /* .conv or .log (or none: only the count) */
+    void *ctx;
+    const char *fn;            /* logged as */
+} pg_list_arg_t;
+store_rc_t pg_list_body(pg_conn_t *c, void *arg);
+
+/* ---- SQLite's json_patch merge (json_merge.c) ----------------------------------------- */
+
+char *pj_merge(const char *base, const char *patch);
+
+/* ---- the vtable entries (same contracts as store.h) ---------------------------------- */
+
+/* conn.c */
+void postgres_close(store_t *base);
+int postgres_schema_version(store_t *base);
+store_rc_t postgres_batch_begin(store_t *base);
+store_rc_t postgres_batch_end(store_t *base, bool commit);
+/* people.c */
+store_rc_t postgres_key_lookup(store_t *base, const key_hash_t hash, store_key_t *out);
+store_rc_t postgres_key_touch(store_t *base, const char *key_id, int64_t now);
+store_rc_t postgres_key_create(store_t *base, const char *org_uuid, const char *user_uuid, bool org_level,
+                               const char *name, const key_hash_t hash, const char *last4, uuid_str_t id_out);
+store_rc_t postgres_key_revoke(store_t *base, const char *org_uuid, const char *key_id);
+store_rc_t postgres_key_get(store_t *base, const char *org_uuid, const char *key_id, store_key_info_t *out);
+store_rc_t postgres_key_list(store_t *base, const char *org_uuid, const char *user_uuid, store_key_cb cb, void *ctx);
+store_rc_t postgres_org_create(store_t *base, const char *name, const char *admin_email, uuid_str_t org_out,
+                               uuid_str_t admin_out, uuid_str_t team_out);
+store_rc_t postgres_org_resolve(store_t *base, const char *uuid_or_name, uuid_str_t out);
+store_rc_t postgres_user_create(store_t *base, const store_user_new_t *u, uuid_str_t out);
+store_rc_t postgres_user_resolve(store_t *base, const char *org_uuid, const char *uuid_or_email, store_user_t *out);
+store_rc_t postgres_org_admin(store_t *base, const char *org_uuid, store_user_t *out);
+store_rc_t postgres_user_list(store_t *base, const char *org_uuid, store_user_cb cb, void *ctx);
+store_rc_t postgres_team_create(store_t *base, const char *org_uuid, const char *name, const char *parent_uuid,
+                                const char *uuid, uuid_str_t out);
+store_rc_t postgres_team_resolve(store_t *base, const char *org_uuid, const char *uuid_or_name, uuid_str_t out);
+store_rc_t postgres_team_get(store_t *base, const char *org_uuid, const char *team_uuid, store_team_t *out);
+store_rc_t postgres_team_list(store_t *base, const char *org_uuid, store_team_cb cb, void *ctx);
+store_rc_t postgres_team_members(store_t *base, const char *org_uuid, const char *team_uuid, store_user_cb cb,
+                                 void *ctx);
+store_rc_t postgres_user_teams(store_t *base, const char *org_uuid, const char *user_uuid, store_team_cb cb,
+                               void *ctx);
+/* conversations.c */
+store_rc_t postgres_conv_get(store_t *base, const store_scope_t *sc, const char *uuid, store_conv_cb cb, void *ctx);
+store_rc_t postgres_conv_get_by_external_id(store_t *base, const store_scope_t *sc, const char *external_id,
+                                            store_conv_cb cb, void *ctx);
+store_rc_t postgres_conv_insert(store_t *base, const conv_t *conv, uuid_str_t existing);
+store_rc_t postgres_conv_set_archived(store_t *base, const store_scope_t *sc, const char *uuid, bool archived,
+                                      int64_t now, store_conv_cb cb, void *ctx);
+store_rc_t postgres_conv_update(store_t *base, const store_scope_t *sc, const char *uuid, const conv_update_t *u,
+                                int64_t now, store_conv_cb cb, void *ctx);
+store_rc_t postgres_conv_each(store_t *base, const char *org_uuid, bool include_archived, store_conv_cb cb,
+                              void *ctx);
+/* lists.c */
+store_rc_t postgres_conv_list(store_t *base, const store_scope_t *sc, const conv_filter_t *f, int64_t *total,
+                              store_conv_cb cb, void *ctx);
+/* logs.c */
+store_rc_t postgres_workflow_log_fail(store_t *base, const char *org_uuid, const char *conv_uuid,
+                                      const char *workflow_name, const char *error, int64_t now);
+store_rc_t postgres_workflow_log_list(store_t *base, const store_scope_t *sc, const store_workflow_filter_t *f,
+                                      int64_t *total, store_log_cb cb, void *ctx);
+
+#endif
