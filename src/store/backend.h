@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store/store.h"
 
@@ -36,6 +37,24 @@ static inline bool store_where_is_only(const char *where, const char *const *par
             return false;
     }
     return *p == '\0';
+}
+
+/* True when scope sc may see a conversation owned by owner with is_private. */
+static inline bool store_scope_sees(const store_scope_t *sc, const char *owner, bool is_private)
+{
+    return !sc->user_uuid || !is_private || strcasecmp(owner, sc->user_uuid) == 0;
+}
+
+/* Whether scope sc may change a conversation owned by owner with is_private:
+ * STORE_OK; NOT_FOUND when it cannot even see it; FORBIDDEN when it sees it
+ * but is a user-level scope that does not own it. */
+static inline store_rc_t store_scope_may_change(const store_scope_t *sc, const char *owner, bool is_private)
+{
+    if (!store_scope_sees(sc, owner, is_private))
+        return STORE_NOT_FOUND;
+    if (sc->user_uuid && strcasecmp(owner, sc->user_uuid) != 0)
+        return STORE_FORBIDDEN;
+    return STORE_OK;
 }
 
 /* One function per store.h operation, same contract as the store_* function

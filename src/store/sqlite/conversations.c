@@ -11,30 +11,32 @@
 /* ---- conversations -------------------------------------------------------- */
 
 /* Binds the columns of c that live in the body table (body) or in
- * conversations (!body) to that table's INSERT, in sq_conv_cols order from
+ * conversations (!body) to that table's INSERT, in store_conv_cols order from
  * parameter first. A "" uuid (team) binds NULL. */
 static int sq_bind_conv(sqlite3_stmt *s, const conv_t *c, bool body, int first)
 {
     const char *base = (const char *)c;
     int rc = SQLITE_OK, k = first;
-    for (int i = 0; i < SQ_NCOLS && rc == SQLITE_OK; i++) {
-        if (sq_conv_cols[i].body != body)
+    for (int i = 0; i < STORE_CONV_NCOLS && rc == SQLITE_OK; i++) {
+        const store_field_t *f = &store_conv_cols[i];
+        if (f->body != body)
             continue;
-        const void *field = base + sq_conv_cols[i].off;
-        switch (sq_conv_cols[i].kind) {
-        case COL_UUID:
+        const void *field = base + f->off;
+        switch (f->kind) {
+        case STORE_FIELD_STR:
             rc = sq_bind_text(s, k, ((const char *)field)[0] ? (const char *)field : NULL);
             break;
-        case COL_TEXT:
+        case STORE_FIELD_TEXT:
+        case STORE_FIELD_TEXT0:
             rc = sq_bind_text(s, k, *(const char *const *)field);
             break;
-        case COL_INT:
+        case STORE_FIELD_INT:
             rc = sqlite3_bind_int64(s, k, *(const int64_t *)field);
             break;
-        case COL_BOOL:
+        case STORE_FIELD_BOOL:
             rc = sqlite3_bind_int(s, k, *(const bool *)field ? 1 : 0);
             break;
-        case COL_REAL:
+        case STORE_FIELD_REAL:
             rc = sqlite3_bind_double(s, k, *(const double *)field);
             break;
         }
@@ -43,41 +45,23 @@ static int sq_bind_conv(sqlite3_stmt *s, const conv_t *c, bool body, int first)
     return rc;
 }
 
-/* True when scope sc may see a conversation owned by owner with is_private. */
-static bool sq_visible(const store_scope_t *sc, const char *owner, bool is_private)
-{
-    return !sc->user_uuid || !is_private || strcasecmp(owner, sc->user_uuid) == 0;
-}
-
 /* Writes a workflow-log entry for conversation uuid (inside the caller's transaction). */
 static store_rc_t sq_log_event(sq_conn_t *c, const char *org, const char *uuid, const char *name, int64_t now,
                                const char *fn)
 {
-    sqlite3_stmt *s = sq_stmt(c, S_LOG_INSERT, fn);
-    if (!s)
-        return STORE_ERROR;
-    sq_bind_text(s, 1, org);
-    sq_bind_text(s, 2, uuid);
-    sq_bind_text(s, 3, name);
-    sqlite3_bind_int64(s, 4, now);
-    return sq_insert(c, S_LOG_INSERT, s, fn);
+    const sq_param_t p[] = {SQ_TEXT(org), SQ_TEXT(uuid), SQ_TEXT(name), SQ_INT(now)};
+    return sq_run(c, S_LOG_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), fn);
 }
 
-/* The scope and callback sq_conv_fetch hands its row to. */
-typedef struct sq_fetch {
-    const store_scope_t *sc;
-    store_conv_cb cb;
-    void *ctx;
-} sq_fetch_t;
-
-/* sq_row_fn of sq_conv_fetch (out: an sq_fetch_t): NOT_FOUND when the row is
- * not visible in the scope, else cb's answer (ERROR when it stops). */
-static store_rc_t sq_row_visible(sqlite3_stmt *s, void *out)
+/* sq_row_fn of a conversation read (out: an sq_fetch_t): NOT_FOUND when the
+ * row is not visible in the scope (no check when it is NULL), else cb's
+ * answer (ERROR when it stops; OK, no call, when cb is NULL). */
+store_rc_t sq_row_fetch(sqlite3_stmt *s, void *out)
 {
     const sq_fetch_t *f = out;
     conv_t conv;
-    sq_row_conv(s, &conv);
-    if (!sq_visible(f->sc, conv.user_uuid, conv.is_private))
+    sq_read(s, 0, &store_shape_conv, &conv);
+    if (f->sc && !store_scope_sees(f->sc, conv.user_uuid, conv.is_private))
         return STORE_NOT_FOUND;
     return (f->cb && f->cb(f->ctx, &conv) != 0) ? STORE_ERROR : STORE_OK;
 }
@@ -88,7 +72,7 @@ static store_rc_t sq_conv_fetch(sq_conn_t *c, int id, const store_scope_t *sc, c
                                 void *ctx, const char *fn)
 {
     sq_fetch_t f = {sc, cb, ctx};
-    return sq_get(c, id, key, sc->org_uuid, sq_row_visible, &f, fn);
+    return sq_one_row(c, id, sq_stmt2(c, id, key, sc->org_uuid, fn), sq_row_fetch, &f, fn);
 }
 
 /* What sq_conv_may_change reads of the row (in: the scope). */
@@ -106,13 +90,7 @@ static store_rc_t sq_row_may_change(sqlite3_stmt *s, void *out)
     bool is_private = sqlite3_column_int(s, 1) != 0;
     st->archived = sqlite3_column_int(s, 2) != 0;
     st->rowid = sqlite3_column_int64(s, 3);
-    if (!owner)
-        owner = "";
-    if (!sq_visible(st->sc, owner, is_private))
-        return STORE_NOT_FOUND;
-    if (st->sc->user_uuid && strcasecmp(owner, st->sc->user_uuid) != 0)
-        return STORE_FORBIDDEN;
-    return STORE_OK;
+    return store_scope_may_change(st->sc, owner ? owner : "", is_private);
 }
 
 /* Inside the caller's transaction: STORE_OK when scope st->sc may change
@@ -121,7 +99,8 @@ static store_rc_t sq_row_may_change(sqlite3_stmt *s, void *out)
  * FORBIDDEN when the scope is a user-level one that does not own it. */
 static store_rc_t sq_conv_may_change(sq_conn_t *c, sq_conv_state_t *st, const char *id, const char *fn)
 {
-    return sq_get(c, S_CONV_STATE, id, st->sc->org_uuid, sq_row_may_change, st, fn);
+    return sq_one_row(c, S_CONV_STATE, sq_stmt2(c, S_CONV_STATE, id, st->sc->org_uuid, fn), sq_row_may_change, st,
+                      fn);
 }
 
 store_rc_t sqlite_conv_get(store_t *base, const store_scope_t *sc, const char *uuid, store_conv_cb cb, void *ctx)
@@ -179,7 +158,7 @@ static store_rc_t sq_conv_insert_tx(void *conn, void *arg)
         /* Which one: the external id of the org, else the uuid itself. */
         store_rc_t r = STORE_NOT_FOUND;
         if (conv->external_id)
-            r = sq_get(c, S_CONV_EXT_UUID, conv->org_uuid, conv->external_id, sq_row_uuid, existing, __func__);
+            r = sq_get(c, S_CONV_EXT_UUID, conv->org_uuid, conv->external_id, &store_shape_uuid, existing, __func__);
         if (r == STORE_NOT_FOUND)
             sq_out_uuid(existing, conv->uuid);
         return r == STORE_ERROR ? STORE_ERROR : STORE_CONFLICT;
@@ -196,15 +175,10 @@ static store_rc_t sq_conv_insert_tx(void *conn, void *arg)
         sq_put(c, S_BODY_INSERT, s);
         goto fail;
     }
-    if (sq_insert(c, S_BODY_INSERT, s, __func__) != STORE_OK)
+    if (sq_done(c, S_BODY_INSERT, s, SQ_INSERT, __func__) != STORE_OK)
         goto fail;
-
-    if (!(s = sq_stmt(c, S_PART_INSERT, __func__)))
-        goto fail;
-    sq_bind_text(s, 1, conv->uuid);
-    sq_bind_text(s, 2, conv->org_uuid);
-    sq_bind_text(s, 3, conv->participants_json);
-    if (sq_insert(c, S_PART_INSERT, s, __func__) != STORE_OK)
+    const sq_param_t p[] = {SQ_TEXT(conv->uuid), SQ_TEXT(conv->org_uuid), SQ_TEXT(conv->participants_json)};
+    if (sq_run(c, S_PART_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK)
         goto fail;
     if (sq_log_event(c, conv->org_uuid, conv->uuid, "import", ptime_now(), __func__) != STORE_OK)
         goto fail;
@@ -258,13 +232,8 @@ static store_rc_t sq_conv_set_archived_tx(void *conn, void *arg)
 
     r = STORE_ERROR;
     if (state.archived != archived) {
-        sqlite3_stmt *s = sq_stmt(c, S_CONV_SET_ARCHIVED, __func__);
-        if (!s)
-            goto fail;
-        sqlite3_bind_int64(s, 1, state.rowid);
-        sqlite3_bind_int(s, 2, archived ? 1 : 0);
-        sqlite3_bind_int64(s, 3, archived ? now : 0);
-        if (sq_update(c, S_CONV_SET_ARCHIVED, s, __func__) != STORE_OK)
+        const sq_param_t p[] = {SQ_INT(state.rowid), SQ_INT(archived ? 1 : 0), SQ_INT(archived ? now : 0)};
+        if (sq_run(c, S_CONV_SET_ARCHIVED, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK)
             goto fail;
         if (sq_log_event(c, sc->org_uuid, id, archived ? "archive" : "unarchive", now, __func__) != STORE_OK)
             goto fail;
@@ -415,7 +384,7 @@ store_rc_t sqlite_conv_each(store_t *base, const char *org_uuid, bool include_ar
         sq_log(c->db, __func__, rc);
         goto out;
     }
-    r = sq_rows(c, s, &(sq_cbs_t){.conv = cb}, ctx, __func__);
+    r = sq_rows(c, s, &(store_cbs_t){.conv = cb}, ctx, __func__);
 out:
     sqlite3_finalize(s);
     sq_read_end(c, in_tx, __func__);
@@ -450,34 +419,19 @@ store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char
     if (r != STORE_OK)
         goto fail;
     r = STORE_ERROR;
-    sqlite3_stmt *s;
     if (u->title || u->privacy != CONV_PRIVACY_KEEP) {
-        if (!(s = sq_stmt(c, S_CONV_UPD_ROW, __func__)))
-            goto fail;
-        sq_bind_text(s, 1, id);
-        sq_bind_text(s, 2, u->title);
-        sqlite3_bind_int(s, 3, (int)u->privacy);
-        if (sq_update(c, S_CONV_UPD_ROW, s, __func__) != STORE_OK)
+        const sq_param_t p[] = {SQ_TEXT(id), SQ_TEXT(u->title), SQ_INT((int)u->privacy)};
+        if (sq_run(c, S_CONV_UPD_ROW, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK)
             goto fail;
     }
     if (u->labels_json || u->linked_crm_json || u->external_opportunity_json || u->confirm_intel_json) {
-        if (!(s = sq_stmt(c, S_CONV_UPD_BODY, __func__)))
-            goto fail;
-        sq_bind_text(s, 1, id);
-        sq_bind_text(s, 2, u->labels_json);
-        sq_bind_text(s, 3, u->linked_crm_json);
-        sq_bind_text(s, 4, u->external_opportunity_json);
-        sq_bind_text(s, 5, u->confirm_intel_json);
-        if (sq_update(c, S_CONV_UPD_BODY, s, __func__) != STORE_OK)
+        const sq_param_t p[] = {SQ_TEXT(id), SQ_TEXT(u->labels_json), SQ_TEXT(u->linked_crm_json),
+                                SQ_TEXT(u->external_opportunity_json), SQ_TEXT(u->confirm_intel_json)};
+        if (sq_run(c, S_CONV_UPD_BODY, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK)
             goto fail;
     }
-    if (!(s = sq_stmt(c, S_LOG_CHANGE, __func__)))
-        goto fail;
-    sq_bind_text(s, 1, sc->org_uuid);
-    sq_bind_text(s, 2, id);
-    sq_bind_text(s, 3, u->workflow_name);
-    sqlite3_bind_int64(s, 4, now);
-    if (sq_insert(c, S_LOG_CHANGE, s, __func__) != STORE_OK)
+    const sq_param_t p[] = {SQ_TEXT(sc->org_uuid), SQ_TEXT(id), SQ_TEXT(u->workflow_name), SQ_INT(now)};
+    if (sq_run(c, S_LOG_CHANGE, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK)
         goto fail;
     if (cb) {
         /* read inside the transaction, before COMMIT (see set_archived) */

@@ -281,8 +281,8 @@ static bool sq_observe(sq_conn_t *c)
     sqlite3_stmt *s = sq_stmt(c, S_DATA_VERSION, __func__);
     if (!s)
         return false;
-    bool ok = sqlite3_step(s) == SQLITE_ROW;
-    int64_t dv = ok ? sqlite3_column_int64(s, 0) : 0;
+    int64_t dv = 0;
+    bool ok = sq_step_int(c, s, &dv, __func__);
     sq_put(c, S_DATA_VERSION, s);
     if (ok && (!c->dv_seen || dv != c->data_version)) {
         c->dv_seen = true;
@@ -390,12 +390,8 @@ store_rc_t sqlite_conv_list(store_t *base, const store_scope_t *sc, const conv_f
     if (!cacheable || !store_count_cache_get(st->counts, key.data, key.len, epoch, &n)) {
         if (!(s = sq_q_prepare_cached(c, count_sql.data, &qc, nwhere, __func__)))
             goto out;
-        rc = sqlite3_step(s);
-        if (rc != SQLITE_ROW) {
-            sq_log(c->db, __func__, rc);
+        if (!sq_step_int(c, s, &n, __func__))
             goto out;
-        }
-        n = sqlite3_column_int64(s, 0);
         sq_q_release(c, s);
         s = NULL;
         if (cacheable)
@@ -435,23 +431,12 @@ store_rc_t sqlite_conv_list(store_t *base, const store_scope_t *sc, const conv_f
     }
     sq_q_release(c, s);
     s = NULL;
+    sq_fetch_t fetch = {NULL, cb, ctx}; /* the WHERE has checked the scope */
     for (size_t i = 0; i < nids; i++) {
-        sqlite3_stmt *g = sq_stmt(c, S_CONV_GET_ROW, __func__);
-        if (!g)
-            goto out;
-        sqlite3_bind_int64(g, 1, ids[i]);
-        rc = sqlite3_step(g);
-        int stop = 0;
-        if (rc == SQLITE_ROW) {
-            conv_t conv;
-            sq_row_conv(g, &conv);
-            stop = cb(ctx, &conv);
-        } else if (rc != SQLITE_DONE) { /* DONE cannot happen inside the snapshot; skip it if it does */
-            sq_log(c->db, __func__, rc);
-            stop = 1;
-        }
-        sq_put(c, S_CONV_GET_ROW, g);
-        if (stop)
+        const sq_param_t p[] = {SQ_INT(ids[i])};
+        sqlite3_stmt *g = sq_bind(c, S_CONV_GET_ROW, p, SQ_NPARAMS(p), __func__);
+        /* NOT_FOUND cannot happen inside the snapshot; skip the row if it does */
+        if (sq_one_row(c, S_CONV_GET_ROW, g, sq_row_fetch, &fetch, __func__) == STORE_ERROR)
             goto out;
     }
     r = STORE_OK;

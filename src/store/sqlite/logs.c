@@ -16,15 +16,9 @@ store_rc_t sqlite_workflow_log_fail(store_t *base, const char *org_uuid, const c
     uuid_str_t id;
     if (!uuid_parse(conv_uuid, id))
         return STORE_NOT_FOUND;
-    sqlite3_stmt *s = sq_stmt(c, S_LOG_FAIL, __func__);
-    if (!s)
-        return STORE_ERROR;
-    sq_bind_text(s, 1, org_uuid);
-    sq_bind_text(s, 2, id);
-    sq_bind_text(s, 3, workflow_name);
-    sq_bind_text(s, 4, error ? error : "");
-    sqlite3_bind_int64(s, 5, now);
-    return sq_update(c, S_LOG_FAIL, s, __func__);
+    const sq_param_t p[] = {SQ_TEXT(org_uuid), SQ_TEXT(id), SQ_TEXT(workflow_name), SQ_TEXT(error ? error : ""),
+                            SQ_INT(now)};
+    return sq_run(c, S_LOG_FAIL, SQ_CHANGE, p, SQ_NPARAMS(p), __func__);
 }
 
 /* Appends " WHERE …" for scope sc and filter f to q (table alias l). A
@@ -98,12 +92,9 @@ store_rc_t sqlite_workflow_log_list(store_t *base, const store_scope_t *sc, cons
         goto out;
     if (!(s = sq_q_prepare(c, count_sql.data, &q, nwhere, __func__)))
         goto out;
-    int rc = sqlite3_step(s);
-    if (rc != SQLITE_ROW) {
-        sq_log(c->db, __func__, rc);
+    int64_t n = 0;
+    if (!sq_step_int(c, s, &n, __func__))
         goto out;
-    }
-    int64_t n = sqlite3_column_int64(s, 0);
     if (total)
         *total = n;
     sqlite3_finalize(s);
@@ -115,7 +106,7 @@ store_rc_t sqlite_workflow_log_list(store_t *base, const store_scope_t *sc, cons
     r = STORE_ERROR;
     if (!(s = sq_q_prepare(c, page_sql.data, &q, q.n, __func__)))
         goto out;
-    r = sq_rows(c, s, &(sq_cbs_t){.log = cb}, ctx, __func__);
+    r = sq_rows(c, s, &(store_cbs_t){.log = cb}, ctx, __func__);
 out:
     sqlite3_finalize(s);
     sq_read_end(c, in_tx, __func__);

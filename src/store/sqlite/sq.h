@@ -14,6 +14,7 @@
 #include "store/checkpointer.h"
 #include "store/count_cache.h"
 #include "store/group.h"
+#include "store/shape.h"
 
 /* The backend is split by resource: conn.c (connections, statement cache,
  * transactions, group commit, migrations, open/close, the vtable), sql.c (the
@@ -83,20 +84,7 @@ extern const char *sq_sql[S__COUNT];
 /* Builds the generated statements once per process (pthread_once). Can't fail. */
 void sq_sql_ready(void);
 
-/* ---- the conversation columns (sql.c) ------------------------------------------- */
-
-typedef enum { COL_UUID, COL_TEXT, COL_INT, COL_BOOL, COL_REAL } sq_col_kind_t;
-
-typedef struct sq_col {
-    const char *name;  /* column name = conv_t field name */
-    sq_col_kind_t kind;
-    size_t off;        /* offset of the field in conv_t */
-    bool body;         /* in conversation_bodies (b), else in conversations (c) */
-} sq_col_t;
-
-/* Every stored conv_t field, in the order of the SELECT list (sql.c). */
-#define SQ_NCOLS 52
-extern const sq_col_t sq_conv_cols[SQ_NCOLS];
+/* ---- the conversation statements (sql.c, from store_conv_cols) ---------------------- */
 
 /* The FROM of every conversation read: the row, its body, its owner. */
 #define SQ_CONV_FROM                                                                                                \
@@ -162,36 +150,59 @@ bool sq_write_inline(sq_store_t *st, sq_conn_t *c);
 
 /* ---- the row adapter (rows.c) ---------------------------------------------------- */
 
-/* A row copier: fills out from the current row of s and gives the answer of
- * the lookup (STORE_OK for a plain copy). */
+/* A row function: reads the current row of s (into out, or whatever it
+ * stands for) and gives the answer of the lookup (STORE_OK for a plain copy). */
 typedef store_rc_t (*sq_row_fn)(sqlite3_stmt *s, void *out);
 
-/* The callback of a row read: exactly one member is set; it gives the rows' shape. */
-typedef struct sq_cbs {
-    store_user_cb user; /* SQ_USER_COLS */
-    store_team_cb team; /* SQ_TEAM_COLS */
-    store_key_cb key;   /* SQ_KEY_COLS */
-    store_conv_cb conv; /* sq_conv_select */
-    store_log_cb log;   /* sq_row_log */
-} sq_cbs_t;
+/* What sq_row_into copies a row into. */
+typedef struct sq_into {
+    const store_shape_t *shape;
+    void *out;
+} sq_into_t;
 
+/* One statement parameter: text (NULL binds NULL), a 64-bit integer, or a
+ * blob of i bytes. Text and blobs are bound without copying. */
+typedef struct sq_param {
+    enum { SQ_P_TEXT, SQ_P_INT, SQ_P_BLOB } kind;
+    const void *p;
+    int64_t i;
+} sq_param_t;
+#define SQ_TEXT(v) ((sq_param_t){SQ_P_TEXT, (v), 0})
+#define SQ_INT(v) ((sq_param_t){SQ_P_INT, NULL, (v)})
+#define SQ_BLOB(v, n) ((sq_param_t){SQ_P_BLOB, (v), (n)})
+#define SQ_NPARAMS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* What a write's answer means (sq_done). */
+typedef enum {
+    SQ_EXEC,   /* STORE_OK once it ran */
+    SQ_CHANGE, /* STORE_NOT_FOUND when it changed no row */
+    SQ_INSERT, /* STORE_CONFLICT (not logged) on a unique violation */
+} sq_how_t;
+
+sqlite3_stmt *sq_bind(sq_conn_t *c, int id, const sq_param_t *p, int n, const char *fn);
 sqlite3_stmt *sq_stmt2(sq_conn_t *c, int id, const char *p1, const char *p2, const char *fn);
 store_rc_t sq_one_row(sq_conn_t *c, int id, sqlite3_stmt *s, sq_row_fn row, void *out, const char *fn);
-store_rc_t sq_get(sq_conn_t *c, int id, const char *p1, const char *p2, sq_row_fn row, void *out, const char *fn);
-store_rc_t sq_rows(sq_conn_t *c, sqlite3_stmt *s, const sq_cbs_t *cb, void *ctx, const char *fn);
-store_rc_t sq_list(sq_conn_t *c, int id, const char *p1, const char *p2, sq_cbs_t cb, void *ctx, const char *fn);
-store_rc_t sq_resolve(sq_conn_t *c, int by_uuid, int by_name, const char *org, const char *key, sq_row_fn row,
-                      void *out, const char *fn);
-store_rc_t sq_update(sq_conn_t *c, int id, sqlite3_stmt *s, const char *fn);
-store_rc_t sq_insert(sq_conn_t *c, int id, sqlite3_stmt *s, const char *fn);
+bool sq_step_int(sq_conn_t *c, sqlite3_stmt *s, int64_t *v, const char *fn);
+void sq_read(sqlite3_stmt *s, int col0, const store_shape_t *sh, void *out);
+store_rc_t sq_row_into(sqlite3_stmt *s, void *arg);
+store_rc_t sq_get(sq_conn_t *c, int id, const char *p1, const char *p2, const store_shape_t *sh, void *out,
+                  const char *fn);
+store_rc_t sq_rows(sq_conn_t *c, sqlite3_stmt *s, const store_cbs_t *cb, void *ctx, const char *fn);
+store_rc_t sq_list(sq_conn_t *c, int id, const char *p1, const char *p2, store_cbs_t cb, void *ctx, const char *fn);
+store_rc_t sq_resolve(sq_conn_t *c, int by_uuid, int by_name, const char *org, const char *key,
+                      const store_shape_t *sh, void *out, const char *fn);
 void sq_out_uuid(uuid_str_t dst, const char *src);
-store_rc_t sq_row_uuid(sqlite3_stmt *s, void *out);
-store_rc_t sq_row_user(sqlite3_stmt *s, void *out);
-store_rc_t sq_row_key_lookup(sqlite3_stmt *s, void *out);
-store_rc_t sq_row_key(sqlite3_stmt *s, void *out);
-store_rc_t sq_row_team(sqlite3_stmt *s, void *out);
-store_rc_t sq_row_conv(sqlite3_stmt *s, void *out);
-store_rc_t sq_row_log(sqlite3_stmt *s, void *out);
+store_rc_t sq_done(sq_conn_t *c, int id, sqlite3_stmt *s, sq_how_t how, const char *fn);
+store_rc_t sq_run(sq_conn_t *c, int id, sq_how_t how, const sq_param_t *p, int n, const char *fn);
+
+/* What sq_row_fetch hands a conversation row to: cb with ctx, when the row is
+ * visible in sc (NULL: no check). */
+typedef struct sq_fetch {
+    const store_scope_t *sc;
+    store_conv_cb cb;
+    void *ctx;
+} sq_fetch_t;
+store_rc_t sq_row_fetch(sqlite3_stmt *s, void *out);   /* conversations.c */
 
 /* ---- list queries (lists.c) -------------------------------------------------------- */
 

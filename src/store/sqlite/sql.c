@@ -5,7 +5,7 @@
 
 #define SQ_USER_COLS \
     "uuid, org_uuid, IFNULL(primary_team_uuid, ''), email, first_name, last_name, transcript_lang, role, created_at"
-/* The same columns of users aliased u, and the columns of a team (sq_row_team). */
+/* The same columns of users aliased u, and the columns of a team (store_shape_team). */
 #define SQ_USER_COLS_U                                                                                             \
     "u.uuid, u.org_uuid, IFNULL(u.primary_team_uuid, ''), u.email, u.first_name, u.last_name, u.transcript_lang,"  \
     " u.role, u.created_at"
@@ -13,7 +13,7 @@
 #define SQ_KEY_COLS "id, org_uuid, user_uuid, IFNULL(name, ''), last4, org_level, created_at, last_seen_at"
 
 /* SQL of each cached statement. The conversation statements are generated
- * from sq_conv_cols by sq_sql_init (once per process). */
+ * from store_conv_cols by sq_sql_init (once per process). */
 const char *sq_sql[S__COUNT] = {
     [S_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [S_BEGIN_READ] = "BEGIN",
@@ -95,67 +95,7 @@ const char *sq_sql[S__COUNT] = {
                    " WHERE EXISTS (SELECT 1 FROM conversations WHERE uuid = ?2 AND org_uuid = ?1)",
 };
 
-/* ---- the conversation columns ---------------------------------------------- */
-
-#define SQ_COL(f, k) {#f, k, offsetof(conv_t, f), false}
-#define SQ_BODY(f) {#f, COL_TEXT, offsetof(conv_t, f), true}
-
-/* Every stored conv_t field, in the order of the SELECT list. The owner's
- * user_* fields are not columns: they come from a join with users. */
-const sq_col_t sq_conv_cols[SQ_NCOLS] = {
-    SQ_COL(uuid, COL_UUID),
-    SQ_COL(org_uuid, COL_UUID),
-    SQ_COL(user_uuid, COL_UUID),
-    SQ_COL(team_uuid, COL_UUID),
-    SQ_COL(created_at, COL_INT),
-    SQ_COL(archived, COL_BOOL),
-    SQ_COL(archived_at, COL_INT),
-    SQ_COL(is_private, COL_BOOL),
-    SQ_COL(is_internal, COL_BOOL),
-    SQ_COL(is_empty, COL_BOOL),
-    SQ_COL(referenceable, COL_BOOL),
-    SQ_COL(import_status, COL_TEXT),
-    SQ_COL(external_id, COL_TEXT),
-    SQ_COL(finished_at, COL_INT),
-    SQ_COL(live_started_at, COL_INT),
-    SQ_COL(live_ended_at, COL_INT),
-    SQ_COL(media_duration, COL_REAL),
-    SQ_COL(video_uid, COL_TEXT),
-    SQ_COL(video_status, COL_TEXT),
-    SQ_COL(media_storage_status, COL_TEXT),
-    SQ_COL(transcript_status, COL_TEXT),
-    SQ_COL(crm_export_status, COL_TEXT),
-    SQ_COL(deal_uuid, COL_TEXT),
-    SQ_COL(email_template_id, COL_TEXT),
-    SQ_COL(ext_intel_opp_id, COL_TEXT),
-    SQ_COL(zoom_url, COL_TEXT),
-    SQ_COL(gmeet_url, COL_TEXT),
-    SQ_COL(teams_url, COL_TEXT),
-    SQ_COL(webex_url, COL_TEXT),
-    SQ_COL(application_name, COL_TEXT),
-    SQ_COL(title, COL_TEXT),
-    SQ_BODY(participants_json),
-    SQ_BODY(participants_ext_json),
-    SQ_BODY(attendees_json),
-    SQ_BODY(bots_json),
-    SQ_BODY(boards_json),
-    SQ_BODY(talktracks_json),
-    SQ_BODY(scorecards_json),
-    SQ_BODY(external_opportunity_json),
-    SQ_BODY(import_metadata_json),
-    SQ_BODY(zoom_metadata_json),
-    SQ_BODY(linked_crm_json),
-    SQ_BODY(external_accounts_json),
-    SQ_BODY(external_contacts_json),
-    SQ_BODY(extracted_intel_json),
-    SQ_BODY(confirmed_intel_json),
-    SQ_BODY(labels_json),
-    SQ_BODY(label_tags_na_json),
-    SQ_BODY(deprecated_label_categories_json),
-    SQ_BODY(transcript_v1_json),
-    SQ_BODY(transcript_v2_json),
-    SQ_BODY(transcript_text),
-};
+/* ---- the conversation statements -------------------------------------------- */
 
 /* Generated SQL (static storage, written once by sq_sql_init). */
 char sq_conv_select[4096]; /* "SELECT c.uuid, …, b.transcript_text, u.…" */
@@ -174,7 +114,9 @@ static void sq_conv_sql(char *dst, size_t cap, const char *where)
     store_sql_cat(dst, cap, where);
 }
 
-/* Builds the conversation SELECT/INSERT SQL from sq_conv_cols. Can't fail. */
+/* Builds the conversation SELECT/INSERT SQL from store_conv_cols (the
+ * owner's user_* fields are not columns: they come from a join with users).
+ * Can't fail. */
 static void sq_sql_init(void)
 {
     /* Before SQLite initializes: no global allocation statistics, which
@@ -186,8 +128,8 @@ static void sq_sql_init(void)
     store_sql_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), "INSERT INTO conversations(");
     store_sql_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), "INSERT INTO conversation_bodies(id");
     store_sql_cat(values[1], sizeof(values[1]), "?");
-    for (int i = 0; i < SQ_NCOLS; i++) {
-        const sq_col_t *col = &sq_conv_cols[i];
+    for (int i = 0; i < STORE_CONV_NCOLS; i++) {
+        const store_field_t *col = &store_conv_cols[i];
         store_sql_cat(sq_conv_select, sizeof(sq_conv_select), col->body ? "b." : "c.");
         store_sql_cat(sq_conv_select, sizeof(sq_conv_select), col->name);
         store_sql_cat(sq_conv_select, sizeof(sq_conv_select), ", ");
