@@ -10,46 +10,29 @@
 
 /* ---- conversations ---------------------------------------------------------------- */
 
-/* Fills c from row `row` of a result whose columns start (at col0) with
- * pg_conv_select. Strings point into res and are valid until PQclear. */
-void pg_row_conv(const PGresult *res, int row, int col0, conv_t *c)
-{
-    memset(c, 0, sizeof(*c));
-    char *base = (char *)c;
-    for (int i = 0; i < PG_NCOLS; i++) {
-        void *field = base + pg_conv_cols[i].off;
-        int col = col0 + i;
-        bool null = PQgetisnull(res, row, col);
-        const char *v = PQgetvalue(res, row, col);
-        switch (pg_conv_cols[i].kind) {
-        case COL_UUID:
-            snprintf((char *)field, sizeof(uuid_str_t), "%s", null ? "" : v);
-            break;
-        case COL_TEXT:
-            *(const char **)field = null ? NULL : v;
-            break;
-        case COL_INT:
-            *(int64_t *)field = null ? 0 : strtoll(v, NULL, 10);
-            break;
-        case COL_BOOL:
-            *(bool *)field = !null && v[0] == 't';
-            break;
-        case COL_REAL:
-            *(double *)field = null ? 0 : strtod(v, NULL);
-            break;
-        }
-    }
-    const char **user[] = {&c->user_email, &c->user_first_name, &c->user_last_name, &c->user_transcript_lang};
-    for (int i = 0; i < 4; i++) {
-        int col = col0 + PG_NCOLS + i;
-        *user[i] = PQgetisnull(res, row, col) ? NULL : PQgetvalue(res, row, col);
-    }
-}
+/* What pg_row_fetch hands a conversation row to: cb with ctx, when the row
+ * is visible in sc; c->called_back is set before the call. */
+typedef struct pg_fetch {
+    pg_conn_t *c;
+    const store_scope_t *sc;
+    store_conv_cb cb;
+    void *ctx;
+} pg_fetch_t;
 
-/* True when scope sc may see a conversation owned by owner with is_private. */
-static bool pg_visible(const store_scope_t *sc, const char *owner, bool is_private)
+/* pg_row_fn of pg_conv_fetch (arg: a pg_fetch_t): NOT_FOUND when the row is
+ * not visible in the scope, else cb's answer (ERROR when it stops; OK, no
+ * call, when cb is NULL). */
+static store_rc_t pg_row_fetch(const PGresult *res, int row, void *arg)
 {
-    return !sc->user_uuid || !is_private || strcasecmp(owner, sc->user_uuid) == 0;
+    const pg_fetch_t *f = arg;
+    conv_t conv;
+    pg_read(res, row, 0, &store_shape_conv, &conv);
+    if (!store_scope_sees(f->sc, conv.user_uuid, conv.is_private))
+        return STORE_NOT_FOUND;
+    if (!f->cb)
+        return STORE_OK;
+    f->c->called_back = true;
+    return f->cb(f->ctx, &conv) != 0 ? STORE_ERROR : STORE_OK;
 }
 
 /* Runs P_CONV_GET or P_CONV_GET_EXT with $1 = key, $2 = org and, when the row
@@ -58,21 +41,8 @@ static store_rc_t pg_conv_fetch(pg_conn_t *c, int id, const store_scope_t *sc, c
                                 void *ctx, const char *fn)
 {
     const char *vals[] = {key, sc->org_uuid};
-    PGresult *res = pg_q(c, id, 2, vals, NULL, fn);
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = STORE_NOT_FOUND;
-    if (PQntuples(res) > 0) {
-        conv_t conv;
-        pg_row_conv(res, 0, 0, &conv);
-        if (pg_visible(sc, conv.user_uuid, conv.is_private)) {
-            if (cb)
-                c->called_back = true;
-            r = (cb && cb(ctx, &conv) != 0) ? STORE_ERROR : STORE_OK;
-        }
-    }
-    PQclear(res);
-    return r;
+    pg_fetch_t f = {c, sc, cb, ctx};
+    return pg_one(pg_q(c, id, 2, vals, NULL, fn), pg_row_fetch, &f);
 }
 
 typedef struct pg_conv_get_arg {
@@ -114,7 +84,7 @@ store_rc_t postgres_conv_get_by_external_id(store_t *base, const store_scope_t *
 
 typedef struct pg_conv_insert_arg {
     const conv_t *conv;
-    const char *vals[PG_NCOLS + 1];
+    const char *vals[STORE_CONV_NCOLS + 1];
     char *existing;            /* uuid_str_t or NULL */
 } pg_conv_insert_arg_t;
 
@@ -124,7 +94,7 @@ static store_rc_t pg_conv_insert_body(pg_conn_t *c, void *arg)
     const char *fn = "postgres_conv_insert";
     if (pg_tx_begin(c, fn) != STORE_OK)
         return STORE_ERROR;
-    store_rc_t r = pg_write(c, P_CONV_INSERT, PG_NCOLS + 1, a->vals, NULL, NULL, false, fn);
+    store_rc_t r = pg_write(c, P_CONV_INSERT, STORE_CONV_NCOLS + 1, a->vals, NULL, NULL, false, fn);
     if (r == STORE_OK)
         return pg_tx_commit(c, fn);
     pg_tx_rollback(c);
@@ -135,7 +105,7 @@ static store_rc_t pg_conv_insert_body(pg_conn_t *c, void *arg)
     if (a->conv->external_id) {
         const char *v[] = {a->conv->org_uuid, a->conv->external_id};
         uuid_str_t ex = "";
-        r = pg_lookup(c, P_CONV_EXT_UUID, 2, v, pg_row_uuid, ex, fn);
+        r = pg_lookup(c, P_CONV_EXT_UUID, 2, v, &store_shape_uuid, ex, fn);
         if (r == STORE_OK)
             pg_out_uuid(a->existing, ex);
     }
@@ -155,35 +125,57 @@ store_rc_t postgres_conv_insert(store_t *base, const conv_t *conv, uuid_str_t ex
         return STORE_ERROR;
     pg_conv_insert_arg_t a = {conv, {0}, existing};
     /* numbers[] owns the text of the numeric columns for the duration of the call */
-    char numbers[PG_NCOLS + 1][32];
+    char numbers[STORE_CONV_NCOLS + 1][32];
     const char *base_ptr = (const char *)conv;
-    for (int i = 0; i < PG_NCOLS; i++) {
-        const void *field = base_ptr + pg_conv_cols[i].off;
-        switch (pg_conv_cols[i].kind) {
-        case COL_UUID:
+    for (int i = 0; i < STORE_CONV_NCOLS; i++) {
+        const void *field = base_ptr + store_conv_cols[i].off;
+        switch (store_conv_cols[i].kind) {
+        case STORE_FIELD_STR:
             a.vals[i] = ((const char *)field)[0] ? (const char *)field : NULL;
             break;
-        case COL_TEXT:
+        case STORE_FIELD_TEXT:
+        case STORE_FIELD_TEXT0:
             a.vals[i] = *(const char *const *)field;
             break;
-        case COL_INT:
+        case STORE_FIELD_INT:
             a.vals[i] = pg_i64(numbers[i], *(const int64_t *)field);
             break;
-        case COL_BOOL:
+        case STORE_FIELD_BOOL:
             a.vals[i] = *(const bool *)field ? "t" : "f";
             break;
-        case COL_REAL:
+        case STORE_FIELD_REAL:
             snprintf(numbers[i], sizeof numbers[i], "%.17g", *(const double *)field);
             a.vals[i] = numbers[i];
             break;
         }
         if (a.vals[i] && !pg_utf8_ok(a.vals[i])) {
-            fprintf(stderr, "parley: store %s: column %s is not valid UTF-8\n", __func__, pg_conv_cols[i].name);
+            fprintf(stderr, "parley: store %s: column %s is not valid UTF-8\n", __func__, store_conv_cols[i].name);
             return STORE_ERROR;
         }
     }
-    a.vals[PG_NCOLS] = pg_i64(numbers[PG_NCOLS], ptime_now());
+    a.vals[STORE_CONV_NCOLS] = pg_i64(numbers[STORE_CONV_NCOLS], ptime_now());
     return pg_run((pg_store_t *)base, pg_conv_insert_body, &a, __func__);
+}
+
+/* What pg_row_lock reads of the row (in: the scope). */
+typedef struct pg_lock {
+    const store_scope_t *sc;
+    bool *archived;            /* NULL: not wanted */
+    char **intel;              /* NULL: not wanted; else gets a malloc'd copy (the caller frees it), or stays NULL */
+} pg_lock_t;
+
+/* pg_row_fn of P_CONV_STATE (arg: a pg_lock_t): the checks of pg_conv_lock. */
+static store_rc_t pg_row_lock(const PGresult *res, int row, void *arg)
+{
+    const pg_lock_t *l = arg;
+    uuid_str_t owner;
+    pg_copy(res, row, 0, owner, sizeof owner);
+    bool is_private = pg_bool(res, row, 1);
+    if (l->archived)
+        *l->archived = pg_bool(res, row, 2);
+    if (l->intel && !PQgetisnull(res, row, 3) && !(*l->intel = strdup(PQgetvalue(res, row, 3))))
+        return STORE_ERROR;
+    return store_scope_may_change(l->sc, owner, is_private);
 }
 
 /* Locks the row (FOR UPDATE) and checks sc may change it: NOT_FOUND when not
@@ -193,28 +185,8 @@ static store_rc_t pg_conv_lock(pg_conn_t *c, const store_scope_t *sc, const char
                                const char *fn)
 {
     const char *vals[] = {id, sc->org_uuid};
-    PGresult *res = pg_q(c, P_CONV_STATE, 2, vals, NULL, fn);
-    if (!res)
-        return STORE_ERROR;
-    if (PQntuples(res) == 0) {
-        PQclear(res);
-        return STORE_NOT_FOUND;
-    }
-    uuid_str_t owner;
-    pg_copy(res, 0, 0, owner, sizeof owner);
-    bool is_private = pg_bool(res, 0, 1);
-    if (archived)
-        *archived = pg_bool(res, 0, 2);
-    if (intel && !PQgetisnull(res, 0, 3) && !(*intel = strdup(PQgetvalue(res, 0, 3)))) {
-        PQclear(res);
-        return STORE_ERROR;
-    }
-    PQclear(res);
-    if (!pg_visible(sc, owner, is_private))
-        return STORE_NOT_FOUND;
-    if (sc->user_uuid && strcasecmp(owner, sc->user_uuid) != 0)
-        return STORE_FORBIDDEN;
-    return STORE_OK;
+    pg_lock_t l = {sc, archived, intel};
+    return pg_one(pg_q(c, P_CONV_STATE, 2, vals, NULL, fn), pg_row_lock, &l);
 }
 
 /* Writes a workflow-log entry (inside the caller's transaction). */

@@ -21,20 +21,6 @@ store_rc_t postgres_workflow_log_fail(store_t *base, const char *org_uuid, const
     return pg_run((pg_store_t *)base, pg_vals_write_body, &a, __func__);
 }
 
-/* Fills l from row `row` of a result whose columns from col0 are the log
- * page's (id, conversation_uuid, workflow_name, success, error, created_at).
- * Strings point into res and are valid until PQclear. */
-void pg_row_log(const PGresult *res, int row, int col0, store_workflow_log_t *l)
-{
-    memset(l, 0, sizeof(*l));
-    l->id = pg_int(res, row, col0);
-    pg_copy(res, row, col0 + 1, l->conversation_uuid, sizeof l->conversation_uuid);
-    l->workflow_name = PQgetvalue(res, row, col0 + 2);
-    l->success = pg_bool(res, row, col0 + 3);
-    l->error = PQgetvalue(res, row, col0 + 4);
-    l->created_at = pg_int(res, row, col0 + 5);
-}
-
 /* COUNT(*) and the page in one statement, like postgres_conv_list. A
  * user-level scope sees the entries of the conversations it can see. */
 store_rc_t postgres_workflow_log_list(store_t *base, const store_scope_t *sc, const store_workflow_filter_t *f,

@@ -19,7 +19,8 @@ static store_rc_t pg_key_lookup_body(pg_conn_t *c, void *arg)
     const char *vals[] = {(const char *)a->hash};
     const int lens[] = {KEY_HASH_LEN}, fmts[] = {1};
     PGresult *res = pg_exec(c, P_KEY_LOOKUP, 1, vals, lens, fmts, NULL, "postgres_key_lookup");
-    return pg_one(res, pg_row_key_lookup, a->out);
+    pg_into_t into = {&store_shape_key_lookup, a->out};
+    return pg_one(res, pg_row_into, a->out ? &into : NULL);
 }
 
 store_rc_t postgres_key_lookup(store_t *base, const key_hash_t hash, store_key_t *out)
@@ -54,7 +55,7 @@ static store_rc_t pg_key_create_body(pg_conn_t *c, void *arg)
     pg_key_create_arg_t *a = arg;
     store_user_t u;
     const char *uv[] = {a->org, a->user};
-    store_rc_t r = pg_lookup(c, a->user ? P_USER_BY_UUID : P_USER_ADMIN, a->user ? 2 : 1, uv, pg_row_user, &u,
+    store_rc_t r = pg_lookup(c, a->user ? P_USER_BY_UUID : P_USER_ADMIN, a->user ? 2 : 1, uv, &store_shape_user, &u,
                              "postgres_key_create");
     if (r != STORE_OK)
         return r;
@@ -109,7 +110,7 @@ store_rc_t postgres_key_get(store_t *base, const char *org_uuid, const char *key
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid) || !pg_utf8_ok(key_id))
         return STORE_NOT_FOUND;
-    return pg_get((pg_store_t *)base, P_KEY_GET, org_uuid, key_id, pg_row_key, out, __func__);
+    return pg_get((pg_store_t *)base, P_KEY_GET, org_uuid, key_id, &store_shape_key, out, __func__);
 }
 
 store_rc_t postgres_key_list(store_t *base, const char *org_uuid, const char *user_uuid, store_key_cb cb,
@@ -190,7 +191,7 @@ typedef struct pg_resolve_arg {
     int by_uuid, by_name;      /* statements */
     const char *org;           /* NULL for organizations */
     const char *key;
-    pg_row_fn row;
+    const store_shape_t *shape;
     void *out;                 /* NULL: only checks */
     const char *fn;            /* logged as */
 } pg_resolve_arg_t;
@@ -203,19 +204,19 @@ static store_rc_t pg_resolve_body(pg_conn_t *c, void *arg)
     uuid_str_t id;
     if (uuid_parse(a->key, id)) {
         const char *v[] = {a->org ? a->org : id, id};
-        store_rc_t r = pg_lookup(c, a->by_uuid, a->org ? 2 : 1, v, a->row, a->out, a->fn);
+        store_rc_t r = pg_lookup(c, a->by_uuid, a->org ? 2 : 1, v, a->shape, a->out, a->fn);
         if (r != STORE_NOT_FOUND)
             return r;
     }
     const char *v[] = {a->org ? a->org : a->key, a->key};
-    return pg_lookup(c, a->by_name, a->org ? 2 : 1, v, a->row, a->out, a->fn);
+    return pg_lookup(c, a->by_name, a->org ? 2 : 1, v, a->shape, a->out, a->fn);
 }
 
 store_rc_t postgres_org_resolve(store_t *base, const char *uuid_or_name, uuid_str_t out)
 {
     if (!uuid_or_name)
         return STORE_ERROR;
-    pg_resolve_arg_t a = {P_ORG_BY_UUID, P_ORG_BY_NAME, NULL, uuid_or_name, pg_row_uuid, out, "postgres resolve"};
+    pg_resolve_arg_t a = {P_ORG_BY_UUID, P_ORG_BY_NAME, NULL, uuid_or_name, &store_shape_uuid, out, "postgres resolve"};
     return pg_run((pg_store_t *)base, pg_resolve_body, &a, __func__);
 }
 
@@ -236,10 +237,10 @@ static store_rc_t pg_user_create_body(pg_conn_t *c, void *arg)
     if (u->team_uuid) {
         uuid_str_t t;
         const char *v[] = {u->org_uuid, t};
-        r = uuid_parse(u->team_uuid, t) ? pg_lookup(c, P_TEAM_BY_UUID, 2, v, pg_row_uuid, team, fn) : STORE_NOT_FOUND;
+        r = uuid_parse(u->team_uuid, t) ? pg_lookup(c, P_TEAM_BY_UUID, 2, v, &store_shape_uuid, team, fn) : STORE_NOT_FOUND;
     } else {
         const char *v[] = {u->org_uuid};
-        r = pg_lookup(c, P_ORG_DEFAULT_TEAM, 1, v, pg_row_uuid, team, fn);
+        r = pg_lookup(c, P_ORG_DEFAULT_TEAM, 1, v, &store_shape_uuid, team, fn);
     }
     if (r == STORE_OK)
         r = pg_user_insert(c, a->uuid, u->org_uuid, u->email, u->first_name, u->last_name, team,
@@ -279,7 +280,7 @@ store_rc_t postgres_user_resolve(store_t *base, const char *org_uuid, const char
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
-    pg_resolve_arg_t a = {P_USER_BY_UUID, P_USER_BY_EMAIL, org_uuid, uuid_or_email, pg_row_user, out, __func__};
+    pg_resolve_arg_t a = {P_USER_BY_UUID, P_USER_BY_EMAIL, org_uuid, uuid_or_email, &store_shape_user, out, __func__};
     return pg_run((pg_store_t *)base, pg_resolve_body, &a, __func__);
 }
 
@@ -289,7 +290,7 @@ store_rc_t postgres_org_admin(store_t *base, const char *org_uuid, store_user_t 
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
-    return pg_get((pg_store_t *)base, P_USER_ADMIN, org_uuid, NULL, pg_row_user, out, __func__);
+    return pg_get((pg_store_t *)base, P_USER_ADMIN, org_uuid, NULL, &store_shape_user, out, __func__);
 }
 
 store_rc_t postgres_user_list(store_t *base, const char *org_uuid, store_user_cb cb, void *ctx)
@@ -315,11 +316,11 @@ static store_rc_t pg_team_create_body(pg_conn_t *c, void *arg)
     if (pg_tx_begin(c, fn) != STORE_OK)
         return STORE_ERROR;
     const char *ov[] = {a->org};
-    store_rc_t r = pg_lookup(c, P_ORG_BY_UUID, 1, ov, pg_row_uuid, NULL, fn);
+    store_rc_t r = pg_lookup(c, P_ORG_BY_UUID, 1, ov, &store_shape_uuid, NULL, fn);
     if (r == STORE_OK && a->parent_in) {
         uuid_str_t p;
         const char *pv[] = {a->org, p};
-        r = uuid_parse(a->parent_in, p) ? pg_lookup(c, P_TEAM_BY_UUID, 2, pv, pg_row_uuid, parent, fn)
+        r = uuid_parse(a->parent_in, p) ? pg_lookup(c, P_TEAM_BY_UUID, 2, pv, &store_shape_uuid, parent, fn)
                                         : STORE_NOT_FOUND;
     }
     if (r == STORE_OK) {
@@ -355,7 +356,7 @@ store_rc_t postgres_team_resolve(store_t *base, const char *org_uuid, const char
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
-    pg_resolve_arg_t a = {P_TEAM_BY_UUID, P_TEAM_BY_NAME, org_uuid, uuid_or_name, pg_row_uuid, out, "postgres resolve"};
+    pg_resolve_arg_t a = {P_TEAM_BY_UUID, P_TEAM_BY_NAME, org_uuid, uuid_or_name, &store_shape_uuid, out, "postgres resolve"};
     return pg_run((pg_store_t *)base, pg_resolve_body, &a, __func__);
 }
 
@@ -366,7 +367,7 @@ store_rc_t postgres_team_get(store_t *base, const char *org_uuid, const char *te
     uuid_str_t id;
     if (!uuid_parse(team_uuid, id) || !pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
-    return pg_get((pg_store_t *)base, P_TEAM_GET, org_uuid, id, pg_row_team, out, __func__);
+    return pg_get((pg_store_t *)base, P_TEAM_GET, org_uuid, id, &store_shape_team, out, __func__);
 }
 
 store_rc_t postgres_team_list(store_t *base, const char *org_uuid, store_team_cb cb, void *ctx)

@@ -11,6 +11,7 @@
 
 #include "lib/buf.h"
 #include "store/backend.h"
+#include "store/shape.h"
 
 /* The backend is split by resource: conn.c (the pool, running statements,
  * transactions, the retry of store operations, migrations, open/close,
@@ -68,19 +69,7 @@ extern const char *pg_sql[P__COUNT];
 /* Builds the generated statements once per process (pthread_once). Can't fail. */
 void pg_sql_ready(void);
 
-/* ---- the conversation columns (sql.c) -------------------------------------------- */
-
-typedef enum { COL_UUID, COL_TEXT, COL_INT, COL_BOOL, COL_REAL } pg_col_kind_t;
-
-typedef struct pg_col {
-    const char *name; /* column name = conv_t field name */
-    pg_col_kind_t kind;
-    size_t off;       /* offset of the field in conv_t */
-} pg_col_t;
-
-/* Every stored conv_t field, in SELECT and INSERT order (sql.c). */
-#define PG_NCOLS 52
-extern const pg_col_t pg_conv_cols[PG_NCOLS];
+/* ---- the conversation statements (sql.c, from store_conv_cols) -------------------------- */
 
 /* "c.uuid, …, c.transcript_text, u.email AS user_email, …" (written once by pg_sql_ready). */
 extern char pg_conv_select[4096];
@@ -142,23 +131,25 @@ bool pg_utf8_ok(const char *s);
 bool pg_utf8_all(const char *const *texts, size_t n);
 const char *pg_i64(char *buf, int64_t v);
 
-/* A row copier: fills out from row `row` of res. */
-typedef void (*pg_row_fn)(const PGresult *res, int row, void *out);
+/* A row function: reads row `row` of res (into out, or whatever it stands
+ * for) and gives the answer of the lookup (STORE_OK for a plain copy). */
+typedef store_rc_t (*pg_row_fn)(const PGresult *res, int row, void *out);
 
-store_rc_t pg_one(PGresult *res, pg_row_fn row, void *out);
-store_rc_t pg_lookup(pg_conn_t *c, int id, int n, const char *const *vals, pg_row_fn row, void *out,
+/* What pg_row_into copies a row into. */
+typedef struct pg_into {
+    const store_shape_t *shape;
+    void *out;
+} pg_into_t;
+
+void pg_read(const PGresult *res, int row, int col0, const store_shape_t *sh, void *out);
+store_rc_t pg_row_into(const PGresult *res, int row, void *arg);
+store_rc_t pg_one(PGresult *res, pg_row_fn row, void *arg);
+store_rc_t pg_lookup(pg_conn_t *c, int id, int n, const char *const *vals, const store_shape_t *sh, void *out,
                      const char *fn);
-store_rc_t pg_get(pg_store_t *st, int id, const char *p1, const char *p2, pg_row_fn row, void *out,
+store_rc_t pg_get(pg_store_t *st, int id, const char *p1, const char *p2, const store_shape_t *sh, void *out,
                   const char *fn);
 store_rc_t pg_write(pg_conn_t *c, int id, int n, const char *const *vals, const int *lens, const int *fmts,
                     bool want_row, const char *fn);
-void pg_row_uuid(const PGresult *res, int row, void *out);
-void pg_row_key_lookup(const PGresult *res, int row, void *out);
-void pg_row_user(const PGresult *res, int row, void *out);
-void pg_row_team(const PGresult *res, int row, void *out);
-void pg_row_key(const PGresult *res, int row, void *out);
-void pg_row_conv(const PGresult *res, int row, int col0, conv_t *c);
-void pg_row_log(const PGresult *res, int row, int col0, store_workflow_log_t *l);
 
 /* One write statement with text parameters (pg_vals_write_body). */
 typedef struct pg_vals_arg {
@@ -170,23 +161,15 @@ typedef struct pg_vals_arg {
 } pg_vals_arg_t;
 store_rc_t pg_vals_write_body(pg_conn_t *c, void *arg);
 
-/* The callback of a row read: at most one member is set; it gives the rows' shape. */
-typedef struct pg_cbs {
-    store_user_cb user;        /* PG_USER_COLS */
-    store_team_cb team;        /* PG_TEAM_COLS */
-    store_key_cb key;          /* PG_KEY_COLS */
-    store_conv_cb conv;        /* pg_conv_select */
-    store_log_cb log;          /* pg_row_log */
-} pg_cbs_t;
 
-store_rc_t pg_rows(pg_conn_t *c, PGresult *res, int col0, const pg_cbs_t *cb, void *ctx);
+store_rc_t pg_rows(pg_conn_t *c, PGresult *res, int col0, const store_cbs_t *cb, void *ctx);
 
 /* A list read: statement id with text parameters, then pg_rows. */
 typedef struct pg_rows_arg {
     int id;
     int n;
     const char *vals[3];
-    pg_cbs_t cb;
+    store_cbs_t cb;
     void *ctx;
     int check;                 /* statement that must return a row first (NOT_FOUND otherwise), or -1 */
     int check_n;
@@ -218,7 +201,7 @@ typedef struct pg_list_arg {
     const char *sql;
     const pg_query_t *q;
     int64_t *total;
-    pg_cbs_t cb;               /* .conv or .log (or none: only the count) */
+    store_cbs_t cb;               /* .conv or .log (or none: only the count) */
     void *ctx;
     const char *fn;            /* logged as */
 } pg_list_arg_t;

@@ -72,65 +72,8 @@ const char *pg_sql[P__COUNT] = {
 
 #define PG_COL(f, k) {#f, k, offsetof(conv_t, f)}
 
-/* ---- the conversation columns ------------------------------------------------ */
+/* ---- the conversation statements ------------------------------------------------ */
 
-#define PG_COL(f, k) {#f, k, offsetof(conv_t, f)}
-
-/* Every stored conv_t field, in SELECT and INSERT order (the SQLite backend's order). */
-const pg_col_t pg_conv_cols[] = {
-    PG_COL(uuid, COL_UUID),
-    PG_COL(org_uuid, COL_UUID),
-    PG_COL(user_uuid, COL_UUID),
-    PG_COL(team_uuid, COL_UUID),
-    PG_COL(created_at, COL_INT),
-    PG_COL(archived, COL_BOOL),
-    PG_COL(archived_at, COL_INT),
-    PG_COL(is_private, COL_BOOL),
-    PG_COL(is_internal, COL_BOOL),
-    PG_COL(is_empty, COL_BOOL),
-    PG_COL(referenceable, COL_BOOL),
-    PG_COL(import_status, COL_TEXT),
-    PG_COL(external_id, COL_TEXT),
-    PG_COL(finished_at, COL_INT),
-    PG_COL(live_started_at, COL_INT),
-    PG_COL(live_ended_at, COL_INT),
-    PG_COL(media_duration, COL_REAL),
-    PG_COL(video_uid, COL_TEXT),
-    PG_COL(video_status, COL_TEXT),
-    PG_COL(media_storage_status, COL_TEXT),
-    PG_COL(transcript_status, COL_TEXT),
-    PG_COL(crm_export_status, COL_TEXT),
-    PG_COL(deal_uuid, COL_TEXT),
-    PG_COL(email_template_id, COL_TEXT),
-    PG_COL(ext_intel_opp_id, COL_TEXT),
-    PG_COL(zoom_url, COL_TEXT),
-    PG_COL(gmeet_url, COL_TEXT),
-    PG_COL(teams_url, COL_TEXT),
-    PG_COL(webex_url, COL_TEXT),
-    PG_COL(application_name, COL_TEXT),
-    PG_COL(title, COL_TEXT),
-    PG_COL(participants_json, COL_TEXT),
-    PG_COL(participants_ext_json, COL_TEXT),
-    PG_COL(attendees_json, COL_TEXT),
-    PG_COL(bots_json, COL_TEXT),
-    PG_COL(boards_json, COL_TEXT),
-    PG_COL(talktracks_json, COL_TEXT),
-    PG_COL(scorecards_json, COL_TEXT),
-    PG_COL(external_opportunity_json, COL_TEXT),
-    PG_COL(import_metadata_json, COL_TEXT),
-    PG_COL(zoom_metadata_json, COL_TEXT),
-    PG_COL(linked_crm_json, COL_TEXT),
-    PG_COL(external_accounts_json, COL_TEXT),
-    PG_COL(external_contacts_json, COL_TEXT),
-    PG_COL(extracted_intel_json, COL_TEXT),
-    PG_COL(confirmed_intel_json, COL_TEXT),
-    PG_COL(labels_json, COL_TEXT),
-    PG_COL(label_tags_na_json, COL_TEXT),
-    PG_COL(deprecated_label_categories_json, COL_TEXT),
-    PG_COL(transcript_v1_json, COL_TEXT),
-    PG_COL(transcript_v2_json, COL_TEXT),
-    PG_COL(transcript_text, COL_TEXT),
-};
 /* Parameter number (1-based) of participants_json in the INSERT. */
 static int pg_participants_param;
 
@@ -146,18 +89,18 @@ static pthread_once_t pg_sql_once = PTHREAD_ONCE_INIT;
 static void pg_sql_init(void)
 {
     char cols[2048] = "", vals[1024] = "", num[16];
-    for (int i = 0; i < PG_NCOLS; i++) {
+    for (int i = 0; i < STORE_CONV_NCOLS; i++) {
         store_sql_cat(pg_conv_select, sizeof(pg_conv_select), "c.");
-        store_sql_cat(pg_conv_select, sizeof(pg_conv_select), pg_conv_cols[i].name);
+        store_sql_cat(pg_conv_select, sizeof(pg_conv_select), store_conv_cols[i].name);
         store_sql_cat(pg_conv_select, sizeof(pg_conv_select), ", ");
         if (i) {
             store_sql_cat(cols, sizeof(cols), ", ");
             store_sql_cat(vals, sizeof(vals), ", ");
         }
-        store_sql_cat(cols, sizeof(cols), pg_conv_cols[i].name);
+        store_sql_cat(cols, sizeof(cols), store_conv_cols[i].name);
         snprintf(num, sizeof num, "$%d", i + 1);
         store_sql_cat(vals, sizeof(vals), num);
-        if (strcmp(pg_conv_cols[i].name, "participants_json") == 0)
+        if (strcmp(store_conv_cols[i].name, "participants_json") == 0)
             pg_participants_param = i + 1;
     }
     store_sql_cat(pg_conv_select, sizeof(pg_conv_select),
@@ -183,7 +126,7 @@ static void pg_sql_init(void)
                      " ON CONFLICT DO NOTHING)"
                      " INSERT INTO workflow_logs(org_uuid, conversation_uuid, workflow_name, success, error, created_at)"
                      " SELECT c.org_uuid, c.uuid, 'import', true, NULL, $");
-    snprintf(num, sizeof num, "%d", PG_NCOLS + 1);
+    snprintf(num, sizeof num, "%d", STORE_CONV_NCOLS + 1);
     store_sql_cat(ins, cap, num);
     store_sql_cat(ins, cap, "::bigint FROM c");
 
