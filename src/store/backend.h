@@ -57,6 +57,19 @@ static inline store_rc_t store_scope_may_change(const store_scope_t *sc, const c
     return STORE_OK;
 }
 
+/* A change of one conversation as the backends hand it to their write jobs:
+ * scope sc changes conversation id (a canonical uuid), archiving it
+ * (archived) or applying u, at now; cb with ctx gets the row as then stored. */
+typedef struct store_conv_change {
+    const store_scope_t *sc;
+    const char *id;
+    bool archived;
+    const conv_update_t *u;
+    int64_t now;
+    store_conv_cb cb;
+    void *ctx;
+} store_conv_change_t;
+
 /* One function per store.h operation, same contract as the store_* function
  * of the same name (store.c forwards to these). */
 typedef struct store_vtable {
@@ -101,6 +114,12 @@ typedef struct store_vtable {
 struct store {
     const store_vtable_t *vt;
 };
+
+/* The start of every backend's open: when the caller gave no err buffer
+ * (NULL or errlen 0), *err points at a scratch byte of the calling thread;
+ * the message is emptied. False, with "no database given" in it, when opts
+ * names no database. (store.c) */
+bool store_open_args(const store_opts_t *opts, char **err, size_t *errlen);
 
 /* Backends: each returns NULL with a reason in err on failure. */
 store_t *store_sqlite_open(const store_opts_t *opts, char *err, size_t errlen);

@@ -4,6 +4,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "store/store.h"
 
@@ -45,6 +48,53 @@ extern const store_shape_t store_shape_conv;       /* conv_t: the stored columns
  * store_shape_conv (its last four, the owner's, come from a join with users). */
 #define STORE_CONV_NCOLS 52
 extern const store_field_t store_conv_cols[STORE_CONV_NCOLS + 4];
+
+/* How a backend reads column col of a row (src: its row handle): the text
+ * (NULL for SQL NULL; valid as long as the row), or the value as a number,
+ * 0 / false for SQL NULL. */
+typedef struct store_cols {
+    const char *(*text)(const void *src, int col);
+    int64_t (*i64)(const void *src, int col);
+    double (*f64)(const void *src, int col);
+    bool (*boolean)(const void *src, int col);
+} store_cols_t;
+
+/* Fills out (a struct of shape sh, zeroed first) from the row src, whose
+ * columns from col0 on are sh's, read through cols. Inline so that a
+ * backend's constant cols are called directly. Can't fail. */
+static inline void store_shape_read(const store_shape_t *sh, void *out, const store_cols_t *cols, const void *src,
+                                    int col0)
+{
+    memset(out, 0, sh->size);
+    char *base = out;
+    for (int i = 0; i < sh->n; i++) {
+        const store_field_t *f = &sh->fields[i];
+        void *field = base + f->off;
+        int col = col0 + i;
+        switch (f->kind) {
+        case STORE_FIELD_STR: {
+            const char *v = cols->text(src, col);
+            snprintf((char *)field, f->cap, "%s", v ? v : "");
+            break;
+        }
+        case STORE_FIELD_TEXT:
+        case STORE_FIELD_TEXT0: {
+            const char *v = cols->text(src, col);
+            *(const char **)field = v || f->kind == STORE_FIELD_TEXT ? v : "";
+            break;
+        }
+        case STORE_FIELD_INT:
+            *(int64_t *)field = cols->i64(src, col);
+            break;
+        case STORE_FIELD_BOOL:
+            *(bool *)field = cols->boolean(src, col);
+            break;
+        case STORE_FIELD_REAL:
+            *(double *)field = cols->f64(src, col);
+            break;
+        }
+    }
+}
 
 /* The callback of a row read: at most one member is set; it gives the rows' shape. */
 typedef struct store_cbs {

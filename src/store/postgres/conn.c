@@ -23,6 +23,7 @@
 /* ---- stores, connections, the pool ---------------------------------------------- */
 
 static const store_vtable_t postgres_vtable;
+static pthread_once_t pg_sql_once = PTHREAD_ONCE_INIT;
 
 
 static atomic_uint_fast64_t pg_next_store_id;
@@ -448,17 +449,9 @@ out:
  * missing privileges or pg_trgm, a schema newer than this build). */
 store_t *store_postgres_open(const store_opts_t *opts, char *err, size_t errlen)
 {
-    char dummy[1];
-    if (!err || errlen == 0) {
-        err = dummy;
-        errlen = sizeof(dummy);
-    }
-    err[0] = '\0';
-    if (!opts || !opts->url || !opts->url[0]) {
-        snprintf(err, errlen, "no database given");
+    if (!store_open_args(opts, &err, &errlen))
         return NULL;
-    }
-    pg_sql_ready();
+    pthread_once(&pg_sql_once, pg_sql_init);
     /* st owns conninfo, the pool and every connection; freed by store_close. */
     pg_store_t *st = calloc(1, sizeof(*st));
     int n = opts->pool_size > 0 ? opts->pool_size : PG_DEFAULT_POOL;

@@ -198,36 +198,51 @@ static store_rc_t pg_log_event(pg_conn_t *c, const char *org, const char *uuid, 
     return pg_write(c, P_LOG_INSERT, 4, vals, NULL, NULL, false, fn);
 }
 
-typedef struct pg_archive_arg {
-    const store_scope_t *sc;
-    const char *id;
-    bool archived;
-    int64_t now;
-    store_conv_cb cb;
-    void *ctx;
-} pg_archive_arg_t;
+/* Opens the transaction of a change of conversation id, locks the row and
+ * checks that sc may make it (pg_conv_lock, which fills archived and intel
+ * when given). On any answer but STORE_OK nothing is left open (*intel may
+ * still have been set: the caller frees it). */
+static store_rc_t pg_change_begin(pg_conn_t *c, const store_scope_t *sc, const char *id, bool *archived, char **intel,
+                                  const char *fn)
+{
+    if (pg_tx_begin(c, fn) != STORE_OK)
+        return STORE_ERROR;
+    store_rc_t r = pg_conv_lock(c, sc, id, archived, intel, fn);
+    if (r != STORE_OK)
+        pg_tx_rollback(c);
+    return r;
+}
+
+/* Ends a change of pg_change_begin whose work answered r: when r is
+ * STORE_OK, cb (if set) gets the row as now stored, then COMMIT; otherwise
+ * (a failing cb included) everything is rolled back and r returned. */
+static store_rc_t pg_change_end(pg_conn_t *c, store_rc_t r, const store_conv_change_t *ch, const char *fn)
+{
+    if (r == STORE_OK && ch->cb)
+        r = pg_conv_fetch(c, P_CONV_GET, ch->sc, ch->id, ch->cb, ch->ctx, fn);
+    return pg_tx_end(c, r, fn);
+}
 
 /* BEGIN; lock the row; scope checks; update + log only on a real change
  * (archived_at = now, 0 when unarchiving); cb with the row as stored; COMMIT.
- * A failing cb rolls everything back and returns STORE_ERROR. */
+ * A failing cb rolls everything back and returns STORE_ERROR. arg: a
+ * store_conv_change_t. */
 static store_rc_t pg_archive_body(pg_conn_t *c, void *arg)
 {
-    pg_archive_arg_t *a = arg;
+    const store_conv_change_t *a = arg;
     const char *fn = "postgres_conv_set_archived";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     bool was = false;
-    store_rc_t r = pg_conv_lock(c, a->sc, a->id, &was, NULL, fn);
-    if (r == STORE_OK && was != a->archived) {
+    store_rc_t r = pg_change_begin(c, a->sc, a->id, &was, NULL, fn);
+    if (r != STORE_OK)
+        return r;
+    if (was != a->archived) {
         char t[24];
         const char *vals[] = {a->id, a->archived ? "t" : "f", pg_i64(t, a->archived ? a->now : 0)};
         r = pg_write(c, P_CONV_SET_ARCHIVED, 3, vals, NULL, NULL, true, fn);
         if (r == STORE_OK)
             r = pg_log_event(c, a->sc->org_uuid, a->id, a->archived ? "archive" : "unarchive", a->now, fn);
     }
-    if (r == STORE_OK && a->cb)
-        r = pg_conv_fetch(c, P_CONV_GET, a->sc, a->id, a->cb, a->ctx, fn);
-    return pg_tx_end(c, r, fn);
+    return pg_change_end(c, r, a, fn);
 }
 
 store_rc_t postgres_conv_set_archived(store_t *base, const store_scope_t *sc, const char *uuid, bool archived,
@@ -238,35 +253,29 @@ store_rc_t postgres_conv_set_archived(store_t *base, const store_scope_t *sc, co
     uuid_str_t id;
     if (!uuid_parse(uuid, id) || !pg_utf8_ok(sc->org_uuid))
         return STORE_NOT_FOUND;
-    pg_archive_arg_t a = {sc, id, archived, now, cb, ctx};
+    store_conv_change_t a = {sc, id, archived, NULL, now, cb, ctx};
     return pg_run((pg_store_t *)base, pg_archive_body, &a, __func__);
 }
-
-typedef struct pg_update_arg {
-    const store_scope_t *sc;
-    const char *id;
-    const conv_update_t *u;
-    int64_t now;
-    store_conv_cb cb;
-    void *ctx;
-} pg_update_arg_t;
 
 /* BEGIN; lock the row; scope check; the changes (confirmed intelligence
  * merged in C under the row lock, as SQLite's json_patch would); one success
  * entry named u->workflow_name (always: one entry per change request); cb
  * with the row as now stored; COMMIT. The row lock is held from the read to
  * the commit, so concurrent changes from any instance serialize and none is
- * lost. A failing cb rolls everything back and returns STORE_ERROR. */
+ * lost. A failing cb rolls everything back and returns STORE_ERROR. arg: a
+ * store_conv_change_t. */
 static store_rc_t pg_update_body(pg_conn_t *c, void *arg)
 {
-    pg_update_arg_t *a = arg;
+    const store_conv_change_t *a = arg;
     const conv_update_t *u = a->u;
     const char *fn = "postgres_conv_update";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     char *intel = NULL, *merged = NULL; /* owned here */
-    store_rc_t r = pg_conv_lock(c, a->sc, a->id, NULL, &intel, fn);
-    if (r == STORE_OK && (u->title || u->privacy != CONV_PRIVACY_KEEP)) {
+    store_rc_t r = pg_change_begin(c, a->sc, a->id, NULL, &intel, fn);
+    if (r != STORE_OK) {
+        free(intel);
+        return r;
+    }
+    if ((u->title || u->privacy != CONV_PRIVACY_KEEP)) {
         char priv[8];
         snprintf(priv, sizeof priv, "%d", (int)u->privacy);
         const char *vals[] = {a->id, u->title, priv};
@@ -286,9 +295,7 @@ static store_rc_t pg_update_body(pg_conn_t *c, void *arg)
     free(merged);
     if (r == STORE_OK)
         r = pg_log_event(c, a->sc->org_uuid, a->id, u->workflow_name, a->now, fn);
-    if (r == STORE_OK && a->cb)
-        r = pg_conv_fetch(c, P_CONV_GET, a->sc, a->id, a->cb, a->ctx, fn);
-    return pg_tx_end(c, r, fn);
+    return pg_change_end(c, r, a, fn);
 }
 
 store_rc_t postgres_conv_update(store_t *base, const store_scope_t *sc, const char *uuid, const conv_update_t *u,
@@ -303,7 +310,7 @@ store_rc_t postgres_conv_update(store_t *base, const store_scope_t *sc, const ch
                            u->external_opportunity_json, u->workflow_name};
     if (!pg_utf8_all(texts, sizeof texts / sizeof texts[0]))
         return STORE_ERROR;
-    pg_update_arg_t a = {sc, id, u, now, cb, ctx};
+    store_conv_change_t a = {sc, id, false, u, now, cb, ctx};
     return pg_run((pg_store_t *)base, pg_update_body, &a, __func__);
 }
 

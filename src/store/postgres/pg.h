@@ -63,15 +63,15 @@ enum {
     P__COUNT
 };
 
-/* SQL of each prepared statement (sql.c); complete once pg_sql_ready has run. */
+/* SQL of each prepared statement (sql.c); complete once pg_sql_init has run. */
 extern const char *pg_sql[P__COUNT];
 
-/* Builds the generated statements once per process (pthread_once). Can't fail. */
-void pg_sql_ready(void);
+/* Builds the generated statements; run once per process (pthread_once). Can't fail. */
+void pg_sql_init(void);
 
 /* ---- the conversation statements (sql.c, from store_conv_cols) -------------------------- */
 
-/* "c.uuid, …, c.transcript_text, u.email AS user_email, …" (written once by pg_sql_ready). */
+/* "c.uuid, …, c.transcript_text, u.email AS user_email, …" (written once by pg_sql_init). */
 extern char pg_conv_select[4096];
 
 /* ---- stores, connections, the pool (conn.c) ---------------------------------------- */

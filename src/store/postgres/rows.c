@@ -46,40 +46,45 @@ bool pg_utf8_all(const char *const *texts, size_t n)
     return true;
 }
 
+/* One row of a result: what store_shape_read reads through pg_cols. */
+typedef struct pg_at {
+    const PGresult *res;
+    int row;
+} pg_at_t;
+
+static const char *pg_col_text(const void *src, int col)
+{
+    const pg_at_t *at = src;
+    return PQgetisnull(at->res, at->row, col) ? NULL : PQgetvalue(at->res, at->row, col);
+}
+
+static int64_t pg_col_i64(const void *src, int col)
+{
+    const pg_at_t *at = src;
+    return pg_int(at->res, at->row, col);
+}
+
+static double pg_col_f64(const void *src, int col)
+{
+    const char *v = pg_col_text(src, col);
+    return v ? strtod(v, NULL) : 0;
+}
+
+static bool pg_col_bool(const void *src, int col)
+{
+    const pg_at_t *at = src;
+    return pg_bool(at->res, at->row, col);
+}
+
+static const store_cols_t pg_cols = {pg_col_text, pg_col_i64, pg_col_f64, pg_col_bool};
+
 /* Fills out (a struct of shape sh, zeroed first) from row `row` of res,
  * from column col0 on. Text fields of STORE_FIELD_TEXT(0) point into res:
  * valid until PQclear. */
 void pg_read(const PGresult *res, int row, int col0, const store_shape_t *sh, void *out)
 {
-    memset(out, 0, sh->size);
-    char *base = out;
-    for (int i = 0; i < sh->n; i++) {
-        const store_field_t *f = &sh->fields[i];
-        void *field = base + f->off;
-        int col = col0 + i;
-        bool null = PQgetisnull(res, row, col);
-        const char *v = PQgetvalue(res, row, col);
-        switch (f->kind) {
-        case STORE_FIELD_STR:
-            snprintf((char *)field, f->cap, "%s", null ? "" : v);
-            break;
-        case STORE_FIELD_TEXT:
-            *(const char **)field = null ? NULL : v;
-            break;
-        case STORE_FIELD_TEXT0:
-            *(const char **)field = null ? "" : v;
-            break;
-        case STORE_FIELD_INT:
-            *(int64_t *)field = null ? 0 : strtoll(v, NULL, 10);
-            break;
-        case STORE_FIELD_BOOL:
-            *(bool *)field = !null && v[0] == 't';
-            break;
-        case STORE_FIELD_REAL:
-            *(double *)field = null ? 0 : strtod(v, NULL);
-            break;
-        }
-    }
+    pg_at_t at = {res, row};
+    store_shape_read(sh, out, &pg_cols, &at, col0);
 }
 
 /* pg_row_fn of a plain copy (arg: a pg_into_t): pg_read of the whole row. */

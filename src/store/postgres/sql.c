@@ -1,7 +1,6 @@
 /* sql.c - the SQL of the PostgreSQL backend's prepared statements, and the conversation statements generated from its column list. */
 #include "store/postgres/pg.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -83,10 +82,9 @@ static char pg_conv_insert_sql[8192];
 static char pg_conv_get_sql[4608];
 static char pg_conv_get_ext_sql[4608];
 static char pg_conv_each_sql[4608];
-static pthread_once_t pg_sql_once = PTHREAD_ONCE_INIT;
 
 /* Builds the conversation SELECT list and the statements using it. Can't fail. */
-static void pg_sql_init(void)
+void pg_sql_init(void)
 {
     char cols[2048] = "", vals[1024] = "", num[16];
     for (int i = 0; i < STORE_CONV_NCOLS; i++) {
@@ -143,9 +141,4 @@ static void pg_sql_init(void)
     pg_sql[P_CONV_GET] = pg_conv_get_sql;
     pg_sql[P_CONV_GET_EXT] = pg_conv_get_ext_sql;
     pg_sql[P_CONV_EACH] = pg_conv_each_sql;
-}
-
-void pg_sql_ready(void)
-{
-    pthread_once(&pg_sql_once, pg_sql_init);
 }

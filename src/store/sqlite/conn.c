@@ -24,6 +24,7 @@
 /* ---- stores and connections ------------------------------------------------ */
 
 static const store_vtable_t sqlite_vtable;
+static pthread_once_t sq_sql_once = PTHREAD_ONCE_INIT;
 
 static atomic_uint_fast64_t sq_next_store_id;
 
@@ -511,16 +512,8 @@ static int sq_create_file(const char *path, char *err, size_t errlen)
  * failure, including a schema newer than this build. */
 store_t *store_sqlite_open(const store_opts_t *opts, char *err, size_t errlen)
 {
-    char dummy[1];
-    if (!err || errlen == 0) {
-        err = dummy;
-        errlen = sizeof(dummy);
-    }
-    err[0] = '\0';
-    if (!opts || !opts->url || !opts->url[0]) {
-        snprintf(err, errlen, "no database given");
+    if (!store_open_args(opts, &err, &errlen))
         return NULL;
-    }
     const char *path = opts->url;
     if (strncmp(path, "sqlite://", 9) == 0)
         path += 9;
@@ -532,7 +525,7 @@ store_t *store_sqlite_open(const store_opts_t *opts, char *err, size_t errlen)
         snprintf(err, errlen, "the database must be a file path, got \"%s\"", opts->url);
         return NULL;
     }
-    sq_sql_ready();
+    pthread_once(&sq_sql_once, sq_sql_init);
     if (sq_create_file(path, err, errlen) != 0)
         return NULL;
 

@@ -199,53 +199,51 @@ store_rc_t sqlite_conv_insert(store_t *base, const conv_t *conv, uuid_str_t exis
     return sq_write((sq_store_t *)base, sq_conv_insert_tx, &a);
 }
 
-/* BEGIN IMMEDIATE; read state; scope checks; update + log only on a real
- * change (archived_at = now, 0 when unarchiving); cb with the row as stored;
- * COMMIT. A failing cb rolls everything back and returns STORE_ERROR. */
-typedef struct sq_archive_args {
-    const store_scope_t *sc;
-    const char *id;    /* canonical uuid */
-    bool archived;
-    int64_t now;
-    store_conv_cb cb;
-    void *ctx;
-} sq_archive_args_t;
+/* Opens the transaction of a change of conversation id and checks that
+ * scope st->sc may make it (sq_conv_may_change: st gets the row's state).
+ * On any answer but STORE_OK nothing is left open. */
+static store_rc_t sq_change_begin(sq_conn_t *c, sq_conv_state_t *st, const char *id, const char *fn)
+{
+    if (sq_tx_begin(c, fn) != STORE_OK)
+        return STORE_ERROR;
+    store_rc_t r = sq_conv_may_change(c, st, id, fn);
+    if (r != STORE_OK)
+        sq_tx_rollback(c);
+    return r;
+}
 
-/* The write job of sqlite_conv_set_archived (conn: an sq_conn_t, arg: sq_archive_args_t). */
+/* Ends a change of sq_change_begin whose work answered r: when r is
+ * STORE_OK, cb (if set) gets the row as now stored, read inside the
+ * transaction (cb runs before COMMIT, so a failing commit still returns
+ * STORE_ERROR afterwards), then COMMIT; otherwise (a failing cb included)
+ * everything is rolled back and r returned. */
+static store_rc_t sq_change_end(sq_conn_t *c, store_rc_t r, const store_conv_change_t *ch, const char *fn)
+{
+    if (r == STORE_OK && ch->cb)
+        r = sq_conv_fetch(c, S_CONV_GET, ch->sc, ch->id, ch->cb, ch->ctx, fn);
+    return sq_tx_end(c, r, fn);
+}
+
+/* The write job of sqlite_conv_set_archived (conn: an sq_conn_t, arg: a
+ * store_conv_change_t): BEGIN IMMEDIATE; read state; scope checks; update +
+ * log only on a real change (archived_at = now, 0 when unarchiving); cb with
+ * the row as stored; COMMIT. A failing cb rolls everything back and returns
+ * STORE_ERROR. */
 static store_rc_t sq_conv_set_archived_tx(void *conn, void *arg)
 {
     sq_conn_t *c = conn;
-    const sq_archive_args_t *a = arg;
-    const store_scope_t *sc = a->sc;
-    const char *id = a->id;
-    bool archived = a->archived;
-    int64_t now = a->now;
-    store_conv_cb cb = a->cb;
-    void *ctx = a->ctx;
-    if (sq_tx_begin(c, __func__) != STORE_OK)
-        return STORE_ERROR;
-
-    sq_conv_state_t state = {sc, false, 0};
-    store_rc_t r = sq_conv_may_change(c, &state, id, __func__);
+    const store_conv_change_t *a = arg;
+    sq_conv_state_t state = {a->sc, false, 0};
+    store_rc_t r = sq_change_begin(c, &state, a->id, __func__);
     if (r != STORE_OK)
-        goto fail;
-
-    r = STORE_ERROR;
-    if (state.archived != archived) {
-        const sq_param_t p[] = {SQ_INT(state.rowid), SQ_INT(archived ? 1 : 0), SQ_INT(archived ? now : 0)};
-        if (sq_run(c, S_CONV_SET_ARCHIVED, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK)
-            goto fail;
-        if (sq_log_event(c, sc->org_uuid, id, archived ? "archive" : "unarchive", now, __func__) != STORE_OK)
-            goto fail;
+        return r;
+    if (state.archived != a->archived) {
+        const sq_param_t p[] = {SQ_INT(state.rowid), SQ_INT(a->archived ? 1 : 0), SQ_INT(a->archived ? a->now : 0)};
+        if (sq_run(c, S_CONV_SET_ARCHIVED, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK ||
+            sq_log_event(c, a->sc->org_uuid, a->id, a->archived ? "archive" : "unarchive", a->now, __func__) != STORE_OK)
+            r = STORE_ERROR;
     }
-    /* The row as now stored, read inside the transaction; cb runs before
-     * COMMIT, so a failing commit still returns STORE_ERROR afterwards. */
-    if (cb && (r = sq_conv_fetch(c, S_CONV_GET, sc, id, cb, ctx, __func__)) != STORE_OK)
-        goto fail;
-    return sq_tx_commit(c, __func__);
-fail:
-    sq_tx_rollback(c);
-    return r;
+    return sq_change_end(c, r, a, __func__);
 }
 
 /* Group-committed (sq_write): returns once the change is durable; cb has
@@ -258,7 +256,7 @@ store_rc_t sqlite_conv_set_archived(store_t *base, const store_scope_t *sc, cons
     uuid_str_t id;
     if (!uuid_parse(uuid, id))
         return STORE_NOT_FOUND;
-    sq_archive_args_t a = {sc, id, archived, now, cb, ctx};
+    store_conv_change_t a = {sc, id, archived, NULL, now, cb, ctx};
     return sq_write((sq_store_t *)base, sq_conv_set_archived_tx, &a);
 }
 
@@ -270,7 +268,7 @@ typedef struct sq_async {
     store_group_job_t job;         /* must stay first: sq_async_done gets &job */
     sq_job_t wrap;
     union {
-        sq_archive_args_t archive;
+        store_conv_change_t archive;
         sq_insert_args_t insert;
     } a;
     uuid_str_t id;                 /* the archive's canonical uuid (a.archive.id points here) */
@@ -327,7 +325,7 @@ void sqlite_conv_set_archived_async(store_t *base, const store_scope_t *sc, cons
         done(done_ctx, STORE_NOT_FOUND);
         return;
     }
-    x->a.archive = (sq_archive_args_t){sc, x->id, archived, now, cb, ctx};
+    x->a.archive = (store_conv_change_t){sc, x->id, archived, NULL, now, cb, ctx};
     x->done = done;
     x->done_ctx = done_ctx;
     sq_write_async((sq_store_t *)base, sq_conv_set_archived_tx, x);
@@ -411,36 +409,26 @@ store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char
     uuid_str_t id;
     if (!uuid_parse(uuid, id))
         return STORE_NOT_FOUND;
-    if (sq_tx_begin(c, __func__) != STORE_OK)
-        return STORE_ERROR;
-
     sq_conv_state_t state = {sc, false, 0};
-    store_rc_t r = sq_conv_may_change(c, &state, id, __func__);
+    store_rc_t r = sq_change_begin(c, &state, id, __func__);
     if (r != STORE_OK)
-        goto fail;
-    r = STORE_ERROR;
+        return r;
     if (u->title || u->privacy != CONV_PRIVACY_KEEP) {
         const sq_param_t p[] = {SQ_TEXT(id), SQ_TEXT(u->title), SQ_INT((int)u->privacy)};
         if (sq_run(c, S_CONV_UPD_ROW, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK)
-            goto fail;
+            r = STORE_ERROR;
     }
-    if (u->labels_json || u->linked_crm_json || u->external_opportunity_json || u->confirm_intel_json) {
+    if (r == STORE_OK &&
+        (u->labels_json || u->linked_crm_json || u->external_opportunity_json || u->confirm_intel_json)) {
         const sq_param_t p[] = {SQ_TEXT(id), SQ_TEXT(u->labels_json), SQ_TEXT(u->linked_crm_json),
                                 SQ_TEXT(u->external_opportunity_json), SQ_TEXT(u->confirm_intel_json)};
         if (sq_run(c, S_CONV_UPD_BODY, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK)
-            goto fail;
+            r = STORE_ERROR;
     }
     const sq_param_t p[] = {SQ_TEXT(sc->org_uuid), SQ_TEXT(id), SQ_TEXT(u->workflow_name), SQ_INT(now)};
-    if (sq_run(c, S_LOG_CHANGE, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK)
-        goto fail;
-    if (cb) {
-        /* read inside the transaction, before COMMIT (see set_archived) */
-        r = sq_conv_fetch(c, S_CONV_GET, sc, id, cb, ctx, __func__);
-        if (r != STORE_OK)
-            goto fail;
-    }
-    return sq_tx_commit(c, __func__);
-fail:
-    sq_tx_rollback(c);
-    return r;
+    if (r == STORE_OK && sq_run(c, S_LOG_CHANGE, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK)
+        r = STORE_ERROR;
+    /* the row read inside the transaction, before COMMIT (see set_archived) */
+    store_conv_change_t ch = {sc, id, false, u, now, cb, ctx};
+    return sq_change_end(c, r, &ch, __func__);
 }

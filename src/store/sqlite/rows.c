@@ -70,40 +70,35 @@ bool sq_step_int(sq_conn_t *c, sqlite3_stmt *s, int64_t *v, const char *fn)
     return true;
 }
 
+/* The columns of the current row of a statement (src: the sqlite3_stmt). */
+static const char *sq_col_text(const void *src, int col)
+{
+    return (const char *)sqlite3_column_text((sqlite3_stmt *)src, col);
+}
+
+static int64_t sq_col_i64(const void *src, int col)
+{
+    return sqlite3_column_int64((sqlite3_stmt *)src, col);
+}
+
+static double sq_col_f64(const void *src, int col)
+{
+    return sqlite3_column_double((sqlite3_stmt *)src, col);
+}
+
+static bool sq_col_bool(const void *src, int col)
+{
+    return sqlite3_column_int((sqlite3_stmt *)src, col) != 0;
+}
+
+static const store_cols_t sq_cols = {sq_col_text, sq_col_i64, sq_col_f64, sq_col_bool};
+
 /* Fills out (a struct of shape sh, zeroed first) from the current row of s,
  * from column col0 on. Text fields of STORE_FIELD_TEXT(0) point into the row:
  * valid until the next step or reset of s. */
 void sq_read(sqlite3_stmt *s, int col0, const store_shape_t *sh, void *out)
 {
-    memset(out, 0, sh->size);
-    char *base = out;
-    for (int i = 0; i < sh->n; i++) {
-        const store_field_t *f = &sh->fields[i];
-        void *field = base + f->off;
-        int col = col0 + i;
-        switch (f->kind) {
-        case STORE_FIELD_STR:
-            sq_copy_col(s, col, field, f->cap);
-            break;
-        case STORE_FIELD_TEXT:
-        case STORE_FIELD_TEXT0: {
-            const char *v = (const char *)sqlite3_column_text(s, col);
-            if (!v && f->kind == STORE_FIELD_TEXT0)
-                v = "";
-            *(const char **)field = v;
-            break;
-        }
-        case STORE_FIELD_INT:
-            *(int64_t *)field = sqlite3_column_int64(s, col);
-            break;
-        case STORE_FIELD_BOOL:
-            *(bool *)field = sqlite3_column_int(s, col) != 0;
-            break;
-        case STORE_FIELD_REAL:
-            *(double *)field = sqlite3_column_double(s, col);
-            break;
-        }
-    }
+    store_shape_read(sh, out, &sq_cols, s, col0);
 }
 
 /* sq_row_fn of a plain copy (arg: an sq_into_t): sq_read of the whole row. */

@@ -78,11 +78,11 @@ enum {
     S__COUNT
 };
 
-/* SQL of each cached statement (sql.c); complete once sq_sql_ready has run. */
+/* SQL of each cached statement (sql.c); complete once sq_sql_init has run. */
 extern const char *sq_sql[S__COUNT];
 
-/* Builds the generated statements once per process (pthread_once). Can't fail. */
-void sq_sql_ready(void);
+/* Builds the generated statements; run once per process (pthread_once). Can't fail. */
+void sq_sql_init(void);
 
 /* ---- the conversation statements (sql.c, from store_conv_cols) ---------------------- */
 
@@ -90,7 +90,7 @@ void sq_sql_ready(void);
 #define SQ_CONV_FROM                                                                                                \
     " FROM conversations c JOIN conversation_bodies b ON b.id = c.id LEFT JOIN users u ON u.uuid = c.user_uuid"
 
-/* "SELECT c.uuid, …, b.transcript_text, u.…" (written once by sq_sql_ready). */
+/* "SELECT c.uuid, …, b.transcript_text, u.…" (written once by sq_sql_init). */
 extern char sq_conv_select[4096];
 
 /* ---- stores and connections (conn.c) ----------------------------------------- */

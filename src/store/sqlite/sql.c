@@ -1,8 +1,6 @@
 /* sql.c - the SQL of the SQLite backend's cached statements, and the conversation statements generated from its column list. */
 #include "store/sqlite/sq.h"
 
-#include <pthread.h>
-
 #define SQ_USER_COLS \
     "uuid, org_uuid, IFNULL(primary_team_uuid, ''), email, first_name, last_name, transcript_lang, role, created_at"
 /* The same columns of users aliased u, and the columns of a team (store_shape_team). */
@@ -104,7 +102,6 @@ static char sq_body_insert_sql[2048];
 static char sq_conv_get_sql[4608];
 static char sq_conv_get_ext_sql[4608];
 static char sq_conv_get_row_sql[4608];
-static pthread_once_t sq_sql_once = PTHREAD_ONCE_INIT;
 
 /* Writes into dst (capacity cap, empty) the conversation SELECT, its FROM and where. */
 static void sq_conv_sql(char *dst, size_t cap, const char *where)
@@ -117,7 +114,7 @@ static void sq_conv_sql(char *dst, size_t cap, const char *where)
 /* Builds the conversation SELECT/INSERT SQL from store_conv_cols (the
  * owner's user_* fields are not columns: they come from a join with users).
  * Can't fail. */
-static void sq_sql_init(void)
+void sq_sql_init(void)
 {
     /* Before SQLite initializes: no global allocation statistics, which
      * otherwise take one process-wide mutex on every sqlite3_malloc of every
@@ -159,9 +156,4 @@ static void sq_sql_init(void)
     sq_sql[S_CONV_GET] = sq_conv_get_sql;
     sq_sql[S_CONV_GET_EXT] = sq_conv_get_ext_sql;
     sq_sql[S_CONV_GET_ROW] = sq_conv_get_row_sql;
-}
-
-void sq_sql_ready(void)
-{
-    pthread_once(&sq_sql_once, sq_sql_init);
 }
