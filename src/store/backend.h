@@ -110,6 +110,21 @@ typedef struct store_vtable {
     store_rc_t (*batch_end)(store_t *st, bool commit);
 } store_vtable_t;
 
+/* The names of the vtable's entries every backend provides, for X-macros:
+ * a backend names its function for entry op PREFIX_op, declares them all
+ * with STORE_BACKEND_FN and fills its vtable from the same list. The
+ * optional entries (the _async forms) are not in it. */
+#define STORE_VTABLE_OPS(X)                                                                                          \
+    X(close) X(schema_version) X(key_lookup) X(key_touch) X(key_create) X(key_revoke) X(key_get) X(key_list)         \
+    X(org_create) X(org_resolve) X(user_create) X(user_resolve) X(org_admin) X(user_list) X(team_create)             \
+    X(team_resolve) X(team_get) X(team_list) X(team_members) X(user_teams) X(conv_get) X(conv_get_by_external_id)   \
+    X(conv_list) X(conv_insert) X(conv_set_archived) X(conv_update) X(workflow_log_fail) X(workflow_log_list)        \
+    X(conv_each) X(batch_begin) X(batch_end)
+
+/* Declares name as a function of the type of vtable entry op (its
+ * definition must match, or the build fails). */
+#define STORE_BACKEND_FN(op, name) __typeof__(*((store_vtable_t *)0)->op) name
+
 /* Every backend's store struct starts with this. */
 struct store {
     const store_vtable_t *vt;

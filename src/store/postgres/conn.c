@@ -564,36 +564,7 @@ store_rc_t postgres_batch_end(store_t *base, bool commit)
     return r;
 }
 
+#define PG_ENTRY(op) .op = postgres_##op,
 static const store_vtable_t postgres_vtable = {
-    .close = postgres_close,
-    .schema_version = postgres_schema_version,
-    .key_lookup = postgres_key_lookup,
-    .key_touch = postgres_key_touch,
-    .key_create = postgres_key_create,
-    .key_revoke = postgres_key_revoke,
-    .key_get = postgres_key_get,
-    .key_list = postgres_key_list,
-    .org_create = postgres_org_create,
-    .org_resolve = postgres_org_resolve,
-    .user_create = postgres_user_create,
-    .user_resolve = postgres_user_resolve,
-    .org_admin = postgres_org_admin,
-    .user_list = postgres_user_list,
-    .team_create = postgres_team_create,
-    .team_resolve = postgres_team_resolve,
-    .team_get = postgres_team_get,
-    .team_list = postgres_team_list,
-    .team_members = postgres_team_members,
-    .user_teams = postgres_user_teams,
-    .conv_get = postgres_conv_get,
-    .conv_get_by_external_id = postgres_conv_get_by_external_id,
-    .conv_list = postgres_conv_list,
-    .conv_insert = postgres_conv_insert,
-    .conv_set_archived = postgres_conv_set_archived,
-    .conv_update = postgres_conv_update,
-    .workflow_log_fail = postgres_workflow_log_fail,
-    .workflow_log_list = postgres_workflow_log_list,
-    .conv_each = postgres_conv_each,
-    .batch_begin = postgres_batch_begin,
-    .batch_end = postgres_batch_end,
+    STORE_VTABLE_OPS(PG_ENTRY)
 };

@@ -211,55 +211,13 @@ store_rc_t pg_list_body(pg_conn_t *c, void *arg);
 
 char *pj_merge(const char *base, const char *patch);
 
-/* ---- the vtable entries (same contracts as store.h) ---------------------------------- */
+/* ---- the vtable entries (same contracts as store.h) --------------------------------- */
 
-/* conn.c */
-void postgres_close(store_t *base);
-int postgres_schema_version(store_t *base);
-store_rc_t postgres_batch_begin(store_t *base);
-store_rc_t postgres_batch_end(store_t *base, bool commit);
-/* people.c */
-store_rc_t postgres_key_lookup(store_t *base, const key_hash_t hash, store_key_t *out);
-store_rc_t postgres_key_touch(store_t *base, const char *key_id, int64_t now);
-store_rc_t postgres_key_create(store_t *base, const char *org_uuid, const char *user_uuid, bool org_level,
-                               const char *name, const key_hash_t hash, const char *last4, uuid_str_t id_out);
-store_rc_t postgres_key_revoke(store_t *base, const char *org_uuid, const char *key_id);
-store_rc_t postgres_key_get(store_t *base, const char *org_uuid, const char *key_id, store_key_info_t *out);
-store_rc_t postgres_key_list(store_t *base, const char *org_uuid, const char *user_uuid, store_key_cb cb, void *ctx);
-store_rc_t postgres_org_create(store_t *base, const char *name, const char *admin_email, uuid_str_t org_out,
-                               uuid_str_t admin_out, uuid_str_t team_out);
-store_rc_t postgres_org_resolve(store_t *base, const char *uuid_or_name, uuid_str_t out);
-store_rc_t postgres_user_create(store_t *base, const store_user_new_t *u, uuid_str_t out);
-store_rc_t postgres_user_resolve(store_t *base, const char *org_uuid, const char *uuid_or_email, store_user_t *out);
-store_rc_t postgres_org_admin(store_t *base, const char *org_uuid, store_user_t *out);
-store_rc_t postgres_user_list(store_t *base, const char *org_uuid, store_user_cb cb, void *ctx);
-store_rc_t postgres_team_create(store_t *base, const char *org_uuid, const char *name, const char *parent_uuid,
-                                const char *uuid, uuid_str_t out);
-store_rc_t postgres_team_resolve(store_t *base, const char *org_uuid, const char *uuid_or_name, uuid_str_t out);
-store_rc_t postgres_team_get(store_t *base, const char *org_uuid, const char *team_uuid, store_team_t *out);
-store_rc_t postgres_team_list(store_t *base, const char *org_uuid, store_team_cb cb, void *ctx);
-store_rc_t postgres_team_members(store_t *base, const char *org_uuid, const char *team_uuid, store_user_cb cb,
-                                 void *ctx);
-store_rc_t postgres_user_teams(store_t *base, const char *org_uuid, const char *user_uuid, store_team_cb cb,
-                               void *ctx);
-/* conversations.c */
-store_rc_t postgres_conv_get(store_t *base, const store_scope_t *sc, const char *uuid, store_conv_cb cb, void *ctx);
-store_rc_t postgres_conv_get_by_external_id(store_t *base, const store_scope_t *sc, const char *external_id,
-                                            store_conv_cb cb, void *ctx);
-store_rc_t postgres_conv_insert(store_t *base, const conv_t *conv, uuid_str_t existing);
-store_rc_t postgres_conv_set_archived(store_t *base, const store_scope_t *sc, const char *uuid, bool archived,
-                                      int64_t now, store_conv_cb cb, void *ctx);
-store_rc_t postgres_conv_update(store_t *base, const store_scope_t *sc, const char *uuid, const conv_update_t *u,
-                                int64_t now, store_conv_cb cb, void *ctx);
-store_rc_t postgres_conv_each(store_t *base, const char *org_uuid, bool include_archived, store_conv_cb cb,
-                              void *ctx);
-/* lists.c */
-store_rc_t postgres_conv_list(store_t *base, const store_scope_t *sc, const conv_filter_t *f, int64_t *total,
-                              store_conv_cb cb, void *ctx);
-/* logs.c */
-store_rc_t postgres_workflow_log_fail(store_t *base, const char *org_uuid, const char *conv_uuid,
-                                      const char *workflow_name, const char *error, int64_t now);
-store_rc_t postgres_workflow_log_list(store_t *base, const store_scope_t *sc, const store_workflow_filter_t *f,
-                                      int64_t *total, store_log_cb cb, void *ctx);
+/* postgres_OP for every entry OP of the vtable: close, schema_version and
+ * the batches in conn.c; keys, organizations, users and teams in people.c;
+ * one conversation in conversations.c; conv_list in lists.c; the workflow
+ * logs in logs.c. */
+#define PG_FN(op) STORE_BACKEND_FN(op, postgres_##op);
+STORE_VTABLE_OPS(PG_FN)
 
 #endif
