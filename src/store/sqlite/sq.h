@@ -117,7 +117,7 @@ typedef struct sq_store {
     pthread_mutex_t mu;            /* guards conns */
     sq_conn_t *conns;              /* every connection of every thread; owned */
     store_group_t *group;          /* group commit of write transactions (sq_write); owned; NULL = inline */
-    atomic_uint_fast64_t epoch;    /* moves on every change seen or made (sq_epoch_bump): keys counts */
+    atomic_uint_fast64_t epoch;    /* moves on every change seen or made (commits, sq_observe): keys counts */
     store_count_cache_t *counts;   /* list counts of the current epoch; owned; NULL = no caching */
     checkpointer_t *ckpt;          /* WAL checkpoints off the commits; owned; NULL = SQLite's automatic ones */
 } sq_store_t;
