@@ -133,8 +133,21 @@ struct store {
 /* The start of every backend's open: when the caller gave no err buffer
  * (NULL or errlen 0), *err points at a scratch byte of the calling thread;
  * the message is emptied. False, with "no database given" in it, when opts
- * names no database. (store.c) */
-bool store_open_args(const store_opts_t *opts, char **err, size_t *errlen);
+ * names no database. */
+static inline bool store_open_args(const store_opts_t *opts, char **err, size_t *errlen)
+{
+    static __thread char scratch[1];
+    if (!*err || *errlen == 0) {
+        *err = scratch;
+        *errlen = sizeof(scratch);
+    }
+    (*err)[0] = '\0';
+    if (!opts || !opts->url || !opts->url[0]) {
+        snprintf(*err, *errlen, "no database given");
+        return false;
+    }
+    return true;
+}
 
 /* Backends: each returns NULL with a reason in err on failure. */
 store_t *store_sqlite_open(const store_opts_t *opts, char *err, size_t errlen);

@@ -69,21 +69,6 @@ void store_url_redact(const char *url, char *out, size_t n)
     out[o] = '\0';
 }
 
-bool store_open_args(const store_opts_t *opts, char **err, size_t *errlen)
-{
-    static __thread char scratch[1];
-    if (!*err || *errlen == 0) {
-        *err = scratch;
-        *errlen = sizeof(scratch);
-    }
-    (*err)[0] = '\0';
-    if (!opts || !opts->url || !opts->url[0]) {
-        snprintf(*err, *errlen, "no database given");
-        return false;
-    }
-    return true;
-}
-
 store_t *store_open(const store_opts_t *opts, char *err, size_t errlen)
 {
     const char *u = opts && opts->url ? opts->url : "";
