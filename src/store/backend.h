@@ -108,6 +108,11 @@ typedef struct store_vtable {
     store_rc_t (*conv_each)(store_t *st, const char *org_uuid, bool include_archived, store_conv_cb cb, void *ctx);
     store_rc_t (*batch_begin)(store_t *st);
     store_rc_t (*batch_end)(store_t *st, bool commit);
+    /* Optional (NULL = STORE_NOT_SUPPORTED): the admin API's operations. */
+    store_rc_t (*org_delete)(store_t *st, const char *org_uuid);
+    store_rc_t (*reset)(store_t *st);
+    store_rc_t (*snapshot_write)(store_t *st, const char *path, int64_t *conversations);
+    store_rc_t (*snapshot_load)(store_t *st, const char *path);
 } store_vtable_t;
 
 /* The names of the vtable's entries every backend provides, for X-macros:
