@@ -2,7 +2,8 @@
 # deps.sh - installs the Debian packages Parley needs to build and test, only those that are missing.
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libcmocka-dev python3 curl libpq-dev postgresql postgresql-client)
+      libsodium-dev libcmocka-dev python3 curl libpq-dev postgresql postgresql-client
+      python3-pytest nodejs)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
