@@ -149,12 +149,19 @@ class SnapshotTest(harness.ApiTestCase):
         threads = [threading.Thread(target=client, args=(n,)) for n in range(64)]
         for t in threads:
             t.start()
+        def wait_for_acks(n):
+            """Until n more imports are acknowledged (progress, not a time, so valgrind's pace is fine)."""
+            want = len(acked) + n
+            deadline = time.monotonic() + 60 * harness.SLOW
+            while len(acked) < want and time.monotonic() < deadline and not errors:
+                time.sleep(0.05)
+
         try:
-            time.sleep(1.0)
+            wait_for_acks(20)
             t_snap = time.monotonic()
             self.assertEqual(s.admin("POST", "/snapshots", {"name": "load"}).status, 201)
             for _ in range(3):
-                time.sleep(0.5)
+                wait_for_acks(10)
                 r = s.admin("POST", "/snapshots/load/restore")
                 self.assertEqual(r.status, 200, r)
         finally:
