@@ -63,7 +63,7 @@ const char *problem_default_code(int status)
 
 /* Writes the body; extra_key may be NULL. */
 static void problem_body(buf_t *b, int status, const char *code, const char *detail, const char *extra_key,
-                         const char *extra_val)
+                         const char *extra_val, const char *request_id)
 {
     jsonw_t w;
     jsonw_init(&w, b);
@@ -75,13 +75,15 @@ static void problem_body(buf_t *b, int status, const char *code, const char *det
     jsonw_kv_string(&w, "detail", detail);
     if (extra_key)
         jsonw_kv_string(&w, extra_key, extra_val);
+    if (request_id)
+        jsonw_kv_string(&w, "requestId", request_id);
     jsonw_obj_end(&w);
 }
 
 void problem_write(buf_t *b, int status, const char *code, const char *detail)
 {
     buf_reset(b);
-    problem_body(b, status, code, detail, NULL, NULL);
+    problem_body(b, status, code, detail, NULL, NULL, NULL);
 }
 
 /* Shared tail of problem_send / problem_send_extra. */
@@ -92,7 +94,7 @@ static void problem_vsend(req_t *r, int status, const char *code, const char *ex
     vsnprintf(detail, sizeof detail, fmt, ap);
     str_utf8_sanitize(detail); /* details quote client input */
     buf_reset(&r->out);
-    problem_body(&r->out, status, code, detail, extra_key, extra_val);
+    problem_body(&r->out, status, code, detail, extra_key, extra_val, r->request_id);
     r->status = status;
     r->out_type = PROBLEM_TYPE;
 }

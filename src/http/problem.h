@@ -5,7 +5,8 @@
 #include "http/request.h"
 
 /* Replies with status and body {"type":"about:blank","title":<reason phrase>,
- * "status":status,"code":code,"detail":<formatted>}. Replaces anything already
+ * "status":status,"code":code,"detail":<formatted>,"requestId":<the request's
+ * X-Request-Id>} (requestId only when the request has one). Replaces anything already
  * written to r->out. Can't fail (OOM leaves an empty body, which the server
  * turns into a plain 500). */
 void problem_send(req_t *r, int status, const char *code, const char *fmt, ...)

@@ -39,6 +39,7 @@ typedef struct req {
     query_t query;                        /* decoded query string */
     const char *params[REQ_MAX_PARAMS];   /* decoded {id} path segments */
     const char *content_type;             /* request Content-Type or NULL */
+    const char *request_id;               /* X-Request-Id: the client's when sane, else a new one (arena) */
     const char *body;                     /* NULL when there was none */
     size_t body_len;
     store_t *store;

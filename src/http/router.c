@@ -58,6 +58,12 @@ static const route_t router_routes[] = {
     {HTTP_DELETE, "/_parley/requests", api_admin_requests_clear, true},
 };
 
+const route_t *router_table(size_t *n)
+{
+    *n = sizeof router_routes / sizeof router_routes[0];
+    return router_routes;
+}
+
 #define ROUTER_MAX_SEGMENTS 16
 
 /* Splits path ("/a/b/c", trailing slash ignored) into at most max segments

@@ -25,6 +25,10 @@ typedef enum {
  * params[] receive the decoded {param} segments (arena strings). On
  * ROUTE_BAD_METHOD *allow receives the Allow header value (arena). A segment
  * that does not percent-decode cleanly makes the path unknown (404). */
+/* Every route, in one fixed order (a route's index is its place here): for
+ * metrics labels and documentation checks. *n receives the count. */
+const route_t *router_table(size_t *n);
+
 route_result_t router_match(arena_t *a, http_method_t method, const char *path, const route_t **out,
                             const char *params[REQ_MAX_PARAMS], const char **allow);
 

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
+#include <sys/resource.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -15,10 +16,13 @@
 #include <unistd.h>
 
 #include "auth/auth.h"
+#include "http/conntrack.h"
 #include "http/delayq.h"
 #include "http/gate.h"
+#include "http/metrics.h"
 #include "http/problem.h"
 #include "http/router.h"
+#include "lib/jsonw.h"
 #include "lib/ptime.h"
 #include "standin/standin.h"
 
@@ -32,6 +36,8 @@
  * 0.9.75 zeroes the whole pool after every keep-alive request
  * (MHD_pool_reset), which at 192 KiB was 27% of the CPU of GET by id. */
 #define SERVER_POOL_SLACK (32u * 1024)
+#define SERVER_DEFAULT_CONNECTIONS 4096u /* sockets open at once; more wait in the kernel's accept queue */
+#define SERVER_LISTEN_BACKLOG 4096u      /* that queue's length (the kernel caps it at net.core.somaxconn) */
 
 struct server {
     struct MHD_Daemon *d;
@@ -42,6 +48,13 @@ struct server {
     pthread_mutex_t async_mu;              /* guards the completed/suspended handshake of parked requests */
     gate_t *gate;                          /* requests using the store vs. an exclusive restore; owned */
     delayq_t *delays;                      /* delayMs faults; owned */
+    conntrack_t *conns;                    /* per-address limit, request-head deadline; owned */
+    metrics_t *metrics;                    /* owned */
+    const route_t *routes;                 /* router_table(), for route numbers */
+    size_t nroutes;
+    struct MHD_Daemon *metrics_d;          /* --metrics-listen: GET /metrics on a port of its own; NULL = none */
+    uint16_t metrics_port;
+    pthread_mutex_t log_mu;                /* one log line at a time */
 };
 
 /* Why a request is parked (its connection suspended until server_wake). */
@@ -83,6 +96,7 @@ typedef struct server_req {
     bool drop;                             /* close without an answer */
     int delay_ms;
     const char *fault_id;                  /* the rule that fired (arena), NULL = none */
+    bool metrics;                          /* GET /metrics on the main port (--metrics) */
     req_then_fn exclusive_fn;              /* req_exclusive */
     void *exclusive_ctx;
 } server_req_t;
@@ -90,8 +104,8 @@ typedef struct server_req {
 /* URI log callback: the only place libmicrohttpd shows the raw, undecoded request target. */
 static void *server_uri_cb(void *cls, const char *uri, struct MHD_Connection *con)
 {
-    (void)con;
     server_t *s = cls;
+    conntrack_request_line(con);
     server_req_t *sr = calloc(1, sizeof *sr); /* owner: libmicrohttpd's con_cls, freed in server_done_cb */
     if (!sr)
         return NULL;
@@ -109,9 +123,9 @@ static void *server_uri_cb(void *cls, const char *uri, struct MHD_Connection *co
 static void server_done_cb(void *cls, struct MHD_Connection *con, void **con_cls,
                            enum MHD_RequestTerminationCode toe)
 {
-    (void)con;
     (void)toe;
     server_t *s = cls;
+    conntrack_request_done(con);
     server_req_t *sr = *con_cls;
     if (!sr)
         return;
@@ -190,6 +204,30 @@ static bool server_framing_error(server_req_t *sr, struct MHD_Connection *con)
     return true;
 }
 
+/* A sane client request id: 1-128 of A-Z a-z 0-9 and - _ . : / + = @. */
+static bool server_request_id_ok(const char *v)
+{
+    size_t n = 0;
+    for (; v[n]; n++) {
+        char c = v[n];
+        if (n == 128 || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                          strchr("-_.:/+=@", c)))
+            return false;
+    }
+    return n > 0;
+}
+
+/* The request's id (arena): the client's X-Request-Id when sane, else a new
+ * UUIDv7 (so it follows --id-seed like every other id). NULL when out of memory. */
+static const char *server_request_id(req_t *r, const char *given)
+{
+    if (given && server_request_id_ok(given))
+        return arena_strdup(&r->arena, given);
+    uuid_str_t id;
+    uuid_v7(id);
+    return arena_strdup(&r->arena, id);
+}
+
 /* First call for a request: decodes the target, applies the size limits and
  * finds the route. Any error is recorded as the reply (r.status set); the body
  * is then drained and the reply sent at the end, except 413 which is sent at once. */
@@ -200,10 +238,12 @@ static void server_prepare(server_req_t *sr, struct MHD_Connection *con, const c
     r->standin = sr->s->o.standin;
     r->method = server_method(method);
     sr->method = arena_strdup(&r->arena, method);
-    if (!sr->method) {
+    r->request_id = server_request_id(r, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Request-Id"));
+    if (!sr->method || !r->request_id) {
         problem_internal(r);
         return;
     }
+    req_header(r, "X-Request-Id", r->request_id);
     r->content_type = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 
     size_t hdr = 0;
@@ -238,6 +278,10 @@ static void server_prepare(server_req_t *sr, struct MHD_Connection *con, const c
     const char *why = NULL;
     if (query_parse(&r->arena, r->raw_query, strlen(r->raw_query), &r->query, &why) != 0) {
         problem_send(r, 400, "invalid_query", "the query string cannot be decoded: %s", why ? why : "invalid");
+        return;
+    }
+    if (sr->s->o.metrics_on_main && strcmp(r->path, "/metrics") == 0) {
+        sr->metrics = true; /* answered by the server itself (server_dispatch) */
         return;
     }
     const standin_t *si = sr->s->o.standin;
@@ -324,6 +368,37 @@ static bool server_rate_limited(server_req_t *sr)
     return !rl.allowed;
 }
 
+/* Writes every metric of s (Prometheus text format) into out. */
+static void server_metrics_text(server_t *s, buf_t *out)
+{
+    metrics_gauges_t g = {0};
+    g.in_flight = atomic_load(&s->inflight);
+    g.connections = conntrack_open(s->conns);
+    conntrack_reaped(s->conns, &g.header_timeouts, &g.idle_closed);
+    store_stats_t st;
+    store_stats(s->st, &st);
+    g.db_bytes = st.db_bytes;
+    g.have_group = st.have_group;
+    g.group_batches = st.group_batches;
+    g.group_jobs = st.group_jobs;
+    memcpy(g.group_batch_le, st.group_batch_le, sizeof st.group_batch_le);
+    metrics_render(s->metrics, &g, out);
+}
+
+/* GET /metrics (HEAD too): the Prometheus text format, no key. */
+static void server_metrics_reply(server_t *s, req_t *r)
+{
+    if (r->method != HTTP_GET && r->method != HTTP_HEAD) {
+        r->allow = "GET, HEAD";
+        problem_send(r, 405, "method_not_allowed", "only GET and HEAD are allowed on /metrics");
+        return;
+    }
+    buf_reset(&r->out);
+    server_metrics_text(s, &r->out);
+    r->status = 200;
+    r->out_type = "text/plain; version=0.0.4; charset=utf-8";
+}
+
 /* Last call: holds the request back while an exclusive operation runs, then
  * (for /v2) lets a fault rule answer, authenticates, applies the rate limit
  * and runs the handler — unless prepare already set an error. A request the
@@ -347,6 +422,10 @@ static void server_dispatch(server_req_t *sr, struct MHD_Connection *con)
     }
     r->body = sr->body.len ? sr->body.data : NULL;
     r->body_len = sr->body.len;
+    if (sr->metrics) {
+        server_metrics_reply(sr->s, r);
+        return;
+    }
     const standin_t *si = r->standin;
     bool needs_key = sr->route && !sr->route->public_;
     bool faults = sr->is_api && si && faults_any(si->faults);
@@ -508,14 +587,83 @@ static void server_finish_deferred(server_req_t *sr)
         problem_internal(&sr->r);
 }
 
+/* Microseconds since the request line arrived. */
+static uint64_t server_elapsed_us(const server_req_t *sr)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int64_t us = (int64_t)(t1.tv_sec - sr->t0.tv_sec) * 1000000 + (t1.tv_nsec - sr->t0.tv_nsec) / 1000;
+    return us > 0 ? (uint64_t)us : 0;
+}
+
+/* One log line for a finished request (--log-format text or json; status 0:
+ * dropped). Never a header, key, token, query string or body: the path,
+ * the route template and the key's id at most. */
+static void server_log(server_req_t *sr, int status, size_t bytes_out, uint64_t us)
+{
+    server_t *s = sr->s;
+    req_t *r = &sr->r;
+    if (s->o.log_format == SERVER_LOG_TEXT) {
+        pthread_mutex_lock(&s->log_mu);
+        fprintf(stderr, "%s %.200s %d %.3fms\n", sr->method ? sr->method : "-", r->path ? r->path : "-", status,
+                (double)us / 1000.0);
+        pthread_mutex_unlock(&s->log_mu);
+        return;
+    }
+    if (s->o.log_format != SERVER_LOG_JSON)
+        return;
+    char at[PTIME_MS_STR_LEN + 1];
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now); /* logs keep real time, whatever the admin clock says */
+    ptime_format_ms((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, at);
+    buf_t b;
+    buf_init(&b);
+    jsonw_t w;
+    jsonw_init(&w, &b);
+    jsonw_obj_begin(&w);
+    jsonw_kv_string(&w, "time", at);
+    jsonw_key(&w, "requestId");
+    if (r->request_id)
+        jsonw_string(&w, r->request_id);
+    else
+        jsonw_null(&w);
+    jsonw_kv_string(&w, "method", sr->method ? sr->method : "");
+    jsonw_key(&w, "route");
+    if (sr->route && !sr->route_error)
+        jsonw_string(&w, sr->route->pattern);
+    else
+        jsonw_null(&w);
+    jsonw_kv_string(&w, "path", r->path ? r->path : "");
+    jsonw_key(&w, "status");
+    if (status > 0)
+        jsonw_int(&w, status);
+    else
+        jsonw_null(&w);
+    jsonw_kv_int(&w, "durationUs", (int64_t)us);
+    jsonw_kv_int(&w, "bytesOut", (int64_t)bytes_out);
+    jsonw_key(&w, "keyId");
+    if (sr->has_key)
+        jsonw_string(&w, r->key.id);
+    else
+        jsonw_null(&w);
+    if (sr->fault_id)
+        jsonw_kv_string(&w, "fault", sr->fault_id);
+    jsonw_obj_end(&w);
+    buf_putc(&b, '\n');
+    if (!b.oom) {
+        pthread_mutex_lock(&s->log_mu);
+        fwrite(b.data, 1, b.len, stderr);
+        pthread_mutex_unlock(&s->log_mu);
+    }
+    buf_free(&b);
+}
+
 /* Records a finished /v2 request in the journal (status 0: dropped). */
-static void server_journal(server_req_t *sr, int status)
+static void server_journal(server_req_t *sr, int status, uint64_t us)
 {
     const standin_t *si = sr->r.standin;
     if (!sr->is_api || !si || !si->journal)
         return;
-    struct timespec t1;
-    clock_gettime(CLOCK_MONOTONIC, &t1);
     req_t *r = &sr->r;
     journal_in_t in = {
         .at_ms = sr->at_ms,
@@ -523,7 +671,7 @@ static void server_journal(server_req_t *sr, int status)
         .path = r->path ? r->path : "",
         .query = r->raw_query ? r->raw_query : "",
         .status = status,
-        .duration_ms = (double)(t1.tv_sec - sr->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - sr->t0.tv_nsec) / 1e6,
+        .duration_ms = (double)us / 1000.0,
         .key_id = sr->has_key ? r->key.id : NULL,
         .body = sr->body.len ? sr->body.data : NULL,
         .body_len = sr->body.len,
@@ -532,10 +680,23 @@ static void server_journal(server_req_t *sr, int status)
     journal_add(si->journal, &in);
 }
 
+/* Everything recorded of a finished request: metrics, the log line, the
+ * journal (status 0: dropped without an answer). */
+static void server_account(server_req_t *sr, int status, size_t bytes_out)
+{
+    uint64_t us = server_elapsed_us(sr);
+    server_t *s = sr->s;
+    size_t route = sr->route && !sr->route_error ? (size_t)(sr->route - s->routes) : s->nroutes;
+    metrics_observe(s->metrics, route, status, us);
+    server_log(sr, status, bytes_out, us);
+    server_journal(sr, status, us);
+}
+
 static enum MHD_Result server_queue(server_req_t *sr, struct MHD_Connection *con, const char *method)
 {
+    (void)method;
     req_t *r = &sr->r;
-    server_journal(sr, r->status);
+    server_account(sr, r->status, r->method == HTTP_HEAD ? 0 : r->out.len);
     size_t len = 0;
     char *data = buf_detach(&r->out, &len); /* owner: the response (MUST_FREE) */
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, data ? data : (char *)"",
@@ -556,13 +717,6 @@ static enum MHD_Result server_queue(server_req_t *sr, struct MHD_Connection *con
     enum MHD_Result ret = MHD_queue_response(con, (unsigned)r->status, resp);
     MHD_destroy_response(resp);
     sr->queued = true;
-    if (sr->s->o.log_requests) {
-        struct timespec t1;
-        clock_gettime(CLOCK_MONOTONIC, &t1);
-        double ms = (double)(t1.tv_sec - sr->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - sr->t0.tv_nsec) / 1e6;
-        /* path only: the query string and headers never reach the log */
-        fprintf(stderr, "%s %.200s %d %.3fms\n", method, r->path ? r->path : "-", r->status, ms);
-    }
     return ret;
 }
 
@@ -585,7 +739,7 @@ static enum MHD_Result server_reply(server_req_t *sr, struct MHD_Connection *con
         server_unpark(sr);
     }
     if (sr->drop) {
-        server_journal(sr, 0);
+        server_account(sr, 0, 0);
         return MHD_NO; /* libmicrohttpd closes the connection */
     }
     return server_queue(sr, con, method);
@@ -648,6 +802,7 @@ static enum MHD_Result server_access_cb(void *cls, struct MHD_Connection *con, c
     }
     if (!sr->started) {
         sr->started = true;
+        conntrack_head_done(con);
         sr->waiter.resume = server_gate_resume;
         server_prepare(sr, con, method);
         if (sr->r.status == 413 || sr->close)
@@ -702,12 +857,97 @@ static void server_log_cb(void *cls, const char *fmt, va_list ap)
     vfprintf(stderr, fmt, ap);
 }
 
+/* Frees what server_start made (any of it may be missing). */
+static void server_free(server_t *s)
+{
+    if (s->metrics_d)
+        MHD_stop_daemon(s->metrics_d);
+    conntrack_free(s->conns);
+    metrics_free(s->metrics);
+    gate_free(s->gate);
+    delayq_free(s->delays);
+    pthread_mutex_destroy(&s->log_mu);
+    pthread_mutex_destroy(&s->async_mu);
+    free(s);
+}
+
+/* The metrics port's only handler: GET or HEAD /metrics, no key; anything
+ * else is a 404 or 405 problem. Replies on the second call (libmicrohttpd
+ * keeps the connection alive that way). */
+static enum MHD_Result server_metrics_cb(void *cls, struct MHD_Connection *con, const char *url, const char *method,
+                                         const char *version, const char *upload_data, size_t *upload_data_size,
+                                         void **con_cls)
+{
+    (void)version;
+    (void)upload_data;
+    server_t *s = cls;
+    static int started;
+    if (!*con_cls) {
+        *con_cls = &started;
+        return MHD_YES;
+    }
+    if (*upload_data_size) {
+        *upload_data_size = 0; /* a body is read and ignored */
+        return MHD_YES;
+    }
+    buf_t b;
+    buf_init(&b);
+    int status = 200;
+    const char *type = "text/plain; version=0.0.4; charset=utf-8";
+    bool get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+    if (strcmp(url, "/metrics") != 0 || !get) {
+        status = strcmp(url, "/metrics") != 0 ? 404 : 405;
+        problem_write(&b, status, status == 404 ? "not_found" : "method_not_allowed",
+                      status == 404 ? "this port serves only GET /metrics" : "only GET and HEAD are allowed on /metrics");
+        type = "application/problem+json";
+    } else {
+        server_metrics_text(s, &b);
+    }
+    size_t len = 0;
+    char *data = buf_detach(&b, &len); /* owner: the response (MUST_FREE) */
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, data ? data : (char *)"",
+                                                                data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+    if (!resp) {
+        free(data);
+        return MHD_NO;
+    }
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    if (status == 405)
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+    enum MHD_Result ret = MHD_queue_response(con, (unsigned)status, resp);
+    MHD_destroy_response(resp);
+    return ret;
+}
+
+/* Raises the soft limit on open files towards the hard one, so that
+ * max_connections sockets (plus the database's and a margin) fit; the
+ * connection limit is lowered to what fits when the hard limit is lower. */
+static unsigned server_fit_fds(unsigned want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return want;
+    rlim_t need = (rlim_t)want + 256;
+    if (rl.rlim_cur < need) {
+        rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= need ? need : rl.rlim_max;
+        setrlimit(RLIMIT_NOFILE, &rl);
+        getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+        return rl.rlim_cur > 512 ? (unsigned)(rl.rlim_cur - 256) : 256;
+    return want;
+}
+
 server_t *server_start(const server_opts_t *o, store_t *st, char *err, size_t errlen)
 {
-    struct sockaddr_storage ss;
-    bool v6 = false;
+    struct sockaddr_storage ss, ms;
+    bool v6 = false, mv6 = false;
     if (!server_addr(o->host, o->port, &ss, &v6)) {
         snprintf(err, errlen, "listen address \"%s\" is not a numeric IPv4 or IPv6 address", o->host);
+        return NULL;
+    }
+    if (o->metrics_host && !server_addr(o->metrics_host, o->metrics_port, &ms, &mv6)) {
+        snprintf(err, errlen, "metrics address \"%s\" is not a numeric IPv4 or IPv6 address", o->metrics_host);
         return NULL;
     }
     server_t *s = calloc(1, sizeof *s); /* owner: the caller, released by server_stop */
@@ -719,36 +959,47 @@ server_t *server_start(const server_opts_t *o, store_t *st, char *err, size_t er
     s->o = *o;
     if (!s->o.max_headers || s->o.max_headers > SERVER_MAX_HEADERS)
         s->o.max_headers = SERVER_MAX_HEADERS;
+    unsigned max_conns = server_fit_fds(o->max_connections ? o->max_connections : SERVER_DEFAULT_CONNECTIONS);
     atomic_init(&s->inflight, 0);
     pthread_mutex_init(&s->async_mu, NULL);
+    pthread_mutex_init(&s->log_mu, NULL);
+    s->routes = router_table(&s->nroutes);
+    const char *names[128];
+    for (size_t i = 0; i < s->nroutes && i < 128; i++)
+        names[i] = s->routes[i].pattern;
     s->gate = gate_new();
     s->delays = delayq_start();
-    if (!s->gate || !s->delays) {
+    s->conns = conntrack_new(o->max_connections_per_ip, o->header_timeout);
+    s->metrics = s->nroutes <= 128 ? metrics_new(s->routes ? names : NULL, s->nroutes) : NULL;
+    if (!s->gate || !s->delays || !s->conns || !s->metrics) {
         snprintf(err, errlen, "out of memory or threads");
-        gate_free(s->gate);
-        delayq_free(s->delays);
-        pthread_mutex_destroy(&s->async_mu);
-        free(s);
+        server_free(s);
         return NULL;
     }
+    /* metrics_new keeps the names' pointers: they point at the static route table */
     /* poll(), not epoll: libmicrohttpd 0.9.75's epoll loop takes at most 128
      * events per epoll_wait and, when it got exactly 128, calls epoll_wait again
      * with the blocking timeout before handling them, so 128 (or 256, ...)
      * connections that became readable together waited for the next event or
      * the idle timeout (tests/api/test_http.py, test_128_requests_ready_at_once).
      * Measured on the 1M bench, poll costs no more CPU per GET or list and
-     * archives went faster; the list p99 at 64 connections is higher (BENCHMARKS.md). */
+     * archives went faster; the list p99 at 64 connections is higher (BENCHMARKS.md).
+     * At the connection limit a poll() daemon stops polling its listening
+     * socket: further clients wait in the kernel's accept queue (back-pressure)
+     * instead of being closed. The per-address limit is conntrack's (loopback
+     * clients exempt), not libmicrohttpd's. */
     unsigned flags = MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG |
                      (v6 ? MHD_USE_IPv6 : 0);
-    s->d = MHD_start_daemon(flags, o->port, NULL, NULL, server_access_cb, s,
+    s->d = MHD_start_daemon(flags, o->port, conntrack_accept_cb, s->conns, server_access_cb, s,
                             MHD_OPTION_EXTERNAL_LOGGER, server_log_cb, NULL, /* must come first */
                             MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                             MHD_OPTION_THREAD_POOL_SIZE, (unsigned)(o->threads ? o->threads : 1),
                             MHD_OPTION_URI_LOG_CALLBACK, server_uri_cb, s,
                             MHD_OPTION_NOTIFY_COMPLETED, server_done_cb, s,
+                            MHD_OPTION_NOTIFY_CONNECTION, conntrack_notify_cb, s->conns,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, s->o.max_headers + SERVER_POOL_SLACK,
-                            MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_connections ? o->max_connections : 1024),
-                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)o->max_connections_per_ip,
+                            MHD_OPTION_CONNECTION_LIMIT, max_conns,
+                            MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)SERVER_LISTEN_BACKLOG,
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->idle_timeout ? o->idle_timeout : 60),
                             /* no MHD_OPTION_LISTENING_ADDRESS_REUSE: 1 means SO_REUSEPORT, which let a
                              * second server bind the same port and silently share its connections;
@@ -756,20 +1007,39 @@ server_t *server_start(const server_opts_t *o, store_t *st, char *err, size_t er
                             MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot listen on %s:%u (address in use or not available)", o->host, o->port);
-        gate_free(s->gate);
-        delayq_free(s->delays);
-        pthread_mutex_destroy(&s->async_mu);
-        free(s);
+        server_free(s);
         return NULL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
     s->port = info ? info->port : o->port;
+    if (o->metrics_host) {
+        s->metrics_d = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | (mv6 ? MHD_USE_IPv6 : 0),
+                                        o->metrics_port, NULL, NULL, server_metrics_cb, s,
+                                        MHD_OPTION_EXTERNAL_LOGGER, server_log_cb, NULL,
+                                        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ms,
+                                        MHD_OPTION_CONNECTION_LIMIT, 64u,
+                                        MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+        if (!s->metrics_d) {
+            snprintf(err, errlen, "cannot listen for metrics on %s:%u (address in use or not available)",
+                     o->metrics_host, o->metrics_port);
+            MHD_stop_daemon(s->d);
+            server_free(s);
+            return NULL;
+        }
+        info = MHD_get_daemon_info(s->metrics_d, MHD_DAEMON_INFO_BIND_PORT);
+        s->metrics_port = info ? info->port : o->metrics_port;
+    }
     return s;
 }
 
 uint16_t server_port(const server_t *s)
 {
     return s->port;
+}
+
+uint16_t server_metrics_port(const server_t *s)
+{
+    return s->metrics_d ? s->metrics_port : 0;
 }
 
 void server_stop(server_t *s)
@@ -786,8 +1056,5 @@ void server_stop(server_t *s)
     MHD_stop_daemon(s->d);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
-    delayq_free(s->delays);
-    gate_free(s->gate);
-    pthread_mutex_destroy(&s->async_mu);
-    free(s);
+    server_free(s);
 }

@@ -113,6 +113,8 @@ typedef struct store_vtable {
     store_rc_t (*reset)(store_t *st);
     store_rc_t (*snapshot_write)(store_t *st, const char *path, int64_t *conversations);
     store_rc_t (*snapshot_load)(store_t *st, const char *path);
+    /* Optional (NULL = nothing known): store_stats. */
+    void (*stats)(store_t *st, store_stats_t *out);
 } store_vtable_t;
 
 /* The names of the vtable's entries every backend provides, for X-macros:

@@ -21,6 +21,7 @@ struct store_group {
     bool stopping;
     pthread_t writer;
     unsigned long long batches, jobs;
+    unsigned long long by_size[STORE_GROUP_SIZE_BUCKETS]; /* batches of <= 1, 2, 4, …, 256 jobs, then more */
     double job_s, commit_s;        /* writer time in jobs and in begin+commit (PARLEY_GROUP_STATS) */
 };
 
@@ -103,6 +104,10 @@ static void *group_main(void *arg)
         pthread_mutex_lock(&g->mu);
         g->batches++;
         g->jobs += n;
+        size_t k = 0;
+        while (k + 1 < STORE_GROUP_SIZE_BUCKETS && (1ull << k) < (unsigned long long)n)
+            k++;
+        g->by_size[k]++;
         for (store_group_job_t *j = batch, *next; j; j = next) {
             next = j->next;
             if (j->done) {
@@ -179,6 +184,14 @@ void store_group_stats(store_group_t *g, unsigned long long *batches, unsigned l
         *batches = g->batches;
     if (jobs)
         *jobs = g->jobs;
+    pthread_mutex_unlock(&g->mu);
+}
+
+void store_group_sizes(store_group_t *g, unsigned long long by_size[STORE_GROUP_SIZE_BUCKETS])
+{
+    pthread_mutex_lock(&g->mu);
+    for (size_t k = 0; k < STORE_GROUP_SIZE_BUCKETS; k++)
+        by_size[k] = g->by_size[k];
     pthread_mutex_unlock(&g->mu);
 }
 

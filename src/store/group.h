@@ -58,5 +58,9 @@ store_rc_t store_group_submit(store_group_t *g, store_group_job_t *job);
 bool store_group_is_writer(const store_group_t *g);
 /* Batches committed and jobs run so far (for tests and benchmarks). */
 void store_group_stats(store_group_t *g, unsigned long long *batches, unsigned long long *jobs);
+/* Batches committed so far by size: by_size[k] counts those of more than
+ * 2^(k-1) and at most 2^k jobs (k = 0: one job); the last counts the rest. */
+#define STORE_GROUP_SIZE_BUCKETS 10
+void store_group_sizes(store_group_t *g, unsigned long long by_size[STORE_GROUP_SIZE_BUCKETS]);
 
 #endif

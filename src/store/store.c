@@ -284,3 +284,11 @@ store_rc_t store_snapshot_load(store_t *st, const char *path)
 {
     return st->vt->snapshot_load ? store_note(st->vt->snapshot_load(st, path)) : STORE_NOT_SUPPORTED;
 }
+
+void store_stats(store_t *st, store_stats_t *out)
+{
+    memset(out, 0, sizeof *out);
+    out->db_bytes = -1;
+    if (st->vt->stats)
+        st->vt->stats(st, out);
+}

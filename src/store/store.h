@@ -267,6 +267,16 @@ store_rc_t store_snapshot_write(store_t *st, const char *path, int64_t *conversa
  * that no other store call runs meanwhile. NOT_SUPPORTED on PostgreSQL. */
 store_rc_t store_snapshot_load(store_t *st, const char *path);
 
+/* ---- operations (metrics) -------------------------------------------------- */
+typedef struct store_stats {
+    int64_t db_bytes;           /* the database's size (SQLite: file and WAL); -1 = unknown */
+    bool have_group;            /* group-commit figures below are set (SQLite) */
+    uint64_t group_batches, group_jobs;
+    uint64_t group_batch_le[9]; /* cumulative: batches of <= 1, 2, 4, …, 256 jobs */
+} store_stats_t;
+/* Fills out with what the backend knows; whatever it does not is -1 / false. */
+void store_stats(store_t *st, store_stats_t *out);
+
 /* ---- bulk loading (seed, load) ------------------------------------------- */
 /* Opens a transaction on the calling thread's connection; store_conv_insert
  * and the create functions then join it instead of committing each row.

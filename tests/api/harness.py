@@ -599,6 +599,29 @@ class Server:
             page += 1
 
 
+_NONLOOPBACK = []
+
+
+def nonloopback_ipv4():
+    """A local IPv4 address outside 127.0.0.0/8, for a client that the server must not treat as loopback
+    (the per-address limit exempts loopback clients): the machine's first global address, else - as root
+    on a machine without one - 198.18.0.1 added to lo for the rest of the process."""
+    if _NONLOOPBACK:
+        return _NONLOOPBACK[0]
+    out = subprocess.run(["ip", "-4", "-o", "addr", "show", "scope", "global"], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        parts = line.split()
+        if "inet" in parts:
+            _NONLOOPBACK.append(parts[parts.index("inet") + 1].split("/")[0])
+            return _NONLOOPBACK[0]
+    if os.geteuid() != 0:
+        raise RuntimeError("no global IPv4 address on this machine, and not root to add one")
+    subprocess.run(["ip", "addr", "add", "198.18.0.1/32", "dev", "lo"], check=True)
+    atexit.register(subprocess.run, ["ip", "addr", "del", "198.18.0.1/32", "dev", "lo"])
+    _NONLOOPBACK.append("198.18.0.1")
+    return _NONLOOPBACK[0]
+
+
 def read_until_closed(socks, seconds):
     """Reads every socket in socks until the peer closes it (EOF or reset) or
     `seconds` pass. Returns (bufs, open_): bufs[i] = the bytes socket i got,

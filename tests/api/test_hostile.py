@@ -329,27 +329,39 @@ class HostileTest(unittest.TestCase):
         self.assertLess(rss2 - rss1, 16 * 1024, "RSS grew from %d to %d KiB over %d rounds" % (rss1, rss2, ROUNDS))
 
     def test_per_ip_limit(self):
-        """With --max-connections-per-ip 4 a fifth connection from the same
-        address is closed unanswered while other addresses are served; closing
-        one frees a slot."""
+        """With --max-connections-per-ip 4 a fifth connection from one (non-loopback) address is
+        closed unanswered while other addresses are served; closing one frees a slot. Loopback
+        clients are never limited: every local client shares that address."""
         held = []
+        src = harness.nonloopback_ipv4()
         try:
             for _ in range(4):
-                s = connect_from(perip, "127.0.0.5")
+                s = connect_from(perip, src)
                 s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")   # keep-alive: the slot stays taken
                 r = harness.parse_raw_response(s.recv(65536))
                 self.assertEqual(r.status, 200, r)
                 held.append(s)
-            r, closed = exchange(perip, request(b"GET", b"/healthz"), src="127.0.0.5")
+            r, closed = exchange(perip, request(b"GET", b"/healthz"), src=src)
             self.assertIsNone(r, "a fifth connection from one address must not be served: %r" % (r,))
             self.assertTrue(closed)
             self.assertServed(perip, src="127.0.0.6")
             self.assertServed(perip, src="127.0.0.1")
+            loop = []
+            try:
+                for _ in range(8):   # twice the limit from one loopback address: all served
+                    s = connect_from(perip, "127.0.0.5")
+                    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                    loop.append(s)
+                    r = harness.parse_raw_response(s.recv(65536))
+                    self.assertEqual(r.status, 200, r)
+            finally:
+                for s in loop:
+                    s.close()
             held.pop().close()
             # the slot is released once the server notices the close: poll (bounded) until served
             deadline = time.monotonic() + 10
             while True:
-                r, _ = exchange(perip, request(b"GET", b"/healthz"), src="127.0.0.5")
+                r, _ = exchange(perip, request(b"GET", b"/healthz"), src=src)
                 if r is not None or time.monotonic() > deadline:
                     break
             self.assertIsNotNone(r, "a freed slot is reusable")

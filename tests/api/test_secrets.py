@@ -135,11 +135,11 @@ class SecretsTest(harness.ApiTestCase):
 
     @staticmethod
     def raw_answer(key, path="/v2/conversations"):
-        """The whole answer to GET path with key, Date header removed."""
+        """The whole answer to GET path with key (and a fixed X-Request-Id), Date header removed."""
         s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
         try:
-            s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nConnection: close\r\n\r\n"
-                       % (path, key)).encode())
+            s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nX-Request-Id: same-id-for-both\r\n"
+                       "Connection: close\r\n\r\n" % (path, key)).encode())
             data = b""
             while True:
                 c = s.recv(65536)
@@ -151,11 +151,14 @@ class SecretsTest(harness.ApiTestCase):
         return b"\r\n".join(l for l in data.split(b"\r\n") if not l.lower().startswith(b"date:"))
 
     def test_revoked_and_unknown_keys_answer_identically(self):
+        # byte for byte but for the request's own id (X-Request-Id and the problem's requestId), which the
+        # client may set itself: with the same id sent, the answers are identical
         for path in ("/v2/conversations", "/v2/conversations/" + harness.UNKNOWN_UUID, "/v2/api_keys", "/v2/users"):
             a = self.raw_answer(revoked_key, path)
             b = self.raw_answer(UNKNOWN_KEYS[0], path)
             self.assertTrue(a.startswith(b"HTTP/1.1 401 "), a)
             self.assertEqual(a, b, "revoked vs unknown key on %s" % path)
+            self.assertIn(b"X-Request-Id: same-id-for-both", a)
             self.assertEqual(a, self.raw_answer(revoked_key[:-1] + ("A" if revoked_key[-1] != "A" else "B"), path))
 
     def test_revoked_and_unknown_keys_same_timing_class(self):

@@ -1,4 +1,4 @@
-/* admin.c - the PostgreSQL backend's operations for the admin API: delete an organization, empty everything. */
+/* admin.c - the PostgreSQL backend's operations for the admin API (delete an organization, empty everything) and its figures for metrics. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,4 +84,20 @@ static store_rc_t pg_reset_body(pg_conn_t *c, void *arg)
 store_rc_t postgres_reset(store_t *base)
 {
     return pg_run((pg_store_t *)base, pg_reset_body, NULL, __func__);
+}
+
+static store_rc_t pg_size_body(pg_conn_t *c, void *arg)
+{
+    PGresult *res = pg_exec_sql(c, "SELECT pg_database_size(current_database())", 0, NULL, "postgres_stats");
+    if (res && PQntuples(res) == 1)
+        *(int64_t *)arg = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+    PQclear(res);
+    return res ? STORE_OK : STORE_ERROR;
+}
+
+void postgres_stats(store_t *base, store_stats_t *out)
+{
+    int64_t bytes = -1;
+    if (pg_run((pg_store_t *)base, pg_size_body, &bytes, __func__) == STORE_OK)
+        out->db_bytes = bytes;
 }

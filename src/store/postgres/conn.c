@@ -569,5 +569,6 @@ static const store_vtable_t postgres_vtable = {
     STORE_VTABLE_OPS(PG_ENTRY)
     .org_delete = postgres_org_delete,
     .reset = postgres_reset,
+    .stats = postgres_stats,
     /* no snapshot_write / snapshot_load: the admin API answers 501 (use pg_dump) */
 };

@@ -222,5 +222,6 @@ STORE_VTABLE_OPS(PG_FN)
 /* the admin API's operations (admin.c) */
 PG_FN(org_delete)
 PG_FN(reset)
+PG_FN(stats)
 
 #endif

@@ -1,6 +1,7 @@
-/* admin.c - the SQLite backend's operations for the admin API: delete an organization, empty everything, snapshots. */
+/* admin.c - the SQLite backend's operations for the admin API (delete an organization, empty everything, snapshots) and its figures for metrics. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "store/sqlite/sq.h"
@@ -180,4 +181,28 @@ store_rc_t sqlite_snapshot_load(store_t *base, const char *path)
         return STORE_ERROR;
     }
     return STORE_OK;
+}
+
+void sqlite_stats(store_t *base, store_stats_t *out)
+{
+    sq_store_t *st = (sq_store_t *)base;
+    struct stat sb;
+    char wal[4096];
+    if (stat(st->path, &sb) == 0) {
+        out->db_bytes = (int64_t)sb.st_size;
+        snprintf(wal, sizeof wal, "%s-wal", st->path);
+        if (stat(wal, &sb) == 0)
+            out->db_bytes += (int64_t)sb.st_size;
+    }
+    if (st->group) {
+        unsigned long long batches, jobs, by_size[STORE_GROUP_SIZE_BUCKETS];
+        store_group_stats(st->group, &batches, &jobs);
+        store_group_sizes(st->group, by_size);
+        out->have_group = true;
+        out->group_batches = batches;
+        out->group_jobs = jobs;
+        uint64_t cum = 0;
+        for (size_t k = 0; k < sizeof out->group_batch_le / sizeof out->group_batch_le[0]; k++)
+            out->group_batch_le[k] = cum += by_size[k];
+    }
 }

@@ -649,4 +649,5 @@ static const store_vtable_t sqlite_vtable = {
     .reset = sqlite_reset,
     .snapshot_write = sqlite_snapshot_write,
     .snapshot_load = sqlite_snapshot_load,
+    .stats = sqlite_stats,
 };

@@ -242,5 +242,6 @@ SQ_FN(org_delete)
 SQ_FN(reset)
 SQ_FN(snapshot_write)
 SQ_FN(snapshot_load)
+SQ_FN(stats)
 
 #endif
