@@ -50,6 +50,10 @@ static void test_format(void **state)
     progress_start(&p, stderr, false, "seed", "conversations", 10000, fake_clock);
     progress_format(&p, 2500, 0.5, false, line, sizeof line);
     assert_string_equal(line, "seed: 2500/10000 conversations, 5000/s, ETA 0:02");
+    progress_format(&p, 9999, 1, false, line, sizeof line); /* the ETA rounds up: 0:00 only when done */
+    assert_string_equal(line, "seed: 9999/10000 conversations, 9999/s, ETA 0:01");
+    progress_format(&p, 10000, 1, false, line, sizeof line);
+    assert_string_equal(line, "seed: 10000/10000 conversations, 10000/s, ETA 0:00");
     progress_format(&p, 0, 0.5, false, line, sizeof line); /* no rate yet: no ETA */
     assert_string_equal(line, "seed: 0/10000 conversations, -/s, ETA --:--");
     progress_format(&p, 100, 1000, false, line, sizeof line); /* 0.1/s: 99,000 s left */

@@ -1,6 +1,7 @@
 /* progress.c - a one-line progress meter (count/total, rate, ETA) for long commands on a terminal. */
 #include "cli/progress.h"
 
+#include <math.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,8 +27,9 @@ void progress_start(progress_t *p, FILE *out, bool on, const char *label, const 
         p->start = p->last_draw = p->clock();
 }
 
-/* "M:SS", or "H:MM:SS" from an hour on, into out (capacity n). */
-static void progress_duration(double s, char *out, size_t n)
+/* "M:SS", or "H:MM:SS" from an hour on, into out (capacity n); whole
+ * seconds rounded up when up, else to the nearest. */
+static void progress_duration(double s, bool up, char *out, size_t n)
 {
     if (s < 0)
         s = 0;
@@ -35,7 +37,7 @@ static void progress_duration(double s, char *out, size_t n)
         snprintf(out, n, ">99h");
         return;
     }
-    int t = (int)(s + 0.5); /* < 360,000 */
+    int t = up ? (int)ceil(s) : (int)(s + 0.5); /* < 360,000 */
     if (t >= 3600)
         snprintf(out, n, "%d:%02d:%02d", t / 3600 % 100, t / 60 % 60, t % 60);
     else
@@ -52,13 +54,13 @@ void progress_format(const progress_t *p, int64_t count, double elapsed, bool do
         snprintf(rate, sizeof rate, "%.0f", r);
     char d[32] = "--:--";
     if (done) { /* the ETA has no more use: say how long it took */
-        progress_duration(elapsed, d, sizeof d);
+        progress_duration(elapsed, false, d, sizeof d);
         snprintf(tail, sizeof tail, ", done in %s", d);
     } else if (p->total) {
         if (count >= p->total)
-            progress_duration(0, d, sizeof d);
+            progress_duration(0, false, d, sizeof d);
         else if (r > 0)
-            progress_duration((double)(p->total - count) / r, d, sizeof d);
+            progress_duration((double)(p->total - count) / r, true, d, sizeof d); /* "0:00" only when done */
         snprintf(tail, sizeof tail, ", ETA %s", d);
     }
     snprintf(out, n, "%s: %lld%s %s, %s/s%s", p->label, (long long)count, of, p->unit, rate, tail);
