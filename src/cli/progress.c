@@ -76,6 +76,12 @@ static void progress_draw(progress_t *p, const char *line)
     p->width = len;
 }
 
+void progress_set_total(progress_t *p, int64_t total)
+{
+    if (p)
+        p->total = total > 0 ? total : 0;
+}
+
 void progress_update(progress_t *p, int64_t count)
 {
     if (!p || !p->on)

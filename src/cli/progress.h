@@ -35,6 +35,9 @@ bool progress_wanted(FILE *f, bool quiet);
 void progress_start(progress_t *p, FILE *out, bool on, const char *label, const char *unit, int64_t total,
                     progress_clock_fn clock);
 
+/* Sets the total once it is known (0 = unknown). */
+void progress_set_total(progress_t *p, int64_t total);
+
 /* Records count and redraws the line when PROGRESS_INTERVAL has passed since
  * the start or the last redraw. Cheap when off. */
 void progress_update(progress_t *p, int64_t count);
