@@ -8,6 +8,15 @@
 #include "store/migrations.h"
 #include "store/ops.h"
 
+/* Writes prefix and libpq's message m, without its trailing newline, into err. */
+static void check_pg_message(const char *prefix, const char *m, char *err, size_t errlen)
+{
+    size_t n = strlen(m);
+    while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
+        n--;
+    snprintf(err, errlen, "%s%.*s", prefix, (int)n, m);
+}
+
 /* Runs sql on pc; returns the result when its status is want, else NULL
  * (the result cleared) with PostgreSQL's message in err. The caller clears
  * what it gets. */
@@ -16,11 +25,7 @@ static PGresult *check_pg_exec(PGconn *pc, const char *sql, ExecStatusType want,
     PGresult *res = PQexec(pc, sql);
     if (res && PQresultStatus(res) == want)
         return res;
-    const char *m = res ? PQresultErrorMessage(res) : PQerrorMessage(pc);
-    size_t n = strlen(m);
-    while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-        n--;
-    snprintf(err, errlen, "%.*s", (int)n, m);
+    check_pg_message("", res ? PQresultErrorMessage(res) : PQerrorMessage(pc), err, errlen);
     PQclear(res);
     return NULL;
 }
@@ -50,11 +55,7 @@ store_rc_t store_ops_check_postgres(const char *url, store_check_report_t *r, ch
     const char *const vals[] = {"10", url, "parley-check", NULL};
     PGconn *pc = PQconnectdbParams(keys, vals, 1); /* finished below */
     if (!pc || PQstatus(pc) != CONNECTION_OK) {
-        const char *m = pc ? PQerrorMessage(pc) : "out of memory";
-        size_t n = strlen(m);
-        while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
-            n--;
-        snprintf(err, errlen, "cannot connect to PostgreSQL: %.*s", (int)n, m);
+        check_pg_message("cannot connect to PostgreSQL: ", pc ? PQerrorMessage(pc) : "out of memory", err, errlen);
         PQfinish(pc);
         return STORE_UNAVAILABLE;
     }

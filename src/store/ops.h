@@ -1,10 +1,11 @@
-/* ops.h - internals shared by the operations on a whole database: backup.c, check.c, check_pg.c. */
+/* ops.h - internals shared by the operations on a whole database: backup.c, check.c, check_pg.c (ops.c). */
 #ifndef PARLEY_STORE_OPS_H
 #define PARLEY_STORE_OPS_H
 
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "store/store.h"
 
@@ -22,6 +23,10 @@ extern const char *const store_ops_count_sql[STORE_COUNT__N];
  * (the caller closes it with sqlite3_close), or NULL with why in err (no such
  * file, unreadable, not a database, not a Parley database). */
 sqlite3 *store_ops_sqlite_snapshot(const char *url, int *version, char *err, size_t errlen);
+
+/* One integer from the first row of sql on db into *out. Returns an SQLite
+ * code (SQLITE_EMPTY when there is no row). */
+int store_ops_int(sqlite3 *db, const char *sql, int64_t *out);
 
 /* The path of an SQLite url: url without its "sqlite://" prefix. */
 const char *store_ops_sqlite_path(const char *url);
