@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # deps.sh - installs the Debian packages Parley needs to build and test, only those that are missing.
 set -euo pipefail
+# systemd (systemd-analyze) and strace: tests/contrib/test_systemd_unit.py checks contrib/parley.service.
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libcmocka-dev python3 curl libpq-dev postgresql postgresql-client
+      libsodium-dev libcmocka-dev python3 curl libpq-dev postgresql postgresql-client systemd strace
       python3-pytest nodejs)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,4 +1,4 @@
-/* main.c - the `parley` command line: dispatches to serve, org, user, team, key, seed, export and load. */
+/* main.c - the `parley` command line: dispatches serve, org, user, team, key, seed, export, load, backup, check. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,7 +10,7 @@ static const char parley_usage[] =
     "usage: parley COMMAND [OPTIONS]\n"
     "\n"
     "Parley serves the Conversations API of Attention (base path /v2) from an\n"
-    "embedded SQLite database.\n"
+    "embedded SQLite database (or PostgreSQL).\n"
     "\n"
     "commands:\n"
     "  serve          run the HTTP server\n"
@@ -25,6 +25,8 @@ static const char parley_usage[] =
     "  seed           insert realistic generated conversations\n"
     "  export         write an organization's conversations as JSON lines\n"
     "  load           load JSON lines written by export, all or nothing\n"
+    "  backup         copy a live SQLite database into a file, consistently\n"
+    "  check          verify a database or a backup: integrity, schema version, counts\n"
     "  snapshot take|list|restore|delete\n"
     "                 named copies of a SQLite database (the admin API's snapshots)\n"
     "\n"
@@ -43,6 +45,8 @@ static const cli_cmd_t parley_cmds[] = {
     {"export", NULL, cli_export},         {"load", NULL, cli_load},
     {"snapshot", "take", cli_snapshot_take}, {"snapshot", "list", cli_snapshot_list},
     {"snapshot", "restore", cli_snapshot_restore}, {"snapshot", "delete", cli_snapshot_delete},
+    {"export", NULL, cli_export},         {"load", NULL, cli_load},         {"backup", NULL, cli_backup},
+    {"check", NULL, cli_check},
 };
 
 int main(int argc, char **argv)

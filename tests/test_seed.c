@@ -12,6 +12,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "cli/progress.h"
 #include "cli/seed.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
@@ -322,8 +323,11 @@ static void test_distribution(void **state)
     t_db_open(&d);
     FILE *progress = tmpfile();
     assert_non_null(progress);
-    seed_opts_t o = {.org_uuid = d.org, .count = 500, .seed = 7, .now = T_NOW, .progress = progress};
+    progress_t meter; /* off, as when stderr is not a terminal: writes nothing */
+    progress_start(&meter, progress, false, "seed", "conversations", 500, NULL);
+    seed_opts_t o = {.org_uuid = d.org, .count = 500, .seed = 7, .now = T_NOW, .progress = &meter};
     assert_int_equal(seed_run(d.st, &o, err, sizeof err), 0);
+    progress_finish(&meter);
     assert_int_equal(ftell(progress), 0);
     fclose(progress);
     t_stats_t *s = calloc(1, sizeof *s);
@@ -478,21 +482,40 @@ static void test_users_reruns_and_errors(void **state)
     t_db_close(&d);
 }
 
-/* One progress line per 10,000 rows (test_distribution checks there is none for fewer). */
-static void test_progress_lines(void **state)
+static double t_clock_now;
+/* A fake clock that moves 1/64 s at every reading. */
+static double t_ticking_clock(void)
+{
+    return t_clock_now += 1 / 64.0;
+}
+
+/* The meter is updated after every row: on a terminal, the line is redrawn
+ * (at most every 0.1 s) and finishes at the count. */
+static void test_progress_meter(void **state)
 {
     (void)state;
     t_db_t d;
-    char err[256] = "", line[128];
+    char err[256] = "", line[4096];
     t_db_open(&d);
     FILE *f = tmpfile();
     assert_non_null(f);
-    seed_opts_t o = {.org_uuid = d.org, .count = 10000, .seed = 6, .now = T_NOW, .progress = f};
+    progress_t meter;
+    progress_start(&meter, f, true, "seed", "conversations", 300, t_ticking_clock);
+    seed_opts_t o = {.org_uuid = d.org, .count = 300, .seed = 6, .now = T_NOW, .progress = &meter};
     assert_int_equal(seed_run(d.st, &o, err, sizeof err), 0);
+    assert_int_equal(meter.count, 300);
+    progress_finish(&meter);
     rewind(f);
-    assert_non_null(fgets(line, sizeof line, f));
-    assert_string_equal(line, "seed: 10000/10000 conversations\n");
-    assert_null(fgets(line, sizeof line, f));
+    size_t n = fread(line, 1, sizeof line - 1, f);
+    line[n] = '\0';
+    /* 300 readings 1/64 s apart: a redraw every 7th (0.109 s) */
+    int redraws = 0;
+    for (const char *p = line; (p = strchr(p, '\r')) != NULL; p++)
+        redraws++;
+    assert_int_equal(redraws, 300 / 7 + 1);
+    assert_non_null(strstr(line, "\rseed: 7/300 conversations, 64/s, ETA 0:05"));
+    assert_non_null(strstr(line, "\rseed: 300/300 conversations, 64/s, done in 0:05\n"));
+    assert_int_equal(line[n - 1], '\n');
     fclose(f);
     t_db_close(&d);
 }
@@ -506,7 +529,7 @@ int main(void)
         cmocka_unit_test(test_distribution),
         cmocka_unit_test(test_transcripts_are_canonical),
         cmocka_unit_test(test_users_reruns_and_errors),
-        cmocka_unit_test(test_progress_lines),
+        cmocka_unit_test(test_progress_meter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

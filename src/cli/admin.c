@@ -10,6 +10,7 @@
 #include "auth/keys.h"
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "cli/seed.h"
 #include "lib/ptime.h"
 #include "model/user.h"
@@ -267,7 +268,7 @@ int cli_seed(int argc, char **argv)
          NULL},
         {"now", "TIME", "anchor time (RFC 3339); createdAt spreads over the year before it (default: today 00:00Z)",
          &now, NULL},
-        {"quiet", NULL, "no progress lines on stderr", NULL, &quiet},
+        {"quiet", NULL, "no progress line on stderr (it is drawn only when stderr is a terminal)", NULL, &quiet},
         {"db", "PATH", ADMIN_DB_HELP, &db, NULL},
         {0},
     };
@@ -275,7 +276,8 @@ int cli_seed(int argc, char **argv)
                        "Inserts N realistic conversations (users and teams are created first when the\n"
                        "organization has only its admin): varied titles and owners, 2-8 participants,\n"
                        "v1/v2 transcripts of 10-200 segments, labels, scorecards, and a few private,\n"
-                       "internal, empty, pending and archived ones.",
+                       "internal, empty, pending and archived ones. On a terminal, stderr shows the\n"
+                       "progress (count, rate, time left); prints `inserted N conversations` at the end.",
                        opts, NULL, 0, NULL);
     if (rc)
         return rc > 0 ? 0 : 2;
@@ -303,13 +305,18 @@ int cli_seed(int argc, char **argv)
     store_t *st = cli_store_org(db, STORE_DURABILITY_NORMAL, org, o);
     if (!st)
         return 1;
-    seed_opts_t so = {.org_uuid = o, .count = n, .seed = s, .now = anchor, .progress = quiet ? NULL : stderr};
+    progress_t meter;
+    progress_start(&meter, stderr, progress_wanted(stderr, quiet), "seed", "conversations", n, NULL);
+    seed_opts_t so = {.org_uuid = o, .count = n, .seed = s, .now = anchor, .progress = &meter};
     char err[256];
     rc = seed_run(st, &so, err, sizeof err) != 0;
-    if (rc)
+    if (rc) {
+        progress_clear(&meter);
         fprintf(stderr, "parley seed: %s\n", err);
-    else
+    } else {
+        progress_finish(&meter);
         printf("inserted %ld conversations\n", n);
+    }
     store_close(st);
     return rc;
 }

@@ -21,6 +21,8 @@ int cli_snapshot_take(int argc, char **argv);
 int cli_snapshot_list(int argc, char **argv);
 int cli_snapshot_restore(int argc, char **argv);
 int cli_snapshot_delete(int argc, char **argv);
+int cli_backup(int argc, char **argv);
+int cli_check(int argc, char **argv);
 
 /* The database a command uses: --db, else $PARLEY_DB, else ./parley.db. */
 const char *cli_default_db(void);

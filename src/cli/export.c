@@ -4,10 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "auth/keys.h"
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "cli/progress.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/strutil.h"
@@ -15,6 +18,7 @@
 #include "model/user.h"
 
 #define EXPORT_DB_HELP "SQLite file or PostgreSQL URL (postgres://…) (default $PARLEY_DB or ./parley.db)"
+#define EXPORT_QUIET_HELP "no progress line on stderr (it is drawn only when stderr is a terminal)"
 #define LOAD_MAX_MESSAGES 100 /* `line N: …` messages printed before summarising */
 
 /* ---- export ---------------------------------------------------------------------- */
@@ -24,6 +28,7 @@ typedef struct export_ctx {
     buf_t line;      /* the line being written; owned */
     long count;
     bool failed;     /* stdout or memory failed (reported) */
+    progress_t meter;
 } export_ctx_t;
 
 static int export_team_cb(void *ctx, const store_team_t *t)
@@ -41,31 +46,51 @@ static int export_conv_cb(void *ctx, const conv_t *c)
             team_name = tv[i].name;
     buf_reset(&x->line);
     if (export_line_write(&x->line, c, team_name) != 0) {
+        progress_clear(&x->meter);
         fprintf(stderr, "parley export: out of memory at conversation %s\n", c->uuid);
         x->failed = true;
         return 1;
     }
     buf_putc(&x->line, '\n');
     if (x->line.oom || fwrite(x->line.data, 1, x->line.len, stdout) != x->line.len) {
+        progress_clear(&x->meter);
         fprintf(stderr, "parley export: cannot write to stdout: %s\n", strerror(errno));
         x->failed = true;
         return 1;
     }
     x->count++;
+    progress_update(&x->meter, x->count);
     return 0;
+}
+
+static int export_count_cb(void *ctx, const conv_t *c)
+{
+    (void)ctx;
+    (void)c;
+    return 0;
+}
+
+/* The number of conversations export will write (for the meter's total); 0 when unknown. */
+static int64_t export_total(store_t *st, const char *org, bool archived)
+{
+    store_scope_t sc = {.org_uuid = org, .user_uuid = NULL};
+    conv_filter_t f = {.archived = archived ? CONV_ARCHIVED_INCLUDE : CONV_ARCHIVED_EXCLUDE, .page = 1, .size = 1};
+    int64_t total = 0;
+    return store_conv_list(st, &sc, &f, &total, export_count_cb, NULL) == STORE_OK ? total : 0;
 }
 
 int cli_export(int argc, char **argv)
 {
     const char *db = cli_default_db(), *org = NULL;
-    bool archived = false;
+    bool archived = false, quiet = false;
     const cli_opt_t opts[] = {
         {"org", "ORG", "organization uuid or name (required)", &org, NULL},
         {"include-archived", NULL, "export archived conversations too (default: only live ones)", NULL, &archived},
+        {"quiet", NULL, EXPORT_QUIET_HELP, NULL, &quiet},
         {"db", "PATH", EXPORT_DB_HELP, &db, NULL},
         {0},
     };
-    int rc = cli_parse(argc, argv, "parley export --org ORG [--include-archived] [--db PATH] > dump.jsonl",
+    int rc = cli_parse(argc, argv, "parley export --org ORG [--include-archived] [--quiet] [--db PATH] > dump.jsonl",
                        "Writes the organization's conversations to stdout, oldest first, one JSON object\n"
                        "per line:\n"
                        "  {\"conversation\": <exactly what GET /v2/conversations/{id} returns>,\n"
@@ -74,7 +99,7 @@ int cli_export(int argc, char **argv)
                        "              \"applicationExternalID\": \"\", \"applicationName\": \"\"},\n"
                        "   \"team\": {\"uuid\": \"\", \"name\": \"\"}}\n"
                        "`parley load` reads it back; a loaded conversation renders byte for byte the same.\n"
-                       "Prints the count on stderr.",
+                       "Prints the count on stderr (and, on a terminal, the progress while it runs).",
                        opts, NULL, 0, NULL);
     if (rc)
         return rc > 0 ? 0 : 2;
@@ -89,20 +114,27 @@ int cli_export(int argc, char **argv)
     export_ctx_t x = {.count = 0};
     buf_init(&x.teams);
     buf_init(&x.line);
+    /* not when the lines themselves go to the terminal: the redraws would land among them */
+    bool meter = progress_wanted(stderr, quiet) && !isatty(fileno(stdout));
+    progress_start(&x.meter, stderr, meter, "export", "conversations", meter ? export_total(st, o, archived) : 0,
+                   NULL);
     rc = 1;
     if (store_team_list(st, o, export_team_cb, &x) != STORE_OK || x.teams.oom) {
         fprintf(stderr, "parley export: cannot read the organization's teams\n");
         goto done;
     }
     if (store_conv_each(st, o, archived, export_conv_cb, &x) != STORE_OK) {
+        progress_clear(&x.meter);
         if (!x.failed)
             fprintf(stderr, "parley export: cannot read the conversations\n");
         goto done;
     }
     if (fflush(stdout) != 0) {
+        progress_clear(&x.meter);
         fprintf(stderr, "parley export: cannot write to stdout: %s\n", strerror(errno));
         goto done;
     }
+    progress_finish(&x.meter);
     fprintf(stderr, "exported %ld conversations\n", x.count);
     rc = 0;
 done:
@@ -127,6 +159,7 @@ typedef struct load_ctx {
     long line_no;
     long bad, messages;
     long loaded, users_made, teams_made;
+    progress_t meter;     /* counts the non-empty lines read */
 } load_ctx_t;
 
 /* Reports "line N: msg" on stderr (the first LOAD_MAX_MESSAGES only) and
@@ -136,6 +169,7 @@ static int load_bad(load_ctx_t *x, const char *fmt, ...)
 {
     x->bad++;
     if (x->messages++ < LOAD_MAX_MESSAGES) {
+        progress_clear(&x->meter);
         va_list ap;
         va_start(ap, fmt);
         fprintf(stderr, "line %ld: ", x->line_no);
@@ -261,6 +295,35 @@ static int load_user(load_ctx_t *x, const conv_t *c, const char *team, uuid_str_
     return load_remember(x, &x->users, c->user_uuid, to);
 }
 
+/* The number of non-empty lines of in when it is a regular file (read
+ * through, then rewound), for the meter's total; 0 when unknown. */
+static int64_t load_count_lines(FILE *in)
+{
+    struct stat sb;
+    if (fstat(fileno(in), &sb) != 0 || !S_ISREG(sb.st_mode))
+        return 0;
+    char chunk[65536];
+    int64_t lines = 0;
+    bool blank = true; /* the current line has nothing but line ends so far */
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, in)) > 0) {
+        for (size_t i = 0; i < n; i++) {
+            if (chunk[i] == '\n') {
+                lines += !blank;
+                blank = true;
+            } else if (chunk[i] != '\r') {
+                blank = false;
+            }
+        }
+    }
+    lines += !blank;
+    if (ferror(in) || fseeko(in, 0, SEEK_SET) != 0) {
+        clearerr(in);
+        return fseeko(in, 0, SEEK_SET) == 0 ? 0 : -1;
+    }
+    return lines;
+}
+
 /* Decodes one line and inserts it (inside the open batch). Returns 0 or -1 (reported). */
 static int load_line(load_ctx_t *x, arena_t *a, const char *line, size_t len)
 {
@@ -299,26 +362,28 @@ static int load_line(load_ctx_t *x, arena_t *a, const char *line, size_t len)
 int cli_load(int argc, char **argv)
 {
     const char *db = cli_default_db(), *org = NULL;
-    bool new_ids = false;
+    bool new_ids = false, quiet = false;
     const cli_opt_t opts[] = {
         {"org", "ORG", "organization to load into, uuid or name (required)", &org, NULL},
         {"new-ids", NULL,
          "give conversations, and the users and teams made for them, new ids (users are then matched by email, "
          "teams by name); default: keep every id",
          NULL, &new_ids},
+        {"quiet", NULL, EXPORT_QUIET_HELP, NULL, &quiet},
         {"db", "PATH", EXPORT_DB_HELP, &db, NULL},
         {0},
     };
     const char *pos[1];
     int got = 0;
-    int rc = cli_parse(argc, argv, "parley load --org ORG [--new-ids] [--db PATH] DUMP.jsonl",
+    int rc = cli_parse(argc, argv, "parley load --org ORG [--new-ids] [--quiet] [--db PATH] DUMP.jsonl",
                        "Loads the lines `parley export` wrote (DUMP.jsonl, or - for stdin) into an\n"
                        "organization, all in one transaction: when any line is bad, each bad line is\n"
                        "reported on stderr as `line N: <what is wrong>` and nothing is loaded. Owners\n"
                        "and teams missing from the organization are created from the line (the user's\n"
                        "email, names and transcript language; the team's name). Empty lines are skipped.\n"
                        "Ids are kept unless --new-ids; applicationExternalID is always kept, so loading\n"
-                       "the same dump twice into one organization conflicts.",
+                       "the same dump twice into one organization conflicts. On a terminal, stderr shows\n"
+                       "the progress (lines read; of how many, and the time left, when DUMP is a file).",
                        opts, pos, 1, &got);
     if (rc)
         return rc > 0 ? 0 : 2;
@@ -344,6 +409,16 @@ int cli_load(int argc, char **argv)
         return 1;
     }
     load_ctx_t x = {.st = st, .org = o, .new_ids = new_ids};
+    bool meter = progress_wanted(stderr, quiet);
+    int64_t total = meter ? load_count_lines(in) : 0;
+    if (total < 0) {
+        fprintf(stderr, "parley load: cannot read %s: %s\n", pos[0], strerror(errno));
+        if (in != stdin)
+            fclose(in);
+        store_close(st);
+        return 1;
+    }
+    progress_start(&x.meter, stderr, meter, "load", "lines", total, NULL);
     buf_init(&x.users);
     buf_init(&x.teams);
     char *line = NULL; /* getline's buffer; freed below */
@@ -356,6 +431,7 @@ int cli_load(int argc, char **argv)
     }
     in_batch = true;
     ssize_t n;
+    int64_t lines_read = 0; /* non-empty ones, for the meter */
     while ((n = getline(&line, &cap, in)) >= 0) {
         x.line_no++;
         size_t len = (size_t)n;
@@ -367,7 +443,9 @@ int cli_load(int argc, char **argv)
         arena_init(&a);
         load_line(&x, &a, line, len);
         arena_free(&a);
+        progress_update(&x.meter, ++lines_read);
     }
+    progress_clear(&x.meter); /* the summary or the messages below go on a clean line */
     if (ferror(in)) {
         fprintf(stderr, "parley load: cannot read %s: %s\n", pos[0], strerror(errno));
         goto done;
@@ -384,6 +462,7 @@ int cli_load(int argc, char **argv)
         fprintf(stderr, "parley load: the commit failed; nothing was loaded\n");
         goto done;
     }
+    progress_finish(&x.meter);
     printf("loaded %ld conversations (%ld users and %ld teams created)\n", x.loaded, x.users_made, x.teams_made);
     rc = 0;
 done:

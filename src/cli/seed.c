@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,7 +14,6 @@
 #include "lib/uuid.h"
 
 #define SEED_BATCH_ROWS 5000
-#define SEED_PROGRESS_ROWS 10000
 #define SEED_DAY 86400
 #define SEED_MAX_PEOPLE 8
 #define SEED_MAX_SEGMENTS 200
@@ -1359,10 +1359,7 @@ int seed_run(store_t *st, const seed_opts_t *o, char *err, size_t errlen)
             }
             done = i + 1;
         }
-        if (o->progress && (i + 1) % SEED_PROGRESS_ROWS == 0) {
-            fprintf(o->progress, "seed: %ld/%ld conversations\n", i + 1, o->count);
-            fflush(o->progress);
-        }
+        progress_update(o->progress, i + 1);
     }
     rc = 0;
 out:

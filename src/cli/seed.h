@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 
+#include "cli/progress.h"
 #include "store/store.h"
 
 #define SEED_MAX_COUNT 100000000L /* more conversations than this is refused */
@@ -15,7 +15,7 @@ typedef struct seed_opts {
     long count;             /* conversations to insert (0 is fine: only users/teams) */
     uint64_t seed;          /* PRNG seed: same seed + same now => same data, ids included */
     int64_t now;            /* anchor time (unix seconds); createdAt spread over [now - 365 days, now] */
-    FILE *progress;         /* NULL or a stream for progress lines (stderr) */
+    progress_t *progress;   /* NULL, or a started meter updated after every row (the caller finishes it) */
 } seed_opts_t;
 
 /* Fills the organization with o->count generated conversations. When the

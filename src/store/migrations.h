@@ -11,4 +11,7 @@ typedef struct store_migration {
 extern const store_migration_t store_sqlite_migrations[];
 extern const store_migration_t store_postgres_migrations[];
 
+/* The highest version in m (a 0-terminated array); 0 when it is empty. */
+int store_migrations_latest(const store_migration_t *m);
+
 #endif

@@ -284,6 +284,83 @@ void store_stats(store_t *st, store_stats_t *out);
 store_rc_t store_batch_begin(store_t *st);
 store_rc_t store_batch_end(store_t *st, bool commit);
 
+/* ---- backup and check (parley backup, parley check; src/store/backup.c) ---- */
+#define STORE_BACKUP_STEP_PAGES 256 /* pages copied per step unless the caller says otherwise */
+
+/* Called after every step of a backup with the pages copied so far and the
+ * database's pages; non-zero abandons the backup (a signal, a test). */
+typedef int (*store_backup_progress_cb)(void *ctx, int64_t done, int64_t total);
+
+typedef struct store_backup_opts {
+    const char *db;            /* the SQLite file (or sqlite://PATH) to copy; a server may be writing to it */
+    const char *to;            /* the copy to make */
+    bool force;                /* replace an existing `to` */
+    int step_pages;            /* pages per step; <= 0: STORE_BACKUP_STEP_PAGES */
+    store_backup_progress_cb progress; /* NULL or called after every step */
+    void *progress_ctx;
+} store_backup_opts_t;
+
+typedef struct store_backup_info {
+    int64_t pages, page_size, bytes;      /* of the copy */
+    int64_t conversations, archived;      /* rows in the copy */
+    int64_t steps;                        /* sqlite3_backup_step calls that copied pages */
+    int schema_version;                   /* of the database copied */
+} store_backup_info_t;
+
+/* Copies the SQLite database o->db into the file o->to with SQLite's online
+ * backup API, in steps of o->step_pages, inside one read transaction: the copy
+ * is the database as of the backup's start (every write committed before it
+ * is in it), and the writers of a running server are never blocked (WAL
+ * readers do not block writers; checkpoints wait for the end of the copy).
+ * The copy goes to a 0600 temporary file next to o->to, is switched to
+ * journal_mode=DELETE (one self-contained file; `parley serve` turns it back
+ * to WAL), fsync'd and renamed over o->to (and the directory fsync'd), so a
+ * failed or abandoned backup leaves no o->to and no temporary file. Fills
+ * *info (may be NULL). Returns STORE_OK; STORE_CONFLICT when o->to exists
+ * and !o->force; STORE_ERROR with why in err otherwise (no database, not a
+ * Parley database, o->to is the database itself, I/O, abandoned, a
+ * PostgreSQL URL: pg_dump is the tool for those). */
+store_rc_t store_backup(const store_backup_opts_t *o, store_backup_info_t *info, char *err, size_t errlen);
+
+/* The counts store_check reports, in the order it prints them. */
+typedef enum {
+    STORE_COUNT_ORGANIZATIONS,
+    STORE_COUNT_USERS,
+    STORE_COUNT_TEAMS,
+    STORE_COUNT_API_KEYS,              /* live and revoked */
+    STORE_COUNT_API_KEYS_REVOKED,
+    STORE_COUNT_CONVERSATIONS,         /* archived ones included */
+    STORE_COUNT_CONVERSATIONS_ARCHIVED,
+    STORE_COUNT_WORKFLOW_LOGS,
+    STORE_COUNT__N
+} store_count_t;
+
+#define STORE_CHECK_PROBLEMS_MAX 2048
+
+typedef struct store_check_report {
+    bool ok;                           /* every check passed */
+    bool postgres;                     /* a PostgreSQL database: no integrity checks ran */
+    int schema_version;                /* recorded in the database */
+    int known_version;                 /* the newest this build knows (its migrations) */
+    bool integrity_ok;                 /* PRAGMA integrity_check said "ok" (SQLite) */
+    bool foreign_keys_ok;              /* PRAGMA foreign_key_check found nothing (SQLite) */
+    int64_t counts[STORE_COUNT__N];    /* -1 when the count failed (a problem says why) */
+    char problems[STORE_CHECK_PROBLEMS_MAX]; /* why not ok: one reason per line ("" when ok) */
+} store_check_report_t;
+
+/* Checks the database at url (an SQLite file, or a PostgreSQL URL) without
+ * writing to it, in one read transaction (a running server is not blocked):
+ * SQLite's integrity and foreign-key checks, the schema version against
+ * this build's migrations (equal is ok; older would be migrated by `parley
+ * serve`, newer needs a newer parley), and the counts of store_count_t.
+ * Returns STORE_OK with the verdict in *r; STORE_ERROR (or STORE_UNAVAILABLE
+ * for an unreachable PostgreSQL server) with why in err when the check could
+ * not run: no such file, not a database, not a Parley database. */
+store_rc_t store_check(const char *url, store_check_report_t *r, char *err, size_t errlen);
+
+/* The label store_check's output uses for count c ("archived conversations"). */
+const char *store_count_label(store_count_t c);
+
 /* Human-readable name of rc. */
 const char *store_rc_str(store_rc_t rc);
 

@@ -19,12 +19,14 @@ HELP = {
     ("team", "create"): ["--org", "--name", "--parent", "--db"],
     ("key", "create"): ["--org", "--org-level", "--user", "--name", "--db"],
     ("key", "revoke"): ["--org", "--id", "--db"],
-    ("seed",): ["--org", "--count", "--seed", "--db"],
+    ("seed",): ["--org", "--count", "--seed", "--quiet", "--db"],
     ("key", "list"): ["--org", "--user", "--db"],
     ("user", "list"): ["--org", "--db"],
     ("team", "list"): ["--org", "--db"],
-    ("export",): ["--org", "--include-archived", "--db"],
-    ("load",): ["--org", "--new-ids", "--db"],
+    ("export",): ["--org", "--include-archived", "--quiet", "--db"],
+    ("load",): ["--org", "--new-ids", "--quiet", "--db"],
+    ("backup",): ["--to", "--force", "--quiet", "--db", "pg_dump"],
+    ("check",): ["--db", "integrity_check", "schema version"],
 }
 
 
