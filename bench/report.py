@@ -352,7 +352,7 @@ def main(a):
     if pg_scen:
         lines.append("PostgreSQL 15 (the same conversations loaded with `parley export | parley load` into a private "
                      "cluster with PostgreSQL's durable defaults and `shared_buffers=1GB`; Parley alone, same "
-                     "load; the server CPU column counts Parley's process only, not PostgreSQL's):")
+                     "load):")
         lines.append("")
         lines.append("| scenario | Parley on PostgreSQL req/s | p50 ms | p99 ms | Parley on SQLite req/s, same run |")
         lines.append("|---|---:|---:|---:|---:|")
