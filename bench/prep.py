@@ -68,7 +68,7 @@ def inputs(db, out):
         "SELECT u.email FROM users u WHERE u.org_uuid = ? AND EXISTS"
         " (SELECT 1 FROM conversations c WHERE c.org_uuid = u.org_uuid AND c.user_uuid = u.uuid)", (org,))]
     users = [r[0] for r in con.execute("SELECT uuid FROM users WHERE org_uuid = ? AND role = 'member'", (org,))]
-    terms = title_terms(con, org, rnd, n)
+    terms = title_terms(con, org, random.Random(7), n) # its own generator: the import body stays as before
     tmax = con.execute("SELECT max(created_at) FROM conversations").fetchone()[0]
     con.close()
 
