@@ -2,7 +2,7 @@
 """prep.py - derives the benchmark inputs from a seeded Parley database (stdlib only).
 
 usage:
-  prep.py inputs DB OUTDIR                   ids, owner emails, title words, list queries, import body
+  prep.py inputs DB OUTDIR                   ids, owner emails, title terms, list queries, import body
   prep.py fetch  DB OUTDIR URL KEY N         fetches N conversations from a running Parley: the nginx file
                                              (a median-size response, exact bytes) and json-server's db.json
   prep.py wids   DB OUT N                    N distinct not-archived conversation ids, random order
@@ -10,6 +10,7 @@ usage:
   prep.py count-imported DB RUNID            conversations imported by run RUNID
   prep.py reset  DB SINCE                    undoes the benchmark's writes since SINCE (unix seconds)
   prep.py count-json DBJSON                  conversations PATCHed archived=true in a json-server db.json
+DB is a SQLite file, or for count-archived, count-imported and reset also a postgres:// URL (through psql).
 Everything derived goes to OUTDIR and is reused by later runs.
 """
 import http.client
@@ -18,14 +19,26 @@ import os
 import random
 import re
 import sqlite3
+import subprocess
 import sys
 import time
+import urllib.parse
 
 
 def connect(db):
     con = sqlite3.connect(db, timeout=60)
     con.execute("PRAGMA foreign_keys = ON")
     return con
+
+
+def is_pg(db):
+    return db.startswith("postgres://") or db.startswith("postgresql://")
+
+
+def psql(url, sql):
+    """Runs sql through psql on url; returns its unaligned, tuples-only output."""
+    return subprocess.run(["psql", "-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql],
+                          check=True, capture_output=True, text=True).stdout.strip()
 
 
 def write_lines(path, items):
@@ -55,13 +68,7 @@ def inputs(db, out):
         "SELECT u.email FROM users u WHERE u.org_uuid = ? AND EXISTS"
         " (SELECT 1 FROM conversations c WHERE c.org_uuid = u.org_uuid AND c.user_uuid = u.uuid)", (org,))]
     users = [r[0] for r in con.execute("SELECT uuid FROM users WHERE org_uuid = ? AND role = 'member'", (org,))]
-    # Title words: the substrings a user would type (a company, a meeting type, a word of either).
-    words = {}
-    for (t,) in con.execute("SELECT title FROM conversations WHERE id IN (%s)" %
-                            ",".join(str(r) for r in rowids[:2000])):
-        for w in re.findall(r"[A-Za-z]{4,}", t or ""):
-            words[w.lower()] = words.get(w.lower(), 0) + 1
-    titles = sorted(words, key=lambda w: -words[w])[:60]
+    terms = title_terms(con, org, random.Random(7), n) # its own generator: the import body stays as before
     tmax = con.execute("SELECT max(created_at) FROM conversations").fetchone()[0]
     con.close()
 
@@ -75,10 +82,19 @@ def inputs(db, out):
             t = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(tmax - days * 86400))
             list_owner.append(q("/v2/conversations", [("filter[owner.email]", e), ("fromDateTime", t),
                                                       ("filter[hide_internal]", "true"), ("page", 1), ("size", 20)]))
-    list_title = [q("/v2/conversations", [("filter[title]", w), ("page", 1), ("size", 20)]) for w in titles]
+    def tq(term, page):
+        return q("/v2/conversations", [("filter[title]", urllib.parse.quote(term, safe="")), ("page", page),
+                                       ("size", 20)])
     write_lines(os.path.join(out, "list-all.txt"), list_all)
     write_lines(os.path.join(out, "list-owner.txt"), list_owner)
-    write_lines(os.path.join(out, "list-title.txt"), list_title)
+    # filter[title], three ways (issue 15): selective terms (<= 1% of titles), page 1; the first page of
+    # each frequent term, asked once on a fresh server (uncached); the next pages (2-10) of those terms.
+    write_lines(os.path.join(out, "list-title-sel.txt"), [tq(t, 1) for t, _, _ in terms["selective"]])
+    write_lines(os.path.join(out, "list-title-first.txt"), [tq(t, 1) for t, _, _ in terms["frequent"]])
+    write_lines(os.path.join(out, "list-title-next.txt"),
+                [tq(t, p) for t, _, _ in terms["frequent"] for p in range(2, 11)])
+    write_lines(os.path.join(out, "title-terms.txt"),
+                ["%s\t%d\t%.5f\t%s" % (k, m, f, t) for k in ("selective", "frequent") for t, m, f in terms[k]])
     # The same requests in json-server's query language (its 10,000 rows are Parley's resources).
     srt = [("_sort", "attributes.createdAt"), ("_order", "desc")]
     write_lines(os.path.join(out, "js-list-all.txt"),
@@ -91,9 +107,11 @@ def inputs(db, out):
                                                  ("attributes.isInternal", "false")] + srt +
                               [("_page", 1), ("_limit", 20)]))
     write_lines(os.path.join(out, "js-list-owner.txt"), js_owner)
-    write_lines(os.path.join(out, "js-list-title.txt"),
-                [q("/conversations", [("attributes.title_like", w)] + srt + [("_page", 1), ("_limit", 20)])
-                 for w in titles])
+    # json-server's title_like is a case-insensitive regular expression: the term's specials escaped
+    write_lines(os.path.join(out, "js-list-title-sel.txt"),
+                [q("/conversations", [("attributes.title_like",
+                                       urllib.parse.quote(re.sub(r"([.*+?^${}()|\[\]\\/])", r"\\\1", t), safe=""))] +
+                   srt + [("_page", 1), ("_limit", 20)]) for t, _, _ in terms["selective"]])
 
     # Import body: a 50-segment v2 transcript, three participants, title; @EXT@ is filled in per request.
     speakers = ["Alice Carter", "Bob Nguyen", "Priya Shah"]
@@ -122,7 +140,49 @@ def inputs(db, out):
     }
     with open(os.path.join(out, "import.json"), "w") as f:
         json.dump(body, f, separators=(",", ":"))
-    print("prep: %d ids, %d owner emails, %d title words" % (len(ids), len(emails), len(titles)))
+    print("prep: %d ids, %d owner emails, %d selective and %d frequent title terms" % (
+        len(ids), len(emails), len(terms["selective"]), len(terms["frequent"])))
+
+
+def title_terms(con, org, rnd, n):
+    """Picks filter[title] terms from the data: {"selective": [(term, matches, fraction)...] (matching at
+    most 1% of the organization's titles, at least 20 so that a page is full), "frequent": [...] (the ten
+    most frequent words, 2% of titles or more)}. Candidates come from a sample of 20,000 titles (words of
+    four letters or more, and whole titles); the matches are then counted exactly over every title, as
+    the API matches: an ASCII case-insensitive substring."""
+    sample = rnd.sample(range(1, n + 1), min(n, 20000))
+    titles = []
+    for i in range(0, len(sample), 500):
+        chunk = sample[i:i + 500]
+        titles += [(r[0] or "") for r in con.execute(
+            "SELECT title FROM conversations WHERE id IN (%s)" % ",".join("?" * len(chunk)), chunk)]
+    low = [t.lower() for t in titles]
+    words = sorted({w.lower() for t in titles for w in re.findall(r"[A-Za-z]{4,}", t)})
+    freq = {w: sum(1 for t in low if w in t) / len(low) for w in words}
+    whole = {}
+    for t in titles:
+        whole[t] = whole.get(t, 0) + 1
+    frequent = [w for w in sorted(words, key=lambda w: (-freq[w], w)) if freq[w] >= 0.02][:10]
+    # selective: words, then whole titles, estimated between 0.1% and 1% of the titles
+    sel = [w for w in sorted(words, key=lambda w: -freq[w]) if 0.001 <= freq[w] <= 0.01]
+    sel += [t for t in sorted(whole, key=lambda t: (-whole[t], t)) if 0.001 <= whole[t] / len(titles) <= 0.01
+            and t.lower() not in sel]
+    sel = sel[:40]
+    # exact counts over every title of the organization
+    cand = [t.lower() for t in sel] + frequent
+    counts = dict.fromkeys(cand, 0)
+    total = 0
+    for (t,) in con.execute("SELECT title FROM conversations WHERE org_uuid = ?", (org,)):
+        total += 1
+        t = (t or "").lower()
+        for c in cand:
+            if c in t:
+                counts[c] += 1
+    total = max(total, 1)
+    out_sel = [(t, counts[t.lower()], counts[t.lower()] / total) for t in sel
+               if 20 <= counts[t.lower()] and counts[t.lower()] / total <= 0.01][:20]
+    out_freq = [(w, counts[w], counts[w] / total) for w in frequent]
+    return {"selective": out_sel, "frequent": out_freq}
 
 
 def fetch(db, out, url, key, n):
@@ -171,19 +231,32 @@ def wids(db, out, n):
 
 
 def count_archived(db, since):
+    if is_pg(db):
+        print(psql(db, "SELECT count(*) FROM conversations WHERE archived AND archived_at >= %d" % since))
+        return
     con = connect(db)
     print(con.execute("SELECT count(*) FROM conversations WHERE archived = 1 AND archived_at >= ?",
                       (since,)).fetchone()[0])
 
 
 def count_imported(db, runid):
-    con = connect(db)
     lo = "bench-imp-%s-" % runid
+    if is_pg(db):
+        print(psql(db, "SELECT count(*) FROM conversations WHERE external_id >= '%s' AND external_id < '%s'" % (
+            lo, lo[:-1] + ".")))
+        return
+    con = connect(db)
     print(con.execute("SELECT count(*) FROM conversations WHERE external_id >= ? AND external_id < ?",
                       (lo, lo[:-1] + ".")).fetchone()[0])
 
 
 def reset(db, since):
+    if is_pg(db):
+        # participants go with their conversation (ON DELETE CASCADE); the per-owner counts follow by trigger
+        psql(db, "BEGIN; UPDATE conversations SET archived = false, archived_at = 0 WHERE archived AND "
+                 "archived_at >= %d; DELETE FROM conversations WHERE external_id >= 'bench-imp-' AND "
+                 "external_id < 'bench-imp.'; DELETE FROM workflow_logs WHERE created_at >= %d; COMMIT" % (since, since))
+        return
     con = connect(db)
     with con:
         con.execute("UPDATE conversations SET archived = 0, archived_at = 0 WHERE archived = 1 AND archived_at >= ?",

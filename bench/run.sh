@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
 # run.sh - Parley's benchmark suite: builds the data once, runs every wrk scenario interleaved with its
-# baselines (nginx static file, json-server 0.17.4), and writes the figures and ratios into BENCHMARKS.md.
+# baselines (nginx static file, json-server 0.17.4, the Node http + better-sqlite3 server), the open-loop
+# latency runs, the admin API's scenarios and the PostgreSQL section, and writes the figures, ratios and
+# targets into BENCHMARKS.md.
 #
 # Environment:
 #   BENCH_QUICK=1        100,000-conversation database, 5 s runs, one round; writes bench/data/BENCHMARKS-quick.md
+#   BENCH_COUNT=N        another database size (bench/data/parley-N.db, seeded once; 10,000 at least)
 #   BENCH_DURATION=10s   measured length of every wrk run        BENCH_WARMUP=3s  discarded warm-up before it
 #   BENCH_CONNS=64       wrk connections                          BENCH_WRK_THREADS=2
 #   BENCH_ROUNDS=2       rounds (each figure is the median over rounds; baselines run beside Parley in each)
-#   BENCH_ONLY="get list archive import mixed startup"   subset of the scenarios
+#   BENCH_ONLY="get list title archive import mixed startup admin pg"   a subset of the scenario groups;
+#                        a subset (or BACKEND=postgres) writes bench/data/BENCHMARKS-subset.md unless BENCH_OUT
+#   BACKEND=postgres     only the PostgreSQL section (same as BENCH_ONLY=pg)
+#   BENCH_OL_FRACTION=0.5  open-loop rate as a fraction of the same round's closed-loop maximum
+#   BENCH_NODE_WORKERS=(cores)  processes of the Node baseline   BENCH_ADMIN_PAIRS=2  admin off/on pairs a round
+#   BENCH_ORG_CALLS=1000  BENCH_SNAP_CALLS=5  timed POST /_parley/orgs, snapshots and restores
 #   PARLEY_BIN=build/parley  PARLEY_THREADS=(cores)  PARLEY_ARGS=(extra serve options)  BENCH_OUT=BENCHMARKS.md
 set -euo pipefail
 
 ROOT=${BENCH_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 BENCH=$ROOT/bench
 QUICK=${BENCH_QUICK:-0}
+ALL="get list title archive import mixed startup admin pg"
+BACKEND=${BACKEND:-sqlite}
+case $BACKEND in
+sqlite) ONLY=${BENCH_ONLY:-$ALL} ;;
+postgres) ONLY=${BENCH_ONLY:-pg} ;;
+*) echo "run.sh: BACKEND must be sqlite or postgres" >&2; exit 2 ;;
+esac
 if [ "$QUICK" = 1 ]; then
     SET=100k COUNT=100000
     DURATION=${BENCH_DURATION:-5s} ROUNDS=${BENCH_ROUNDS:-1}
@@ -21,23 +36,38 @@ if [ "$QUICK" = 1 ]; then
 else
     SET=1m COUNT=1000000
     DURATION=${BENCH_DURATION:-10s} ROUNDS=${BENCH_ROUNDS:-2}
-    OUTMD=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
+    if [ "$ONLY" = "$ALL" ]; then OUTMD=${BENCH_OUT:-$ROOT/BENCHMARKS.md}
+    else OUTMD=${BENCH_OUT:-$BENCH/data/BENCHMARKS-subset.md}; fi
+fi
+if [ -n "${BENCH_COUNT:-}" ]; then
+    COUNT=$BENCH_COUNT SET=$BENCH_COUNT
+    [ "$COUNT" -ge 10000 ] || { echo "run.sh: BENCH_COUNT must be 10000 or more" >&2; exit 2; }
 fi
 WARMUP=${BENCH_WARMUP:-3s}
 CONNS=${BENCH_CONNS:-64}
 WTHREADS=${BENCH_WRK_THREADS:-2}
-ONLY=${BENCH_ONLY:-get list archive import mixed startup}
 PARLEY=${PARLEY_BIN:-$ROOT/build/parley}
 PTHREADS=${PARLEY_THREADS:-$(nproc)}
+OLFRAC=${BENCH_OL_FRACTION:-0.5}
+NWORKERS=${BENCH_NODE_WORKERS:-$(nproc)}
+ADMIN_PAIRS=${BENCH_ADMIN_PAIRS:-2}
+ORG_CALLS=${BENCH_ORG_CALLS:-1000}
+SNAP_CALLS=${BENCH_SNAP_CALLS:-5}
 DATA=$BENCH/data
 DB=$DATA/parley-$SET.db
 DIR=$DATA/$SET
 RES=$DIR/results
-PP=18080 NP=18081 JP=18082
+NDB=$DATA/node-$SET.db            # the Node baseline's database (load.mjs, from `parley export`)
+ADB=$DATA/parley-10k-admin.db     # 10,000 conversations for the snapshot and org scenarios (kept pristine)
+PGDIR=$DATA/pg-$SET               # a kept PostgreSQL cluster holding the same conversations
+PP=18080 NP=18081 JP=18082 NODEP=18083
 LUA=$BENCH/lua/bench.lua
 JSBIN=$BENCH/node/node_modules/.bin/json-server
+OPENLOOP=$DATA/openloop           # bench/openloop.c, compiled here
+ATOKEN=bench-admin-token
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+want_any() { local g; for g in "$@"; do want "$g" && return 0; done; return 1; }
 die() { log "error: $*"; exit 1; }
 want() { case " $ONLY " in *" $1 "*) return 0 ;; esac; return 1; }
 secs() { local d=$1; case $d in *m) echo $((${d%m} * 60)) ;; *s) echo "${d%s}" ;; *) echo "$d" ;; esac; }
@@ -51,14 +81,30 @@ deps() {
     command -v npm >/dev/null || missing+=(npm)
     command -v curl >/dev/null || missing+=(curl)
     command -v python3 >/dev/null || missing+=(python3)
+    # cc for openloop.c; g++ and make for better-sqlite3's native module (npm builds it with node-gyp)
+    command -v cc >/dev/null || missing+=(gcc)
+    command -v g++ >/dev/null || missing+=(g++)
+    command -v make >/dev/null || missing+=(make)
+    if want pg; then
+        command -v psql >/dev/null || missing+=(postgresql-client)
+        ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+    fi
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing ${missing[*]}"
         local sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
         $sudo apt-get update -qq && $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
     fi
-    if [ ! -x "$JSBIN" ]; then
-        log "installing json-server 0.17.4 (npm ci in bench/node)"
+    local major; major=$(node -p 'process.versions.node.split(".")[0]')
+    [ "$major" -ge 20 ] || die "Node.js $major: better-sqlite3 12 needs Node.js 20 or newer (Debian 12's own nodejs is 18)"
+    if [ ! -x "$JSBIN" ] || ! (cd "$BENCH/node" && node -e 'require("better-sqlite3")' 2>/dev/null); then
+        log "installing json-server 0.17.4 and better-sqlite3 12 (npm ci in bench/node; builds a native module)"
         (cd "$BENCH/node" && npm ci --no-audit --no-fund --silent)
+        (cd "$BENCH/node" && node -e 'require("better-sqlite3")') || die "better-sqlite3 does not load (see npm's output)"
+    fi
+    mkdir -p "$DATA"
+    if [ ! -x "$OPENLOOP" ] || [ "$BENCH/openloop.c" -nt "$OPENLOOP" ]; then
+        log "compiling bench/openloop.c"
+        cc -O2 -Wall -Wextra -Werror -std=c17 -pthread -o "$OPENLOOP" "$BENCH/openloop.c" -lm
     fi
     [ -x "$PARLEY" ] || die "no parley binary at $PARLEY (make build)"
 }
@@ -77,12 +123,51 @@ gen_data() {
         "$PARLEY" seed --org Bench --count "$COUNT" --now 2026-11-01T00:00:00Z --quiet --db "$DB"
         touch "$DIR/seeded"
     fi
-    [ -f "$DIR/ids.txt" ] || python3 "$BENCH/prep.py" inputs "$DB" "$DIR"
+    [ -f "$DIR/title-terms.txt" ] || python3 "$BENCH/prep.py" inputs "$DB" "$DIR"
     KEY=$(cat "$DIR/key")
+    if want_any get archive && [ ! -f "$NDB.loaded" ]; then
+        log "loading the same conversations into the Node baseline's $NDB (parley export | load.mjs; once)"
+        rm -f "$NDB.loaded"
+        "$PARLEY" export --org Bench --include-archived --db "$DB" | node "$BENCH/node/load.mjs" load "$NDB"
+        touch "$NDB.loaded"
+    fi
+    if want admin && [ ! -f "$ADB.seeded" ]; then
+        log "seeding 10,000 conversations into $ADB (once; snapshots and org creation run on copies)"
+        rm -f "$ADB" "$ADB-wal" "$ADB-shm"
+        "$PARLEY" org create Bench --admin-email admin@bench.example --db "$ADB" >/dev/null
+        "$PARLEY" seed --org Bench --count 10000 --now 2026-11-01T00:00:00Z --quiet --db "$ADB"
+        touch "$ADB.seeded"
+    fi
+}
+
+# ---- PostgreSQL (the pg section) ------------------------------------------------------------------------
+PGURL=
+# pg_up - starts the kept cluster in $PGDIR (durable: PostgreSQL's defaults, not the test suite's
+# fsync=off), and the first time loads it: `parley org create`, then `parley export | parley load`.
+pg_up() {
+    local out
+    "$ROOT/scripts/pg-test-cluster.sh" halt "$PGDIR" # left running by an interrupted run
+    out=$(PG_DURABLE=1 PG_OPTS="-c shared_buffers=1GB" "$ROOT/scripts/pg-test-cluster.sh" start "$PGDIR") \
+        || die "PostgreSQL did not start"
+    PGURL=${out#* }
+    if [ ! -f "$PGDIR/loaded" ]; then
+        log "loading $COUNT conversations into PostgreSQL ($PGDIR; parley export | parley load, once)"
+        "$PARLEY" org create Bench --admin-email admin@bench.example --db "$PGURL" > "$PGDIR/org.txt"
+        tail -n 1 "$PGDIR/org.txt" > "$PGDIR/key"
+        "$PARLEY" export --org Bench --include-archived --db "$DB" | "$PARLEY" load --org Bench --db "$PGURL" -
+        psql -X -q -d "$PGURL" -c "VACUUM ANALYZE" >/dev/null
+        touch "$PGDIR/loaded"
+    fi
+    PGKEY=$(cat "$PGDIR/key")
+}
+pg_down() {
+    [ -n "$PGURL" ] || return 0
+    "$ROOT/scripts/pg-test-cluster.sh" halt "$PGDIR"
+    PGURL=
 }
 
 # ---- servers ----------------------------------------------------------------------------------------
-PARLEY_PID= NGINX_PID= JS_PID=
+PARLEY_PID= NGINX_PID= JS_PID= NODE_PID=
 
 wait_http() { # url [tries] - until it answers at all
     local i
@@ -93,8 +178,10 @@ wait_http() { # url [tries] - until it answers at all
     return 1
 }
 
+# start_parley [SERVE OPTIONS...] - on $PDB (default: the benchmark database)
 start_parley() {
-    "$PARLEY" serve --db "$DB" --listen 127.0.0.1:$PP --threads "$PTHREADS" ${PARLEY_ARGS:-} >/dev/null 2>>"$RES/parley.log" &
+    "$PARLEY" serve --db "${PDB:-$DB}" --listen 127.0.0.1:$PP --threads "$PTHREADS" ${PARLEY_ARGS:-} "$@" \
+        >/dev/null 2>>"$RES/parley.log" &
     PARLEY_PID=$!
     wait_http "http://127.0.0.1:$PP/healthz" || die "parley did not start (see $RES/parley.log)"
 }
@@ -146,14 +233,26 @@ stop_js() {
 # (requests already read, still being answered) competes with the next one. json-server is also
 # stopped right after each of its runs: a list there costs ~0.5 s of CPU, so the 64 requests it
 # has read when wrk stops keep one core busy for half a minute, into the next Parley run.
+start_node() {
+    node "$BENCH/node/server.mjs" "$NDB" $NODEP "$NWORKERS" >>"$RES/node.log" 2>&1 &
+    NODE_PID=$!
+    wait_http "http://127.0.0.1:$NODEP/v2/conversations/$(head -n 1 "$DIR/ids.txt")" || die "the Node baseline did not start"
+}
+stop_node() {
+    [ -n "$NODE_PID" ] || return 0
+    stop_pid "$NODE_PID"
+    NODE_PID=
+}
+
 fresh() {
     case $1 in
     parley) stop_parley; start_parley ;;
     json-server) stop_js; start_js ;;
+    node) stop_node; start_node ;;
     esac
 }
 
-cleanup() { stop_parley; stop_nginx; stop_js; }
+cleanup() { stop_parley; stop_nginx; stop_js; stop_node; pg_down; }
 trap cleanup EXIT
 
 # ---- one wrk run --------------------------------------------------------------------------------------
@@ -164,7 +263,7 @@ TICK=$(getconf CLK_TCK)
 # a figure that drifts far less than requests/s when other work shares the machine
 cpu_ticks() {
     local pid p t=0
-    case $1 in parley) pid=$PARLEY_PID ;; nginx) pid=$NGINX_PID ;; json-server) pid=$JS_PID ;; esac
+    case $1 in parley*) pid=$PARLEY_PID ;; nginx) pid=$NGINX_PID ;; json-server) pid=$JS_PID ;; node) pid=$NODE_PID ;; esac
     [ -n "$pid" ] || { echo 0; return; }
     for p in $pid $(pgrep -P "$pid" 2>/dev/null); do
         t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
@@ -173,18 +272,24 @@ cpu_ticks() {
 }
 # wrk_run NAME TARGET URL [VAR=VALUE...] - warm-up (discarded), then the measured run; appends to results.tsv.
 # Prints the BENCH fields of the measured run.
+# wrk_warm URL [VAR=VALUE...] - a discarded wrk run of $WARMUP
+wrk_warm() {
+    local url=$1
+    shift
+    # the warm-up writes its own ids (WARM_WIDS), so that the measured run changes rows nobody touched
+    env "$@" ${WARM_WIDS:+BENCH_WIDS="$WARM_WIDS"} BENCH_KEY="${RKEY:-$KEY}" BENCH_THREADS="$WTHREADS" \
+        BENCH_RUNID="w$(date +%s%N)" \
+        wrk -t"$WTHREADS" -c"$CONNS" -d"$WARMUP" --timeout 10s -s "$LUA" "$url" >/dev/null 2>&1 || true
+}
 wrk_run() {
     local name=$1 target=$2 url=$3
     shift 3
     log "round $ROUND: $name on $target"
-    # the warm-up writes its own ids (WARM_WIDS), so that the measured run changes rows nobody touched
-    env "$@" ${WARM_WIDS:+BENCH_WIDS="$WARM_WIDS"} BENCH_KEY="$KEY" BENCH_THREADS="$WTHREADS" \
-        BENCH_RUNID="w$(date +%s%N)" \
-        wrk -t"$WTHREADS" -c"$CONNS" -d"$WARMUP" --timeout 10s -s "$LUA" "$url" >/dev/null 2>&1 || true
+    wrk_warm "$url" "$@"
     if [ -n "${BETWEEN:-}" ]; then sleep 0.5; eval "$BETWEEN"; fi
     local out c0 c1
     c0=$(cpu_ticks "$target")
-    out=$(env "$@" BENCH_KEY="$KEY" BENCH_THREADS="$WTHREADS" BENCH_RUNID="${RUNID:-m$(date +%s%N)}" \
+    out=$(env "$@" BENCH_KEY="${RKEY:-$KEY}" BENCH_THREADS="$WTHREADS" BENCH_RUNID="${RUNID:-m$(date +%s%N)}" \
         wrk -t"$WTHREADS" -c"$CONNS" -d"$DURATION" --timeout 10s -s "$LUA" "$url" 2>&1 | grep '^BENCH ' || true)
     c1=$(cpu_ticks "$target")
     [ -n "$out" ] || die "wrk produced no result for $name on $target"
@@ -192,12 +297,43 @@ wrk_run() {
     echo "$out cpu_ms=$(( (c1 - c0) * 1000 / TICK ))" | sed 's/^BENCH //'
 }
 
+# ol_run NAME TARGET URL RPS PATHS [PREFIX] - the open-loop run of NAME at $OLFRAC of RPS (the closed-loop
+# maximum the same round measured), latency from each request's scheduled send (bench/openloop.c): warm-up
+# (not recorded), then the measured window. Prints the OPENLOOP fields.
+ol_run() {
+    local name=$1 target=$2 url=$3 rps=$4 paths=$5 prefix=${6:-} rate out
+    rate=$(awk -v r="$rps" -v f="$OLFRAC" 'BEGIN { x = r * f; printf "%d", (x < 1 ? 1 : x) }')
+    log "round $ROUND: $name on $target, open loop at $rate req/s"
+    out=$("$OPENLOOP" -u "${url#http://}" -r "$rate" -c "$CONNS" -t "$WTHREADS" -d "$(secs "$DURATION")" \
+        -w "$(secs "$WARMUP")" -f "$paths" ${prefix:+-p "$prefix"} -H "Authorization: Bearer ${RKEY:-$KEY}" \
+        | grep '^OPENLOOP ' || true)
+    [ -n "$out" ] || die "openloop produced no result for $name on $target"
+    echo "$out" | sed 's/^OPENLOOP //'
+}
+
 # make_wids N - N distinct not-archived ids: $RES/wids-warm.txt (a third) and $RES/wids.txt (the rest)
 make_wids() {
     python3 "$BENCH/prep.py" wids "$DB" "$RES/wids-all.txt" "$1"
-    local k=$(( $1 / 3 ))
+    local k=$(( $(wc -l < "$RES/wids-all.txt") / 3 )) # fewer than N on a small database
     head -n "$k" "$RES/wids-all.txt" > "$RES/wids-warm.txt"
     tail -n +"$((k + 1))" "$RES/wids-all.txt" > "$RES/wids.txt"
+}
+
+# archive_run NAME TARGET URL COUNT - a fresh TARGET archives the ids of $RES/wids.txt (its warm-up those of
+# $RES/wids-warm.txt); COUNT is a command that prints how many rows are archived, run after the warm-up
+# and after the measured run: the difference is what the measured run really changed. Records the run.
+archive_run() {
+    local name=$1 target=$2 url=$3 count=$4 r acked before after
+    BETWEEN="$count > \"\$RES/before\""
+    fresh "$target"
+    WARM_WIDS="$RES/wids-warm.txt"
+    r=$(wrk_run "$name" "$target" "$url" BENCH_MODE=archive BENCH_WIDS="$RES/wids.txt")
+    WARM_WIDS=
+    BETWEEN=
+    acked=$(( $(field "$r" requests) - $(field "$r" non2xx) ))
+    before=$(cat "$RES/before")
+    after=$(eval "$count")
+    record "$name" "$target" "$r" "acked=$acked changed=$((after - before))"
 }
 
 # record NAME TARGET FIELDS [rows=N]
@@ -209,6 +345,7 @@ record() {
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # ---- scenarios ---------------------------------------------------------------------------------------
+# GET by id: nginx, Parley (closed loop, then open loop at half its maximum), json-server, the Node server.
 sc_get() {
     local r
     r=$(wrk_run get nginx "http://127.0.0.1:$NP" BENCH_MODE=static BENCH_PATH=/v2/conversations/static)
@@ -216,16 +353,23 @@ sc_get() {
     fresh parley
     r=$(wrk_run get parley "http://127.0.0.1:$PP" BENCH_MODE=get BENCH_IDS="$DIR/ids.txt")
     record get parley "$r"
+    r=$(ol_run get-ol parley "http://127.0.0.1:$PP" "$(field "$r" rps)" "$DIR/ids.txt" /v2/conversations/)
+    record get-ol parley "$r"
     fresh json-server
     r=$(wrk_run get json-server "http://127.0.0.1:$JP" BENCH_MODE=get BENCH_IDS="$DIR/js-ids.txt" \
         BENCH_PREFIX=/conversations/)
     record get json-server "$r"
     stop_js
+    fresh node
+    r=$(wrk_run get node "http://127.0.0.1:$NODEP" BENCH_MODE=get BENCH_IDS="$DIR/ids.txt")
+    record get node "$r"
+    stop_node
 }
 
+# Lists of 20, no filter and owner + date + hide_internal: json-server, then Parley closed and open loop.
 sc_list() {
     local v r
-    for v in all owner title; do
+    for v in all owner; do
         fresh json-server
         r=$(wrk_run "list-$v" json-server "http://127.0.0.1:$JP" BENCH_MODE=list BENCH_QUERIES="$DIR/js-list-$v.txt")
         record "list-$v" json-server "$r"
@@ -233,27 +377,43 @@ sc_list() {
         fresh parley
         r=$(wrk_run "list-$v" parley "http://127.0.0.1:$PP" BENCH_MODE=list BENCH_QUERIES="$DIR/list-$v.txt")
         record "list-$v" parley "$r"
+        r=$(ol_run "list-$v-ol" parley "http://127.0.0.1:$PP" "$(field "$r" rps)" "$DIR/list-$v.txt")
+        record "list-$v-ol" parley "$r"
     done
+}
+
+# filter[title]: selective terms (<= 1% of titles; json-server beside); then on a fresh server, whose
+# count cache is empty, the first page of each frequent term once, in turn (each term is new to the
+# server, so each is counted: "uncached"), and right after, the next pages of those terms (counts cached).
+# Before the first pages, unfiltered lists warm every worker thread's database connection (a connection's
+# first requests read pages the others already hold, and its first look at the database moves the count
+# cache's epoch): what is measured is the count of a new term, not a cold connection.
+sc_title() {
+    local r line
+    fresh json-server
+    r=$(wrk_run list-title-sel json-server "http://127.0.0.1:$JP" BENCH_MODE=list \
+        BENCH_QUERIES="$DIR/js-list-title-sel.txt")
+    record list-title-sel json-server "$r"
+    stop_js
+    fresh parley
+    r=$(wrk_run list-title-sel parley "http://127.0.0.1:$PP" BENCH_MODE=list BENCH_QUERIES="$DIR/list-title-sel.txt")
+    record list-title-sel parley "$r"
+    fresh parley
+    wrk_warm "http://127.0.0.1:$PP" BENCH_MODE=list BENCH_QUERIES="$DIR/list-all.txt"
+    log "round $ROUND: list-title-first on parley, $(wc -l < "$DIR/list-title-first.txt") frequent terms once each"
+    python3 "$BENCH/probe.py" first-page "http://127.0.0.1:$PP" "$KEY" "$DIR/list-title-first.txt" |
+        while read -r line; do record list-title-first parley "$line"; done
+    r=$(wrk_run list-title-next parley "http://127.0.0.1:$PP" BENCH_MODE=list BENCH_QUERIES="$DIR/list-title-next.txt")
+    record list-title-next parley "$r"
 }
 
 # Writes: every request names a different not-yet-archived conversation; the figure counts only rows
 # the database really changed that were also acknowledged (2xx) - min(acknowledged, changed).
 sc_archive() {
-    local n r acked before after
+    local n r acked changed
     n=$(( ($(secs "$DURATION") + $(secs "$WARMUP")) * 15000 * 3 / 2 ))
     make_wids "$n"
-    # rows archived before the measured run (after the warm-up), then after it: the difference is
-    # what the measured run really changed
-    BETWEEN='python3 "$BENCH/prep.py" count-archived "$DB" 0 > "$RES/before"'
-    fresh parley
-    WARM_WIDS="$RES/wids-warm.txt"
-    r=$(wrk_run archive parley "http://127.0.0.1:$PP" BENCH_MODE=archive BENCH_WIDS="$RES/wids.txt")
-    WARM_WIDS=
-    BETWEEN=
-    acked=$(( $(field "$r" requests) - $(field "$r" non2xx) ))
-    before=$(cat "$RES/before")
-    after=$(python3 "$BENCH/prep.py" count-archived "$DB" 0)
-    record archive parley "$r" "acked=$acked changed=$((after - before))"
+    archive_run archive parley "http://127.0.0.1:$PP" 'python3 "$BENCH/prep.py" count-archived "$DB" 0'
 
     fresh json-server
     r=$(wrk_run archive json-server "http://127.0.0.1:$JP" BENCH_MODE=archive BENCH_WIDS="$DIR/js-ids.txt" \
@@ -262,6 +422,12 @@ sc_archive() {
     stop_js
     changed=$(python3 "$BENCH/prep.py" count-json "$DIR/jsonserver/db.json" 2>/dev/null || echo "$acked")
     record archive json-server "$r" "acked=$acked changed=$changed"
+
+    # the Node server: new ids (not archived in either database), counted in its own database, then undone
+    make_wids "$n"
+    archive_run archive node "http://127.0.0.1:$NODEP" 'node "$BENCH/node/load.mjs" count-archived "$NDB" "$RES/wids.txt"'
+    stop_node
+    node "$BENCH/node/load.mjs" reset "$NDB" "$RES/wids-warm.txt" "$RES/wids.txt" >/dev/null
 }
 
 sc_import() {
@@ -299,6 +465,68 @@ sc_mixed() {
     stop_js
 }
 
+# The admin API (issue 13). GET by id with the admin API off and on (no rules; the journal on, as by
+# default), alternating in pairs; then, on a copy of the 10,000-conversation database with the admin API
+# on: snapshots and restores (the median of a few), and POST /_parley/orgs without seed data 1,000 times.
+sc_admin() {
+    local p r which line
+    for p in $(seq 1 "$ADMIN_PAIRS"); do
+        for which in $( [ $(( (p + ROUND) % 2 )) = 0 ] && echo "off on" || echo "on off"); do
+            stop_parley
+            if [ "$which" = on ]; then
+                start_parley --admin-token "$ATOKEN" --snapshot-dir "$RES/snapshots"
+                r=$(wrk_run admin-get parley-admin "http://127.0.0.1:$PP" BENCH_MODE=get BENCH_IDS="$DIR/ids.txt")
+                record admin-get parley-admin "$r" "pair=$p"
+            else
+                start_parley
+                r=$(wrk_run admin-get parley "http://127.0.0.1:$PP" BENCH_MODE=get BENCH_IDS="$DIR/ids.txt")
+                record admin-get parley "$r" "pair=$p"
+            fi
+        done
+    done
+    stop_parley
+    rm -rf "$RES/snapshots" "$RES/admin.db"*
+    cp "$ADB" "$RES/admin.db"
+    PDB=$RES/admin.db start_parley --admin-token "$ATOKEN" --snapshot-dir "$RES/admin-snapshots"
+    log "round $ROUND: $SNAP_CALLS snapshots and restores of the 10,000-conversation database"
+    python3 "$BENCH/probe.py" snapshots "http://127.0.0.1:$PP" "$ATOKEN" "$SNAP_CALLS" |
+        while read -r which line; do record "$which" parley "$line"; done
+    log "round $ROUND: $ORG_CALLS x POST /_parley/orgs"
+    r=$(python3 "$BENCH/probe.py" orgs "http://127.0.0.1:$PP" "$ATOKEN" "$ORG_CALLS")
+    record org-create parley "$r"
+    stop_parley
+    rm -rf "$RES/admin.db"* "$RES/admin-snapshots"
+}
+
+# The PostgreSQL section: the same conversations in a kept PostgreSQL 15 cluster; Parley on it, alone.
+sc_pg() {
+    local r n v
+    [ -n "$PGURL" ] || pg_up
+    local U=http://127.0.0.1:$PP
+    RKEY=$PGKEY PDB=$PGURL
+    export RKEY PDB
+    fresh parley
+    r=$(wrk_run pg-get parley "$U" BENCH_MODE=get BENCH_IDS="$DIR/ids.txt")
+    record pg-get parley "$r"
+    for v in all owner; do
+        fresh parley
+        r=$(wrk_run "pg-list-$v" parley "$U" BENCH_MODE=list BENCH_QUERIES="$DIR/list-$v.txt")
+        record "pg-list-$v" parley "$r"
+    done
+    n=$(( ($(secs "$DURATION") + $(secs "$WARMUP")) * 15000 * 3 / 2 ))
+    make_wids "$n"
+    archive_run pg-archive parley "$U" 'python3 "$BENCH/prep.py" count-archived "$PGURL" 0'
+    RUNID="p$ROUND$(date +%s)"
+    fresh parley
+    r=$(wrk_run pg-import parley "$U" BENCH_MODE=import BENCH_BODY="$DIR/import.json")
+    record pg-import parley "$r" "changed=$(python3 "$BENCH/prep.py" count-imported "$PGURL" "$RUNID")"
+    RUNID=
+    stop_parley
+    unset RKEY PDB
+    log "round $ROUND: undoing the PostgreSQL section's archives and imports"
+    python3 "$BENCH/prep.py" reset "$PGURL" "$START"
+}
+
 sc_startup() {
     stop_parley
     local i ms
@@ -316,6 +544,7 @@ gen_data
 mkdir -p "$RES"
 : > "$RES/results.tsv"
 : > "$RES/parley.log"
+: > "$RES/node.log"
 START=$(date +%s)
 # Read the database once so that every server starts from a warm OS page cache, as nginx's file does
 # (the 1M database is ~11 GB; on a machine with less free memory part of it stays on disk).
@@ -331,9 +560,12 @@ start_nginx
 for ROUND in $(seq 1 "$ROUNDS"); do
     want get && sc_get
     want list && sc_list
+    want title && sc_title
     want archive && sc_archive
     want import && sc_import
     want mixed && sc_mixed
+    want admin && sc_admin
+    want pg && sc_pg
     if [ "$ROUND" -lt "$ROUNDS" ]; then
         # every round measures the same data: round 2 no longer reads over round 1's ~40,000 archives,
         # imports and WAL (no effect on GET or list could be told apart from noise here, but the
@@ -347,6 +579,7 @@ want startup && sc_startup
 cleanup
 log "restoring the database (undoing this run's archives and imports)"
 python3 "$BENCH/prep.py" reset "$DB" "$START"
-python3 "$BENCH/report.py" "$RES/results.tsv" "$OUTMD" "$SET" "$DURATION" "$WARMUP" "$CONNS" "$WTHREADS" \
+BENCH_OL_FRACTION=$OLFRAC BENCH_NODE_WORKERS=$NWORKERS BENCH_TERMS="$DIR/title-terms.txt" \
+    python3 "$BENCH/report.py" "$RES/results.tsv" "$OUTMD" "$SET" "$DURATION" "$WARMUP" "$CONNS" "$WTHREADS" \
     "$ROUNDS" "$PTHREADS" "$DIR/sizes.txt"
 log "wrote $OUTMD"

@@ -3,10 +3,15 @@
 #   pg-test-cluster.sh start        initdb into a new temp dir, start on a free loopback port (unix socket in
 #                                   the temp dir), print "DIR URL" (URL = superuser libpq URL); exit 1 if it fails
 #   pg-test-cluster.sh stop DIR     stop that cluster and remove DIR
+#   pg-test-cluster.sh start DIR    a kept cluster (bench/run.sh): initdb into DIR only when DIR/data does not
+#                                   exist yet, start it, print "DIR URL"; `halt DIR` stops it and keeps DIR
 #   pg-test-cluster.sh run CMD...   start, export PARLEY_TEST_PG and PARLEY_TEST_PG_ADMIN, run CMD, always stop;
 #                                   exits with CMD's status (or 1 when PostgreSQL cannot start)
 # As root the server runs as an unprivileged user (initdb refuses root): `postgres` when it exists, else a
 # `parley` system user made here.
+# The test clusters trade durability for speed (fsync, synchronous_commit and full_page_writes off);
+# PG_DURABLE=1 keeps PostgreSQL's defaults (a commit is on disk when acknowledged), and PG_OPTS adds
+# server options (e.g. "-c shared_buffers=1GB").
 set -euo pipefail
 
 bindir() {
@@ -44,23 +49,30 @@ free_port() {
   python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
+# start [DIR] - a new temporary cluster, or with DIR the one kept there (made when missing).
 start() {
-  local bin dir port
+  local bin dir port kept=${1:-} speed="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   bin=$(bindir)
   pick_owner
-  dir=$(mktemp -d /tmp/parley-pg.XXXXXX)
+  if [ -n "$kept" ]; then
+    dir=$kept
+    mkdir -p "$dir"
+  else
+    dir=$(mktemp -d /tmp/parley-pg.XXXXXX)
+  fi
   chmod 0755 "$dir"
   [ "$(id -u)" -eq 0 ] && chown "$OWNER" "$dir"
-  if ! as_owner "$bin/initdb" -D "$dir/data" -U parley --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1; then
+  [ "${PG_DURABLE:-0}" = 1 ] && speed=
+  if [ ! -d "$dir/data" ] && ! as_owner "$bin/initdb" -D "$dir/data" -U parley --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1; then
     echo "pg-test-cluster: initdb failed:" >&2
     cat "$dir/initdb.log" >&2
-    rm -rf "$dir"
+    [ -n "$kept" ] || rm -rf "$dir"
     return 1
   fi
   for _ in 1 2 3; do
     port=$(free_port)
     if as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/data/server.log" -w -t 60 \
-         -o "-c listen_addresses=127.0.0.1 -p $port -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+         -o "-c listen_addresses=127.0.0.1 -p $port -k $dir $speed -c max_connections=300 ${PG_OPTS:-}" \
          start >/dev/null 2>&1; then
       echo "$dir postgresql://parley@127.0.0.1:$port/postgres"
       return 0
@@ -68,8 +80,17 @@ start() {
   done
   echo "pg-test-cluster: PostgreSQL did not start; its log:" >&2
   cat "$dir/data/server.log" >&2 || true
-  rm -rf "$dir"
+  [ -n "$kept" ] || rm -rf "$dir"
   return 1
+}
+
+# halt DIR - stops the cluster kept in DIR (a fast shutdown: a checkpoint, no recovery at the next start).
+halt() {
+  local dir=$1 bin
+  [ -n "$dir" ] && [ -d "$dir/data" ] || return 0
+  bin=$(bindir) || return 0
+  pick_owner
+  as_owner "$bin/pg_ctl" -D "$dir/data" -m fast -w -t 120 stop >/dev/null 2>&1 || true
 }
 
 stop() {
@@ -82,8 +103,9 @@ stop() {
 }
 
 case "${1:-}" in
-start) start ;;
+start) start "${2:-}" ;;
 stop) stop "${2:-}" ;;
+halt) halt "${2:-}" ;;
 run)
   shift
   out=$(start) || { echo "pg-test-cluster: PostgreSQL is required for the test suite" >&2; exit 1; }
@@ -98,5 +120,5 @@ run)
   set -e
   exit $rc
   ;;
-*) echo "usage: $0 start | stop DIR | run CMD..." >&2; exit 2 ;;
+*) echo "usage: $0 start [DIR] | stop DIR | halt DIR | run CMD..." >&2; exit 2 ;;
 esac
