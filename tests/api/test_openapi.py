@@ -245,12 +245,16 @@ class DocumentTest(unittest.TestCase):
 class ServedTest(harness.ApiTestCase):
     """GET /openapi.json."""
 
+    @classmethod
+    def setUpClass(cls):
+        with open(DOC, "rb") as f:
+            cls.doc_bytes = f.read()
+
     def setUp(self):
         self.srv = srv
 
     def test_served_exactly_without_a_key(self):
-        with open(DOC, "rb") as f:
-            want = f.read()
+        want = self.doc_bytes
         r = srv.req("GET", "/openapi.json")
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.ctype, JSON_CT)
@@ -260,13 +264,11 @@ class ServedTest(harness.ApiTestCase):
         self.assertEqual(srv.req("GET", "/openapi.json", A.key).raw, want)
 
     def test_head(self):
-        with open(DOC, "rb") as f:
-            want = f.read()
         r = srv.req("HEAD", "/openapi.json")
         self.assertEqual(r.status, 200, r)
         self.assertEqual(r.ctype, JSON_CT)
         self.assertEqual(r.raw, b"")
-        self.assertEqual(int(r.headers.get("Content-Length")), len(want))
+        self.assertEqual(int(r.headers.get("Content-Length")), len(self.doc_bytes))
 
     def test_other_methods_are_405(self):
         for m in ("POST", "PUT", "DELETE", "PATCH"):
