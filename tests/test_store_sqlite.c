@@ -1,4 +1,4 @@
-/* test_store_sqlite.c - unit tests for the SQLite store backend (store.h over src/store/sqlite.c). */
+/* test_store_sqlite.c - unit tests for the SQLite store backend (store.h over src/store/sqlite/). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

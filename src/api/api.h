@@ -47,4 +47,31 @@ void api_change_opportunity(req_t *r);
 /* workflow_logs.c */
 void api_workflow_logs(req_t *r);
 
+/* The admin API (/_parley/…, stand-in controls): the server checks the admin token before routing. */
+/* admin_orgs.c */
+void api_admin_orgs_create(req_t *r);
+void api_admin_orgs_delete(req_t *r);
+/* admin_snapshots.c */
+void api_admin_snapshots_create(req_t *r);
+void api_admin_snapshots_list(req_t *r);
+void api_admin_snapshots_delete(req_t *r);
+void api_admin_snapshots_restore(req_t *r);
+void api_admin_reset(req_t *r);
+/* admin_faults.c */
+void api_admin_faults_create(req_t *r);
+void api_admin_faults_list(req_t *r);
+void api_admin_faults_clear(req_t *r);
+void api_admin_faults_delete(req_t *r);
+/* admin_rate_limit.c */
+void api_admin_rate_limit_get(req_t *r);
+void api_admin_rate_limit_set(req_t *r);
+void api_admin_rate_limit_clear(req_t *r);
+/* admin_clock.c */
+void api_admin_clock_get(req_t *r);
+void api_admin_clock_set(req_t *r);
+void api_admin_clock_reset(req_t *r);
+/* admin_requests.c */
+void api_admin_requests_list(req_t *r);
+void api_admin_requests_clear(req_t *r);
+
 #endif

@@ -1,4 +1,4 @@
-/* conv_common.h - helpers the conversation handlers share (conversations.c, conversation_updates.c). */
+/* conv_common.h - helpers the conversation handlers share (conversations.c, conversation_updates.c); defined in conv_common.c. */
 #ifndef PARLEY_API_CONV_COMMON_H
 #define PARLEY_API_CONV_COMMON_H
 

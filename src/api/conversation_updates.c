@@ -1,8 +1,6 @@
 /* conversation_updates.c - the conversation changes: PUT …/{id}, …/title, …/labels, …/change_privacy, …/linked-crm-records, POST …/crm/confirm, POST /changeConversationOpportunity. */
 #include "api/api.h"
 
-#include <stdio.h>
-#include <string.h>
 
 #include "api/conv_common.h"
 #include "http/problem.h"
@@ -12,16 +10,6 @@
 
 /* A body validator of model/update.h. */
 typedef int (*upd_parse_fn)(arena_t *a, const json_t *body, conv_update_t *u, char *err, size_t errlen);
-
-void api_conv_log_refusal(req_t *r, const char *uuid, const char *workflow_name, int64_t now)
-{
-    char why[160];
-    snprintf(why, sizeof why, "forbidden: the key of user %s may not change a conversation owned by another user",
-             r->scope.user_uuid ? r->scope.user_uuid : "");
-    store_rc_t rc = store_workflow_log_fail(r->store, r->scope.org_uuid, uuid, workflow_name, why, now);
-    if (rc != STORE_OK && rc != STORE_NOT_FOUND)
-        fprintf(stderr, "parley: could not record a refused %s: %s\n", workflow_name, store_rc_str(rc));
-}
 
 /* Applies u to conversation uuid (id = the path segment as given, for
  * messages) and replies: 200 with the resource rendered with ro, or the

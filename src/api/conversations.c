@@ -1,7 +1,6 @@
 /* conversations.c - GET/DELETE on conversations: lists, one resource, lookups, archive and unarchive. */
 #include "api/api.h"
 
-#include <stdio.h>
 #include <string.h>
 
 #include "api/conv_common.h"
@@ -9,40 +8,6 @@
 #include "lib/ptime.h"
 #include "lib/uuid.h"
 #include "model/filter.h"
-
-int api_conv_out_cb(void *ctx, const conv_t *c)
-{
-    api_conv_out_t *o = ctx;
-    conv_render(o->w, c, o->ro);
-    return 0;
-}
-
-/* Uses the list parser, so lists and single resources read the options the same way. */
-int api_conv_single_opts(req_t *r, conv_render_opts_t *ro)
-{
-    conv_filter_t f;
-    char err[256];
-    if (conv_filter_parse(&r->arena, &r->query, FILTER_ENDPOINT_CONVERSATIONS, &f, ro, err, sizeof err) != 0) {
-        problem_send(r, 400, "invalid_parameter", "%s", err);
-        return -1;
-    }
-    if (ro->transcript == CONV_TRANSCRIPT_TEXT)
-        ro->transcript = CONV_TRANSCRIPT_OBJECT;
-    ro->omit_intelligence = false;
-    return 0;
-}
-
-void api_conv_store_fail(req_t *r, store_rc_t rc, const char *id)
-{
-    switch (rc) {
-    case STORE_NOT_FOUND: problem_not_found(r, "conversation", id); break;
-    case STORE_FORBIDDEN:
-        problem_send(r, 403, "forbidden", "this key acts for user %s and may only change conversations that user owns",
-                     r->scope.user_uuid ? r->scope.user_uuid : "");
-        break;
-    default: problem_internal(r); break;
-    }
-}
 
 /* Appends "?page=P&size=S" plus the caller's other raw parameters to b. */
 static void conv_link(buf_t *b, req_t *r, const char *base, long long page, long long size)

@@ -6,7 +6,7 @@
 
 #include "lib/ptime.h"
 
-auth_rc_t auth_authenticate(store_t *st, const char *header, store_key_t *key, store_scope_t *scope)
+auth_rc_t auth_lookup(store_t *st, const char *header, store_key_t *key)
 {
     size_t len = 0;
     const char *k = header ? key_from_header(header, &len) : NULL;
@@ -18,8 +18,11 @@ auth_rc_t auth_authenticate(store_t *st, const char *header, store_key_t *key, s
     sodium_memzero(h, sizeof h);
     if (rc == STORE_NOT_FOUND)
         return AUTH_DENIED;
-    if (rc != STORE_OK)
-        return AUTH_ERROR;
+    return rc == STORE_OK ? AUTH_OK : AUTH_ERROR;
+}
+
+void auth_accept(store_t *st, store_key_t *key, store_scope_t *scope)
+{
     int64_t now = ptime_now();
     if (now - key->last_seen_at >= AUTH_TOUCH_INTERVAL) {
         /* best effort: a failed touch must not fail the request */
@@ -28,7 +31,14 @@ auth_rc_t auth_authenticate(store_t *st, const char *header, store_key_t *key, s
     }
     scope->org_uuid = key->org_uuid;
     scope->user_uuid = key->org_level ? NULL : key->user_uuid;
-    return AUTH_OK;
+}
+
+auth_rc_t auth_authenticate(store_t *st, const char *header, store_key_t *key, store_scope_t *scope)
+{
+    auth_rc_t rc = auth_lookup(st, header, key);
+    if (rc == AUTH_OK)
+        auth_accept(st, key, scope);
+    return rc;
 }
 
 store_rc_t auth_key_issue(store_t *st, const char *org_uuid, const char *user_uuid, bool org_level, const char *name,

@@ -16,6 +16,12 @@ typedef enum {
  * strings point into *key) and refreshes lastSeenAt when it is older than
  * AUTH_TOUCH_INTERVAL. Never logs the key. */
 auth_rc_t auth_authenticate(store_t *st, const char *header, store_key_t *key, store_scope_t *scope);
+/* The two halves of auth_authenticate, for the server, which needs to know
+ * the key before deciding whether a request runs at all (fault rules match
+ * on key ids): auth_lookup finds the live key of header without writing
+ * anything; auth_accept then fills *scope and refreshes lastSeenAt. */
+auth_rc_t auth_lookup(store_t *st, const char *header, store_key_t *key);
+void auth_accept(store_t *st, store_key_t *key, store_scope_t *scope);
 
 /* Creates a key of org_uuid for user_uuid (NULL = the organization's admin):
  * generates KEY_RANDOM_BYTES from the OS, stores only its SHA-256 and last 4

@@ -7,10 +7,18 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+
 #include "auth/keys.h"
 #include "cli/cli.h"
 #include "cli/common.h"
 #include "http/server.h"
+#include "lib/pclock.h"
+#include "lib/ptime.h"
+#include "lib/uuid.h"
+#include "standin/snapshots.h"
+#include "standin/standin.h"
 
 /* Splits "HOST:PORT" or "[V6]:PORT" into host (copied into host, hostlen) and
  * port. Returns 0, or -1 when malformed. */
@@ -58,12 +66,71 @@ static long serve_num(const char *name, const char *v, long min, long max)
     return n;
 }
 
+/* The admin API's state from the serve options: faults and the journal only
+ * with an admin token, a rate limit with or without one, the snapshot
+ * directory on SQLite. Returns 0, or 2 after reporting a bad value. */
+static int serve_standin(standin_t *si, const char *token, const char *journal, const char *rate, const char *db,
+                         const char *snap_dir, char *dir_buf, size_t dir_len)
+{
+    memset(si, 0, sizeof *si);
+    if (token) {
+        size_t n = strlen(token);
+        bool ok = n >= 1 && n <= 1024;
+        for (size_t i = 0; ok && i < n; i++)
+            ok = token[i] > 0x20 && token[i] < 0x7f;
+        if (!ok) {
+            fprintf(stderr, "parley serve: the admin token must be 1 to 1024 printable ASCII characters without "
+                            "spaces\n");
+            return 2;
+        }
+        si->admin_token = token;
+        si->admin_token_len = n;
+    }
+    si->ratelimit = ratelimit_new(); /* owner: si, serve_standin_free */
+    if (!si->ratelimit)
+        return 2;
+    char err[256];
+    if (rate && ratelimit_set_spec(si->ratelimit, rate, err, sizeof err) != 0) {
+        fprintf(stderr, "parley serve: %s\n", err);
+        return 2;
+    }
+    long jn = JOURNAL_DEFAULT;
+    if (journal && (jn = serve_num("journal", journal, 0, JOURNAL_MAX)) < 0)
+        return 2;
+    if (si->admin_token) {
+        si->faults = faults_new();                  /* owner: si */
+        si->journal = jn ? journal_new((size_t)jn) : NULL; /* owner: si */
+        if (!si->faults || (jn && !si->journal)) {
+            fprintf(stderr, "parley serve: out of memory\n");
+            return 2;
+        }
+    }
+    if (store_is_postgres_url(db)) {
+        if (snap_dir) {
+            fprintf(stderr, "parley serve: --snapshot-dir needs a SQLite database; PostgreSQL keeps no snapshots\n");
+            return 2;
+        }
+    } else {
+        si->snapshot_dir = snap_dir ? snap_dir : snapshot_default_dir(db, dir_buf, dir_len);
+    }
+    return 0;
+}
+
+static void serve_standin_free(standin_t *si)
+{
+    faults_free(si->faults);
+    journal_free(si->journal);
+    ratelimit_free(si->ratelimit);
+}
+
 int cli_serve(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:8080", *db = cli_default_db(), *threads = NULL, *durability = "full";
     const char *max_body = "16777216", *max_conn = "1024", *idle = "60", *max_conn_ip = "256", *pool = NULL;
     const char *max_headers = "65536";
-    bool log_requests = false;
+    const char *admin_token = getenv("PARLEY_ADMIN_TOKEN"), *journal = NULL, *rate_limit = NULL, *now = NULL;
+    const char *id_seed = NULL, *snapshot_dir = NULL;
+    bool log_requests = false, snapshot_initial = false;
     const cli_opt_t opts[] = {
         {"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; [::1]:8080 for IPv6)", &listen, NULL},
         {"db", "PATH|URL",
@@ -86,6 +153,20 @@ int cli_serve(int argc, char **argv)
          "more are closed at once", &max_conn_ip, NULL},
         {"idle-timeout", "SECONDS", "close connections idle this long (default 60)", &idle, NULL},
         {"log-requests", NULL, "log one line per request (method, path, status, time) to stderr", NULL, &log_requests},
+        {"admin-token", "TOKEN",
+         "turns on the admin API under /_parley/ (test tenants, snapshots, faults, rate limit, clock, request "
+         "journal); requests need Authorization: Bearer TOKEN (default $PARLEY_ADMIN_TOKEN; off when neither is set)",
+         &admin_token, NULL},
+        {"journal", "N", "requests the admin API's journal keeps (default 1000; 0 = off)", &journal, NULL},
+        {"rate-limit", "N/s|N/m", "a token bucket per API key: over it, 429 with Retry-After (default: none)",
+         &rate_limit, NULL},
+        {"now", "TIME", "start with the clock frozen at TIME (RFC 3339); the admin API moves it", &now, NULL},
+        {"id-seed", "S", "new ids come from a generator seeded with S (an integer): with a frozen clock the same "
+                         "requests give byte-identical answers", &id_seed, NULL},
+        {"snapshot-dir", "DIR", "where snapshots are kept (default: DATABASE.snapshots; SQLite only)", &snapshot_dir,
+         NULL},
+        {"snapshot-initial", NULL, "take the snapshot `initial` at start (POST /_parley/reset returns to it)", NULL,
+         &snapshot_initial},
         {0},
     };
     int rc = cli_parse(argc, argv, "parley serve [OPTIONS]",
@@ -140,6 +221,36 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "parley serve: libsodium failed to initialise\n");
         return 1;
     }
+    if (now) {
+        int64_t ms;
+        if (ptime_parse_ms(now, &ms) != 0) {
+            fprintf(stderr, "parley serve: --now must be an RFC 3339 time (2024-03-18T10:00:00Z), got \"%s\"\n", now);
+            return 2;
+        }
+        pclock_set(ms, true);
+    }
+    if (id_seed) {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(id_seed, &end, 10);
+        if (errno || *end || end == id_seed || id_seed[0] == '-') {
+            fprintf(stderr, "parley serve: --id-seed must be a non-negative integer, got \"%s\"\n", id_seed);
+            return 2;
+        }
+        uuid_seed((uint64_t)v);
+    }
+    standin_t si;
+    char dir_buf[4096];
+    if (serve_standin(&si, admin_token, journal, rate_limit, db, snapshot_dir, dir_buf, sizeof dir_buf) != 0) {
+        serve_standin_free(&si);
+        return 2;
+    }
+    if (snapshot_initial && !si.snapshot_dir) {
+        fprintf(stderr, "parley serve: --snapshot-initial needs a SQLite database\n");
+        serve_standin_free(&si);
+        return 2;
+    }
+    so.standin = &si;
 
     /* Block the stop signals before any thread exists so that only sigwait sees them. */
     sigset_t stop;
@@ -153,13 +264,37 @@ int cli_serve(int argc, char **argv)
     if (pool && (pool_size = serve_num("db-pool", pool, 1, 1024)) < 0)
         return 2;
     store_t *st = cli_store_open_pool(db, dur, (int)pool_size);
-    if (!st)
+    if (!st) {
+        serve_standin_free(&si);
         return 1;
-    char err[256];
+    }
+    /* A shared flock on the SQLite file says "a server uses it" to `parley
+     * snapshot restore` (which takes it exclusively). flock and SQLite's fcntl
+     * locks do not interact; the descriptor stays open until after
+     * store_close, since closing any descriptor of the file would drop
+     * SQLite's locks. */
+    int lock_fd = -1;
+    if (!store_is_postgres_url(db) && (lock_fd = open(db, O_RDONLY | O_CLOEXEC)) >= 0)
+        flock(lock_fd, LOCK_SH | LOCK_NB);
+    char err[512];
+    if (snapshot_initial) {
+        snapshot_info_t info;
+        if (snapshot_take(st, si.snapshot_dir, "initial", &info, err, sizeof err) != STORE_OK) {
+            fprintf(stderr, "parley serve: --snapshot-initial: %s\n", err);
+            store_close(st);
+            if (lock_fd >= 0)
+                close(lock_fd);
+            serve_standin_free(&si);
+            return 1;
+        }
+    }
     server_t *srv = server_start(&so, st, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "parley serve: %s\n", err);
         store_close(st);
+        if (lock_fd >= 0)
+            close(lock_fd);
+        serve_standin_free(&si);
         return 1;
     }
     const char *fmt = strchr(host, ':') ? "listening on http://[%s]:%u\n" : "listening on http://%s:%u\n";
@@ -172,6 +307,9 @@ int cli_serve(int argc, char **argv)
     fprintf(stderr, "received %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     server_stop(srv);
     store_close(st);
+    if (lock_fd >= 0)
+        close(lock_fd);
+    serve_standin_free(&si);
     fprintf(stderr, "stopped\n");
     return 0;
 }

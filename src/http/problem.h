@@ -18,6 +18,9 @@ void problem_send_extra(req_t *r, int status, const char *code, const char *extr
 void problem_write(buf_t *b, int status, const char *code, const char *detail);
 /* Standard reason phrase for status ("Not Found"); "Error" when unknown. */
 const char *problem_title(int status);
+/* The code a problem of this status carries when nothing more specific is
+ * known ("rate_limited" for 429, "unavailable" for 503, …). */
+const char *problem_default_code(int status);
 
 /* The usual ones. */
 void problem_not_found(req_t *r, const char *what, const char *id);

@@ -17,6 +17,27 @@ void req_json_begin(req_t *r, int status, jsonw_t *w)
     jsonw_init(w, &r->out);
 }
 
+void req_success(req_t *r)
+{
+    jsonw_t w;
+    req_json_begin(r, 200, &w);
+    jsonw_obj_begin(&w);
+    jsonw_kv_bool(&w, "success", true);
+    jsonw_obj_end(&w);
+}
+
+void req_header(req_t *r, const char *name, const char *value)
+{
+    if (r->n_headers >= REQ_MAX_HEADERS)
+        return;
+    const char *n = arena_strdup(&r->arena, name), *v = arena_strdup(&r->arena, value);
+    if (!n || !v)
+        return;
+    r->header_names[r->n_headers] = n;
+    r->header_values[r->n_headers] = v;
+    r->n_headers++;
+}
+
 int req_json_depth_ok(const char *s, size_t n, int max_depth)
 {
     int depth = 0;

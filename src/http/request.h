@@ -24,6 +24,7 @@ typedef enum {
 } http_method_t;
 
 #define REQ_MAX_PARAMS 2
+#define REQ_MAX_HEADERS 48                 /* extra response headers a reply may carry */
 #define REQ_MAX_JSON_DEPTH 64
 #define REQ_MAX_JSON_STRING (1u << 20)     /* 1 MiB, transcripts aside */
 
@@ -41,6 +42,7 @@ typedef struct req {
     const char *body;                     /* NULL when there was none */
     size_t body_len;
     store_t *store;
+    struct standin *standin;              /* the admin API's state (standin/standin.h) */
     store_key_t key;                      /* the authenticated key (routes that need one) */
     store_scope_t scope;                  /* derived from key */
     arena_t arena;
@@ -50,7 +52,14 @@ typedef struct req {
     buf_t out;                            /* response body (owned; the server takes it) */
     const char *out_type;                 /* static string */
     const char *allow;                    /* Allow header for 405, static or arena */
+    size_t n_headers;                     /* extra response headers (req_header) */
+    const char *header_names[REQ_MAX_HEADERS];
+    const char *header_values[REQ_MAX_HEADERS];
 } req_t;
+
+/* Adds a response header (name and value are copied into the arena). Beyond
+ * REQ_MAX_HEADERS, or when out of memory, the header is dropped. */
+void req_header(req_t *r, const char *name, const char *value);
 
 /* Finishing later, for handlers whose store call completes on another thread
  * (group-committed writes): req_defer marks r as deferred; the handler then
@@ -66,6 +75,12 @@ void req_complete(req_t *r);
  * reading and rendering back to the workers. */
 typedef void (*req_then_fn)(req_t *r, void *ctx);
 void req_defer_then(req_t *r, req_then_fn fn, void *ctx);
+/* req_defer, for an operation that must see no other request in flight
+ * (snapshot restore): fn(r, ctx) runs on a thread of its own once every
+ * request in flight has finished, while new requests wait (suspended, not
+ * blocking a thread); fn fills in r's reply, then waiting requests go on and
+ * r's reply is sent. On failure to start, r is answered 503 at once. */
+void req_exclusive(req_t *r, req_then_fn fn, void *ctx);
 
 /* Room reserved for a JSON reply up front: a conversation is 2-6 KB, and
  * growing the buffer from 64 bytes by doubling copied it ~7 times. */
@@ -73,6 +88,8 @@ void req_defer_then(req_t *r, req_then_fn fn, void *ctx);
 
 /* Starts a JSON response: sets status and type and returns a writer on req->out. */
 void req_json_begin(req_t *r, int status, jsonw_t *w);
+/* Replies 200 {"success":true}. */
+void req_success(req_t *r);
 
 /* Parses the body as one JSON value (object or array, per want_object) with
  * every limit of spec §1: Content-Type must be application/json or

@@ -37,6 +37,26 @@ static const route_t router_routes[] = {
     {HTTP_POST, "/v2/conversations/{id}/crm/confirm", api_conv_crm_confirm, false},
     {HTTP_POST, "/v2/changeConversationOpportunity", api_change_opportunity, false},
     {HTTP_GET, "/v2/conversations/workflow-logs", api_workflow_logs, false},
+    /* the admin API: no API key; the server checks the admin token before routing (server_prepare) */
+    {HTTP_POST, "/_parley/orgs", api_admin_orgs_create, true},
+    {HTTP_DELETE, "/_parley/orgs/{id}", api_admin_orgs_delete, true},
+    {HTTP_POST, "/_parley/snapshots", api_admin_snapshots_create, true},
+    {HTTP_GET, "/_parley/snapshots", api_admin_snapshots_list, true},
+    {HTTP_DELETE, "/_parley/snapshots/{name}", api_admin_snapshots_delete, true},
+    {HTTP_POST, "/_parley/snapshots/{name}/restore", api_admin_snapshots_restore, true},
+    {HTTP_POST, "/_parley/reset", api_admin_reset, true},
+    {HTTP_POST, "/_parley/faults", api_admin_faults_create, true},
+    {HTTP_GET, "/_parley/faults", api_admin_faults_list, true},
+    {HTTP_DELETE, "/_parley/faults", api_admin_faults_clear, true},
+    {HTTP_DELETE, "/_parley/faults/{id}", api_admin_faults_delete, true},
+    {HTTP_GET, "/_parley/rate-limit", api_admin_rate_limit_get, true},
+    {HTTP_PUT, "/_parley/rate-limit", api_admin_rate_limit_set, true},
+    {HTTP_DELETE, "/_parley/rate-limit", api_admin_rate_limit_clear, true},
+    {HTTP_GET, "/_parley/clock", api_admin_clock_get, true},
+    {HTTP_PUT, "/_parley/clock", api_admin_clock_set, true},
+    {HTTP_DELETE, "/_parley/clock", api_admin_clock_reset, true},
+    {HTTP_GET, "/_parley/requests", api_admin_requests_list, true},
+    {HTTP_DELETE, "/_parley/requests", api_admin_requests_clear, true},
 };
 
 #define ROUTER_MAX_SEGMENTS 16

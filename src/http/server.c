@@ -15,8 +15,12 @@
 #include <unistd.h>
 
 #include "auth/auth.h"
+#include "http/delayq.h"
+#include "http/gate.h"
 #include "http/problem.h"
 #include "http/router.h"
+#include "lib/ptime.h"
+#include "standin/standin.h"
 
 #define SERVER_MAX_URI (16u * 1024)        /* path + query, spec §1 → 414 */
 #define SERVER_MAX_HEADERS (64u * 1024)    /* all headers together → 431: the default and the largest allowed */
@@ -35,8 +39,17 @@ struct server {
     server_opts_t o;
     uint16_t port;
     atomic_int inflight;                   /* requests between URI and completion */
-    pthread_mutex_t async_mu;              /* guards the completed/suspended handshake of deferred requests */
+    pthread_mutex_t async_mu;              /* guards the completed/suspended handshake of parked requests */
+    gate_t *gate;                          /* requests using the store vs. an exclusive restore; owned */
+    delayq_t *delays;                      /* delayMs faults; owned */
 };
+
+/* Why a request is parked (its connection suspended until server_wake). */
+typedef enum {
+    SERVER_WAIT_HANDLER = 0,               /* the handler deferred (req_defer*): req_complete wakes it */
+    SERVER_WAIT_GATE,                      /* held back by an exclusive operation: dispatch again */
+    SERVER_WAIT_DELAY,                     /* its reply waits out a delayMs fault */
+} server_wait_t;
 
 /* Per-request state, created by the URI callback and freed by the completion
  * callback; libmicrohttpd keeps it in *con_cls. Owns r.arena, r.out and body. */
@@ -44,19 +57,34 @@ typedef struct server_req {
     req_t r;
     server_t *s;
     const char *uri;                       /* raw request target (arena) */
+    const char *method;                    /* as sent (arena) */
     const route_t *route;
     buf_t body;
     size_t received;                       /* body bytes seen, kept or not */
     bool started;                          /* first access-handler call done */
     bool queued;                           /* a response has been queued */
     bool close;                            /* reply at once and close the connection (bad framing) */
-    bool deferred;                         /* the handler called req_defer; req_complete finishes it */
-    bool completed;                        /* req_complete ran (guarded by server.async_mu) */
-    bool suspended;                        /* the connection waits for req_complete (guarded by async_mu) */
+    bool deferred;                         /* parked (see wait); server_wake finishes the wait */
+    server_wait_t wait;
+    bool completed;                        /* server_wake ran (guarded by server.async_mu) */
+    bool suspended;                        /* the connection waits for server_wake (guarded by async_mu) */
     struct MHD_Connection *con;            /* for MHD_resume_connection */
     req_then_fn then;                      /* req_defer_then: runs before the deferred reply; NULL = none */
     void *then_ctx;
     struct timespec t0;
+    int64_t at_ms;                         /* arrival on the server's clock (journal) */
+    /* stand-in controls */
+    gate_waiter_t waiter;                  /* node for the gate's list of held-back requests */
+    bool in_gate;                          /* counted in flight by the gate */
+    bool is_api;                           /* a /v2 request: faults, rate limit and journal apply */
+    bool route_error;                      /* r.status is prepare's 404/405: a fault may answer first */
+    bool has_key;                          /* r.key holds the looked-up key */
+    bool delayed;                          /* the reply has waited out its delay */
+    bool drop;                             /* close without an answer */
+    int delay_ms;
+    const char *fault_id;                  /* the rule that fired (arena), NULL = none */
+    req_then_fn exclusive_fn;              /* req_exclusive */
+    void *exclusive_ctx;
 } server_req_t;
 
 /* URI log callback: the only place libmicrohttpd shows the raw, undecoded request target. */
@@ -73,6 +101,7 @@ static void *server_uri_cb(void *cls, const char *uri, struct MHD_Connection *co
     buf_init(&sr->body);
     sr->uri = arena_strdup(&sr->r.arena, uri ? uri : "");
     clock_gettime(CLOCK_MONOTONIC, &sr->t0);
+    sr->at_ms = ptime_now_ms();
     atomic_fetch_add(&s->inflight, 1);
     return sr;
 }
@@ -86,6 +115,8 @@ static void server_done_cb(void *cls, struct MHD_Connection *con, void **con_cls
     server_req_t *sr = *con_cls;
     if (!sr)
         return;
+    if (sr->in_gate) /* ended without a reply (the client went away) */
+        gate_leave(s->gate);
     arena_free(&sr->r.arena);
     buf_free(&sr->r.out);
     buf_free(&sr->body);
@@ -166,7 +197,13 @@ static void server_prepare(server_req_t *sr, struct MHD_Connection *con, const c
 {
     req_t *r = &sr->r;
     r->store = sr->s->st;
+    r->standin = sr->s->o.standin;
     r->method = server_method(method);
+    sr->method = arena_strdup(&r->arena, method);
+    if (!sr->method) {
+        problem_internal(r);
+        return;
+    }
     r->content_type = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
 
     size_t hdr = 0;
@@ -203,37 +240,150 @@ static void server_prepare(server_req_t *sr, struct MHD_Connection *con, const c
         problem_send(r, 400, "invalid_query", "the query string cannot be decoded: %s", why ? why : "invalid");
         return;
     }
+    const standin_t *si = sr->s->o.standin;
+    if (standin_is_admin_path(r->path)) {
+        if (!si || !si->admin_token) {
+            problem_send(r, 404, "not_found", "no resource at %.200s", r->path);
+            return;
+        }
+        /* before routing: a wrong token learns nothing about which paths exist */
+        const char *authz = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+        if (!standin_token_ok(si, authz)) {
+            problem_send(r, 401, "unauthorized", "the admin API needs Authorization: Bearer <admin token>");
+            return;
+        }
+    } else {
+        sr->is_api = strncmp(r->path, "/v2", 3) == 0 && (r->path[3] == '\0' || r->path[3] == '/');
+    }
     const char *allow = NULL;
     switch (router_match(&r->arena, r->method, r->path, &sr->route, r->params, &allow)) {
     case ROUTE_FOUND: break;
-    case ROUTE_NOT_FOUND: problem_send(r, 404, "not_found", "no resource at %.200s", r->path); break;
+    case ROUTE_NOT_FOUND:
+        problem_send(r, 404, "not_found", "no resource at %.200s", r->path);
+        sr->route_error = true;
+        break;
     case ROUTE_BAD_METHOD:
         r->allow = allow;
         problem_send(r, 405, "method_not_allowed", "%s is not allowed on %.200s; allowed: %s", method, r->path, allow);
+        sr->route_error = true;
         break;
     }
 }
 
-/* Last call: authenticates and runs the handler unless an error is already set. */
+/* Answers r with what a fired fault rule says: its status with its body (or
+ * a problem for that status) and headers, Retry-After on 429/503 (default 1
+ * second) or when the rule gives one. */
+static void server_fault_reply(req_t *r, const fault_action_t *fa)
+{
+    if (fa->body) {
+        buf_reset(&r->out);
+        buf_puts(&r->out, fa->body);
+        r->status = fa->status;
+        r->out_type = "application/json; charset=utf-8";
+    } else {
+        problem_send(r, fa->status, problem_default_code(fa->status), "fault rule %s answered this request",
+                     fa->rule_id);
+    }
+    r->allow = NULL;
+    int retry = fa->retry_after >= 0 ? fa->retry_after : (fa->status == 429 || fa->status == 503) ? 1 : -1;
+    if (retry >= 0) {
+        char v[24];
+        snprintf(v, sizeof v, "%d", retry);
+        req_header(r, "Retry-After", v);
+    }
+    for (size_t i = 0; i < fa->n_headers; i++) {
+        if (strcasecmp(fa->header_names[i], "Content-Type") == 0)
+            r->out_type = fa->header_values[i];
+        else
+            req_header(r, fa->header_names[i], fa->header_values[i]);
+    }
+}
+
+/* Rate limit of a /v2 request with a key: RateLimit-* headers while a limit
+ * is set, and a 429 (true returned) when the key's bucket is empty. */
+static bool server_rate_limited(server_req_t *sr)
+{
+    req_t *r = &sr->r;
+    ratelimit_result_t rl;
+    if (!r->standin || !ratelimit_take(r->standin->ratelimit, r->key.id, &rl))
+        return false;
+    if (!rl.allowed)
+        problem_send(r, 429, "rate_limited", "rate limit of %ld requests exceeded for this API key; retry in %ld s",
+                     rl.limit, rl.retry_after);
+    char v[24];
+    snprintf(v, sizeof v, "%ld", rl.limit);
+    req_header(r, "RateLimit-Limit", v);
+    snprintf(v, sizeof v, "%ld", rl.remaining);
+    req_header(r, "RateLimit-Remaining", v);
+    snprintf(v, sizeof v, "%ld", rl.reset);
+    req_header(r, "RateLimit-Reset", v);
+    if (!rl.allowed) {
+        snprintf(v, sizeof v, "%ld", rl.retry_after);
+        req_header(r, "Retry-After", v);
+    }
+    return !rl.allowed;
+}
+
+/* Last call: holds the request back while an exclusive operation runs, then
+ * (for /v2) lets a fault rule answer, authenticates, applies the rate limit
+ * and runs the handler — unless prepare already set an error. A request the
+ * gate holds back is parked (SERVER_WAIT_GATE) and comes back here. */
 static void server_dispatch(server_req_t *sr, struct MHD_Connection *con)
 {
     req_t *r = &sr->r;
-    if (r->status)
+    if (r->status && !sr->route_error)
         return;
     if (sr->body.oom) {
         problem_send(r, 503, "unavailable", "the server is out of memory for this request body; retry later");
         return;
     }
+    if (!sr->in_gate) {
+        if (!gate_enter(sr->s->gate, &sr->waiter)) {
+            sr->deferred = true;
+            sr->wait = SERVER_WAIT_GATE;
+            return;
+        }
+        sr->in_gate = true;
+    }
     r->body = sr->body.len ? sr->body.data : NULL;
     r->body_len = sr->body.len;
-    if (!sr->route->public_) {
-        const char *authz = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-        switch (auth_authenticate(r->store, authz, &r->key, &r->scope)) {
-        case AUTH_OK: break;
-        case AUTH_DENIED: problem_unauthorized(r); return;
+    const standin_t *si = r->standin;
+    bool needs_key = sr->route && !sr->route->public_;
+    bool faults = sr->is_api && si && faults_any(si->faults);
+    const char *authz = NULL;
+    if (needs_key || faults) {
+        authz = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+        switch (auth_lookup(r->store, authz, &r->key)) {
+        case AUTH_OK: sr->has_key = true; break;
+        case AUTH_DENIED: break;
         case AUTH_ERROR: problem_internal(r); return;
         }
     }
+    fault_action_t fa;
+    if (faults && faults_decide(si->faults, sr->method, r->path, sr->has_key ? r->key.id : NULL, &r->arena, &fa)) {
+        sr->fault_id = arena_strdup(&r->arena, fa.rule_id);
+        sr->delay_ms = fa.delay_ms;
+        if (fa.drop) {
+            sr->drop = true;
+            r->status = 0;
+            return;
+        }
+        if (fa.status) {
+            server_fault_reply(r, &fa);
+            return;
+        }
+    }
+    if (sr->route_error)
+        return;
+    if (needs_key) {
+        if (!sr->has_key) {
+            problem_unauthorized(r);
+            return;
+        }
+        auth_accept(r->store, &r->key, &r->scope);
+    }
+    if (sr->is_api && sr->has_key && server_rate_limited(sr))
+        return;
     sr->route->handler(r);
     if (sr->deferred)
         return; /* r belongs to whoever calls req_complete until then */
@@ -249,31 +399,79 @@ static server_req_t *server_req_of(req_t *r)
 
 void req_defer(req_t *r)
 {
-    server_req_of(r)->deferred = true;
+    server_req_t *sr = server_req_of(r);
+    sr->deferred = true;
+    sr->wait = SERVER_WAIT_HANDLER;
 }
 
 void req_defer_then(req_t *r, req_then_fn fn, void *ctx)
 {
     server_req_t *sr = server_req_of(r);
-    sr->deferred = true;
+    req_defer(r);
     sr->then = fn;
     sr->then_ctx = ctx;
 }
 
-void req_complete(req_t *r)
+/* Ends a parked request's wait, from any thread: marks it completed and, when
+ * its connection is already suspended, resumes it (libmicrohttpd then calls
+ * server_access_cb again, which carries on after the wait). */
+static void server_wake(server_req_t *sr)
 {
-    server_req_t *sr = server_req_of(r);
     server_t *s = sr->s;
     pthread_mutex_lock(&s->async_mu);
     sr->completed = true;
     struct MHD_Connection *con = sr->suspended ? sr->con : NULL;
     pthread_mutex_unlock(&s->async_mu);
     if (con)
-        MHD_resume_connection(con); /* libmicrohttpd then calls server_access_cb again, which replies */
+        MHD_resume_connection(con);
 }
 
-/* After the handler deferred the request: true when it has completed already
- * (reply now); otherwise suspends the connection until req_complete resumes it. */
+void req_complete(req_t *r)
+{
+    server_wake(server_req_of(r));
+}
+
+/* gate_waiter_t.resume: the exclusive operation is over; dispatch again. */
+static void server_gate_resume(gate_waiter_t *w)
+{
+    server_wake((server_req_t *)((char *)w - offsetof(server_req_t, waiter)));
+}
+
+static void server_delay_done(void *ctx)
+{
+    server_wake(ctx);
+}
+
+/* req_exclusive's two halves, on the gate's thread. */
+static void server_exclusive_run(void *ctx)
+{
+    server_req_t *sr = ctx;
+    sr->exclusive_fn(&sr->r, sr->exclusive_ctx);
+}
+
+static void server_exclusive_done(void *ctx)
+{
+    server_wake(ctx);
+}
+
+void req_exclusive(req_t *r, req_then_fn fn, void *ctx)
+{
+    server_req_t *sr = server_req_of(r);
+    sr->exclusive_fn = fn;
+    sr->exclusive_ctx = ctx;
+    if (sr->in_gate) { /* it must not wait for itself */
+        sr->in_gate = false;
+        gate_leave(sr->s->gate);
+    }
+    req_defer(r);
+    if (gate_exclusive(sr->s->gate, server_exclusive_run, server_exclusive_done, sr) != 0) {
+        problem_send(r, 503, "unavailable", "the server cannot start the operation now; retry later");
+        server_wake(sr);
+    }
+}
+
+/* After the request was parked: true when its wait has ended already (carry
+ * on now); otherwise suspends the connection until server_wake resumes it. */
 static bool server_park(server_req_t *sr, struct MHD_Connection *con)
 {
     server_t *s = sr->s;
@@ -288,6 +486,16 @@ static bool server_park(server_req_t *sr, struct MHD_Connection *con)
     return done;
 }
 
+/* Clears the parked state once its wait has ended. */
+static void server_unpark(server_req_t *sr)
+{
+    pthread_mutex_lock(&sr->s->async_mu);
+    sr->deferred = false;
+    sr->completed = false;
+    sr->suspended = false;
+    pthread_mutex_unlock(&sr->s->async_mu);
+}
+
 /* A deferred request's reply once it completed (on a worker thread): its
  * req_defer_then work, then the same check as for synchronous handlers. */
 static void server_finish_deferred(server_req_t *sr)
@@ -300,9 +508,34 @@ static void server_finish_deferred(server_req_t *sr)
         problem_internal(&sr->r);
 }
 
+/* Records a finished /v2 request in the journal (status 0: dropped). */
+static void server_journal(server_req_t *sr, int status)
+{
+    const standin_t *si = sr->r.standin;
+    if (!sr->is_api || !si || !si->journal)
+        return;
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    req_t *r = &sr->r;
+    journal_in_t in = {
+        .at_ms = sr->at_ms,
+        .method = sr->method ? sr->method : "",
+        .path = r->path ? r->path : "",
+        .query = r->raw_query ? r->raw_query : "",
+        .status = status,
+        .duration_ms = (double)(t1.tv_sec - sr->t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - sr->t0.tv_nsec) / 1e6,
+        .key_id = sr->has_key ? r->key.id : NULL,
+        .body = sr->body.len ? sr->body.data : NULL,
+        .body_len = sr->body.len,
+        .fault_id = sr->fault_id,
+    };
+    journal_add(si->journal, &in);
+}
+
 static enum MHD_Result server_queue(server_req_t *sr, struct MHD_Connection *con, const char *method)
 {
     req_t *r = &sr->r;
+    server_journal(sr, r->status);
     size_t len = 0;
     char *data = buf_detach(&r->out, &len); /* owner: the response (MUST_FREE) */
     struct MHD_Response *resp = MHD_create_response_from_buffer(len, data ? data : (char *)"",
@@ -316,6 +549,8 @@ static enum MHD_Result server_queue(server_req_t *sr, struct MHD_Connection *con
                             r->out_type ? r->out_type : "application/json; charset=utf-8");
     if (r->allow)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+    for (size_t i = 0; i < r->n_headers; i++)
+        MHD_add_response_header(resp, r->header_names[i], r->header_values[i]);
     if (sr->close)
         MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
     enum MHD_Result ret = MHD_queue_response(con, (unsigned)r->status, resp);
@@ -329,6 +564,64 @@ static enum MHD_Result server_queue(server_req_t *sr, struct MHD_Connection *con
         fprintf(stderr, "%s %.200s %d %.3fms\n", method, r->path ? r->path : "-", r->status, ms);
     }
     return ret;
+}
+
+/* The reply is ready (or the request is to be dropped): the request leaves
+ * the gate, waits out a delayMs fault (parked, SERVER_WAIT_DELAY), then is
+ * sent, or its connection closed without an answer. */
+static enum MHD_Result server_reply(server_req_t *sr, struct MHD_Connection *con, const char *method)
+{
+    if (sr->in_gate) {
+        sr->in_gate = false;
+        gate_leave(sr->s->gate);
+    }
+    if (sr->delay_ms > 0 && !sr->delayed) {
+        sr->delayed = true;
+        sr->deferred = true;
+        sr->wait = SERVER_WAIT_DELAY;
+        delayq_add(sr->s->delays, sr->delay_ms, server_delay_done, sr);
+        if (!server_park(sr, con))
+            return MHD_YES; /* suspended until the delay is over */
+        server_unpark(sr);
+    }
+    if (sr->drop) {
+        server_journal(sr, 0);
+        return MHD_NO; /* libmicrohttpd closes the connection */
+    }
+    return server_queue(sr, con, method);
+}
+
+/* Dispatches (again, after a gate wait), then parks a deferred handler or replies. */
+static enum MHD_Result server_run(server_req_t *sr, struct MHD_Connection *con, const char *method)
+{
+    for (;;) {
+        server_dispatch(sr, con);
+        if (!sr->deferred)
+            return server_reply(sr, con, method);
+        if (!server_park(sr, con))
+            return MHD_YES; /* suspended; server_wake resumes it */
+        server_wait_t w = sr->wait;
+        server_unpark(sr);
+        if (w != SERVER_WAIT_GATE) {
+            server_finish_deferred(sr);
+            return server_reply(sr, con, method);
+        }
+        /* the exclusive operation ended before we could park: dispatch again */
+    }
+}
+
+/* A parked request whose wait has ended, on a worker thread. */
+static enum MHD_Result server_resumed(server_req_t *sr, struct MHD_Connection *con, const char *method)
+{
+    server_wait_t w = sr->wait;
+    server_unpark(sr);
+    switch (w) {
+    case SERVER_WAIT_GATE: return server_run(sr, con, method);
+    case SERVER_WAIT_DELAY: return server_reply(sr, con, method);
+    case SERVER_WAIT_HANDLER: break;
+    }
+    server_finish_deferred(sr);
+    return server_reply(sr, con, method);
 }
 
 static enum MHD_Result server_access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *method,
@@ -345,17 +638,17 @@ static enum MHD_Result server_access_cb(void *cls, struct MHD_Connection *con, c
         *upload_data_size = 0; /* a reply went out early (413): discard the rest */
         return MHD_YES;
     }
-    if (sr->deferred) { /* resumed by req_complete */
+    if (sr->deferred) { /* resumed by server_wake, or a spurious call while parked */
         pthread_mutex_lock(&sr->s->async_mu);
         bool done = sr->completed;
         pthread_mutex_unlock(&sr->s->async_mu);
         if (!done)
             return MHD_YES;
-        server_finish_deferred(sr);
-        return server_queue(sr, con, method);
+        return server_resumed(sr, con, method);
     }
     if (!sr->started) {
         sr->started = true;
+        sr->waiter.resume = server_gate_resume;
         server_prepare(sr, con, method);
         if (sr->r.status == 413 || sr->close)
             return server_queue(sr, con, method);
@@ -366,23 +659,18 @@ static enum MHD_Result server_access_cb(void *cls, struct MHD_Connection *con, c
          * oversized (chunked) body is read and dropped, and the 413 goes out
          * once it ends; past SERVER_MAX_DISCARD the connection is cut instead. */
         sr->received += *upload_data_size;
-        if (!sr->r.status && sr->received > sr->s->o.max_body) {
+        if ((!sr->r.status || sr->route_error) && sr->received > sr->s->o.max_body) {
             buf_free(&sr->body);
             problem_send(&sr->r, 413, "body_too_large", "the request body is larger than the limit of %zu bytes",
                          sr->s->o.max_body);
+            sr->route_error = false; /* a size error, not one a fault may replace */
         }
-        if (!sr->r.status)
+        if (!sr->r.status || sr->route_error)
             buf_append(&sr->body, upload_data, *upload_data_size);
         *upload_data_size = 0;
         return sr->received > sr->s->o.max_body + SERVER_MAX_DISCARD ? MHD_NO : MHD_YES;
     }
-    server_dispatch(sr, con);
-    if (sr->deferred) {
-        if (!server_park(sr, con))
-            return MHD_YES; /* suspended; req_complete resumes it */
-        server_finish_deferred(sr);
-    }
-    return server_queue(sr, con, method);
+    return server_run(sr, con, method);
 }
 
 /* Fills a socket address from host:port; returns its length or 0 when host is not numeric. */
@@ -433,6 +721,16 @@ server_t *server_start(const server_opts_t *o, store_t *st, char *err, size_t er
         s->o.max_headers = SERVER_MAX_HEADERS;
     atomic_init(&s->inflight, 0);
     pthread_mutex_init(&s->async_mu, NULL);
+    s->gate = gate_new();
+    s->delays = delayq_start();
+    if (!s->gate || !s->delays) {
+        snprintf(err, errlen, "out of memory or threads");
+        gate_free(s->gate);
+        delayq_free(s->delays);
+        pthread_mutex_destroy(&s->async_mu);
+        free(s);
+        return NULL;
+    }
     /* poll(), not epoll: libmicrohttpd 0.9.75's epoll loop takes at most 128
      * events per epoll_wait and, when it got exactly 128, calls epoll_wait again
      * with the blocking timeout before handling them, so 128 (or 256, ...)
@@ -458,6 +756,8 @@ server_t *server_start(const server_opts_t *o, store_t *st, char *err, size_t er
                             MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot listen on %s:%u (address in use or not available)", o->host, o->port);
+        gate_free(s->gate);
+        delayq_free(s->delays);
         pthread_mutex_destroy(&s->async_mu);
         free(s);
         return NULL;
@@ -477,6 +777,7 @@ void server_stop(server_t *s)
     if (!s)
         return;
     MHD_socket ls = MHD_quiesce_daemon(s->d);
+    delayq_stop(s->delays); /* delayed replies go out now */
     /* let requests already being handled finish (bounded: 10 s) */
     for (int i = 0; i < 1000 && atomic_load(&s->inflight) > 0; i++) {
         struct timespec ts = {0, 10 * 1000 * 1000};
@@ -485,6 +786,8 @@ void server_stop(server_t *s)
     MHD_stop_daemon(s->d);
     if (ls != MHD_INVALID_SOCKET)
         close(ls);
+    delayq_free(s->delays);
+    gate_free(s->gate);
     pthread_mutex_destroy(&s->async_mu);
     free(s);
 }

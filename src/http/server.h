@@ -17,6 +17,7 @@ typedef struct server_opts {
     unsigned max_connections_per_ip; /* simultaneous connections from one client address; 0 = no limit */
     unsigned idle_timeout;     /* seconds */
     int log_requests;          /* one line per request on stderr (never headers) */
+    struct standin *standin;   /* the admin API's state (standin/standin.h); NULL = all off */
 } server_opts_t;
 
 typedef struct server server_t;

@@ -2,7 +2,8 @@
 #include "lib/ptime.h"
 
 #include <stdbool.h>
-#include <time.h>
+
+#include "lib/pclock.h"
 
 /* Proleptic Gregorian civil date → days since 1970-01-01 (H. Hinnant's algorithm). */
 static int64_t ptime_days_from_civil(int64_t y, int m, int d)
@@ -40,18 +41,20 @@ static int ptime_mdays(int64_t y, int m)
     return m == 2 && ptime_leap(y) ? 29 : md[m - 1];
 }
 
+/* Whole seconds of ms, rounded down (also before 1970). */
+static int64_t ptime_floor_sec(int64_t ms)
+{
+    return ms >= 0 ? ms / 1000 : -((999 - ms) / 1000);
+}
+
 int64_t ptime_now(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec;
+    return ptime_floor_sec(pclock_now_ms());
 }
 
 int64_t ptime_now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return pclock_now_ms();
 }
 
 /* Writes v (0 <= v < 10^n) as exactly n decimal digits. */
@@ -110,8 +113,9 @@ static int ptime_digits(const char **p, int n)
     return v;
 }
 
-/* Strict RFC 3339 (see header). Seconds 60 (leap seconds) are rejected. */
-int ptime_parse(const char *s, int64_t *out)
+/* Strict RFC 3339 (see header). Seconds 60 (leap seconds) are rejected;
+ * fraction digits past the third are dropped (truncated, not rounded). */
+int ptime_parse_ms(const char *s, int64_t *out)
 {
     if (!s)
         return -1;
@@ -127,7 +131,7 @@ int ptime_parse(const char *s, int64_t *out)
         return -1;
     int64_t days = ptime_days_from_civil(y, mo, d);
     if (*p == '\0') {
-        *out = days * 86400;
+        *out = days * 86400 * 1000;
         return 0;
     }
     if (*p != 'T' && *p != 't' && *p != ' ')
@@ -142,12 +146,16 @@ int ptime_parse(const char *s, int64_t *out)
     int ss = ptime_digits(&p, 2);
     if (ss < 0 || ss > 59)
         return -1;
+    int ms = 0;
     if (*p == '.') {
         p++;
         if (*p < '0' || *p > '9')
             return -1;
-        while (*p >= '0' && *p <= '9')
-            p++;
+        int scale = 100;
+        for (; *p >= '0' && *p <= '9'; p++) {
+            ms += (*p - '0') * scale;
+            scale /= 10;
+        }
     }
     int64_t off = 0;
     if (*p == 'Z' || *p == 'z') {
@@ -166,6 +174,31 @@ int ptime_parse(const char *s, int64_t *out)
     }
     if (*p != '\0')
         return -1;
-    *out = days * 86400 + hh * 3600 + mi * 60 + ss - off;
+    *out = (days * 86400 + hh * 3600 + mi * 60 + ss - off) * 1000 + ms;
     return 0;
+}
+
+int ptime_parse(const char *s, int64_t *out)
+{
+    int64_t ms;
+    if (ptime_parse_ms(s, &ms) != 0)
+        return -1;
+    *out = ptime_floor_sec(ms);
+    return 0;
+}
+
+void ptime_format_ms(int64_t ms, char *out)
+{
+    static const int64_t lo = -62167219200000LL;  /* 0000-01-01T00:00:00.000Z */
+    static const int64_t hi = 253402300799999LL;  /* 9999-12-31T23:59:59.999Z */
+    if (ms < lo)
+        ms = lo;
+    if (ms > hi)
+        ms = hi;
+    int64_t t = ptime_floor_sec(ms);
+    ptime_format(t, out);
+    out[19] = '.';
+    ptime_put_digits(out + 20, (int)(ms - t * 1000), 3);
+    out[23] = 'Z';
+    out[24] = '\0';
 }

@@ -4,13 +4,48 @@
 #include <pthread.h>
 #include <sodium.h>
 #include <string.h>
-#include <time.h>
 
+#include "lib/pclock.h"
 #include "lib/strutil.h"
 
 static pthread_mutex_t uuid_lock = PTHREAD_MUTEX_INITIALIZER;
 static int64_t uuid_last_ms = -1;
 static unsigned uuid_last_seq; /* the 12-bit rand_a of the last id */
+/* --id-seed: the random bits come from a ChaCha20 keystream under this key,
+ * block after block (guarded by uuid_lock), instead of the OS. */
+static bool uuid_seeded;
+static uint8_t uuid_seed_key[crypto_stream_chacha20_KEYBYTES];
+static uint64_t uuid_seed_ctr;
+
+void uuid_seed(uint64_t seed)
+{
+    uint8_t in[8];
+    for (int i = 0; i < 8; i++)
+        in[i] = (uint8_t)(seed >> (8 * i));
+    pthread_mutex_lock(&uuid_lock);
+    crypto_generichash(uuid_seed_key, sizeof uuid_seed_key, in, sizeof in, NULL, 0);
+    uuid_seed_ctr = 0;
+    uuid_seeded = true;
+    uuid_last_ms = -1;
+    pthread_mutex_unlock(&uuid_lock);
+}
+
+/* 16 random bytes: the OS's, or the next block of the seeded stream. */
+static void uuid_random(uint8_t rnd[16])
+{
+    pthread_mutex_lock(&uuid_lock);
+    bool seeded = uuid_seeded;
+    uint64_t ctr = uuid_seed_ctr++;
+    pthread_mutex_unlock(&uuid_lock);
+    if (!seeded) {
+        randombytes_buf(rnd, 16);
+        return;
+    }
+    uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];
+    for (int i = 0; i < 8; i++)
+        nonce[i] = (uint8_t)(ctr >> (8 * i));
+    crypto_stream_chacha20(rnd, 16, nonce, uuid_seed_key);
+}
 
 /* Layout: 48-bit big-endian ms timestamp, version 7 nibble, 12 bits rand_a,
  * variant bits 10, 62 bits rand_b (all from rnd). Writes 36 chars + NUL. */
@@ -34,16 +69,15 @@ void uuid_v7_from(uuid_str_t out, int64_t unix_ms, const uint8_t rnd[16])
     *o = '\0';
 }
 
-/* Monotonic within the process: when the clock has not advanced past the last
+/* The time is the server's clock (pclock.h). Monotonic within the process:
+ * when the clock has not advanced past the last
  * id's millisecond, rand_a is the previous one plus 1 (carrying into the
  * timestamp at 0xfff), so ids made later always sort after earlier ones. */
 void uuid_v7(uuid_str_t out)
 {
     uint8_t rnd[16];
-    randombytes_buf(rnd, sizeof(rnd));
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    int64_t ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    uuid_random(rnd);
+    int64_t ms = pclock_now_ms();
     unsigned seq = ((unsigned)(rnd[6] & 0x0f) << 8 | rnd[7]) & 0x7ff; /* leave headroom */
 
     pthread_mutex_lock(&uuid_lock);

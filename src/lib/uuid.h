@@ -8,9 +8,14 @@
 #define UUID_STR_LEN 36
 typedef char uuid_str_t[UUID_STR_LEN + 1];
 
-/* Writes a new time-ordered UUIDv7 (lowercase) into out. Random bits come from
- * libsodium (sodium_init() must have succeeded). Can't fail. */
+/* Writes a new time-ordered UUIDv7 (lowercase) into out, timed by the
+ * server's clock (pclock.h). Random bits come from libsodium (sodium_init()
+ * must have succeeded), or from the seeded stream after uuid_seed. Can't fail. */
 void uuid_v7(uuid_str_t out);
+/* `serve --id-seed`: from now on the random bits of uuid_v7 are a
+ * deterministic stream of seed, so the same calls in the same order (with a
+ * frozen clock) give the same ids. Secrets never come from here. */
+void uuid_seed(uint64_t seed);
 /* Same, with the 48-bit timestamp taken from unix_ms (used by the seeder so
  * ids sort with createdAt); the random part comes from rnd (16 bytes). */
 void uuid_v7_from(uuid_str_t out, int64_t unix_ms, const uint8_t rnd[16]);

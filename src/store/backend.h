@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "store/store.h"
 
@@ -37,6 +38,37 @@ static inline bool store_where_is_only(const char *where, const char *const *par
     }
     return *p == '\0';
 }
+
+/* True when scope sc may see a conversation owned by owner with is_private. */
+static inline bool store_scope_sees(const store_scope_t *sc, const char *owner, bool is_private)
+{
+    return !sc->user_uuid || !is_private || strcasecmp(owner, sc->user_uuid) == 0;
+}
+
+/* Whether scope sc may change a conversation owned by owner with is_private:
+ * STORE_OK; NOT_FOUND when it cannot even see it; FORBIDDEN when it sees it
+ * but is a user-level scope that does not own it. */
+static inline store_rc_t store_scope_may_change(const store_scope_t *sc, const char *owner, bool is_private)
+{
+    if (!store_scope_sees(sc, owner, is_private))
+        return STORE_NOT_FOUND;
+    if (sc->user_uuid && strcasecmp(owner, sc->user_uuid) != 0)
+        return STORE_FORBIDDEN;
+    return STORE_OK;
+}
+
+/* A change of one conversation as the backends hand it to their write jobs:
+ * scope sc changes conversation id (a canonical uuid), archiving it
+ * (archived) or applying u, at now; cb with ctx gets the row as then stored. */
+typedef struct store_conv_change {
+    const store_scope_t *sc;
+    const char *id;
+    bool archived;
+    const conv_update_t *u;
+    int64_t now;
+    store_conv_cb cb;
+    void *ctx;
+} store_conv_change_t;
 
 /* One function per store.h operation, same contract as the store_* function
  * of the same name (store.c forwards to these). */
@@ -76,12 +108,51 @@ typedef struct store_vtable {
     store_rc_t (*conv_each)(store_t *st, const char *org_uuid, bool include_archived, store_conv_cb cb, void *ctx);
     store_rc_t (*batch_begin)(store_t *st);
     store_rc_t (*batch_end)(store_t *st, bool commit);
+    /* Optional (NULL = STORE_NOT_SUPPORTED): the admin API's operations. */
+    store_rc_t (*org_delete)(store_t *st, const char *org_uuid);
+    store_rc_t (*reset)(store_t *st);
+    store_rc_t (*snapshot_write)(store_t *st, const char *path, int64_t *conversations);
+    store_rc_t (*snapshot_load)(store_t *st, const char *path);
 } store_vtable_t;
+
+/* The names of the vtable's entries every backend provides, for X-macros:
+ * a backend names its function for entry op PREFIX_op, declares them all
+ * with STORE_BACKEND_FN and fills its vtable from the same list. The
+ * optional entries (the _async forms) are not in it. */
+#define STORE_VTABLE_OPS(X)                                                                                          \
+    X(close) X(schema_version) X(key_lookup) X(key_touch) X(key_create) X(key_revoke) X(key_get) X(key_list)         \
+    X(org_create) X(org_resolve) X(user_create) X(user_resolve) X(org_admin) X(user_list) X(team_create)             \
+    X(team_resolve) X(team_get) X(team_list) X(team_members) X(user_teams) X(conv_get) X(conv_get_by_external_id)   \
+    X(conv_list) X(conv_insert) X(conv_set_archived) X(conv_update) X(workflow_log_fail) X(workflow_log_list)        \
+    X(conv_each) X(batch_begin) X(batch_end)
+
+/* Declares name as a function of the type of vtable entry op (its
+ * definition must match, or the build fails). */
+#define STORE_BACKEND_FN(op, name) __typeof__(*((store_vtable_t *)0)->op) name
 
 /* Every backend's store struct starts with this. */
 struct store {
     const store_vtable_t *vt;
 };
+
+/* The start of every backend's open: when the caller gave no err buffer
+ * (NULL or errlen 0), *err points at a scratch byte of the calling thread;
+ * the message is emptied. False, with "no database given" in it, when opts
+ * names no database. */
+static inline bool store_open_args(const store_opts_t *opts, char **err, size_t *errlen)
+{
+    static __thread char scratch[1];
+    if (!*err || *errlen == 0) {
+        *err = scratch;
+        *errlen = sizeof(scratch);
+    }
+    (*err)[0] = '\0';
+    if (!opts || !opts->url || !opts->url[0]) {
+        snprintf(*err, *errlen, "no database given");
+        return false;
+    }
+    return true;
+}
 
 /* Backends: each returns NULL with a reason in err on failure. */
 store_t *store_sqlite_open(const store_opts_t *opts, char *err, size_t errlen);

@@ -86,6 +86,7 @@ const char *store_rc_str(store_rc_t rc)
     case STORE_FORBIDDEN: return "forbidden";
     case STORE_ERROR: return "store error";
     case STORE_UNAVAILABLE: return "database unavailable";
+    case STORE_NOT_SUPPORTED: return "not supported by this backend";
     }
     return "unknown";
 }
@@ -261,4 +262,25 @@ store_rc_t store_batch_begin(store_t *st)
 store_rc_t store_batch_end(store_t *st, bool commit)
 {
     return store_note(st->vt->batch_end(st, commit));
+}
+
+/* The admin API's operations are optional in a backend: NULL = not supported. */
+store_rc_t store_org_delete(store_t *st, const char *org_uuid)
+{
+    return st->vt->org_delete ? store_note(st->vt->org_delete(st, org_uuid)) : STORE_NOT_SUPPORTED;
+}
+
+store_rc_t store_reset(store_t *st)
+{
+    return st->vt->reset ? store_note(st->vt->reset(st)) : STORE_NOT_SUPPORTED;
+}
+
+store_rc_t store_snapshot_write(store_t *st, const char *path, int64_t *conversations)
+{
+    return st->vt->snapshot_write ? store_note(st->vt->snapshot_write(st, path, conversations)) : STORE_NOT_SUPPORTED;
+}
+
+store_rc_t store_snapshot_load(store_t *st, const char *path)
+{
+    return st->vt->snapshot_load ? store_note(st->vt->snapshot_load(st, path)) : STORE_NOT_SUPPORTED;
 }

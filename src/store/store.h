@@ -19,6 +19,7 @@ typedef enum {
     STORE_ERROR,       /* a real failure; details went to the log */
     STORE_UNAVAILABLE, /* the database server could not be reached (PostgreSQL); nothing was
                         * written, or it is unknown whether a write committed: answer 503 */
+    STORE_NOT_SUPPORTED, /* this backend cannot do it (snapshots on PostgreSQL): answer 501 */
 } store_rc_t;
 
 typedef enum {
@@ -250,6 +251,21 @@ store_rc_t store_workflow_log_list(store_t *st, const store_scope_t *sc, const s
 /* Every conversation of org_uuid (archived ones too when include_archived),
  * by created_at, uuid; used by `parley export`. */
 store_rc_t store_conv_each(store_t *st, const char *org_uuid, bool include_archived, store_conv_cb cb, void *ctx);
+
+/* ---- the admin API (stand-in controls) ----------------------------------- */
+/* Deletes the organization and everything it holds (users, teams, keys,
+ * conversations, workflow logs) in one transaction; its keys fail at once.
+ * NOT_FOUND when there is no such organization. */
+store_rc_t store_org_delete(store_t *st, const char *org_uuid);
+/* Empties every table (the schema and migrations stay), in one transaction. */
+store_rc_t store_reset(store_t *st);
+/* Writes a consistent copy of the whole database to the new file path (which
+ * must not exist) while writers go on, and counts its conversations into
+ * *conversations. NOT_SUPPORTED on PostgreSQL. */
+store_rc_t store_snapshot_write(store_t *st, const char *path, int64_t *conversations);
+/* Makes the database exactly what the copy at path holds. The caller ensures
+ * that no other store call runs meanwhile. NOT_SUPPORTED on PostgreSQL. */
+store_rc_t store_snapshot_load(store_t *st, const char *path);
 
 /* ---- bulk loading (seed, load) ------------------------------------------- */
 /* Opens a transaction on the calling thread's connection; store_conv_insert

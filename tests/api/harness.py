@@ -17,6 +17,7 @@ import http.client
 import json
 import os
 import re
+import secrets
 import select
 import shlex
 import shutil
@@ -256,14 +257,19 @@ Org = collections.namedtuple("Org", "org admin team key_id key")
 class Server:
     """A parley server on a free port with a fresh database in a temp dir."""
 
-    def __init__(self, threads=2, extra_args=()):
+    def __init__(self, threads=2, extra_args=(), admin=False):
         self.bin = parley_bin()
         self.threads = threads
         self.extra_args = [str(a) for a in extra_args]   # more `parley serve` options
+        self.secrets = set()   # every API key (and admin token) created through this harness
+        self.admin_token = None
+        if admin:   # the admin API (/_parley/) on, with a fresh token
+            self.admin_token = "adm_" + secrets.token_hex(24)
+            self.secrets.add(self.admin_token)
+            self.extra_args += ["--admin-token", self.admin_token]
         self.proc = None
         self.dir = None
         self.port = None
-        self.secrets = set()   # every API key created through this harness
         self.openapi_failures = []   # messages of responses that did not match docs/openapi.json
         self._errf = self._outf = None
 
@@ -556,6 +562,27 @@ class Server:
         if r.status != 200 or not isinstance(r.body, dict) or "uuid" not in r.body:
             raise AssertionError("import failed: %r" % (r,))
         return r.body["uuid"]
+
+    # ---- the admin API ---------------------------------------------------------
+    def admin(self, method, path, body=None, headers=None, token=None):
+        """A request to /_parley<path> with the admin token (or `token`)."""
+        return self.req(method, "/_parley" + path, self.admin_token if token is None else token, body,
+                        headers=headers)
+
+    def admin_org(self, name=None, admin_email=None, seed=None):
+        """POST /_parley/orgs; returns Org(org, admin, team=None, key_id=None, key)."""
+        body = {}
+        if name is not None:
+            body["name"] = name
+        if admin_email is not None:
+            body["adminEmail"] = admin_email
+        if seed is not None:
+            body["seed"] = seed
+        r = self.admin("POST", "/orgs", body)
+        if r.status != 201:
+            raise AssertionError("POST /_parley/orgs failed: %r" % (r,))
+        self.secrets.add(r.body["key"])
+        return Org(r.body["organization"]["uuid"], r.body["adminUser"]["uuid"], None, None, r.body["key"])
 
     def list_all(self, key, path="/v2/conversations/list", params=None, size=50):
         """Every row of a list endpoint, following page numbers; returns (rows, totalRecords)."""

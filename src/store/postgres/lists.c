@@ -1,0 +1,313 @@
+/* lists.c - the PostgreSQL backend's list queries: parameters and WHERE built from a filter, count and page in one statement, the conversation list. */
+#include "store/postgres/pg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Adds a parameter; returns its number ($n), 0 on OOM (sticky). */
+int pg_q_param(pg_query_t *q, const char *v)
+{
+    if (q->n == q->cap) {
+        int cap = q->cap ? q->cap * 2 : 32;
+        const char **nv = realloc(q->vals, (size_t)cap * sizeof(*nv));
+        if (!nv) {
+            q->oom = true;
+            return 0;
+        }
+        q->vals = nv;
+        q->cap = cap;
+    }
+    q->vals[q->n++] = v;
+    return q->n;
+}
+
+/* Keeps s (malloc'd, may be NULL on OOM) owned by q; returns it. */
+static char *pg_q_own(pg_query_t *q, char *s)
+{
+    if (!s) {
+        q->oom = true;
+        return NULL;
+    }
+    if (q->nowned == q->capowned) {
+        int cap = q->capowned ? q->capowned * 2 : 16;
+        char **no = realloc(q->owned, (size_t)cap * sizeof(*no));
+        if (!no) {
+            free(s);
+            q->oom = true;
+            return NULL;
+        }
+        q->owned = no;
+        q->capowned = cap;
+    }
+    q->owned[q->nowned++] = s;
+    return s;
+}
+
+/* Appends "$n" for a new text parameter v. */
+void pg_q_text(pg_query_t *q, const char *v)
+{
+    buf_printf(&q->sql, "$%d", pg_q_param(q, v));
+}
+
+void pg_q_int(pg_query_t *q, int64_t v)
+{
+    char *s = pg_q_own(q, malloc(24));
+    if (s)
+        pg_i64(s, v);
+    buf_printf(&q->sql, "$%d::bigint", pg_q_param(q, s));
+}
+
+/* A copy of s with ASCII letters lowercased (SQLite's lower()), owned by q. */
+const char *pg_q_lower(pg_query_t *q, const char *s)
+{
+    char *d = pg_q_own(q, strdup(s));
+    for (char *p = d; p && *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return d;
+}
+
+/* Appends "($a, $b, …)" for the values of l (ASCII-lowercased when lower).
+ * Values that are not valid UTF-8 can match nothing and are left out; a list
+ * left empty becomes (NULL), which matches nothing. */
+void pg_q_list(pg_query_t *q, const strlist_t *l, bool lower)
+{
+    buf_putc(&q->sql, '(');
+    int k = 0;
+    for (size_t i = 0; i < l->n; i++) {
+        if (!l->v[i] || !pg_utf8_ok(l->v[i]))
+            continue;
+        if (k++)
+            buf_puts(&q->sql, ", ");
+        pg_q_text(q, lower ? pg_q_lower(q, l->v[i]) : l->v[i]);
+    }
+    if (!k)
+        buf_puts(&q->sql, "NULL");
+    buf_putc(&q->sql, ')');
+}
+
+/* The LIKE pattern %title% (ASCII-lowercased) with \, % and _ escaped by '\'. Owned by q. */
+static const char *pg_q_like(pg_query_t *q, const char *title)
+{
+    size_t n = strlen(title);
+    char *p = pg_q_own(q, malloc(2 * n + 3));
+    if (!p)
+        return NULL;
+    char *o = p;
+    *o++ = '%';
+    for (const char *t = title; *t; t++) {
+        if (*t == '\\' || *t == '%' || *t == '_')
+            *o++ = '\\';
+        *o++ = (*t >= 'A' && *t <= 'Z') ? (char)(*t - 'A' + 'a') : *t;
+    }
+    *o++ = '%';
+    *o = '\0';
+    return p;
+}
+
+/* Appends " WHERE …" for scope sc and filter f to q (conversations alias c):
+ * the SQLite backend's conditions, written for the PostgreSQL indexes. */
+static void pg_q_where(pg_query_t *q, const store_scope_t *sc, const conv_filter_t *f)
+{
+    buf_t *b = &q->sql;
+    buf_puts(b, " WHERE c.org_uuid = ");
+    int org = pg_q_param(q, sc->org_uuid);
+    buf_printf(b, "$%d", org);
+    if (sc->user_uuid) {
+        buf_puts(b, " AND (NOT c.is_private OR c.user_uuid = ");
+        pg_q_text(q, pg_q_lower(q, sc->user_uuid));
+        buf_putc(b, ')');
+    }
+    if (f->archived == CONV_ARCHIVED_EXCLUDE)
+        buf_puts(b, " AND NOT c.archived");
+    else if (f->archived == CONV_ARCHIVED_ONLY)
+        buf_puts(b, " AND c.archived");
+    if (f->has_from) {
+        buf_puts(b, " AND c.created_at >= ");
+        pg_q_int(q, f->from);
+    }
+    if (f->has_to) {
+        buf_puts(b, " AND c.created_at <= ");
+        pg_q_int(q, f->to);
+    }
+    if (f->owner_ids.n) {
+        buf_puts(b, " AND c.user_uuid IN ");
+        pg_q_list(q, &f->owner_ids, true);
+    }
+    if (f->owner_emails.n) {
+        buf_printf(b, " AND c.user_uuid IN (SELECT ou.uuid FROM users ou WHERE ou.org_uuid = $%d AND ou.email IN ", org);
+        pg_q_list(q, &f->owner_emails, true);
+        buf_putc(b, ')');
+    }
+    if (f->title && f->title[0]) {
+        if (pg_utf8_ok(f->title)) {
+            buf_puts(b, " AND parley_ascii_lower(c.title) LIKE ");
+            pg_q_text(q, pg_q_like(q, f->title));
+        } else {
+            buf_puts(b, " AND false");
+        }
+    }
+    if (f->participant_emails.n) {
+        buf_printf(b, " AND c.uuid IN (SELECT p.conv_uuid FROM conversation_participants p WHERE p.org_uuid = $%d"
+                      " AND p.email IN ", org);
+        pg_q_list(q, &f->participant_emails, true);
+        buf_putc(b, ')');
+    }
+    if (f->opportunity_ids.n) {
+        buf_puts(b, " AND c.opportunity_uuid IN ");
+        pg_q_list(q, &f->opportunity_ids, false);
+    }
+    if (f->team_ids.n) {
+        buf_puts(b, " AND c.team_uuid IN ");
+        pg_q_list(q, &f->team_ids, true);
+    }
+    bool code = f->crm_entity_code && f->crm_entity_code[0];
+    if (f->crm_values.n || code) {
+        /* Some linked CRM record (an object) whose "code" is the entity code
+         * (when given) and whose field crm_field_name (default "id") is a
+         * scalar equal, as text, to one of the values. The GIN-indexed
+         * crm_terms column narrows the rows first; the EXISTS decides. */
+        const char *field = f->crm_field_name && f->crm_field_name[0] ? f->crm_field_name : "id";
+        bool ok = (!code || pg_utf8_ok(f->crm_entity_code)) && pg_utf8_ok(field);
+        if (!ok) {
+            buf_puts(b, " AND false");
+        } else {
+            int fp = f->crm_values.n ? pg_q_param(q, field) : 0, cp = code ? pg_q_param(q, f->crm_entity_code) : 0;
+            buf_puts(b, " AND c.crm_terms && ARRAY[");
+            if (f->crm_values.n) {
+                int k = 0;
+                for (size_t i = 0; i < f->crm_values.n; i++) {
+                    if (!f->crm_values.v[i] || !pg_utf8_ok(f->crm_values.v[i]))
+                        continue;
+                    buf_printf(b, "%s$%d::text || chr(31) || ", k++ ? ", " : "", fp);
+                    pg_q_text(q, f->crm_values.v[i]);
+                }
+                if (!k)
+                    buf_puts(b, "NULL");
+            } else {
+                buf_printf(b, "'code' || chr(31) || $%d::text", cp);
+            }
+            buf_puts(b, "]::text[] AND EXISTS (SELECT 1 FROM jsonb_array_elements(CASE WHEN"
+                        " jsonb_typeof(parley_try_jsonb(c.linked_crm_json)) = 'array' THEN"
+                        " parley_try_jsonb(c.linked_crm_json) ELSE '[]'::jsonb END) AS r(rec)"
+                        " WHERE jsonb_typeof(r.rec) = 'object'");
+            if (code)
+                buf_printf(b, " AND jsonb_typeof(r.rec -> 'code') = 'string' AND r.rec ->> 'code' = $%d::text", cp);
+            if (f->crm_values.n) {
+                buf_printf(b, " AND jsonb_typeof(r.rec -> $%d::text) IN ('string', 'number', 'boolean')"
+                              " AND parley_json_atom(r.rec -> $%d::text) IN ", fp, fp);
+                pg_q_list(q, &f->crm_values, false);
+            }
+            buf_putc(b, ')');
+        }
+    }
+    if (f->hide_internal)
+        buf_puts(b, " AND NOT c.is_internal");
+    if (f->hide_non_analyzed)
+        buf_puts(b, " AND c.analyzed");
+    if (f->hide_pending)
+        buf_puts(b, " AND coalesce(c.import_status, '') NOT IN ('PENDING', 'IN_PROGRESS')");
+    if (f->hide_failed)
+        buf_puts(b, " AND coalesce(c.import_status, '') NOT IN ('FAILED', 'DISCARDED')");
+    if (f->hide_empty)
+        buf_puts(b, " AND NOT c.is_empty");
+}
+
+void pg_q_free(pg_query_t *q)
+{
+    buf_free(&q->sql);
+    free(q->vals);
+    for (int i = 0; i < q->nowned; i++)
+        free(q->owned[i]);
+    free(q->owned);
+}
+
+
+/* One statement (one snapshot): the count joined with the page. Row 0 always
+ * exists and carries the count; page columns (from 1) are NULL when the page
+ * is empty. */
+store_rc_t pg_list_body(pg_conn_t *c, void *arg)
+{
+    pg_list_arg_t *a = arg;
+    PGresult *res = pg_exec_sql(c, a->sql, a->q->n, a->q->vals, a->fn);
+    if (!res)
+        return STORE_ERROR;
+    if (PQntuples(res) < 1) {
+        PQclear(res);
+        return STORE_ERROR;
+    }
+    if (a->total)
+        *a->total = pg_int(res, 0, 0);
+    return pg_rows(c, res, 1, &a->cb, a->ctx);
+}
+
+/* True when where (from pg_q_where) has only the conditions that
+ * conversation_counts (migration 002) can answer: the organization, a
+ * user-level scope, the archived mode and hide_empty. Any other condition,
+ * including one added to pg_q_where later, leaves text behind and makes it false. */
+static bool pg_where_is_plain(const char *where)
+{
+    static const char *const parts[] = {
+        " WHERE c.org_uuid = $1", " AND (NOT c.is_private OR c.user_uuid = $2)",
+        " AND NOT c.archived", " AND c.archived", " AND NOT c.is_empty",
+    };
+    return store_where_is_only(where, parts, sizeof(parts) / sizeof(parts[0]));
+}
+
+/* The count and the page in one statement (one snapshot) with the same WHERE
+ * (every value a parameter): the count is a sum over conversation_counts when
+ * the WHERE allows (pg_where_is_plain), else COUNT(*). page < 1 counts as 1;
+ * size 0 only counts. */
+store_rc_t postgres_conv_list(store_t *base, const store_scope_t *sc, const conv_filter_t *f, int64_t *total,
+                              store_conv_cb cb, void *ctx)
+{
+    if (total)
+        *total = 0;
+    if (!sc || !sc->org_uuid || !f)
+        return STORE_ERROR;
+    if (!pg_utf8_ok(sc->org_uuid) || (sc->user_uuid && !pg_utf8_ok(sc->user_uuid)))
+        return STORE_OK;
+    int64_t page = f->page < 1 ? 1 : f->page;
+    int64_t size = f->size < 0 ? 0 : f->size;
+    int64_t offset = (size > 0 && page - 1 > INT64_MAX / size) ? INT64_MAX : (page - 1) * size;
+    if (!cb)
+        size = 0;
+
+    /* q owns its SQL buffer, its parameters and the strings it made */
+    pg_query_t q = {0};
+    buf_init(&q.sql);
+    pg_q_where(&q, sc, f);
+    char *where = buf_detach(&q.sql, NULL);
+    buf_t sql;
+    buf_init(&sql);
+    store_rc_t r = STORE_ERROR;
+    if (where) {
+        bool plain = pg_where_is_plain(where); /* the same conditions hold on the per-owner counts */
+        buf_printf(&sql, "SELECT t.n, x.* FROM (SELECT %s AS n FROM %s c%s) t",
+                   plain ? "coalesce(sum(c.n), 0)::bigint" : "count(*)", plain ? "conversation_counts" : "conversations",
+                   where);
+        buf_printf(&sql,
+                   " LEFT JOIN LATERAL (SELECT %s FROM (SELECT c.id FROM conversations c%s"
+                   " ORDER BY c.created_at DESC, c.uuid DESC LIMIT ",
+                   pg_conv_select, where);
+        q.sql = sql;               /* continue appending parameters to the statement itself */
+        pg_q_int(&q, size);
+        buf_puts(&q.sql, " OFFSET ");
+        pg_q_int(&q, offset);
+        buf_puts(&q.sql, ") pg JOIN conversations c ON c.id = pg.id LEFT JOIN users u ON u.uuid = c.user_uuid) x"
+                         " ON true ORDER BY x.created_at DESC, x.uuid DESC");
+        buf_init(&sql);
+    }
+    if (!where || q.oom || q.sql.oom) {
+        fprintf(stderr, "parley: store %s: out of memory\n", __func__);
+    } else {
+        pg_list_arg_t a = {q.sql.data, &q, total, {.conv = cb}, ctx, __func__};
+        r = pg_run((pg_store_t *)base, pg_list_body, &a, __func__);
+    }
+    free(where);
+    buf_free(&sql);
+    pg_q_free(&q);
+    return r;
+}
+

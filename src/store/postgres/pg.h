@@ -1,0 +1,223 @@
+/* pg.h - what the pieces of the PostgreSQL backend share (private to src/store/postgres/): statements, the pool, the row adapter. */
+#ifndef PARLEY_STORE_POSTGRES_PG_H
+#define PARLEY_STORE_POSTGRES_PG_H
+
+#include <libpq-fe.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "store/backend.h"
+#include "store/shape.h"
+
+/* The backend is split by resource: conn.c (the pool, running statements,
+ * transactions, the retry of store operations, migrations, open/close,
+ * batches, the vtable), sql.c (the prepared statements' SQL), rows.c (the row
+ * adapter), people.c (keys, organizations, users, teams), conversations.c
+ * (one conversation: get, insert, archive, update, export), json_merge.c
+ * (SQLite's json_patch merge, in C), lists.c (the list queries), logs.c
+ * (workflow logs). Internal names carry the prefix pg_; the vtable entries
+ * postgres_ (their names are what failures are logged under). Only
+ * store_postgres_open (backend.h) is meant for the rest of the program. */
+
+/* ---- statements -------------------------------------------------------------- */
+
+enum {
+    P_KEY_LOOKUP,
+    P_KEY_TOUCH,
+    P_KEY_INSERT,
+    P_KEY_REVOKE,
+    P_KEY_GET,
+    P_KEY_LIST,
+    P_ORG_INSERT,
+    P_ORG_BY_UUID,
+    P_ORG_BY_NAME,
+    P_ORG_DEFAULT_TEAM,
+    P_TEAM_INSERT,
+    P_TEAM_BY_UUID,
+    P_TEAM_BY_NAME,
+    P_TEAM_GET,
+    P_TEAM_LIST,
+    P_TEAM_MEMBERS,
+    P_USER_TEAMS,
+    P_USER_INSERT,
+    P_MEMBER_INSERT,
+    P_USER_BY_UUID,
+    P_USER_BY_EMAIL,
+    P_USER_ADMIN,
+    P_USER_LIST,
+    P_CONV_INSERT,
+    P_LOG_INSERT,
+    P_LOG_FAIL,
+    P_CONV_UPD_ROW,
+    P_CONV_UPD_BODY,
+    P_CONV_GET,
+    P_CONV_GET_EXT,
+    P_CONV_STATE,
+    P_CONV_SET_ARCHIVED,
+    P_CONV_EXT_UUID,
+    P_CONV_EACH,
+    P__COUNT
+};
+
+/* SQL of each prepared statement (sql.c); complete once pg_sql_init has run. */
+extern const char *pg_sql[P__COUNT];
+
+/* Builds the generated statements; run once per process (pthread_once). Can't fail. */
+void pg_sql_init(void);
+
+/* ---- the conversation statements (sql.c, from store_conv_cols) -------------------------- */
+
+/* "c.uuid, …, c.transcript_text, u.email AS user_email, …" (written once by pg_sql_init). */
+extern char pg_conv_select[4096];
+
+/* ---- stores, connections, the pool (conn.c) ---------------------------------------- */
+
+/* One pooled connection. `busy` and `pc` creation are guarded by the store's
+ * mutex; everything else belongs to the thread that checked it out. */
+typedef struct pg_conn {
+    PGconn *pc;                /* NULL until first connected; owned */
+    bool busy;                 /* checked out */
+    bool prepared[P__COUNT];
+    int depth;                 /* nested store calls of the holding thread */
+    int tx;                    /* open transaction levels: 0 none, 1 BEGIN, >1 savepoints */
+    bool batch;                /* a store_batch_begin transaction is open */
+    bool lost;                 /* the connection broke during the current operation */
+    bool retry;                /* the transaction was aborted by a serialization failure or deadlock */
+    bool committing;           /* a COMMIT (or an autocommit write) was sent: a failure may have committed */
+    bool called_back;          /* a callback ran during the current operation */
+} pg_conn_t;
+
+typedef struct pg_store {
+    store_t base;              /* the vtable; must stay first */
+    uint64_t id;               /* unique per store_open in this process; keys the thread-local slot */
+    char *conninfo;            /* owned */
+    store_durability_t durability;
+    int version;
+    int npool;
+    pg_conn_t *pool;           /* npool connections; owned */
+    pthread_mutex_t mu;        /* guards pool[].busy and connecting */
+    pthread_cond_t cv;         /* signalled on checkin */
+    atomic_uint_fast64_t commits; /* write transactions committed through this store (see pg_counts_maybe_compact) */
+} pg_store_t;
+
+void pg_log(const char *fn, PGconn *pc, const PGresult *res);
+PGresult *pg_exec(pg_conn_t *c, int id, int n, const char *const *vals, const int *lens, const int *fmts,
+                  char state[6], const char *fn);
+PGresult *pg_q(pg_conn_t *c, int id, int n, const char *const *vals, char state[6], const char *fn);
+PGresult *pg_exec_sql(pg_conn_t *c, const char *sql, int n, const char *const *vals, const char *fn);
+
+/* transactions */
+store_rc_t pg_tx_begin(pg_conn_t *c, const char *fn);
+void pg_tx_rollback(pg_conn_t *c);
+store_rc_t pg_tx_commit(pg_conn_t *c, const char *fn);
+store_rc_t pg_tx_end(pg_conn_t *c, store_rc_t r, const char *fn);
+
+/* One store operation: body(c, arg) on a pooled connection (pg_run retries it
+ * once on a lost connection). */
+typedef store_rc_t (*pg_body_t)(pg_conn_t *c, void *arg);
+store_rc_t pg_run(pg_store_t *st, pg_body_t body, void *arg, const char *fn);
+
+/* ---- the row adapter (rows.c) ------------------------------------------------------ */
+
+void pg_out_uuid(uuid_str_t dst, const char *src);
+void pg_copy(const PGresult *res, int row, int col, char *dst, size_t cap);
+int64_t pg_int(const PGresult *res, int row, int col);
+bool pg_bool(const PGresult *res, int row, int col);
+bool pg_utf8_ok(const char *s);
+bool pg_utf8_all(const char *const *texts, size_t n);
+const char *pg_i64(char *buf, int64_t v);
+
+/* A row function: reads row `row` of res (into out, or whatever it stands
+ * for) and gives the answer of the lookup (STORE_OK for a plain copy). */
+typedef store_rc_t (*pg_row_fn)(const PGresult *res, int row, void *out);
+
+/* What pg_row_into copies a row into. */
+typedef struct pg_into {
+    const store_shape_t *shape;
+    void *out;
+} pg_into_t;
+
+void pg_read(const PGresult *res, int row, int col0, const store_shape_t *sh, void *out);
+store_rc_t pg_row_into(const PGresult *res, int row, void *arg);
+store_rc_t pg_one(PGresult *res, pg_row_fn row, void *arg);
+store_rc_t pg_lookup(pg_conn_t *c, int id, int n, const char *const *vals, const store_shape_t *sh, void *out,
+                     const char *fn);
+store_rc_t pg_get(pg_store_t *st, int id, const char *p1, const char *p2, const store_shape_t *sh, void *out,
+                  const char *fn);
+store_rc_t pg_write(pg_conn_t *c, int id, int n, const char *const *vals, const int *lens, const int *fmts,
+                    bool want_row, const char *fn);
+
+/* One write statement with text parameters (pg_vals_write_body). */
+typedef struct pg_vals_arg {
+    int id;                    /* statement */
+    int n;
+    const char *vals[6];
+    bool want_row;             /* NOT_FOUND when no row changed */
+    bool in_tx;                /* run inside a transaction (not idempotent) */
+} pg_vals_arg_t;
+store_rc_t pg_vals_write_body(pg_conn_t *c, void *arg);
+
+
+store_rc_t pg_rows(pg_conn_t *c, PGresult *res, int col0, const store_cbs_t *cb, void *ctx);
+
+/* A list read: statement id with text parameters, then pg_rows. */
+typedef struct pg_rows_arg {
+    int id;
+    int n;
+    const char *vals[3];
+    store_cbs_t cb;
+    void *ctx;
+    int check;                 /* statement that must return a row first (NOT_FOUND otherwise), or -1 */
+    int check_n;
+} pg_rows_arg_t;
+store_rc_t pg_rows_body(pg_conn_t *c, void *arg);
+
+/* ---- list queries (lists.c) --------------------------------------------------------- */
+
+/* A query under construction: its SQL and its text parameters, in order. */
+typedef struct pg_query {
+    buf_t sql;
+    const char **vals;         /* malloc'd; owned; entries borrowed from the filter or from owned[] */
+    int n, cap;
+    char **owned;              /* strings made here (numbers, lowercased values, patterns); owned */
+    int nowned, capowned;
+    bool oom;
+} pg_query_t;
+
+int pg_q_param(pg_query_t *q, const char *v);
+void pg_q_text(pg_query_t *q, const char *v);
+void pg_q_int(pg_query_t *q, int64_t v);
+const char *pg_q_lower(pg_query_t *q, const char *s);
+void pg_q_list(pg_query_t *q, const strlist_t *l, bool lower);
+void pg_q_free(pg_query_t *q);
+
+/* One statement whose row 0 carries a count and whose columns from 1 are a
+ * page (pg_list_body). */
+typedef struct pg_list_arg {
+    const char *sql;
+    const pg_query_t *q;
+    int64_t *total;
+    store_cbs_t cb;               /* .conv or .log (or none: only the count) */
+    void *ctx;
+    const char *fn;            /* logged as */
+} pg_list_arg_t;
+store_rc_t pg_list_body(pg_conn_t *c, void *arg);
+
+/* ---- SQLite's json_patch merge (json_merge.c) ----------------------------------------- */
+
+char *pj_merge(const char *base, const char *patch);
+
+/* ---- the vtable entries (same contracts as store.h) --------------------------------- */
+
+/* postgres_OP for every entry OP of the vtable: close, schema_version and
+ * the batches in conn.c; keys, organizations, users and teams in people.c;
+ * one conversation in conversations.c; conv_list in lists.c; the workflow
+ * logs in logs.c. */
+#define PG_FN(op) STORE_BACKEND_FN(op, postgres_##op);
+STORE_VTABLE_OPS(PG_FN)
+
+#endif

@@ -1,0 +1,146 @@
+/* shape.c - the row shapes both backends read, and the hand-off of a row to its callback. */
+#include "store/shape.h"
+
+#define STR(t, f) {NULL, STORE_FIELD_STR, offsetof(t, f), sizeof(((t *)0)->f), false}
+#define INT(t, f) {NULL, STORE_FIELD_INT, offsetof(t, f), 0, false}
+#define BOOL(t, f) {NULL, STORE_FIELD_BOOL, offsetof(t, f), 0, false}
+#define TEXT0(t, f) {NULL, STORE_FIELD_TEXT0, offsetof(t, f), 0, false}
+#define SHAPE(t, fields) {sizeof(t), fields, (int)(sizeof(fields) / sizeof(fields[0]))}
+
+static const store_field_t uuid_fields[] = {{NULL, STORE_FIELD_STR, 0, sizeof(uuid_str_t), false}};
+const store_shape_t store_shape_uuid = SHAPE(uuid_str_t, uuid_fields);
+
+/* The users columns of both backends' SQL (uuid, org, primary team or '', email, names, language, role, created). */
+static const store_field_t user_fields[] = {
+    STR(store_user_t, uuid),       STR(store_user_t, org_uuid),   STR(store_user_t, primary_team_uuid),
+    STR(store_user_t, email),      STR(store_user_t, first_name), STR(store_user_t, last_name),
+    STR(store_user_t, transcript_lang), STR(store_user_t, role),  INT(store_user_t, created_at),
+};
+const store_shape_t store_shape_user = SHAPE(store_user_t, user_fields);
+
+/* uuid, org, parent or '', name, domain or '', created. */
+static const store_field_t team_fields[] = {
+    STR(store_team_t, uuid), STR(store_team_t, org_uuid), STR(store_team_t, parent_uuid),
+    STR(store_team_t, name), STR(store_team_t, domain),   INT(store_team_t, created_at),
+};
+const store_shape_t store_shape_team = SHAPE(store_team_t, team_fields);
+
+/* id, org, user, name or '', last4, org_level, created, last seen. */
+static const store_field_t key_fields[] = {
+    STR(store_key_info_t, id),        STR(store_key_info_t, org_uuid), STR(store_key_info_t, user_uuid),
+    STR(store_key_info_t, name),      STR(store_key_info_t, last4),    BOOL(store_key_info_t, org_level),
+    INT(store_key_info_t, created_at), INT(store_key_info_t, last_seen_at),
+};
+const store_shape_t store_shape_key = SHAPE(store_key_info_t, key_fields);
+
+/* The key of a request: id, org, user, org_level, last seen. */
+static const store_field_t key_lookup_fields[] = {
+    STR(store_key_t, id), STR(store_key_t, org_uuid), STR(store_key_t, user_uuid),
+    BOOL(store_key_t, org_level), INT(store_key_t, last_seen_at),
+};
+const store_shape_t store_shape_key_lookup = SHAPE(store_key_t, key_lookup_fields);
+
+/* A page row of the workflow logs: id, conversation, name, success, error, created. */
+static const store_field_t log_fields[] = {
+    INT(store_workflow_log_t, id),      STR(store_workflow_log_t, conversation_uuid),
+    TEXT0(store_workflow_log_t, workflow_name), BOOL(store_workflow_log_t, success),
+    TEXT0(store_workflow_log_t, error), INT(store_workflow_log_t, created_at),
+};
+const store_shape_t store_shape_log = SHAPE(store_workflow_log_t, log_fields);
+
+#define CONV_COL(f, k) {#f, k, offsetof(conv_t, f), 0, false}
+#define CONV_UUID(f) {#f, STORE_FIELD_STR, offsetof(conv_t, f), sizeof(uuid_str_t), false}
+#define CONV_BODY(f) {#f, STORE_FIELD_TEXT, offsetof(conv_t, f), 0, true}
+#define CONV_OWNER(f) {NULL, STORE_FIELD_TEXT, offsetof(conv_t, f), 0, false}
+
+/* Every stored conv_t field, in the order of both backends' SELECT and
+ * INSERT lists, then the owner's fields from the join with users. */
+const store_field_t store_conv_cols[] = {
+    CONV_UUID(uuid),
+    CONV_UUID(org_uuid),
+    CONV_UUID(user_uuid),
+    CONV_UUID(team_uuid),
+    CONV_COL(created_at, STORE_FIELD_INT),
+    CONV_COL(archived, STORE_FIELD_BOOL),
+    CONV_COL(archived_at, STORE_FIELD_INT),
+    CONV_COL(is_private, STORE_FIELD_BOOL),
+    CONV_COL(is_internal, STORE_FIELD_BOOL),
+    CONV_COL(is_empty, STORE_FIELD_BOOL),
+    CONV_COL(referenceable, STORE_FIELD_BOOL),
+    CONV_COL(import_status, STORE_FIELD_TEXT),
+    CONV_COL(external_id, STORE_FIELD_TEXT),
+    CONV_COL(finished_at, STORE_FIELD_INT),
+    CONV_COL(live_started_at, STORE_FIELD_INT),
+    CONV_COL(live_ended_at, STORE_FIELD_INT),
+    CONV_COL(media_duration, STORE_FIELD_REAL),
+    CONV_COL(video_uid, STORE_FIELD_TEXT),
+    CONV_COL(video_status, STORE_FIELD_TEXT),
+    CONV_COL(media_storage_status, STORE_FIELD_TEXT),
+    CONV_COL(transcript_status, STORE_FIELD_TEXT),
+    CONV_COL(crm_export_status, STORE_FIELD_TEXT),
+    CONV_COL(deal_uuid, STORE_FIELD_TEXT),
+    CONV_COL(email_template_id, STORE_FIELD_TEXT),
+    CONV_COL(ext_intel_opp_id, STORE_FIELD_TEXT),
+    CONV_COL(zoom_url, STORE_FIELD_TEXT),
+    CONV_COL(gmeet_url, STORE_FIELD_TEXT),
+    CONV_COL(teams_url, STORE_FIELD_TEXT),
+    CONV_COL(webex_url, STORE_FIELD_TEXT),
+    CONV_COL(application_name, STORE_FIELD_TEXT),
+    CONV_COL(title, STORE_FIELD_TEXT),
+    CONV_BODY(participants_json),
+    CONV_BODY(participants_ext_json),
+    CONV_BODY(attendees_json),
+    CONV_BODY(bots_json),
+    CONV_BODY(boards_json),
+    CONV_BODY(talktracks_json),
+    CONV_BODY(scorecards_json),
+    CONV_BODY(external_opportunity_json),
+    CONV_BODY(import_metadata_json),
+    CONV_BODY(zoom_metadata_json),
+    CONV_BODY(linked_crm_json),
+    CONV_BODY(external_accounts_json),
+    CONV_BODY(external_contacts_json),
+    CONV_BODY(extracted_intel_json),
+    CONV_BODY(confirmed_intel_json),
+    CONV_BODY(labels_json),
+    CONV_BODY(label_tags_na_json),
+    CONV_BODY(deprecated_label_categories_json),
+    CONV_BODY(transcript_v1_json),
+    CONV_BODY(transcript_v2_json),
+    CONV_BODY(transcript_text),
+    CONV_OWNER(user_email),
+    CONV_OWNER(user_first_name),
+    CONV_OWNER(user_last_name),
+    CONV_OWNER(user_transcript_lang),
+};
+const store_shape_t store_shape_conv = SHAPE(conv_t, store_conv_cols);
+
+const store_shape_t *store_cbs_shape(const store_cbs_t *cb)
+{
+    if (cb->user)
+        return &store_shape_user;
+    if (cb->team)
+        return &store_shape_team;
+    if (cb->key)
+        return &store_shape_key;
+    if (cb->conv)
+        return &store_shape_conv;
+    if (cb->log)
+        return &store_shape_log;
+    return NULL;
+}
+
+int store_cbs_call(const store_cbs_t *cb, void *ctx, const store_row_t *row)
+{
+    if (cb->user)
+        return cb->user(ctx, &row->u);
+    if (cb->team)
+        return cb->team(ctx, &row->t);
+    if (cb->key)
+        return cb->key(ctx, &row->k);
+    if (cb->conv)
+        return cb->conv(ctx, &row->c);
+    if (cb->log)
+        return cb->log(ctx, &row->l);
+    return 0;
+}

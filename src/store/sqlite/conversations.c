@@ -1,0 +1,434 @@
+/* conversations.c - one conversation in the SQLite backend: get, insert, archive (also asynchronously), update, export. */
+#include "store/sqlite/sq.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lib/ptime.h"
+
+/* ---- conversations -------------------------------------------------------- */
+
+/* Binds the columns of c that live in the body table (body) or in
+ * conversations (!body) to that table's INSERT, in store_conv_cols order from
+ * parameter first. A "" uuid (team) binds NULL. */
+static int sq_bind_conv(sqlite3_stmt *s, const conv_t *c, bool body, int first)
+{
+    const char *base = (const char *)c;
+    int rc = SQLITE_OK, k = first;
+    for (int i = 0; i < STORE_CONV_NCOLS && rc == SQLITE_OK; i++) {
+        const store_field_t *f = &store_conv_cols[i];
+        if (f->body != body)
+            continue;
+        const void *field = base + f->off;
+        switch (f->kind) {
+        case STORE_FIELD_STR:
+            rc = sq_bind_text(s, k, ((const char *)field)[0] ? (const char *)field : NULL);
+            break;
+        case STORE_FIELD_TEXT:
+        case STORE_FIELD_TEXT0:
+            rc = sq_bind_text(s, k, *(const char *const *)field);
+            break;
+        case STORE_FIELD_INT:
+            rc = sqlite3_bind_int64(s, k, *(const int64_t *)field);
+            break;
+        case STORE_FIELD_BOOL:
+            rc = sqlite3_bind_int(s, k, *(const bool *)field ? 1 : 0);
+            break;
+        case STORE_FIELD_REAL:
+            rc = sqlite3_bind_double(s, k, *(const double *)field);
+            break;
+        }
+        k++;
+    }
+    return rc;
+}
+
+/* Writes a workflow-log entry for conversation uuid (inside the caller's transaction). */
+static store_rc_t sq_log_event(sq_conn_t *c, const char *org, const char *uuid, const char *name, int64_t now,
+                               const char *fn)
+{
+    const sq_param_t p[] = {SQ_TEXT(org), SQ_TEXT(uuid), SQ_TEXT(name), SQ_INT(now)};
+    return sq_run(c, S_LOG_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), fn);
+}
+
+/* sq_row_fn of a conversation read (out: an sq_fetch_t): NOT_FOUND when the
+ * row is not visible in the scope (no check when it is NULL), else cb's
+ * answer (ERROR when it stops; OK, no call, when cb is NULL). */
+store_rc_t sq_row_fetch(sqlite3_stmt *s, void *out)
+{
+    const sq_fetch_t *f = out;
+    conv_t conv;
+    sq_read(s, 0, &store_shape_conv, &conv);
+    if (f->sc && !store_scope_sees(f->sc, conv.user_uuid, conv.is_private))
+        return STORE_NOT_FOUND;
+    return (f->cb && f->cb(f->ctx, &conv) != 0) ? STORE_ERROR : STORE_OK;
+}
+
+/* Runs S_CONV_GET or S_CONV_GET_EXT with ?1 = key, ?2 = org and, when the row
+ * is visible in sc, calls cb with it. */
+static store_rc_t sq_conv_fetch(sq_conn_t *c, int id, const store_scope_t *sc, const char *key, store_conv_cb cb,
+                                void *ctx, const char *fn)
+{
+    sq_fetch_t f = {sc, cb, ctx};
+    return sq_one_row(c, id, sq_stmt2(c, id, key, sc->org_uuid, fn), sq_row_fetch, &f, fn);
+}
+
+/* What sq_conv_may_change reads of the row (in: the scope). */
+typedef struct sq_conv_state {
+    const store_scope_t *sc;
+    bool archived;
+    int64_t rowid;
+} sq_conv_state_t;
+
+/* sq_row_fn of S_CONV_STATE (out: an sq_conv_state_t): the checks of sq_conv_may_change. */
+static store_rc_t sq_row_may_change(sqlite3_stmt *s, void *out)
+{
+    sq_conv_state_t *st = out;
+    const char *owner = (const char *)sqlite3_column_text(s, 0);
+    bool is_private = sqlite3_column_int(s, 1) != 0;
+    st->archived = sqlite3_column_int(s, 2) != 0;
+    st->rowid = sqlite3_column_int64(s, 3);
+    return store_scope_may_change(st->sc, owner ? owner : "", is_private);
+}
+
+/* Inside the caller's transaction: STORE_OK when scope st->sc may change
+ * conversation id (st gets its archived flag and row id); NOT_FOUND when it
+ * is not a conversation of the scope's organization or not visible in it;
+ * FORBIDDEN when the scope is a user-level one that does not own it. */
+static store_rc_t sq_conv_may_change(sq_conn_t *c, sq_conv_state_t *st, const char *id, const char *fn)
+{
+    return sq_one_row(c, S_CONV_STATE, sq_stmt2(c, S_CONV_STATE, id, st->sc->org_uuid, fn), sq_row_may_change, st,
+                      fn);
+}
+
+store_rc_t sqlite_conv_get(store_t *base, const store_scope_t *sc, const char *uuid, store_conv_cb cb, void *ctx)
+{
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
+    if (!c || !sc || !sc->org_uuid || !uuid)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(uuid, id))
+        return STORE_NOT_FOUND;
+    return sq_conv_fetch(c, S_CONV_GET, sc, id, cb, ctx, __func__);
+}
+
+store_rc_t sqlite_conv_get_by_external_id(store_t *base, const store_scope_t *sc, const char *external_id,
+                                          store_conv_cb cb, void *ctx)
+{
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
+    if (!c || !sc || !sc->org_uuid || !external_id)
+        return STORE_ERROR;
+    return sq_conv_fetch(c, S_CONV_GET_EXT, sc, external_id, cb, ctx, __func__);
+}
+
+/* Writes the row, its body, its participant emails and an `import` log entry
+ * in one transaction (a savepoint inside a batch, so a failed insert leaves
+ * the batch usable). existing may be NULL. */
+typedef struct sq_insert_args {
+    const conv_t *conv;
+    char *existing; /* uuid_str_t or NULL */
+} sq_insert_args_t;
+
+/* The write job of sqlite_conv_insert (conn: an sq_conn_t, arg: sq_insert_args_t). */
+static store_rc_t sq_conv_insert_tx(void *conn, void *arg)
+{
+    sq_conn_t *c = conn;
+    const sq_insert_args_t *a = arg;
+    const conv_t *conv = a->conv;
+    char *existing = a->existing;
+    if (sq_tx_begin(c, __func__) != STORE_OK)
+        return STORE_ERROR;
+
+    sqlite3_stmt *s = sq_stmt(c, S_CONV_INSERT, __func__);
+    if (!s)
+        goto fail;
+    int rc = sq_bind_conv(s, conv, false, 1);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE) {
+        bool dup = sq_is_unique_violation(rc);
+        if (!dup)
+            sq_log(c->db, __func__, rc);
+        sq_put(c, S_CONV_INSERT, s);
+        sq_tx_rollback(c);
+        if (!dup)
+            return STORE_ERROR;
+        /* Which one: the external id of the org, else the uuid itself. */
+        store_rc_t r = STORE_NOT_FOUND;
+        if (conv->external_id)
+            r = sq_get(c, S_CONV_EXT_UUID, conv->org_uuid, conv->external_id, &store_shape_uuid, existing, __func__);
+        if (r == STORE_NOT_FOUND)
+            sq_out_uuid(existing, conv->uuid);
+        return r == STORE_ERROR ? STORE_ERROR : STORE_CONFLICT;
+    }
+    sq_put(c, S_CONV_INSERT, s);
+
+    if (!(s = sq_stmt(c, S_BODY_INSERT, __func__)))
+        goto fail;
+    rc = sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(c->db));
+    if (rc == SQLITE_OK)
+        rc = sq_bind_conv(s, conv, true, 2);
+    if (rc != SQLITE_OK) {
+        sq_log(c->db, __func__, rc);
+        sq_put(c, S_BODY_INSERT, s);
+        goto fail;
+    }
+    if (sq_done(c, S_BODY_INSERT, s, SQ_INSERT, __func__) != STORE_OK)
+        goto fail;
+    const sq_param_t p[] = {SQ_TEXT(conv->uuid), SQ_TEXT(conv->org_uuid), SQ_TEXT(conv->participants_json)};
+    if (sq_run(c, S_PART_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK)
+        goto fail;
+    if (sq_log_event(c, conv->org_uuid, conv->uuid, "import", ptime_now(), __func__) != STORE_OK)
+        goto fail;
+    return sq_tx_commit(c, __func__);
+fail:
+    sq_tx_rollback(c);
+    return STORE_ERROR;
+}
+
+/* Group-committed (sq_write): returns once the row is durable. */
+store_rc_t sqlite_conv_insert(store_t *base, const conv_t *conv, uuid_str_t existing)
+{
+    if (existing)
+        existing[0] = '\0';
+    if (!conv)
+        return STORE_ERROR;
+    sq_insert_args_t a = {conv, existing};
+    return sq_write((sq_store_t *)base, sq_conv_insert_tx, &a);
+}
+
+/* Opens the transaction of a change of conversation id and checks that
+ * scope st->sc may make it (sq_conv_may_change: st gets the row's state).
+ * On any answer but STORE_OK nothing is left open. */
+static store_rc_t sq_change_begin(sq_conn_t *c, sq_conv_state_t *st, const char *id, const char *fn)
+{
+    if (sq_tx_begin(c, fn) != STORE_OK)
+        return STORE_ERROR;
+    store_rc_t r = sq_conv_may_change(c, st, id, fn);
+    if (r != STORE_OK)
+        sq_tx_rollback(c);
+    return r;
+}
+
+/* Ends a change of sq_change_begin whose work answered r: when r is
+ * STORE_OK, cb (if set) gets the row as now stored, read inside the
+ * transaction (cb runs before COMMIT, so a failing commit still returns
+ * STORE_ERROR afterwards), then COMMIT; otherwise (a failing cb included)
+ * everything is rolled back and r returned. */
+static store_rc_t sq_change_end(sq_conn_t *c, store_rc_t r, const store_conv_change_t *ch, const char *fn)
+{
+    if (r == STORE_OK && ch->cb)
+        r = sq_conv_fetch(c, S_CONV_GET, ch->sc, ch->id, ch->cb, ch->ctx, fn);
+    return sq_tx_end(c, r, fn);
+}
+
+/* The write job of sqlite_conv_set_archived (conn: an sq_conn_t, arg: a
+ * store_conv_change_t): BEGIN IMMEDIATE; read state; scope checks; update +
+ * log only on a real change (archived_at = now, 0 when unarchiving); cb with
+ * the row as stored; COMMIT. A failing cb rolls everything back and returns
+ * STORE_ERROR. */
+static store_rc_t sq_conv_set_archived_tx(void *conn, void *arg)
+{
+    sq_conn_t *c = conn;
+    const store_conv_change_t *a = arg;
+    sq_conv_state_t state = {a->sc, false, 0};
+    store_rc_t r = sq_change_begin(c, &state, a->id, __func__);
+    if (r != STORE_OK)
+        return r;
+    if (state.archived != a->archived) {
+        const sq_param_t p[] = {SQ_INT(state.rowid), SQ_INT(a->archived ? 1 : 0), SQ_INT(a->archived ? a->now : 0)};
+        if (sq_run(c, S_CONV_SET_ARCHIVED, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK ||
+            sq_log_event(c, a->sc->org_uuid, a->id, a->archived ? "archive" : "unarchive", a->now, __func__) != STORE_OK)
+            r = STORE_ERROR;
+    }
+    return sq_change_end(c, r, a, __func__);
+}
+
+/* Group-committed (sq_write): returns once the change is durable; cb has
+ * then been called (on the writer thread) with the row as stored. */
+store_rc_t sqlite_conv_set_archived(store_t *base, const store_scope_t *sc, const char *uuid, bool archived,
+                                    int64_t now, store_conv_cb cb, void *ctx)
+{
+    if (!sc || !sc->org_uuid || !uuid)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(uuid, id))
+        return STORE_NOT_FOUND;
+    store_conv_change_t a = {sc, id, archived, NULL, now, cb, ctx};
+    return sq_write((sq_store_t *)base, sq_conv_set_archived_tx, &a);
+}
+
+/* ---- asynchronous writes ------------------------------------------------------ */
+
+/* One asynchronous write: the group job, its arguments and the caller's
+ * completion. Heap-allocated by the _async function; freed just before done runs. */
+typedef struct sq_async {
+    store_group_job_t job;         /* must stay first: sq_async_done gets &job */
+    sq_job_t wrap;
+    union {
+        store_conv_change_t archive;
+        sq_insert_args_t insert;
+    } a;
+    uuid_str_t id;                 /* the archive's canonical uuid (a.archive.id points here) */
+    store_done_cb done;
+    void *done_ctx;
+} sq_async_t;
+
+/* Frees x and reports rc to its submitter. */
+static void sq_async_finish(sq_async_t *x, store_rc_t rc)
+{
+    store_done_cb done = x->done;
+    void *ctx = x->done_ctx;
+    free(x);
+    done(ctx, rc);
+}
+
+/* store_group_done_fn: the batch holding x has committed (or failed). */
+static void sq_async_done(store_group_job_t *job)
+{
+    sq_async_finish((sq_async_t *)job, job->rc);
+}
+
+/* Runs fn(conn, &x->a) as sq_write does, without waiting for the group
+ * commit; takes ownership of x and reports through x->done exactly once. */
+static void sq_write_async(sq_store_t *st, store_group_fn fn, sq_async_t *x)
+{
+    sq_conn_t *c = sq_conn(st);
+    if (!c) {
+        sq_async_finish(x, STORE_ERROR);
+        return;
+    }
+    if (sq_write_inline(st, c)) {
+        sq_async_finish(x, fn(c, &x->a));
+        return;
+    }
+    x->wrap = (sq_job_t){fn, &x->a};
+    x->job = (store_group_job_t){.fn = sq_job_run, .arg = &x->wrap, .done = sq_async_done};
+    if (store_group_submit(st->group, &x->job) != STORE_OK)
+        sq_async_finish(x, STORE_ERROR);
+}
+
+void sqlite_conv_set_archived_async(store_t *base, const store_scope_t *sc, const char *uuid, bool archived,
+                                    int64_t now, store_conv_cb cb, void *ctx, store_done_cb done,
+                                    void *done_ctx)
+{
+    sq_async_t *x = calloc(1, sizeof(*x)); /* owner: sq_write_async, then sq_async_finish */
+    if (!x || !sc || !sc->org_uuid || !uuid) {
+        free(x);
+        done(done_ctx, STORE_ERROR);
+        return;
+    }
+    if (!uuid_parse(uuid, x->id)) {
+        free(x);
+        done(done_ctx, STORE_NOT_FOUND);
+        return;
+    }
+    x->a.archive = (store_conv_change_t){sc, x->id, archived, NULL, now, cb, ctx};
+    x->done = done;
+    x->done_ctx = done_ctx;
+    sq_write_async((sq_store_t *)base, sq_conv_set_archived_tx, x);
+}
+
+void sqlite_conv_insert_async(store_t *base, const conv_t *conv, char *existing, store_done_cb done,
+                              void *done_ctx)
+{
+    if (existing)
+        existing[0] = '\0';
+    sq_async_t *x = calloc(1, sizeof(*x)); /* owner: sq_write_async, then sq_async_finish */
+    if (!x || !conv) {
+        free(x);
+        done(done_ctx, STORE_ERROR);
+        return;
+    }
+    x->a.insert = (sq_insert_args_t){conv, existing};
+    x->done = done;
+    x->done_ctx = done_ctx;
+    sq_write_async((sq_store_t *)base, sq_conv_insert_tx, x);
+}
+
+/* ---- export ------------------------------------------------------------------ */
+
+/* Every conversation of the org in created_at, uuid order, read in one
+ * snapshot (a read transaction unless a batch is open). The statement is
+ * prepared per call (export is rare). Callbacks must not write through the
+ * store on this thread. */
+store_rc_t sqlite_conv_each(store_t *base, const char *org_uuid, bool include_archived, store_conv_cb cb,
+                            void *ctx)
+{
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
+    if (!c || !org_uuid || !cb)
+        return STORE_ERROR;
+    buf_t sql;
+    buf_init(&sql);
+    buf_printf(&sql, "%s%s WHERE c.org_uuid = ?1 AND (?2 OR c.archived = 0) ORDER BY c.created_at, c.uuid",
+               sq_conv_select, SQ_CONV_FROM);
+    store_rc_t r = STORE_ERROR;
+    sqlite3_stmt *s = NULL;
+    bool in_tx = false;
+    if (sql.oom) {
+        fprintf(stderr, "parley: store %s: out of memory\n", __func__);
+        goto out;
+    }
+    if (!sq_read_begin(c, &in_tx, __func__))
+        goto out;
+    int rc = sqlite3_prepare_v2(c->db, sql.data, -1, &s, NULL);
+    if (rc == SQLITE_OK)
+        rc = sq_bind_text(s, 1, org_uuid);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_bind_int(s, 2, include_archived ? 1 : 0);
+    if (rc != SQLITE_OK) {
+        sq_log(c->db, __func__, rc);
+        goto out;
+    }
+    r = sq_rows(c, s, &(store_cbs_t){.conv = cb}, ctx, __func__);
+out:
+    sqlite3_finalize(s);
+    sq_read_end(c, in_tx, __func__);
+    buf_free(&sql);
+    return r;
+}
+
+/* ---- conversation changes and workflow logs -------------------------------- */
+
+/* BEGIN IMMEDIATE; scope check; the row update (title, privacy) and the body
+ * update (labels, CRM records, opportunity, confirmed intelligence merge) only
+ * when u changes something there; one success entry named u->workflow_name
+ * (always, even when the values were already the same: one entry per change
+ * request; its time is max(now, the conversation's last entry)); cb with the
+ * row as now stored; COMMIT. The write lock is held from
+ * the state read to the commit, so concurrent changes serialize and none is
+ * lost. A failing cb rolls everything back and returns STORE_ERROR. */
+store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char *uuid, const conv_update_t *u,
+                              int64_t now, store_conv_cb cb, void *ctx)
+{
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
+    if (!c || !sc || !sc->org_uuid || !uuid || !u || !u->workflow_name)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(uuid, id))
+        return STORE_NOT_FOUND;
+    sq_conv_state_t state = {sc, false, 0};
+    store_rc_t r = sq_change_begin(c, &state, id, __func__);
+    if (r != STORE_OK)
+        return r;
+    if (u->title || u->privacy != CONV_PRIVACY_KEEP) {
+        const sq_param_t p[] = {SQ_TEXT(id), SQ_TEXT(u->title), SQ_INT((int)u->privacy)};
+        if (sq_run(c, S_CONV_UPD_ROW, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK)
+            r = STORE_ERROR;
+    }
+    if (r == STORE_OK &&
+        (u->labels_json || u->linked_crm_json || u->external_opportunity_json || u->confirm_intel_json)) {
+        const sq_param_t p[] = {SQ_TEXT(id), SQ_TEXT(u->labels_json), SQ_TEXT(u->linked_crm_json),
+                                SQ_TEXT(u->external_opportunity_json), SQ_TEXT(u->confirm_intel_json)};
+        if (sq_run(c, S_CONV_UPD_BODY, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK)
+            r = STORE_ERROR;
+    }
+    const sq_param_t p[] = {SQ_TEXT(sc->org_uuid), SQ_TEXT(id), SQ_TEXT(u->workflow_name), SQ_INT(now)};
+    if (r == STORE_OK && sq_run(c, S_LOG_CHANGE, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK)
+        r = STORE_ERROR;
+    /* the row read inside the transaction, before COMMIT (see set_archived) */
+    store_conv_change_t ch = {sc, id, false, u, now, cb, ctx};
+    return sq_change_end(c, r, &ch, __func__);
+}

@@ -1,0 +1,241 @@
+/* sq.h - what the pieces of the SQLite backend share (private to src/store/sqlite/): statements, connections, the row adapter. */
+#ifndef PARLEY_STORE_SQLITE_SQ_H
+#define PARLEY_STORE_SQLITE_SQ_H
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lib/buf.h"
+#include "store/backend.h"
+#include "store/checkpointer.h"
+#include "store/count_cache.h"
+#include "store/group.h"
+#include "store/shape.h"
+
+/* The backend is split by resource: conn.c (connections, statement cache,
+ * transactions, group commit, migrations, open/close, the vtable), sql.c (the
+ * cached statements' SQL), rows.c (the row adapter), people.c (keys,
+ * organizations, users, teams), conversations.c (one conversation: get,
+ * insert, archive, update, export), lists.c (the list queries), logs.c
+ * (workflow logs). Internal names carry the prefix sq_; the vtable entries
+ * sqlite_ (their names are what failures are logged under). Only
+ * store_sqlite_open (backend.h) is meant for the rest of the program. */
+
+#define SQ_DYN_SLOTS 32
+
+/* ---- statements (SQL in sql.c) ---------------------------------------------- */
+
+enum {
+    S_BEGIN_WRITE,
+    S_BEGIN_READ,
+    S_COMMIT,
+    S_ROLLBACK,
+    S_SAVEPOINT,
+    S_RELEASE,
+    S_ROLLBACK_TO,
+    S_KEY_LOOKUP,
+    S_KEY_TOUCH,
+    S_KEY_INSERT,
+    S_KEY_REVOKE,
+    S_ORG_INSERT,
+    S_ORG_BY_UUID,
+    S_ORG_BY_NAME,
+    S_ORG_DEFAULT_TEAM,
+    S_TEAM_INSERT,
+    S_TEAM_BY_UUID,
+    S_TEAM_BY_NAME,
+    S_USER_INSERT,
+    S_MEMBER_INSERT,
+    S_USER_BY_UUID,
+    S_USER_BY_EMAIL,
+    S_USER_ADMIN,
+    S_USER_LIST,
+    S_KEY_GET,
+    S_KEY_LIST,
+    S_TEAM_GET,
+    S_TEAM_LIST,
+    S_TEAM_MEMBERS,
+    S_USER_TEAMS,
+    S_CONV_INSERT,
+    S_BODY_INSERT,
+    S_PART_INSERT,
+    S_LOG_INSERT,
+    S_CONV_GET,
+    S_CONV_GET_EXT,
+    S_CONV_GET_ROW,
+    S_CONV_STATE,
+    S_CONV_SET_ARCHIVED,
+    S_CONV_EXT_UUID,
+    S_CONV_UPD_ROW,
+    S_CONV_UPD_BODY,
+    S_LOG_FAIL,
+    S_LOG_CHANGE,
+    S_DATA_VERSION,
+    S__COUNT
+};
+
+/* SQL of each cached statement (sql.c); complete once sq_sql_init has run. */
+extern const char *sq_sql[S__COUNT];
+
+/* Builds the generated statements; run once per process (pthread_once). Can't fail. */
+void sq_sql_init(void);
+
+/* ---- the conversation statements (sql.c, from store_conv_cols) ---------------------- */
+
+/* The FROM of every conversation read: the row, its body, its owner. */
+#define SQ_CONV_FROM                                                                                                \
+    " FROM conversations c JOIN conversation_bodies b ON b.id = c.id LEFT JOIN users u ON u.uuid = c.user_uuid"
+
+/* "SELECT c.uuid, …, b.transcript_text, u.…" (written once by sq_sql_init). */
+extern char sq_conv_select[4096];
+
+/* ---- stores and connections (conn.c) ----------------------------------------- */
+
+/* One sqlite3 connection, used only by the thread that made it. */
+typedef struct sq_conn {
+    sqlite3 *db;
+    pthread_t owner;
+    bool batch;                    /* a store_batch_begin transaction is open */
+    sqlite3_stmt *stmts[S__COUNT]; /* cached, prepared on first use */
+    sqlite3_stmt *dyn[SQ_DYN_SLOTS]; /* list queries (generated SQL), cached by text: direct-mapped */
+    atomic_uint_fast64_t *epoch;   /* the store's change epoch (sq_store.epoch) */
+    int64_t data_version;          /* PRAGMA data_version when last observed (sq_observe) */
+    bool dv_seen;
+    struct sq_conn *next;
+} sq_conn_t;
+
+typedef struct sq_store {
+    store_t base;                  /* the vtable; must stay first */
+    uint64_t id;                   /* unique per store_open in this process; keys the thread-local cache */
+    char *path;                    /* owned */
+    store_durability_t durability;
+    int version;
+    pthread_mutex_t mu;            /* guards conns */
+    sq_conn_t *conns;              /* every connection of every thread; owned */
+    store_group_t *group;          /* group commit of write transactions (sq_write); owned; NULL = inline */
+    atomic_uint_fast64_t epoch;    /* moves on every change seen or made (commits, sq_observe): keys counts */
+    store_count_cache_t *counts;   /* list counts of the current epoch; owned; NULL = no caching */
+    checkpointer_t *ckpt;          /* WAL checkpoints off the commits; owned; NULL = SQLite's automatic ones */
+} sq_store_t;
+
+void sq_log(sqlite3 *db, const char *fn, int rc);
+sq_conn_t *sq_conn(sq_store_t *st);
+sqlite3_stmt *sq_stmt(sq_conn_t *c, int id, const char *fn);
+void sq_put(sq_conn_t *c, int id, sqlite3_stmt *s);
+int sq_exec(sq_conn_t *c, int id, const char *fn);
+int sq_bind_text(sqlite3_stmt *s, int i, const char *v);
+void sq_copy_col(sqlite3_stmt *s, int i, char *dst, size_t cap);
+bool sq_is_unique_violation(int rc);
+
+/* transactions */
+store_rc_t sq_tx_begin(sq_conn_t *c, const char *fn);
+void sq_tx_rollback(sq_conn_t *c);
+store_rc_t sq_tx_commit(sq_conn_t *c, const char *fn);
+store_rc_t sq_tx_end(sq_conn_t *c, store_rc_t r, const char *fn);
+bool sq_read_begin(sq_conn_t *c, bool *in_tx, const char *fn);
+void sq_read_end(sq_conn_t *c, bool in_tx, const char *fn);
+
+/* group commit: a write job run by sq_write (or queued by an _async form) */
+typedef struct sq_job {
+    store_group_fn fn;
+    void *arg;
+} sq_job_t;
+store_rc_t sq_job_run(void *conn, void *arg);
+store_rc_t sq_write(sq_store_t *st, store_group_fn fn, void *arg);
+bool sq_write_inline(sq_store_t *st, sq_conn_t *c);
+
+/* ---- the row adapter (rows.c) ---------------------------------------------------- */
+
+/* A row function: reads the current row of s (into out, or whatever it
+ * stands for) and gives the answer of the lookup (STORE_OK for a plain copy). */
+typedef store_rc_t (*sq_row_fn)(sqlite3_stmt *s, void *out);
+
+/* What sq_row_into copies a row into. */
+typedef struct sq_into {
+    const store_shape_t *shape;
+    void *out;
+} sq_into_t;
+
+/* One statement parameter: text (NULL binds NULL), a 64-bit integer, or a
+ * blob of i bytes. Text and blobs are bound without copying. */
+typedef struct sq_param {
+    enum { SQ_P_TEXT, SQ_P_INT, SQ_P_BLOB } kind;
+    const void *p;
+    int64_t i;
+} sq_param_t;
+#define SQ_TEXT(v) ((sq_param_t){SQ_P_TEXT, (v), 0})
+#define SQ_INT(v) ((sq_param_t){SQ_P_INT, NULL, (v)})
+#define SQ_BLOB(v, n) ((sq_param_t){SQ_P_BLOB, (v), (n)})
+#define SQ_NPARAMS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+/* What a write's answer means (sq_done). */
+typedef enum {
+    SQ_EXEC,   /* STORE_OK once it ran */
+    SQ_CHANGE, /* STORE_NOT_FOUND when it changed no row */
+    SQ_INSERT, /* STORE_CONFLICT (not logged) on a unique violation */
+} sq_how_t;
+
+sqlite3_stmt *sq_bind(sq_conn_t *c, int id, const sq_param_t *p, int n, const char *fn);
+sqlite3_stmt *sq_stmt2(sq_conn_t *c, int id, const char *p1, const char *p2, const char *fn);
+store_rc_t sq_one_row(sq_conn_t *c, int id, sqlite3_stmt *s, sq_row_fn row, void *out, const char *fn);
+bool sq_step_int(sq_conn_t *c, sqlite3_stmt *s, int64_t *v, const char *fn);
+void sq_read(sqlite3_stmt *s, int col0, const store_shape_t *sh, void *out);
+store_rc_t sq_row_into(sqlite3_stmt *s, void *arg);
+store_rc_t sq_get(sq_conn_t *c, int id, const char *p1, const char *p2, const store_shape_t *sh, void *out,
+                  const char *fn);
+store_rc_t sq_rows(sq_conn_t *c, sqlite3_stmt *s, const store_cbs_t *cb, void *ctx, const char *fn);
+store_rc_t sq_list(sq_conn_t *c, int id, const char *p1, const char *p2, store_cbs_t cb, void *ctx, const char *fn);
+store_rc_t sq_resolve(sq_conn_t *c, int by_uuid, int by_name, const char *org, const char *key,
+                      const store_shape_t *sh, void *out, const char *fn);
+void sq_out_uuid(uuid_str_t dst, const char *src);
+store_rc_t sq_done(sq_conn_t *c, int id, sqlite3_stmt *s, sq_how_t how, const char *fn);
+store_rc_t sq_run(sq_conn_t *c, int id, sq_how_t how, const sq_param_t *p, int n, const char *fn);
+
+/* What sq_row_fetch hands a conversation row to: cb with ctx, when the row is
+ * visible in sc (NULL: no check). */
+typedef struct sq_fetch {
+    const store_scope_t *sc;
+    store_conv_cb cb;
+    void *ctx;
+} sq_fetch_t;
+store_rc_t sq_row_fetch(sqlite3_stmt *s, void *out);   /* conversations.c */
+
+/* ---- list queries (lists.c) -------------------------------------------------------- */
+
+/* A query under construction: its SQL and its parameters, in order. */
+typedef struct sq_bind {
+    bool is_int;
+    int64_t i;
+    const char *s; /* borrowed from the filter or from owned */
+} sq_bind_t;
+
+typedef struct sq_query {
+    buf_t sql;
+    sq_bind_t *binds; /* malloc'd; owned */
+    size_t n, cap;
+    char *owned;      /* the LIKE pattern, malloc'd; owned */
+    bool oom;
+    bool fts;         /* in: drive filter[title] (3+ characters) by its trigram index (sq_q_title) */
+} sq_query_t;
+
+void sq_q_text(sq_query_t *q, const char *s);
+void sq_q_int(sq_query_t *q, int64_t v);
+void sq_q_list(sq_query_t *q, const strlist_t *l, const char *fmt);
+sqlite3_stmt *sq_q_prepare(sq_conn_t *c, const char *sql, const sq_query_t *q, size_t n, const char *fn);
+
+/* ---- the vtable entries (same contracts as store.h) --------------------------------- */
+
+/* sqlite_OP for every entry OP of the vtable: close, schema_version and
+ * the batches in conn.c; keys, organizations, users and teams in people.c;
+ * one conversation in conversations.c; conv_list in lists.c; the workflow
+ * logs in logs.c. */
+#define SQ_FN(op) STORE_BACKEND_FN(op, sqlite_##op);
+STORE_VTABLE_OPS(SQ_FN)
+SQ_FN(conv_insert_async)
+SQ_FN(conv_set_archived_async)
+
+#endif

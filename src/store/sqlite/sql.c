@@ -1,0 +1,159 @@
+/* sql.c - the SQL of the SQLite backend's cached statements, and the conversation statements generated from its column list. */
+#include "store/sqlite/sq.h"
+
+#define SQ_USER_COLS \
+    "uuid, org_uuid, IFNULL(primary_team_uuid, ''), email, first_name, last_name, transcript_lang, role, created_at"
+/* The same columns of users aliased u, and the columns of a team (store_shape_team). */
+#define SQ_USER_COLS_U                                                                                             \
+    "u.uuid, u.org_uuid, IFNULL(u.primary_team_uuid, ''), u.email, u.first_name, u.last_name, u.transcript_lang,"  \
+    " u.role, u.created_at"
+#define SQ_TEAM_COLS "t.uuid, t.org_uuid, IFNULL(t.parent_team_uuid, ''), t.name, IFNULL(t.domain, ''), t.created_at"
+#define SQ_KEY_COLS "id, org_uuid, user_uuid, IFNULL(name, ''), last4, org_level, created_at, last_seen_at"
+
+/* SQL of each cached statement. The conversation statements are generated
+ * from store_conv_cols by sq_sql_init (once per process). */
+const char *sq_sql[S__COUNT] = {
+    [S_BEGIN_WRITE] = "BEGIN IMMEDIATE",
+    [S_BEGIN_READ] = "BEGIN",
+    [S_COMMIT] = "COMMIT",
+    [S_DATA_VERSION] = "PRAGMA data_version",
+    [S_ROLLBACK] = "ROLLBACK",
+    [S_SAVEPOINT] = "SAVEPOINT sq",
+    [S_RELEASE] = "RELEASE sq",
+    [S_ROLLBACK_TO] = "ROLLBACK TO sq",
+    [S_KEY_LOOKUP] = "SELECT id, org_uuid, user_uuid, org_level, last_seen_at FROM api_keys"
+                     " WHERE hash = ?1 AND revoked_at IS NULL",
+    [S_KEY_TOUCH] = "UPDATE api_keys SET last_seen_at = ?2 WHERE id = ?1",
+    [S_KEY_INSERT] = "INSERT INTO api_keys(id, org_uuid, user_uuid, name, hash, last4, org_level, created_at)"
+                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_KEY_REVOKE] = "UPDATE api_keys SET revoked_at = ?3"
+                     " WHERE id = ?1 AND org_uuid = ?2 AND revoked_at IS NULL",
+    [S_ORG_INSERT] = "INSERT INTO organizations(uuid, name, default_team_uuid, created_at) VALUES (?1, ?2, ?3, ?4)",
+    [S_ORG_BY_UUID] = "SELECT uuid FROM organizations WHERE uuid = ?1",
+    [S_ORG_BY_NAME] = "SELECT uuid FROM organizations WHERE name = ?1",
+    [S_ORG_DEFAULT_TEAM] = "SELECT IFNULL(o.default_team_uuid, (SELECT t.uuid FROM teams t WHERE t.org_uuid = o.uuid"
+                           " ORDER BY t.created_at, t.uuid LIMIT 1)) FROM organizations o WHERE o.uuid = ?1",
+    [S_TEAM_INSERT] = "INSERT INTO teams(uuid, org_uuid, name, parent_team_uuid, created_at)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_TEAM_BY_UUID] = "SELECT uuid FROM teams WHERE org_uuid = ?1 AND uuid = ?2",
+    [S_TEAM_BY_NAME] = "SELECT uuid FROM teams WHERE org_uuid = ?1 AND name = ?2",
+    [S_USER_INSERT] = "INSERT INTO users(uuid, org_uuid, email, first_name, last_name, primary_team_uuid, role,"
+                      " created_at, transcript_lang) VALUES (?1, ?2, lower(?3), ?4, ?5, ?6, ?7, ?8, IFNULL(?9, 'en'))",
+    [S_MEMBER_INSERT] = "INSERT OR IGNORE INTO team_members(team_uuid, user_uuid) VALUES (?1, ?2)",
+    [S_USER_BY_UUID] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND uuid = ?2",
+    [S_USER_BY_EMAIL] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND email = lower(?2)",
+    [S_USER_ADMIN] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND role = 'admin'"
+                     " ORDER BY created_at, uuid LIMIT 1",
+    [S_USER_LIST] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 ORDER BY created_at, uuid",
+    [S_KEY_GET] = "SELECT " SQ_KEY_COLS " FROM api_keys WHERE org_uuid = ?1 AND id = ?2 AND revoked_at IS NULL",
+    [S_KEY_LIST] = "SELECT " SQ_KEY_COLS " FROM api_keys WHERE org_uuid = ?1 AND revoked_at IS NULL"
+                   " AND (?2 IS NULL OR user_uuid = ?2) ORDER BY created_at, id",
+    [S_TEAM_GET] = "SELECT " SQ_TEAM_COLS " FROM teams t WHERE t.org_uuid = ?1 AND t.uuid = ?2",
+    [S_TEAM_LIST] = "SELECT " SQ_TEAM_COLS " FROM teams t WHERE t.org_uuid = ?1 ORDER BY t.created_at, t.uuid",
+    [S_TEAM_MEMBERS] = "SELECT " SQ_USER_COLS_U " FROM team_members m JOIN users u ON u.uuid = m.user_uuid"
+                       " WHERE m.team_uuid = ?2 AND u.org_uuid = ?1 ORDER BY u.created_at, u.uuid",
+    [S_USER_TEAMS] = "SELECT " SQ_TEAM_COLS " FROM team_members m JOIN teams t ON t.uuid = m.team_uuid"
+                     " WHERE m.user_uuid = ?2 AND t.org_uuid = ?1 ORDER BY t.created_at, t.uuid",
+    [S_PART_INSERT] = "INSERT OR IGNORE INTO conversation_participants(conv_uuid, org_uuid, email)"
+                      " SELECT ?1, ?2, lower(json_extract(p.value, '$.email'))"
+                      " FROM json_each(CASE WHEN json_valid(?3) THEN ?3 ELSE '[]' END) AS p"
+                      " WHERE p.type = 'object' AND json_type(p.value, '$.email') = 'text'"
+                      " AND json_extract(p.value, '$.email') <> ''",
+    [S_LOG_INSERT] = "INSERT INTO workflow_logs(org_uuid, conversation_uuid, workflow_name, success, error, created_at)"
+                     " VALUES (?1, ?2, ?3, 1, NULL, ?4)",
+    [S_CONV_STATE] = "SELECT user_uuid, is_private, archived, id FROM conversations WHERE uuid = ?1 AND org_uuid = ?2",
+    /* by the row id S_CONV_STATE read: no second search of the uuid index */
+    [S_CONV_SET_ARCHIVED] = "UPDATE conversations SET archived = ?2, archived_at = ?3 WHERE id = ?1",
+    [S_CONV_EXT_UUID] = "SELECT uuid FROM conversations WHERE org_uuid = ?1 AND external_id = ?2",
+    /* conversation changes (sqlite_conv_update): NULL parameters keep the
+     * stored value; ?3 is a conv_privacy_change_t. */
+    [S_CONV_UPD_ROW] = "UPDATE conversations SET title = IFNULL(?2, title),"
+                       " is_private = CASE ?3 WHEN 0 THEN 0 WHEN 1 THEN 1 WHEN 2 THEN 1 - is_private"
+                       " ELSE is_private END WHERE uuid = ?1",
+    /* ?5 is merged key by key (each key's value replaced whole, not
+     * patched): first a patch of nulls removes the keys, then ?5 adds them. */
+    [S_CONV_UPD_BODY] = "UPDATE conversation_bodies SET labels_json = IFNULL(?2, labels_json),"
+                        " linked_crm_json = IFNULL(?3, linked_crm_json),"
+                        " external_opportunity_json = IFNULL(?4, external_opportunity_json),"
+                        " confirmed_intel_json = CASE WHEN ?5 IS NULL THEN confirmed_intel_json ELSE"
+                        " json_patch(json_patch(CASE WHEN json_valid(confirmed_intel_json)"
+                        " AND json_type(confirmed_intel_json) = 'object' THEN confirmed_intel_json ELSE '{}' END,"
+                        " (SELECT json_group_object(key, NULL) FROM json_each(?5))), ?5) END"
+                        " WHERE id = (SELECT id FROM conversations WHERE uuid = ?1)",
+    /* The entry of a change: its time is never older than the conversation's
+     * last entry, so for one conversation newest-first is commit order even
+     * when a writer read the clock before waiting for the write lock. */
+    [S_LOG_CHANGE] = "INSERT INTO workflow_logs(org_uuid, conversation_uuid, workflow_name, success, error, created_at)"
+                     " VALUES (?1, ?2, ?3, 1, NULL, MAX(?4, IFNULL((SELECT MAX(created_at) FROM workflow_logs"
+                     " WHERE conversation_uuid = ?2), 0)))",
+    /* A failure entry, only for a conversation of the organization (time as S_LOG_CHANGE). */
+    [S_LOG_FAIL] = "INSERT INTO workflow_logs(org_uuid, conversation_uuid, workflow_name, success, error, created_at)"
+                   " SELECT ?1, ?2, ?3, 0, ?4, MAX(?5, IFNULL((SELECT MAX(created_at) FROM workflow_logs"
+                   " WHERE conversation_uuid = ?2), 0))"
+                   " WHERE EXISTS (SELECT 1 FROM conversations WHERE uuid = ?2 AND org_uuid = ?1)",
+};
+
+/* ---- the conversation statements -------------------------------------------- */
+
+/* Generated SQL (static storage, written once by sq_sql_init). */
+char sq_conv_select[4096]; /* "SELECT c.uuid, …, b.transcript_text, u.…" */
+static char sq_conv_insert_sql[2048];
+static char sq_body_insert_sql[2048];
+static char sq_conv_get_sql[4608];
+static char sq_conv_get_ext_sql[4608];
+static char sq_conv_get_row_sql[4608];
+
+/* Writes into dst (capacity cap, empty) the conversation SELECT, its FROM and where. */
+static void sq_conv_sql(char *dst, size_t cap, const char *where)
+{
+    store_sql_cat(dst, cap, sq_conv_select);
+    store_sql_cat(dst, cap, SQ_CONV_FROM);
+    store_sql_cat(dst, cap, where);
+}
+
+/* Builds the conversation SELECT/INSERT SQL from store_conv_cols (the
+ * owner's user_* fields are not columns: they come from a join with users).
+ * Can't fail. */
+void sq_sql_init(void)
+{
+    /* Before SQLite initializes: no global allocation statistics, which
+     * otherwise take one process-wide mutex on every sqlite3_malloc of every
+     * connection (the list profile showed it). MISUSE if already initialized. */
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+    char values[2][512] = {"", ""}; /* "?, ?, …" of the two INSERTs */
+    store_sql_cat(sq_conv_select, sizeof(sq_conv_select), "SELECT ");
+    store_sql_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), "INSERT INTO conversations(");
+    store_sql_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), "INSERT INTO conversation_bodies(id");
+    store_sql_cat(values[1], sizeof(values[1]), "?");
+    for (int i = 0; i < STORE_CONV_NCOLS; i++) {
+        const store_field_t *col = &store_conv_cols[i];
+        store_sql_cat(sq_conv_select, sizeof(sq_conv_select), col->body ? "b." : "c.");
+        store_sql_cat(sq_conv_select, sizeof(sq_conv_select), col->name);
+        store_sql_cat(sq_conv_select, sizeof(sq_conv_select), ", ");
+        char *ins = col->body ? sq_body_insert_sql : sq_conv_insert_sql;
+        size_t inscap = col->body ? sizeof(sq_body_insert_sql) : sizeof(sq_conv_insert_sql);
+        char *val = values[col->body];
+        if (val[0]) {
+            store_sql_cat(ins, inscap, ", ");
+            store_sql_cat(val, sizeof(values[0]), ", ");
+        }
+        store_sql_cat(ins, inscap, col->name);
+        store_sql_cat(val, sizeof(values[0]), "?");
+    }
+    store_sql_cat(sq_conv_select, sizeof(sq_conv_select), "u.email, u.first_name, u.last_name, u.transcript_lang");
+    store_sql_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), ") VALUES (");
+    store_sql_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), values[0]);
+    store_sql_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), ")");
+    store_sql_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), ") VALUES (");
+    store_sql_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), values[1]);
+    store_sql_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), ")");
+
+    sq_conv_sql(sq_conv_get_sql, sizeof(sq_conv_get_sql), " WHERE c.uuid = ?1 AND c.org_uuid = ?2");
+    sq_conv_sql(sq_conv_get_ext_sql, sizeof(sq_conv_get_ext_sql), " WHERE c.external_id = ?1 AND c.org_uuid = ?2");
+    sq_conv_sql(sq_conv_get_row_sql, sizeof(sq_conv_get_row_sql), " WHERE c.id = ?1");
+    sq_sql[S_CONV_INSERT] = sq_conv_insert_sql;
+    sq_sql[S_BODY_INSERT] = sq_body_insert_sql;
+    sq_sql[S_CONV_GET] = sq_conv_get_sql;
+    sq_sql[S_CONV_GET_EXT] = sq_conv_get_ext_sql;
+    sq_sql[S_CONV_GET_ROW] = sq_conv_get_row_sql;
+}
