@@ -271,6 +271,7 @@ class Server:
         self.dir = None
         self.port = None
         self.openapi_failures = []   # messages of responses that did not match docs/openapi.json
+        self.fault_rules = {}        # id -> fault rule made through req(): its answers are not the document's
         self._errf = self._outf = None
 
     # ---- lifecycle -----------------------------------------------------------
@@ -505,15 +506,27 @@ class Server:
             if own:
                 c.close()
         self._openapi(openapi_check.check, method, path, resp)
+        self._track_faults(method, path, resp)
         return resp
 
     def _openapi(self, fn, *args):
-        """Runs an openapi_check function; a mismatch is recorded, then raised."""
+        """Runs an openapi_check function with the fault rules that may answer; a mismatch is
+        recorded, then raised."""
         try:
-            return fn(*args)
+            return fn(*args, faults=list(self.fault_rules.values()))
         except openapi_check.OpenApiMismatch as e:
             self.openapi_failures.append(str(e))
             raise
+
+    def _track_faults(self, method, path, resp):
+        """Keeps the fault rules the admin API created (rules that expire are kept: harmless)."""
+        p = path.split("?", 1)[0].rstrip("/")
+        if method == "POST" and p == "/_parley/faults" and resp.status == 201 and isinstance(resp.body, dict):
+            self.fault_rules[resp.body.get("id")] = resp.body
+        elif method == "DELETE" and p == "/_parley/faults" and resp.status == 200:
+            self.fault_rules.clear()
+        elif method == "DELETE" and p.startswith("/_parley/faults/") and resp.status == 200:
+            self.fault_rules.pop(p.rsplit("/", 1)[1], None)
 
     def raw(self, data, timeout=15, send_body=None):
         """Sends raw request bytes on a new socket (optionally followed by

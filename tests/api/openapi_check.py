@@ -15,7 +15,11 @@ raises `OpenApiMismatch` (an AssertionError, so the test that made the request f
 - a path that is not documented is a 404 problem;
 - in both of the last two cases, and on any path, the statuses the server gives before it looks
   at the route are accepted too, as the problems the document defines for them: 400 (the query
-  does not decode, ambiguous framing), 413, 414, 431, 500, 503 (`BEFORE_ROUTING`).
+  does not decode, ambiguous framing), 413, 414, 431, 500, 503 (`BEFORE_ROUTING`), and under
+  /_parley/ the admin API's 401 and, while it is off, 404 for any method;
+- unless a fault rule of the admin API answered: a `/v2` answer that fails the above passes when a
+  rule the test created (the harness keeps them) gives exactly that status and body
+  (`fault_answered`). Faults answer instead of the endpoint by design, with what the test chose.
 
 `raw()` requests are checked the same way when they are well-formed HTTP/1.x: a request line
 `METHOD target HTTP/1.0|1.1`, `name: value` header lines, a decimal Content-Length. Requests broken
@@ -58,6 +62,10 @@ METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")   # router.c's Allow order; 
 # whatever the path and method, and the document's response for each.
 BEFORE_ROUTING = {400: "BadRequest", 413: "ContentTooLarge", 414: "UriTooLong", 431: "HeadersTooLarge",
                   500: "InternalError", 503: "Unavailable"}
+# Under /_parley/ (the admin API), before routing too: 404 for every path while the admin API is
+# off, and the admin token's 401 when it is on.
+ADMIN_PREFIX = "/_parley"
+BEFORE_ROUTING_ADMIN = {**BEFORE_ROUTING, 400: "AdminBadRequest", 401: "AdminUnauthorized", 404: "AdminNotFound"}
 
 
 class OpenApiMismatch(AssertionError):
@@ -252,9 +260,17 @@ class Checker:
         return [t for t, _ in hits], [i for _, i in hits]
 
     # ---- checking --------------------------------------------------------------------------
-    def check(self, method, target, status, headers, raw, parsed=None, json_error=None):
+    def check(self, method, target, status, headers, raw, parsed=None, json_error=None, faults=()):
         """Raises OpenApiMismatch when the response does not match the document. headers: a mapping
-        with case-insensitive get(); raw: the body bytes; parsed/json_error as harness.Resp has them."""
+        with case-insensitive get(); raw: the body bytes; parsed/json_error as harness.Resp has them;
+        faults: the fault rules (admin API) that may have answered instead (see fault_answered)."""
+        try:
+            self._check(method, target, status, headers, raw, parsed, json_error)
+        except OpenApiMismatch:
+            if not fault_answered(faults, target, status, headers, raw, parsed, self):
+                raise
+
+    def _check(self, method, target, status, headers, raw, parsed, json_error):
         templates, items = self.match(target)
         ops = {}                          # METHOD -> (operation, template), as the router merges them
         for template, item in zip(templates, items):
@@ -281,8 +297,8 @@ class Checker:
             pointer = "#/components/responses/MethodNotAllowed"
         elif not items and status == 404:
             pointer = "#/components/responses/NotFound"
-        elif status in BEFORE_ROUTING:
-            pointer = "#/components/responses/" + BEFORE_ROUTING[status]
+        elif status in before_routing(target):
+            pointer = "#/components/responses/" + before_routing(target)[status]
         else:
             self._fail(where, status, "%s: the answer must be a %s problem, got %d"
                        % ("no operation for this method here" if items else "the path is not in the document",
@@ -327,6 +343,37 @@ class Checker:
     def _fail(where, status, why, raw):
         body = raw[:300] if isinstance(raw, (bytes, bytearray)) else b""
         raise OpenApiMismatch("openapi: %s -> %s: %s; body: %r" % (where, status, why, body))
+
+
+def before_routing(target):
+    """{status: response name} of the answers the server may give target before routing it."""
+    path = re.split(r"[?#]", target, 1)[0]
+    admin = path == ADMIN_PREFIX or path.startswith(ADMIN_PREFIX + "/")
+    return BEFORE_ROUTING_ADMIN if admin else BEFORE_ROUTING
+
+
+def fault_answered(faults, target, status, headers, raw, parsed, checker):
+    """True when one of faults (fault rules as POST /_parley/faults returned them) could have
+    answered this /v2 request instead of the endpoint: its status, and its body (compared as JSON)
+    or, without one, the problem the server writes for that status."""
+    path = re.split(r"[?#]", target, 1)[0]
+    if not faults or not (path == "/v2" or path.startswith("/v2/")):
+        return False
+    for rule in faults:
+        respond = rule.get("respond") or {}
+        if respond.get("status") != status:
+            continue
+        if "body" in respond:
+            try:
+                body = parsed if parsed is not None else json.loads(raw.decode("utf-8"))
+            except (ValueError, UnicodeDecodeError):
+                continue
+            if body == respond["body"] and json.dumps(body) == json.dumps(respond["body"]):
+                return True
+        elif isinstance(parsed, dict) and parsed.get("status") == status and \
+                not list(checker.validator("#/components/schemas/Problem").iter_errors(parsed)):
+            return True
+    return False
 
 
 def operation_key(method):
@@ -380,16 +427,16 @@ def checker():
     return _CHECKER
 
 
-def check(method, target, resp):
+def check(method, target, resp, faults=()):
     """Checks a harness.Resp to method target against the document (raises OpenApiMismatch)."""
     checker().check(method, target, resp.status, resp.headers, resp.raw,
-                    resp.body if resp.json_error is None else None, resp.json_error)
+                    resp.body if resp.json_error is None else None, resp.json_error, faults)
 
 
-def check_raw(data, resp):
+def check_raw(data, resp, faults=()):
     """Checks the answer to raw request bytes when the request is checkable; returns whether it was."""
     mt = raw_request_checkable(data)
     if mt is None or resp is None:
         return False
-    check(mt[0], mt[1], resp)
+    check(mt[0], mt[1], resp, faults)
     return True

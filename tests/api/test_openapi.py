@@ -189,17 +189,28 @@ class DocumentTest(unittest.TestCase):
                 documented[(method.upper(), path)] = op.get("security") == []
         self.assertEqual(sorted(set(routes) - set(documented)), [], "routes missing from docs/openapi.json")
         self.assertEqual(sorted(set(documented) - set(routes)), [], "documented operations the router lacks")
-        for k, public in routes.items():
-            self.assertEqual(documented[k], public, "%s %s: security: [] exactly when the route needs no key" % k)
+        for (method, path), public in routes.items():
+            if path.startswith("/_parley/"):   # no API key: the admin token, checked before routing
+                self.assertEqual(self.doc["paths"][path][method.lower()].get("security"), [{"adminToken": []}],
+                                 "%s %s: the admin token" % (method, path))
+                continue
+            self.assertEqual(documented[(method, path)], public,
+                             "%s %s: security: [] exactly when the route needs no key" % (method, path))
 
     def test_every_operation_documents_the_statuses_every_request_can_get(self):
         checker = Checker(self.doc)
         for path, item in self.doc["paths"].items():
             for method, op in item.items():
                 got = set(op["responses"])
-                want = {"200", "400", "413", "414", "431", "500", "503"}
+                ok = [st for st in got if st.startswith("2")]
+                self.assertEqual(len(ok), 1, "one success status: %s %s" % (method.upper(), path))
+                want = {"400", "413", "414", "431", "500", "503"}
                 if op.get("security") != []:
                     want.add("401")
+                if path.startswith("/_parley/"):
+                    want.add("404")     # the admin API off
+                elif op.get("security") != []:
+                    want.add("429")     # rate limit (admin API)
                 if "requestBody" in op:
                     want.add("415")
                 if "{" in path:
@@ -208,7 +219,7 @@ class DocumentTest(unittest.TestCase):
                 for status, r in op["responses"].items():
                     r = checker.resolve(r)
                     ct = next(iter(r.get("content", {})), None)
-                    self.assertEqual(ct, JSON_CT if status == "200" else PROBLEM_CT,
+                    self.assertEqual(ct, JSON_CT if status.startswith("2") else PROBLEM_CT,
                                      "%s %s %s" % (method.upper(), path, status))
 
     def test_operation_ids_are_unique_and_tags_declared(self):
@@ -297,11 +308,11 @@ class CheckerTest(harness.ApiTestCase):
     def setUp(self):
         self.srv = srv
 
-    def check(self, method, target, status, body, ctype=JSON_CT, headers=None):
+    def check(self, method, target, status, body, ctype=JSON_CT, headers=None, faults=()):
         raw = body if isinstance(body, bytes) else json.dumps(body).encode()
         h = hdrs(Content_Type=ctype, **(headers or {}))
         parsed = None if isinstance(body, bytes) else body
-        self.checker.check(method, target, status, h, raw, parsed, None)
+        self.checker.check(method, target, status, h, raw, parsed, None, faults)
 
     def rejects(self, *args, **kw):
         with self.assertRaises(OpenApiMismatch) as cm:
@@ -383,6 +394,32 @@ class CheckerTest(harness.ApiTestCase):
         self.rejects("PATCH", "/v2/conversations/" + conv, 405, na, PROBLEM_CT)          # no Allow at all
         self.rejects("PATCH", "/v2/conversations/" + conv, 200, self.conv_body)        # must be a 405
         self.rejects("get", "/healthz", 200, {"status": "ok"})   # methods are case-sensitive, as in the server
+
+    def test_admin_paths(self):
+        unauth = {"type": "about:blank", "title": "Unauthorized", "status": 401, "code": "unauthorized",
+                  "detail": "the admin API needs Authorization: Bearer <admin token>"}
+        for path in ("/_parley/clock", "/_parley/nothing/here"):   # the token is checked before routing
+            self.check("GET", path, 401, unauth, PROBLEM_CT)
+        self.rejects("GET", "/v2/conversations", 401, unauth, PROBLEM_CT)   # not the /v2 wording
+        nf = {"type": "about:blank", "title": "Not Found", "status": 404, "code": "not_found", "detail": "x"}
+        self.check("PATCH", "/_parley/orgs", 404, nf, PROBLEM_CT)   # the admin API off: 404, any method
+        self.rejects("GET", "/_parley/clock", 200, {"now": "2024-03-18T10:00:00Z", "frozen": False})
+
+    def test_fault_answers_pass_only_as_the_rule_says(self):
+        rule = {"id": "r1", "match": {}, "respond": {"status": 502, "body": {"oops": 1}}, "probability": 1, "hits": 0}
+        self.rejects("GET", "/v2/conversations", 502, {"oops": 1})        # no rule: undocumented
+        self.check("GET", "/v2/conversations", 502, {"oops": 1}, faults=[rule])
+        self.check("GET", "/v2/nothing", 502, {"oops": 1}, faults=[rule])
+        self.rejects("GET", "/v2/conversations", 502, {"oops": 2}, faults=[rule])
+        self.rejects("GET", "/v2/conversations", 502, {"oops": True}, faults=[rule])
+        self.rejects("GET", "/v2/conversations", 503, {"oops": 1}, faults=[rule])
+        self.rejects("GET", "/healthz", 502, {"oops": 1}, faults=[rule])   # faults answer /v2 only
+        plain = {"id": "r2", "match": {}, "respond": {"status": 418}, "probability": 1, "hits": 0}
+        p418 = {"type": "about:blank", "title": "Error", "status": 418, "code": "client_error", "detail": "x"}
+        self.check("GET", "/v2/conversations", 418, p418, PROBLEM_CT, faults=[plain])
+        self.rejects("GET", "/v2/conversations", 418, dict(p418, status=419), PROBLEM_CT, faults=[plain])
+        # a documented answer is still checked as documented while rules exist
+        self.rejects("GET", "/healthz", 200, {"status": "fine"}, faults=[rule, plain])
 
     def test_which_raw_requests_are_checked(self):
         ok = openapi_check.raw_request_checkable
