@@ -4,9 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libcmocka-dev python3 python3-jsonschema curl libpq-dev postgresql postgresql-client)
-# Node.js and npm may come from elsewhere than Debian (a nodesource build bundles npm): any will do.
-command -v node >/dev/null || pkgs+=(nodejs)
+      libsodium-dev libcmocka-dev python3 python3-jsonschema curl libpq-dev postgresql postgresql-client
+      python3-pytest nodejs)
+# npm: Debian's package, unless the Node.js installed brings its own (a nodesource build does).
 command -v npm >/dev/null || pkgs+=(npm)
 scripts/deps-extra.sh "${pkgs[@]}"
 

@@ -25,6 +25,8 @@ static const char parley_usage[] =
     "  seed           insert realistic generated conversations\n"
     "  export         write an organization's conversations as JSON lines\n"
     "  load           load JSON lines written by export, all or nothing\n"
+    "  snapshot take|list|restore|delete\n"
+    "                 named copies of a SQLite database (the admin API's snapshots)\n"
     "\n"
     "Every command takes --db PATH (default: $PARLEY_DB, else ./parley.db) and --help.\n";
 
@@ -39,6 +41,8 @@ static const cli_cmd_t parley_cmds[] = {
     {"seed", NULL, cli_seed},
     {"key", "list", cli_key_list},        {"user", "list", cli_user_list},     {"team", "list", cli_team_list},
     {"export", NULL, cli_export},         {"load", NULL, cli_load},
+    {"snapshot", "take", cli_snapshot_take}, {"snapshot", "list", cli_snapshot_list},
+    {"snapshot", "restore", cli_snapshot_restore}, {"snapshot", "delete", cli_snapshot_delete},
 };
 
 int main(int argc, char **argv)

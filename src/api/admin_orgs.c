@@ -78,7 +78,7 @@ static int admin_org_parse(const json_t *body, admin_org_body_t *b, char *err, s
 }
 
 /* POST /_parley/orgs {"name"?, "adminEmail"?, "seed"?: {"count", "seed"?, "now"?}}
- * → 201 {"organization":{"uuid","name"},"adminUser":{"uuid","email"},"key"}:
+ * → 201 {"organization":{"uuid","name"},"adminUser":{"uuid","email"},"key","keyId"}:
  * an organization with its admin user, default team and an org-level key
  * (shown only here), optionally filled with generated conversations. A
  * missing name gets a unique generated one; a taken name → 409. */
@@ -142,6 +142,7 @@ void api_admin_orgs_create(req_t *r)
     jsonw_kv_string(&w, "email", email);
     jsonw_obj_end(&w);
     jsonw_kv_string(&w, "key", key);
+    jsonw_kv_string(&w, "keyId", key_id);
     jsonw_obj_end(&w);
     sodium_memzero(key, sizeof key);
     json_decref(body);

@@ -17,6 +17,10 @@ int cli_user_list(int argc, char **argv);
 int cli_team_list(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_load(int argc, char **argv);
+int cli_snapshot_take(int argc, char **argv);
+int cli_snapshot_list(int argc, char **argv);
+int cli_snapshot_restore(int argc, char **argv);
+int cli_snapshot_delete(int argc, char **argv);
 
 /* The database a command uses: --db, else $PARLEY_DB, else ./parley.db. */
 const char *cli_default_db(void);

@@ -167,6 +167,9 @@ int journal_filter_parse(const query_t *q, journal_filter_t *f, char *err, size_
     f->method = query_get(q, "method");
     if (f->method && !f->method[0])
         f->method = NULL;
+    f->key_id = query_get(q, "keyId");
+    if (f->key_id && !f->key_id[0])
+        f->key_id = NULL;
     f->path_glob = query_get(q, "path");
     if (f->path_glob) {
         char why[128], shown[STR_SHOWN_MAX + 4];
@@ -183,6 +186,8 @@ static bool journal_keep(const journal_entry_t *e, const journal_filter_t *f)
     if (f->status && e->status != f->status)
         return false;
     if (f->method && strcasecmp(f->method, e->method) != 0)
+        return false;
+    if (f->key_id && (!e->has_key || strcasecmp(f->key_id, e->key_id) != 0))
         return false;
     return !f->path_glob || pathglob_match(f->path_glob, e->text);
 }

@@ -36,6 +36,7 @@ typedef struct journal_filter {
     const char *method;          /* NULL = any */
     const char *path_glob;       /* NULL = any */
     int status;                  /* 0 = any */
+    const char *key_id;          /* NULL = any */
 } journal_filter_t;
 
 /* A journal of the last capacity requests (1..JOURNAL_MAX). NULL when out of
@@ -47,7 +48,7 @@ void journal_free(journal_t *j);
  * JOURNAL_BODY_MAX bytes, cut on a UTF-8 boundary, with bytes that are not
  * UTF-8 replaced by U+FFFD. Thread-safe; a failed allocation drops the entry. */
 void journal_add(journal_t *j, const journal_in_t *in);
-/* Parses the GET /_parley/requests query (limit, method, path glob, status).
+/* Parses the GET /_parley/requests query (limit, method, path glob, status, keyId).
  * Returns 0, or -1 with a message naming the parameter. */
 int journal_filter_parse(const query_t *q, journal_filter_t *f, char *err, size_t errlen);
 /* Writes {"data":[entry…]} newest first, at most f->limit matching entries. */

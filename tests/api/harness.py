@@ -283,14 +283,16 @@ class Server:
         self.stop()
         return False
 
-    def start(self):
-        """Starts the server and waits (<= 10 s) for its `listening on` line."""
-        self.dir = tempfile.mkdtemp(prefix="parley-e2e-")
-        self.db = os.path.join(self.dir, "parley.db")
-        if getattr(self, "shared_db", None):      # a second server on another's database
-            self.db = self.shared_db
-        elif PG_ADMIN and not getattr(self, "pg_db", None):
-            self.pg_db, self.db = pg_create_db()
+    def start(self, reuse=False):
+        """Starts the server and waits (<= 10 s) for its `listening on` line.
+        reuse: keep the directory and database of the previous run (restart)."""
+        if not reuse:
+            self.dir = tempfile.mkdtemp(prefix="parley-e2e-")
+            self.db = os.path.join(self.dir, "parley.db")
+            if getattr(self, "shared_db", None):      # a second server on another's database
+                self.db = self.shared_db
+            elif PG_ADMIN and not getattr(self, "pg_db", None):
+                self.pg_db, self.db = pg_create_db()
         self.stderr_path = os.path.join(self.dir, "server.stderr")
         self.stdout_path = os.path.join(self.dir, "server.stdout")
         _LIVE.add(self)
@@ -350,34 +352,54 @@ class Server:
         if self.proc is None:
             return
         try:
-            died_early = self.proc.poll() is not None
-            if not died_early:
-                self.proc.send_signal(signal.SIGTERM)
-                try:
-                    self.proc.wait(10 * SLOW)
-                except subprocess.TimeoutExpired:
-                    self.proc.kill()
-                    self.proc.wait()
-                    raise AssertionError("server did not exit within 10 s of SIGTERM; stderr tail:\n"
-                                         + self.stderr_text()[-2000:])
-            rc = self.proc.returncode
-            log = self.stderr_text() + self.stdout_text()
-            if died_early:
-                raise AssertionError("server died during the tests (exit %s); stderr tail:\n%s"
-                                     % (rc, log[-3000:]))
-            if rc != 0:
-                raise AssertionError("server exited with %s on SIGTERM (want 0); stderr tail:\n%s"
-                                     % (rc, log[-3000:]))
-            leaked = sorted(k for k in self.secrets if k and k in log)
-            leaked += KEY_MATERIAL_RE.findall(log)   # keys made outside the harness (POST /api_keys) too
-            if leaked:
-                raise AssertionError("%d API key(s) appear in the server's output (secrets must never be logged)"
-                                     % len(leaked))
-            if self.openapi_failures:
-                raise AssertionError("%d response(s) did not match docs/openapi.json; the first: %s"
-                                     % (len(self.openapi_failures), self.openapi_failures[0]))
+            self._halt()
         finally:
             self._force_cleanup()
+
+    def restart(self, between=None, extra_args=()):
+        """Stops the server as stop() does (same checks) but keeps its
+        directory and database, runs between() if given (the server is down
+        then), and starts it again with extra_args added."""
+        try:
+            self._halt()
+        except BaseException:
+            self._force_cleanup()
+            raise
+        self.proc = None
+        self._close_files()
+        if between:
+            between()
+        self.extra_args += [str(a) for a in extra_args]
+        self.start(reuse=True)
+
+    def _halt(self):
+        """SIGTERM and the checks of stop(), without removing anything."""
+        died_early = self.proc.poll() is not None
+        if not died_early:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10 * SLOW)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError("server did not exit within 10 s of SIGTERM; stderr tail:\n"
+                                     + self.stderr_text()[-2000:])
+        rc = self.proc.returncode
+        log = self.stderr_text() + self.stdout_text()
+        if died_early:
+            raise AssertionError("server died during the tests (exit %s); stderr tail:\n%s"
+                                 % (rc, log[-3000:]))
+        if rc != 0:
+            raise AssertionError("server exited with %s on SIGTERM (want 0); stderr tail:\n%s"
+                                 % (rc, log[-3000:]))
+        leaked = sorted(k for k in self.secrets if k and k in log)
+        leaked += KEY_MATERIAL_RE.findall(log)   # keys made outside the harness (POST /api_keys) too
+        if leaked:
+            raise AssertionError("%d API key(s) appear in the server's output (secrets must never be logged)"
+                                 % len(leaked))
+        if self.openapi_failures:
+            raise AssertionError("%d response(s) did not match docs/openapi.json; the first: %s"
+                                 % (len(self.openapi_failures), self.openapi_failures[0]))
 
     def _close_files(self):
         for f in (self._errf, self._outf):

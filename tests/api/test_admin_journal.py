@@ -99,6 +99,10 @@ class JournalTest(harness.ApiTestCase):
         self.assertEqual([e["status"] for e in entries("?status=404")], [404])
         self.assertEqual(len(entries("?limit=2")), 2)
         self.assertEqual(entries("?status=404&method=POST"), [])
+        _, k2 = srv.create_key(A.org, name="journal-filter")
+        srv.req("GET", "/v2/users", k2)
+        k2_id = [k["id"] for k in srv.req("GET", "/v2/api_keys", A.key).body if k["name"] == "journal-filter"][0]
+        self.assertEqual([e["keyId"] for e in entries("?keyId=" + k2_id)], [k2_id])
 
     def test_bad_filters_are_400(self):
         for q, needle in (("?limit=0", "limit"), ("?limit=x", "limit"), ("?status=99", "status"),

@@ -219,5 +219,8 @@ char *pj_merge(const char *base, const char *patch);
  * logs in logs.c. */
 #define PG_FN(op) STORE_BACKEND_FN(op, postgres_##op);
 STORE_VTABLE_OPS(PG_FN)
+/* the admin API's operations (admin.c) */
+PG_FN(org_delete)
+PG_FN(reset)
 
 #endif

@@ -645,4 +645,8 @@ static const store_vtable_t sqlite_vtable = {
     STORE_VTABLE_OPS(SQ_ENTRY)
     .conv_insert_async = sqlite_conv_insert_async,
     .conv_set_archived_async = sqlite_conv_set_archived_async,
+    .org_delete = sqlite_org_delete,
+    .reset = sqlite_reset,
+    .snapshot_write = sqlite_snapshot_write,
+    .snapshot_load = sqlite_snapshot_load,
 };

@@ -21,7 +21,7 @@
  * cached statements' SQL), rows.c (the row adapter), people.c (keys,
  * organizations, users, teams), conversations.c (one conversation: get,
  * insert, archive, update, export), lists.c (the list queries), logs.c
- * (workflow logs). Internal names carry the prefix sq_; the vtable entries
+ * (workflow logs), admin.c (the admin API's org delete, reset, snapshots). Internal names carry the prefix sq_; the vtable entries
  * sqlite_ (their names are what failures are logged under). Only
  * store_sqlite_open (backend.h) is meant for the rest of the program. */
 
@@ -237,5 +237,10 @@ sqlite3_stmt *sq_q_prepare(sq_conn_t *c, const char *sql, const sq_query_t *q, s
 STORE_VTABLE_OPS(SQ_FN)
 SQ_FN(conv_insert_async)
 SQ_FN(conv_set_archived_async)
+/* the admin API's operations (admin.c) */
+SQ_FN(org_delete)
+SQ_FN(reset)
+SQ_FN(snapshot_write)
+SQ_FN(snapshot_load)
 
 #endif
