@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# deps-extra.sh - installs the Debian packages given as arguments, only those missing, for the targets
-# beyond `make test`: `make fuzz` (clang libclang-rt-14-dev, the default) and `make test-valgrind` (valgrind).
+# deps-extra.sh - installs the Debian packages given as arguments, only those missing: scripts/deps.sh's
+# (build and test), and those of the targets beyond `make test`: `make fuzz` (clang libclang-rt-14-dev,
+# the default) and `make test-valgrind` (valgrind).
 set -euo pipefail
 pkgs=("$@")
 [ ${#pkgs[@]} -eq 0 ] && pkgs=(clang libclang-rt-14-dev)
@@ -10,7 +11,7 @@ for p in "${pkgs[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 if [ "$(id -u)" -ne 0 ]; then
-  echo "this target needs these Debian packages; run as root:" >&2
+  echo "Parley needs these Debian packages here; run as root:" >&2
   echo "  apt-get update && apt-get install -y ${missing[*]}" >&2
   exit 1
 fi

@@ -6,6 +6,9 @@
 
 void api_health(req_t *r);
 
+/* openapi.c */
+void api_openapi(req_t *r);
+
 /* conversations.c */
 void api_conv_list(req_t *r);
 void api_conv_list_light(req_t *r);

@@ -5,6 +5,10 @@ database in a temporary directory, wraps the CLI that manages organizations,
 users and keys, and offers a small HTTP client. On stop it checks that the
 server exited 0 on SIGTERM and that no API key created during the test ever
 appeared in the server's output.
+
+Every response `req` and `raw` receive is checked against docs/openapi.json
+(openapi_check.py): a mismatch fails the request's test at once, and is also
+recorded so that `stop` fails the module should a worker thread have swallowed it.
 """
 
 import atexit
@@ -24,6 +28,8 @@ import tempfile
 import time
 import unittest
 import urllib.parse
+
+import openapi_check
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 # PARLEY_SERVER_WRAPPER (e.g. "valgrind --error-exitcode=99") is put in front of
@@ -264,6 +270,8 @@ class Server:
         self.proc = None
         self.dir = None
         self.port = None
+        self.openapi_failures = []   # messages of responses that did not match docs/openapi.json
+        self.fault_rules = {}        # id -> fault rule made through req(): its answers are not the document's
         self._errf = self._outf = None
 
     # ---- lifecycle -----------------------------------------------------------
@@ -389,6 +397,9 @@ class Server:
         if leaked:
             raise AssertionError("%d API key(s) appear in the server's output (secrets must never be logged)"
                                  % len(leaked))
+        if self.openapi_failures:
+            raise AssertionError("%d response(s) did not match docs/openapi.json; the first: %s"
+                                 % (len(self.openapi_failures), self.openapi_failures[0]))
 
     def _close_files(self):
         for f in (self._errf, self._outf):
@@ -512,10 +523,32 @@ class Server:
             c.request(method, path, body=data, headers=h)
             r = c.getresponse()
             raw = r.read()
-            return _make_resp(r.status, r.headers, raw)
+            resp = _make_resp(r.status, r.headers, raw)
         finally:
             if own:
                 c.close()
+        self._openapi(openapi_check.check, method, path, resp)
+        self._track_faults(method, path, resp)
+        return resp
+
+    def _openapi(self, fn, *args):
+        """Runs an openapi_check function with the fault rules that may answer; a mismatch is
+        recorded, then raised."""
+        try:
+            return fn(*args, faults=list(self.fault_rules.values()))
+        except openapi_check.OpenApiMismatch as e:
+            self.openapi_failures.append(str(e))
+            raise
+
+    def _track_faults(self, method, path, resp):
+        """Keeps the fault rules the admin API created (rules that expire are kept: harmless)."""
+        p = path.split("?", 1)[0].rstrip("/")
+        if method == "POST" and p == "/_parley/faults" and resp.status == 201 and isinstance(resp.body, dict):
+            self.fault_rules[resp.body.get("id")] = resp.body
+        elif method == "DELETE" and p == "/_parley/faults" and resp.status == 200:
+            self.fault_rules.clear()
+        elif method == "DELETE" and p.startswith("/_parley/faults/") and resp.status == 200:
+            self.fault_rules.pop(p.rsplit("/", 1)[1], None)
 
     def raw(self, data, timeout=15, send_body=None):
         """Sends raw request bytes on a new socket (optionally followed by
@@ -551,7 +584,9 @@ class Server:
                     break
         finally:
             s.close()
-        return parse_raw_response(buf)
+        resp = parse_raw_response(buf)
+        self._openapi(openapi_check.check_raw, data, resp)
+        return resp
 
     def import_conv(self, key, user_uuid, **fields):
         """POST /v2/conversations/import with mediaURL and userID filled in; returns the uuid."""
