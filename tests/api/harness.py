@@ -531,11 +531,11 @@ class Server:
         self._track_faults(method, path, resp)
         return resp
 
-    def _openapi(self, fn, *args):
+    def _openapi(self, fn, *args, **kw):
         """Runs an openapi_check function with the fault rules that may answer; a mismatch is
         recorded, then raised."""
         try:
-            return fn(*args, faults=list(self.fault_rules.values()))
+            return fn(*args, faults=list(self.fault_rules.values()), **kw)
         except openapi_check.OpenApiMismatch as e:
             self.openapi_failures.append(str(e))
             raise
@@ -585,7 +585,7 @@ class Server:
         finally:
             s.close()
         resp = parse_raw_response(buf)
-        self._openapi(openapi_check.check_raw, data, resp)
+        self._openapi(openapi_check.check_raw, data, resp, header_limit=self.header_limit())
         return resp
 
     def import_conv(self, key, user_uuid, **fields):
@@ -597,6 +597,14 @@ class Server:
         if r.status != 200 or not isinstance(r.body, dict) or "uuid" not in r.body:
             raise AssertionError("import failed: %r" % (r,))
         return r.body["uuid"]
+
+    def header_limit(self):
+        """The server's --max-header-size (its default when not given)."""
+        args = self.extra_args
+        for i, a in enumerate(args[:-1]):
+            if a == "--max-header-size":
+                return int(args[i + 1])
+        return openapi_check.DEFAULT_HEADER_LIMIT
 
     # ---- the admin API ---------------------------------------------------------
     def admin(self, method, path, body=None, headers=None, token=None):

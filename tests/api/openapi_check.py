@@ -25,9 +25,9 @@ raises `OpenApiMismatch` (an AssertionError, so the test that made the request f
 `METHOD target HTTP/1.0|1.1`, `name: value` header lines, a decimal Content-Length. Requests broken
 on purpose below that (a garbage request line, HTTP/9.9, a header line without a colon,
 `Content-Length: -1`) are answered, if at all, by libmicrohttpd itself before Parley sees them, and
-are not checked (`raw_request_checkable` says which); nor is a request head over 96 KiB, more
-than the largest connection buffer Parley gives libmicrohttpd, which then answers by itself (an
-HTML 431 without Content-Type: a known gap, since libmicrohttpd 0.9.75 has no hook for it).
+are not checked (`raw_request_checkable` says which); nor is a request head bigger than the server's
+connection buffer (its header limit + 32 KiB: 48 KiB by default), which libmicrohttpd then answers
+by itself (an HTML 431 without Content-Type: a known gap, since libmicrohttpd 0.9.75 has no hook).
 
 Validators are compiled once per schema location, with `$ref`s into the document inlined (a
 recursive reference, should one appear, is left to jsonschema, with the components beside it),
@@ -390,16 +390,18 @@ _HEADER_RE = re.compile(rb"^[!#$%&'*+.^_`|~0-9A-Za-z-]+:[^\r\n]*$")
 _REQUEST_LINE_RE = re.compile(rb"^([A-Z]+) (/\S*) HTTP/1\.[01]$")
 
 
-# The largest connection buffer Parley gives libmicrohttpd (server.c: 64 KiB of headers + 32 KiB):
-# a request head bigger than this never reaches Parley; libmicrohttpd answers it itself.
-MAX_HEAD = 96 * 1024
+# The connection buffer Parley gives libmicrohttpd is the header limit + 32 KiB (server.c,
+# SERVER_POOL_SLACK): a request head bigger than that never reaches Parley.
+BUFFER_SLACK = 32 * 1024
+DEFAULT_HEADER_LIMIT = 16 * 1024
 
 
-def raw_request_checkable(data):
+def raw_request_checkable(data, header_limit=DEFAULT_HEADER_LIMIT):
     """(method, target) of a raw request that is well-formed HTTP/1.x down to its headers and
-    small enough to reach Parley, else None (the module comment says what is left out and why)."""
+    small enough to reach Parley (a server with that header limit), else None (the module comment
+    says what is left out and why)."""
     head, sep, _ = data.partition(b"\r\n\r\n")
-    if not sep or len(head) > MAX_HEAD:
+    if not sep or len(head) > header_limit + BUFFER_SLACK:
         return None
     lines = head.split(b"\r\n")
     m = _REQUEST_LINE_RE.match(lines[0])
@@ -434,9 +436,9 @@ def check(method, target, resp, faults=()):
                     resp.body if resp.json_error is None else None, resp.json_error, faults)
 
 
-def check_raw(data, resp, faults=()):
+def check_raw(data, resp, faults=(), header_limit=DEFAULT_HEADER_LIMIT):
     """Checks the answer to raw request bytes when the request is checkable; returns whether it was."""
-    mt = raw_request_checkable(data)
+    mt = raw_request_checkable(data, header_limit)
     if mt is None or resp is None:
         return False
     check(mt[0], mt[1], resp, faults)
