@@ -13,7 +13,7 @@
 #include <sodium.h>
 
 #include "cli/progress.h"
-#include "cli/seed.h"
+#include "model/seed.h"
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/jsonw.h"
@@ -315,6 +315,12 @@ static int t_stats_cb(void *ctx, const conv_t *c)
     return 0;
 }
 
+/* seed_opts_t.progress: moves the meter, as `parley seed` does. */
+static void t_progress(void *ctx, long done)
+{
+    progress_update(ctx, done);
+}
+
 static void test_distribution(void **state)
 {
     (void)state;
@@ -325,7 +331,8 @@ static void test_distribution(void **state)
     assert_non_null(progress);
     progress_t meter; /* off, as when stderr is not a terminal: writes nothing */
     progress_start(&meter, progress, false, "seed", "conversations", 500, NULL);
-    seed_opts_t o = {.org_uuid = d.org, .count = 500, .seed = 7, .now = T_NOW, .progress = &meter};
+    seed_opts_t o = {.org_uuid = d.org, .count = 500, .seed = 7, .now = T_NOW, .progress = t_progress,
+                     .progress_ctx = &meter};
     assert_int_equal(seed_run(d.st, &o, err, sizeof err), 0);
     progress_finish(&meter);
     assert_int_equal(ftell(progress), 0);
@@ -501,7 +508,8 @@ static void test_progress_meter(void **state)
     assert_non_null(f);
     progress_t meter;
     progress_start(&meter, f, true, "seed", "conversations", 300, t_ticking_clock);
-    seed_opts_t o = {.org_uuid = d.org, .count = 300, .seed = 6, .now = T_NOW, .progress = &meter};
+    seed_opts_t o = {.org_uuid = d.org, .count = 300, .seed = 6, .now = T_NOW, .progress = t_progress,
+                     .progress_ctx = &meter};
     assert_int_equal(seed_run(d.st, &o, err, sizeof err), 0);
     assert_int_equal(meter.count, 300);
     progress_finish(&meter);

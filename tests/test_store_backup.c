@@ -16,7 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/seed.h"
+#include "model/seed.h"
 #include "store/migrations.h"
 #include "store/store.h"
 

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "auth/auth.h"
-#include "cli/seed.h"
+#include "model/seed.h"
 #include "store/store.h"
 
 /* One database under test, with raw SQL access beside the store. */

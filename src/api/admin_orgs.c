@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "auth/auth.h"
-#include "cli/seed.h"
+#include "model/seed.h"
 #include "http/problem.h"
 #include "lib/jfield.h"
 #include "lib/ptime.h"

@@ -11,7 +11,7 @@
 #include "cli/cli.h"
 #include "cli/common.h"
 #include "cli/progress.h"
-#include "cli/seed.h"
+#include "model/seed.h"
 #include "lib/ptime.h"
 #include "model/user.h"
 
@@ -257,6 +257,12 @@ int cli_key_revoke(int argc, char **argv)
     return src == STORE_OK ? 0 : 1;
 }
 
+/* seed_opts_t.progress: moves the meter. */
+static void admin_seed_progress(void *ctx, long done)
+{
+    progress_update(ctx, done);
+}
+
 int cli_seed(int argc, char **argv)
 {
     const char *db = cli_default_db(), *org = NULL, *count = NULL, *seed = "1", *now = NULL;
@@ -307,7 +313,8 @@ int cli_seed(int argc, char **argv)
         return 1;
     progress_t meter;
     progress_start(&meter, stderr, progress_wanted(stderr, quiet), "seed", "conversations", n, NULL);
-    seed_opts_t so = {.org_uuid = o, .count = n, .seed = s, .now = anchor, .progress = &meter};
+    seed_opts_t so = {.org_uuid = o, .count = n, .seed = s, .now = anchor, .progress = admin_seed_progress,
+                      .progress_ctx = &meter};
     char err[256];
     rc = seed_run(st, &so, err, sizeof err) != 0;
     if (rc) {

@@ -1,5 +1,5 @@
 /* seed.c - deterministic generator of realistic conversations for `parley seed`. */
-#include "cli/seed.h"
+#include "model/seed.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -1359,7 +1359,8 @@ int seed_run(store_t *st, const seed_opts_t *o, char *err, size_t errlen)
             }
             done = i + 1;
         }
-        progress_update(o->progress, i + 1);
+        if (o->progress)
+            o->progress(o->progress_ctx, i + 1);
     }
     rc = 0;
 out:

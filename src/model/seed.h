@@ -1,11 +1,10 @@
-/* seed.h - deterministic generator of realistic conversations for `parley seed`. */
-#ifndef PARLEY_CLI_SEED_H
-#define PARLEY_CLI_SEED_H
+/* seed.h - deterministic generator of realistic conversations (`parley seed`, POST /_parley/orgs with seed). */
+#ifndef PARLEY_MODEL_SEED_H
+#define PARLEY_MODEL_SEED_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cli/progress.h"
 #include "store/store.h"
 
 #define SEED_MAX_COUNT 100000000L /* more conversations than this is refused */
@@ -15,7 +14,9 @@ typedef struct seed_opts {
     long count;             /* conversations to insert (0 is fine: only users/teams) */
     uint64_t seed;          /* PRNG seed: same seed + same now => same data, ids included */
     int64_t now;            /* anchor time (unix seconds); createdAt spread over [now - 365 days, now] */
-    progress_t *progress;   /* NULL, or a started meter updated after every row (the caller finishes it) */
+    /* NULL, or called after every row with the rows done so far (the CLI's progress meter) */
+    void (*progress)(void *ctx, long done);
+    void *progress_ctx;
 } seed_opts_t;
 
 /* Fills the organization with o->count generated conversations. When the
