@@ -24,33 +24,13 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import prep  # noqa: E402  (bench/prep.py)
+
 
 def body_for(user, segments, words):
-    """An import body shaped like bench/prep.py's: a v2 transcript, participants, a title."""
-    rnd = random.Random(1)
-    speakers = ["Alice Carter", "Bob Nguyen", "Priya Shah"]
-    vocab = ("we could look at the pricing for next quarter and see how the rollout goes with your team "
-             "security review contract renewal integration timeline budget approval").split()
-    final, t = [], 0.0
-    for i in range(segments):
-        ws = []
-        for _ in range(words):
-            ws.append({"text": rnd.choice(vocab), "startTimestamp": round(t, 2), "endTimestamp": round(t + 0.4, 2)})
-            t += 0.45
-        final.append({"speaker": speakers[i % 3], "words": ws})
-    return {
-        "mediaURL": "https://media.example.com/rec/bench.mp4",
-        "userID": user,
-        "applicationName": "bench",
-        "applicationExternalID": "@EXT@",
-        "conversationTitle": "Benchmark import - Pricing Discussion with Initech",
-        "transcript": {"v2": {"final": final}},
-        "externalMetadata": {"participants": [
-            {"email": "alice.carter@initech.com", "name": "Alice Carter", "accessType": "External"},
-            {"email": "bob.nguyen@bench.example", "name": "Bob Nguyen", "accessType": "Internal",
-             "organizer": True},
-            {"email": "priya.shah@initech.com", "name": "Priya Shah", "accessType": "External"}]},
-    }
+    """An import body shaped like bench/prep.py's (its import_body), with WORDS words in every segment."""
+    return prep.import_body(user, random.Random(1), segments, words)
 
 
 def free_port():
