@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "http/problem.h"
 #include "lib/json_arena.h"
@@ -36,6 +37,28 @@ void req_header(req_t *r, const char *name, const char *value)
     r->header_names[r->n_headers] = n;
     r->header_values[r->n_headers] = v;
     r->n_headers++;
+}
+
+void req_stream_release(req_stream_t *s)
+{
+    if (!s->set)
+        return;
+    if (s->fd >= 0)
+        close(s->fd);
+    else if (s->free)
+        s->free(s->ctx);
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
+}
+
+void req_stream(req_t *r, int status, const char *type, const req_stream_t *src)
+{
+    req_stream_release(&r->stream);
+    buf_reset(&r->out);
+    r->stream = *src;
+    r->stream.set = true;
+    r->status = status;
+    r->out_type = type;
 }
 
 int req_json_depth_ok(const char *s, size_t n, int max_depth)
