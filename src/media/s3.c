@@ -23,6 +23,7 @@
 typedef struct s3_store {
     media_store_t base;
     char *bucket_url;          /* "http://host:port/BUCKET" (path style) or "https://BUCKET.s3.REGION.amazonaws.com"; owned */
+    bool path_style;           /* the bucket is the URL's first path segment */
     char *prefix;              /* "" or "PREFIX/"; owned */
     char *sigv4;               /* "aws:amz:REGION:s3"; owned */
     char *user, *secret;       /* credentials; owned; the secret is wiped at close */
@@ -104,10 +105,16 @@ static int s3_req_init(s3_store_t *s, s3_req_t *q, const char *method, const cha
     memset(q, 0, sizeof *q);
     buf_t url;
     buf_init(&url);
-    buf_printf(&url, "%s/%s%s", s->bucket_url, object ? object : "", query);
+    /* the bucket itself is "/BUCKET" in path style (no trailing slash: the
+     * signature covers the path as sent) and "/" on its own host */
+    if (object || !s->path_style)
+        buf_printf(&url, "%s/%s%s", s->bucket_url, object ? object : "", query);
+    else
+        buf_printf(&url, "%s%s", s->bucket_url, query);
     q->c = curl_easy_init();
+    /* no "Expect:" to turn 100-continue off: libcurl 7.88 signs the empty header it then leaves out */
     if (!q->c || url.oom || s3_header(q, "x-amz-content-sha256: UNSIGNED-PAYLOAD") != 0 ||
-        s3_header(q, "Expect:") != 0 || (s->token_header && s3_header(q, s->token_header) != 0)) {
+        (s->token_header && s3_header(q, s->token_header) != 0)) {
         buf_free(&url);
         s3_req_free(q);
         return -1;
@@ -688,6 +695,7 @@ media_store_t *media_s3_open(const media_s3_opts_t *o, char *err, size_t errlen)
         while (n > 0 && o->endpoint[n - 1] == '/')
             n--;
         buf_printf(&b, "%.*s/%s", (int)n, o->endpoint, o->bucket);
+        s->path_style = true;
     } else {
         buf_printf(&b, "https://%s.s3.%s.amazonaws.com", o->bucket, o->region);
     }
