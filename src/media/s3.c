@@ -18,6 +18,7 @@
 #define S3_CONNECT_TIMEOUT_MS 5000L       /* an unreachable bucket is a 503 after this */
 #define S3_STALL_SECONDS 60L              /* a transfer moving no byte for this long fails */
 #define S3_LIST_MAX (16u << 20)           /* bytes of one ListObjectsV2 answer */
+#define S3_PART_BYTES (64LL << 20)        /* bytes of a part of an upload (S3: 5 MiB to 5 GiB; 10,000 parts at most) */
 #define S3_DEFAULT_TYPE "application/octet-stream"
 
 typedef struct s3_store {
@@ -334,72 +335,161 @@ static media_rc_t s3_remove_prefix(media_store_t *base, const char *prefix)
 }
 
 /* ---- uploads ----------------------------------------------------------------------- */
+/* An upload is a multipart upload (CreateMultipartUpload, UploadPart of up to
+ * S3_PART_BYTES each, CompleteMultipartUpload), its parts streamed from the
+ * request through a pipe by a thread of its own: the object appears only
+ * when the upload completes, whatever the server does with a part that
+ * breaks off (s3rver keeps truncated bodies of plain PUTs), and a process
+ * killed halfway leaves an unfinished multipart upload, which no GET sees
+ * (an AbortIncompleteMultipartUpload lifecycle rule of the bucket clears
+ * those). An empty object is one plain PUT at commit. */
 
 struct media_put {
     s3_store_t *s;
-    s3_req_t q;
     char *obj;                 /* owned */
-    media_pipe_t pipe;         /* the request's bytes, to libcurl's READFUNCTION */
-    pthread_t th;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool connected;            /* libcurl reached the bucket (PREREQFUNCTION) */
-    bool finished;             /* the transfer ended; res set */
-    CURLcode res;
+    char *ctype;               /* "Content-Type: …" header; owned */
+    char upload_id[512];       /* of the multipart upload; "" for an empty object */
     int64_t size, written;
     bool failed;
+    media_pipe_t pipe;         /* the request's bytes, to the parts' READFUNCTION */
+    pthread_t th;
+    int64_t part_left;         /* bytes of the current part still to send (the thread's) */
+    media_rc_t result;         /* the thread's: parts and completion */
 };
 
-static size_t s3_put_read_cb(char *buf, size_t size, size_t n, void *ctx)
+/* SigV4's canonical query of a multipart request: its members sorted, the upload id encoded. */
+static void s3_upload_query(buf_t *q, const media_put_t *p, int part)
 {
-    media_put_t *p = ctx;
-    ssize_t got = media_pipe_read(&p->pipe, buf, size * n);
-    return got < 0 ? CURL_READFUNC_ABORT : (size_t)got;
+    buf_puts(q, "?");
+    if (part > 0)
+        buf_printf(q, "partNumber=%d&", part);
+    buf_puts(q, "uploadId=");
+    s3_encode(q, p->upload_id);
 }
 
-/* Called once libcurl is connected, before the request goes out. */
-static int s3_put_prereq_cb(void *ctx, char *conn_primary_ip, char *conn_local_ip, int conn_primary_port,
-                            int conn_local_port)
+static size_t s3_part_read_cb(char *buf, size_t size, size_t n, void *ctx)
 {
-    (void)conn_primary_ip;
-    (void)conn_local_ip;
-    (void)conn_primary_port;
-    (void)conn_local_port;
     media_put_t *p = ctx;
-    pthread_mutex_lock(&p->mu);
-    p->connected = true;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
-    return CURL_PREREQFUNC_OK;
+    size_t want = size * n;
+    if ((int64_t)want > p->part_left)
+        want = (size_t)p->part_left;
+    if (want == 0)
+        return 0;
+    ssize_t got = media_pipe_read(&p->pipe, buf, want);
+    if (got <= 0)
+        return CURL_READFUNC_ABORT; /* the request broke off (or ended short) */
+    p->part_left -= got;
+    return (size_t)got;
 }
 
+static size_t s3_empty_read_cb(char *buf, size_t size, size_t n, void *ctx)
+{
+    (void)buf;
+    (void)size;
+    (void)n;
+    (void)ctx;
+    return 0;
+}
+
+/* One request of the upload (method with query and body given or none),
+ * its answer's body into answer (may be NULL). */
+static media_rc_t s3_upload_request(media_put_t *p, const char *method, const char *query, const char *body,
+                                    buf_t *answer, char etag[MEDIA_ETAG_MAX + 1], const char *what)
+{
+    s3_req_t q;
+    if (s3_req_init(p->s, &q, strcmp(method, "POST") == 0 ? "GET" : method, p->obj, query) != 0)
+        return MEDIA_ERROR;
+    /* CreateMultipartUpload and a plain PUT carry the object's type; CompleteMultipartUpload is XML */
+    const char *type = body ? "Content-Type: application/xml" : p->ctype;
+    if (strcmp(method, "POST") == 0) {
+        curl_easy_setopt(q.c, CURLOPT_POST, 1L);
+        curl_easy_setopt(q.c, CURLOPT_POSTFIELDS, body ? body : "");
+    } else if (strcmp(method, "PUT") == 0) { /* an empty object */
+        curl_easy_setopt(q.c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)0);
+        curl_easy_setopt(q.c, CURLOPT_READFUNCTION, s3_empty_read_cb);
+    }
+    if ((strcmp(method, "POST") == 0 || strcmp(method, "PUT") == 0) && s3_header(&q, type) != 0) {
+        s3_req_free(&q);
+        return MEDIA_ERROR;
+    }
+    if (answer) {
+        curl_easy_setopt(q.c, CURLOPT_WRITEFUNCTION, s3_collect_cb);
+        curl_easy_setopt(q.c, CURLOPT_WRITEDATA, answer);
+    }
+    media_rc_t rc = s3_outcome(&q, curl_easy_perform(q.c), what, p->obj);
+    if (etag)
+        snprintf(etag, MEDIA_ETAG_MAX + 1, "%s", q.etag);
+    s3_req_free(&q);
+    if (rc == MEDIA_NOT_FOUND)
+        rc = MEDIA_UNAVAILABLE; /* no such bucket (or upload): the storage is not what it should be */
+    return rc;
+}
+
+/* Uploads the parts as the request's bytes arrive, then completes the upload
+ * once the writer says the data is whole (or aborts it). */
 static void *s3_put_thread(void *arg)
 {
     media_put_t *p = arg;
-    CURLcode res = curl_easy_perform(p->q.c);
+    buf_t done, answer;
+    buf_init(&done);
+    buf_init(&answer);
+    buf_puts(&done, "<CompleteMultipartUpload>");
+    media_rc_t rc = MEDIA_OK;
+    int part = 0;
+    for (int64_t off = 0; rc == MEDIA_OK && (off < p->size || part == 0); off += S3_PART_BYTES) {
+        part++;
+        p->part_left = p->size - off < S3_PART_BYTES ? p->size - off : S3_PART_BYTES;
+        buf_t query;
+        buf_init(&query);
+        s3_upload_query(&query, p, part);
+        s3_req_t q;
+        if (query.oom || s3_req_init(p->s, &q, "PUT", p->obj, query.data) != 0) {
+            rc = MEDIA_ERROR;
+        } else {
+            curl_easy_setopt(q.c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)p->part_left);
+            curl_easy_setopt(q.c, CURLOPT_READFUNCTION, s3_part_read_cb);
+            curl_easy_setopt(q.c, CURLOPT_READDATA, p);
+            curl_easy_setopt(q.c, CURLOPT_UPLOAD_BUFFERSIZE, 256L * 1024);
+            rc = s3_outcome(&q, curl_easy_perform(q.c), "UploadPart", p->obj);
+            buf_printf(&done, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>", part, q.etag);
+            s3_req_free(&q);
+        }
+        buf_free(&query);
+    }
+    char end;
+    if (rc == MEDIA_OK && media_pipe_read(&p->pipe, &end, 1) != 0) /* 0: the writer ended with all of it */
+        rc = MEDIA_ERROR;
     media_pipe_close_read(&p->pipe); /* a writer still writing learns that it is over */
-    pthread_mutex_lock(&p->mu);
-    p->res = res;
-    p->finished = true;
-    pthread_cond_broadcast(&p->cv);
-    pthread_mutex_unlock(&p->mu);
+    buf_puts(&done, "</CompleteMultipartUpload>");
+    if (rc == MEDIA_OK && done.oom)
+        rc = MEDIA_ERROR;
+    buf_t query;
+    buf_init(&query);
+    s3_upload_query(&query, p, 0);
+    if (rc == MEDIA_OK) {
+        rc = query.oom ? MEDIA_ERROR
+                       : s3_upload_request(p, "POST", query.data, done.data, &answer, NULL, "CompleteMultipartUpload");
+        /* S3 may answer 200 and say in the body that it failed */
+        if (rc == MEDIA_OK && (answer.oom || (answer.data && strstr(answer.data, "<Error>")))) {
+            fprintf(stderr, "parley: media: s3 CompleteMultipartUpload %s failed\n", p->obj);
+            rc = MEDIA_UNAVAILABLE;
+        }
+    }
+    if (rc != MEDIA_OK && !query.oom) /* best effort: an unfinished upload is invisible anyway */
+        s3_upload_request(p, "DELETE", query.data, NULL, NULL, NULL, "AbortMultipartUpload");
+    buf_free(&query);
+    buf_free(&answer);
+    buf_free(&done);
+    p->result = rc;
     return NULL;
 }
 
-/* Ends p's transfer (ok: the data is complete), waits for its thread and
- * returns what the bucket said; frees p. */
-static media_rc_t s3_put_finish(media_put_t *p, bool ok)
+static void s3_put_free(media_put_t *p)
 {
-    media_pipe_end(&p->pipe, ok);
-    pthread_join(p->th, NULL);
-    media_rc_t rc = s3_outcome(&p->q, p->res, "PUT", p->obj);
-    s3_req_free(&p->q);
     media_pipe_destroy(&p->pipe);
-    pthread_mutex_destroy(&p->mu);
-    pthread_cond_destroy(&p->cv);
     free(p->obj);
+    free(p->ctype);
     free(p);
-    return rc;
 }
 
 static media_rc_t s3_put_open(media_store_t *base, const char *key, const char *content_type, int64_t size,
@@ -412,45 +502,41 @@ static media_rc_t s3_put_open(media_store_t *base, const char *key, const char *
     p->s = s;
     p->size = size;
     p->obj = s3_object(s, key);
-    char ct[MEDIA_CTYPE_MAX + 32];
-    snprintf(ct, sizeof ct, "Content-Type: %s", content_type && *content_type ? content_type : S3_DEFAULT_TYPE);
-    if (!p->obj || media_pipe_init(&p->pipe, S3_PIPE_BYTES) != 0 || s3_req_init(s, &p->q, "PUT", p->obj, "") != 0 ||
-        s3_header(&p->q, ct) != 0) {
-        s3_req_free(&p->q);
-        media_pipe_destroy(&p->pipe);
-        free(p->obj);
-        free(p);
+    buf_t ct;
+    buf_init(&ct);
+    buf_printf(&ct, "Content-Type: %s", content_type && *content_type ? content_type : S3_DEFAULT_TYPE);
+    p->ctype = buf_detach(&ct, NULL);
+    if (!p->obj || !p->ctype || media_pipe_init(&p->pipe, S3_PIPE_BYTES) != 0) {
+        s3_put_free(p);
         return MEDIA_ERROR;
     }
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_cond_init(&p->cv, NULL);
-    CURL *c = p->q.c;
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, p->q.hdrs);
-    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)size);
-    curl_easy_setopt(c, CURLOPT_READFUNCTION, s3_put_read_cb);
-    curl_easy_setopt(c, CURLOPT_READDATA, p);
-    curl_easy_setopt(c, CURLOPT_PREREQFUNCTION, s3_put_prereq_cb);
-    curl_easy_setopt(c, CURLOPT_PREREQDATA, p);
-    curl_easy_setopt(c, CURLOPT_UPLOAD_BUFFERSIZE, 256L * 1024);
-    if (pthread_create(&p->th, NULL, s3_put_thread, p) != 0) {
-        s3_req_free(&p->q);
-        media_pipe_destroy(&p->pipe);
-        pthread_mutex_destroy(&p->mu);
-        pthread_cond_destroy(&p->cv);
-        free(p->obj);
-        free(p);
-        return MEDIA_ERROR;
+    if (size == 0) { /* one plain PUT at commit */
+        *out = p;
+        return MEDIA_OK;
     }
-    /* wait until the bucket answers the connection, so that an unreachable one
-     * is a 503 before the client sends its body */
-    pthread_mutex_lock(&p->mu);
-    while (!p->connected && !p->finished)
-        pthread_cond_wait(&p->cv, &p->mu);
-    bool up = p->connected;
-    pthread_mutex_unlock(&p->mu);
-    if (!up) {
-        media_rc_t rc = s3_put_finish(p, false);
-        return rc == MEDIA_OK ? MEDIA_UNAVAILABLE : rc;
+    /* starting the upload is also the check that the bucket answers, before the client sends its body */
+    buf_t answer;
+    buf_init(&answer);
+    media_rc_t rc = s3_upload_request(p, "POST", "?uploads=", NULL, &answer, NULL, "CreateMultipartUpload");
+    const char *from = answer.data;
+    if (rc == MEDIA_OK && (answer.oom || buf_putc(&answer, '\0') != 0 || !(from = answer.data) ||
+                           !s3_xml_text(&from, "UploadId", p->upload_id, sizeof p->upload_id))) {
+        fprintf(stderr, "parley: media: s3 CreateMultipartUpload %s: no UploadId in the answer\n", p->obj);
+        rc = MEDIA_UNAVAILABLE;
+    }
+    buf_free(&answer);
+    if (rc == MEDIA_OK && pthread_create(&p->th, NULL, s3_put_thread, p) != 0) {
+        buf_t query;
+        buf_init(&query);
+        s3_upload_query(&query, p, 0);
+        if (!query.oom)
+            s3_upload_request(p, "DELETE", query.data, NULL, NULL, NULL, "AbortMultipartUpload");
+        buf_free(&query);
+        rc = MEDIA_ERROR;
+    }
+    if (rc != MEDIA_OK) {
+        s3_put_free(p);
+        return rc;
     }
     *out = p;
     return MEDIA_OK;
@@ -466,11 +552,26 @@ static media_rc_t s3_put_write(media_put_t *p, const char *data, size_t n)
     return MEDIA_OK;
 }
 
+/* Ends p (ok: its data is complete) and frees it; what the bucket said. */
+static media_rc_t s3_put_finish(media_put_t *p, bool ok)
+{
+    media_rc_t rc;
+    if (p->size == 0) {
+        rc = ok ? s3_upload_request(p, "PUT", "", NULL, NULL, NULL, "PUT") : MEDIA_ERROR;
+    } else {
+        media_pipe_end(&p->pipe, ok);
+        pthread_join(p->th, NULL);
+        rc = p->result;
+    }
+    s3_put_free(p);
+    return rc;
+}
+
 static media_rc_t s3_put_commit(media_put_t *p)
 {
     bool complete = !p->failed && p->written == p->size;
     media_rc_t rc = s3_put_finish(p, complete);
-    return complete ? rc : (rc == MEDIA_OK ? MEDIA_ERROR : rc);
+    return complete || rc != MEDIA_OK ? rc : MEDIA_ERROR;
 }
 
 static void s3_put_abort(media_put_t *p)
