@@ -3,6 +3,7 @@ Parley's signed URLs (directory storage) against nginx serving the same file (GE
 PUT, in alternation, one curl at a time; then the peak RSS of the server during a 1 GiB upload.
 
 usage: media.py PARLEY_URL PARLEY_PID KEY NGINX_URL NGINX_ROOT ROUNDS
+(BENCH_MEDIA_BYTES and BENCH_MEDIA_RSS_BYTES make both objects smaller, to try the script out)
 Writes results.tsv rows ("media-download", "media-upload": target parley|nginx, bytes_s=…; "media-rss":
 rss_before_kib, hwm_before_kib, hwm_after_kib, bytes) on stdout; the objects it uploaded are removed afterwards
 by run.sh (they live in the benchmark database's media directory)."""
@@ -13,8 +14,8 @@ import subprocess
 import sys
 import urllib.request
 
-MB100 = 100 * 1000 * 1000
-GIB = 1 << 30
+MB100 = int(os.environ.get("BENCH_MEDIA_BYTES", 100 * 1000 * 1000))   # smaller only to try the script out
+GIB = int(os.environ.get("BENCH_MEDIA_RSS_BYTES", 1 << 30))
 
 
 def status_kib(pid, field):
@@ -41,11 +42,14 @@ def curl(args):
 def main(a):
     base, pid, key, nginx, root, rounds = a[1], int(a[2]), a[3], a[4].rstrip("/"), a[5], int(a[6])
     os.makedirs(os.path.join(root, "media"), exist_ok=True)
+    up = os.path.join(root, "upload")   # nginx's workers (nobody, when started as root) write here
+    os.makedirs(up, exist_ok=True)
+    os.chmod(up, 0o777)
     obj = os.path.join(root, "media", "m100.bin")
     if not os.path.exists(obj) or os.path.getsize(obj) != MB100:
         with open(obj + ".tmp", "wb") as f:
-            for _ in range(100):
-                f.write(os.urandom(1000 * 1000))
+            for off in range(0, MB100, 1000 * 1000):
+                f.write(os.urandom(min(1000 * 1000, MB100 - off)))
         os.rename(obj + ".tmp", obj)
     rows = []
     urls = []
