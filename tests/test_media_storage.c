@@ -77,7 +77,7 @@ static void expect_bytes(media_store_t *s, const char *key, int64_t off, int64_t
 {
     media_info_t info;
     assert_int_equal(s->ops->stat(s, key, &info), MEDIA_OK);
-    media_reader_t r;
+    bytesrc_t r;
     assert_int_equal(s->ops->read(s, key, &info, off, len, &r), MEDIA_OK);
     assert_true(r.fd >= 0);
     assert_int_equal(r.size, len);
@@ -85,7 +85,7 @@ static void expect_bytes(media_store_t *s, const char *key, int64_t off, int64_t
     assert_true(len <= (int64_t)sizeof buf);
     assert_int_equal(pread(r.fd, buf, (size_t)len, r.offset), len);
     assert_memory_equal(buf, want, (size_t)len);
-    media_reader_release(&r);
+    bytesrc_release(&r);
     assert_int_equal(r.fd, -1);
 }
 
@@ -126,7 +126,7 @@ static void test_a_changed_object_is_not_read_as_the_old_one(void **state)
     media_info_t old;
     assert_int_equal(s->ops->stat(s, KEY, &old), MEDIA_OK);
     put(s, KEY, "audio/wav", "second!", 7);
-    media_reader_t r;
+    bytesrc_t r;
     assert_int_equal(s->ops->read(s, KEY, &old, 0, 5, &r), MEDIA_ERROR);
     media_store_close(s);
 }

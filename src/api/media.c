@@ -319,21 +319,14 @@ void api_media_get(req_t *r)
         return;
     }
     const char *type = arena_strdup(&r->arena, info.content_type);
-    req_stream_t st = {.size = (uint64_t)len, .fd = -1};
-    if (r->method != HTTP_HEAD && len > 0) {
-        media_reader_t rd;
-        rc = s->ops->read(s, key, &info, off, len, &rd);
-        if (rc != MEDIA_OK) {
-            media_storage_fail(r, rc, key);
-            return;
-        }
-        st.fd = rd.fd;
-        st.offset = (uint64_t)rd.offset;
-        st.read = rd.read;
-        st.free = rd.close;
-        st.ctx = rd.ctx;
+    bytesrc_t src;
+    bytesrc_init(&src);
+    src.size = len; /* a HEAD: the length, without a reader */
+    if (r->method != HTTP_HEAD && len > 0 && (rc = s->ops->read(s, key, &info, off, len, &src)) != MEDIA_OK) {
+        media_storage_fail(r, rc, key);
+        return;
     }
-    req_stream(r, status, type ? type : "application/octet-stream", &st);
+    req_stream(r, status, type ? type : "application/octet-stream", &src);
 }
 
 /* ---- import ------------------------------------------------------------------------ */

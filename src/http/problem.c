@@ -96,7 +96,7 @@ static void problem_vsend(req_t *r, int status, const char *code, const char *ex
     char detail[PROBLEM_DETAIL_MAX];
     vsnprintf(detail, sizeof detail, fmt, ap);
     str_utf8_sanitize(detail); /* details quote client input */
-    req_stream_release(&r->stream); /* a problem replaces a streamed body too */
+    req_stream_drop(r); /* a problem replaces a streamed body too */
     buf_reset(&r->out);
     problem_body(&r->out, status, code, detail, extra_key, extra_val, r->request_id);
     r->status = status;

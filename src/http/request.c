@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include "http/problem.h"
 #include "lib/json_arena.h"
@@ -39,24 +38,20 @@ void req_header(req_t *r, const char *name, const char *value)
     r->n_headers++;
 }
 
-void req_stream_release(req_stream_t *s)
+void req_stream_drop(req_t *r)
 {
-    if (!s->set)
-        return;
-    if (s->fd >= 0)
-        close(s->fd);
-    else if (s->free)
-        s->free(s->ctx);
-    memset(s, 0, sizeof *s);
-    s->fd = -1;
+    if (r->streamed)
+        bytesrc_release(&r->stream);
+    r->streamed = false;
 }
 
-void req_stream(req_t *r, int status, const char *type, const req_stream_t *src)
+void req_stream(req_t *r, int status, const char *type, bytesrc_t *src)
 {
-    req_stream_release(&r->stream);
+    req_stream_drop(r);
     buf_reset(&r->out);
     r->stream = *src;
-    r->stream.set = true;
+    bytesrc_init(src);
+    r->streamed = true;
     r->status = status;
     r->out_type = type;
 }

@@ -6,9 +6,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
 
 #include "lib/arena.h"
+#include "lib/bytesrc.h"
 #include "lib/buf.h"
 #include "lib/jsonw.h"
 #include "lib/query.h"
@@ -44,21 +44,6 @@ typedef struct req_sink {
     bool failed;                          /* a write returned -1 */
 } req_sink_t;
 
-/* A response body the server sends without holding it in memory (req_stream):
- * size bytes of fd from offset (with sendfile; the server closes fd), or, fd
- * < 0, whatever read returns (the count, at most max; 0 only at the end; -1
- * fails: the connection is closed mid-body), then free(ctx) once. For HEAD
- * read may be NULL (it is never called). */
-typedef struct req_stream {
-    bool set;
-    uint64_t size;
-    int fd;
-    uint64_t offset;
-    ssize_t (*read)(void *ctx, char *buf, size_t max);
-    void (*free)(void *ctx);
-    void *ctx;
-} req_stream_t;
-
 /* One request. The server owns it; handlers read the input half and fill the
  * output half through the reply functions below. Everything in `arena` lives
  * until the response has been handed to libmicrohttpd. */
@@ -86,7 +71,8 @@ typedef struct req {
     int status;                           /* 0 until a reply function ran */
     buf_t out;                            /* response body (owned; the server takes it) */
     const char *out_type;                 /* static or in the arena */
-    req_stream_t stream;                  /* .set: the body is this, not out (req_stream) */
+    bool streamed;                        /* the body is stream, not out (req_stream) */
+    bytesrc_t stream;
     const char *allow;                    /* Allow header for 405, static or arena */
     size_t n_headers;                     /* extra response headers (req_header) */
     const char *header_names[REQ_MAX_HEADERS];
@@ -101,12 +87,13 @@ void req_header(req_t *r, const char *name, const char *value);
  * the request's life. Implemented by the server (server.c). */
 const char *req_in_header(req_t *r, const char *name);
 
-/* Replies status with the body src describes (type is its Content-Type,
- * static or in the arena): r takes src's fd or ctx over, and releases it
- * whatever happens. Headers added with req_header go out with it. */
-void req_stream(req_t *r, int status, const char *type, const req_stream_t *src);
-/* Closes or frees what a stream holds (nothing when !set); it is then unset. */
-void req_stream_release(req_stream_t *s);
+/* Replies status with the bytes of src as the body, sent without holding them
+ * (type is its Content-Type, static or in the arena): r takes src's fd or
+ * reader over (*src is emptied) and releases it whatever happens. Headers
+ * added with req_header go out with it. */
+void req_stream(req_t *r, int status, const char *type, bytesrc_t *src);
+/* Drops a streamed body (releasing its source), if r has one. */
+void req_stream_drop(req_t *r);
 
 /* Finishing later, for handlers whose store call completes on another thread
  * (group-committed writes): req_defer marks r as deferred; the handler then

@@ -136,7 +136,7 @@ static void server_done_cb(void *cls, struct MHD_Connection *con, void **con_cls
         gate_leave(s->gate);
     if (sr->r.sink.ctx && sr->r.sink.abort) /* a streamed body its handler never took over */
         sr->r.sink.abort(sr->r.sink.ctx);
-    req_stream_release(&sr->r.stream);    /* a streamed reply that was never queued */
+    req_stream_drop(&sr->r);              /* a streamed reply that was never queued */
     arena_free(&sr->r.arena);
     buf_free(&sr->r.out);
     buf_free(&sr->body);
@@ -731,12 +731,12 @@ static void server_account(server_req_t *sr, int status, size_t bytes_out)
     server_journal(sr, status, us);
 }
 
-/* libmicrohttpd's reader of a streamed body (req_stream_t without an fd). */
+/* libmicrohttpd's reader of a streamed body (a byte source without an fd). */
 static ssize_t server_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
 {
     (void)pos;
-    req_stream_t *st = cls;
-    ssize_t n = st->read ? st->read(st->ctx, buf, max) : -1;
+    bytesrc_t *src = cls;
+    ssize_t n = src->read ? src->read(src->ctx, buf, max) : -1;
     if (n > 0)
         return n;
     return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
@@ -744,34 +744,32 @@ static ssize_t server_stream_read(void *cls, uint64_t pos, char *buf, size_t max
 
 static void server_stream_free(void *cls)
 {
-    req_stream_t *st = cls;
-    req_stream_release(st);
-    free(st);
+    bytesrc_release(cls);
+    free(cls);
 }
 
-/* A response of the streamed body st; st's fd or ctx belongs to the
- * response from now on (released here when it cannot be made: NULL). */
-static struct MHD_Response *server_stream_response(req_stream_t *st)
+/* A response of r's streamed body; its source belongs to the response from
+ * now on (released here when it cannot be made: NULL). */
+static struct MHD_Response *server_stream_response(req_t *r)
 {
+    bytesrc_t *src = &r->stream;
     struct MHD_Response *resp = NULL;
-    if (st->fd >= 0) {
-        resp = MHD_create_response_from_fd_at_offset64(st->size, st->fd, st->offset);
+    if (src->fd >= 0) {
+        resp = MHD_create_response_from_fd_at_offset64((uint64_t)src->size, src->fd, (uint64_t)src->offset);
         if (resp)
-            st->fd = -1; /* the response closes it */
-        req_stream_release(st);
-        return resp;
-    }
-    req_stream_t *cls = malloc(sizeof *cls); /* owner: the response, freed by server_stream_free */
-    if (cls) {
-        *cls = *st;
-        resp = MHD_create_response_from_callback(st->size, 64 * 1024, server_stream_read, cls, server_stream_free);
-        if (!resp)
-            server_stream_free(cls);
+            src->fd = -1; /* the response closes it */
     } else {
-        req_stream_release(st);
+        bytesrc_t *cls = malloc(sizeof *cls); /* owner: the response, freed by server_stream_free */
+        if (cls) {
+            *cls = *src;
+            bytesrc_init(src);
+            resp = MHD_create_response_from_callback((uint64_t)cls->size, 64 * 1024, server_stream_read, cls,
+                                                     server_stream_free);
+            if (!resp)
+                server_stream_free(cls);
+        }
     }
-    memset(st, 0, sizeof *st); /* whatever it held is the response's, or released */
-    st->fd = -1;
+    req_stream_drop(r); /* whatever it still holds */
     return resp;
 }
 
@@ -780,9 +778,9 @@ static enum MHD_Result server_queue(server_req_t *sr, struct MHD_Connection *con
     (void)method;
     req_t *r = &sr->r;
     struct MHD_Response *resp;
-    if (r->stream.set) {
+    if (r->streamed) {
         server_account(sr, r->status, r->method == HTTP_HEAD ? 0 : (size_t)r->stream.size);
-        resp = server_stream_response(&r->stream);
+        resp = server_stream_response(r);
     } else {
         server_account(sr, r->status, r->method == HTTP_HEAD ? 0 : r->out.len);
         size_t len = 0;

@@ -184,7 +184,7 @@ static media_rc_t dir_stat(media_store_t *base, const char *key, media_info_t *o
 }
 
 static media_rc_t dir_read(media_store_t *base, const char *key, const media_info_t *as_of, int64_t off, int64_t len,
-                           media_reader_t *out)
+                           bytesrc_t *out)
 {
     dir_store_t *s = (dir_store_t *)base;
     char *p = dir_path(s, key, "");
@@ -202,9 +202,9 @@ static media_rc_t dir_read(media_store_t *base, const char *key, const media_inf
         close(fd);
         return MEDIA_ERROR;
     }
-    memset(out, 0, sizeof *out);
+    bytesrc_init(out);
     out->size = len;
-    out->fd = fd; /* owner: whoever takes the reader */
+    out->fd = fd; /* owner: whoever takes the source */
     out->offset = off;
     return MEDIA_OK;
 }

@@ -642,7 +642,7 @@ static void s3_get_free(s3_get_t *g)
     free(g);
 }
 
-/* media_reader_t.close: stops the transfer (if it still runs) and frees g. */
+/* bytesrc_t.close: stops the transfer (if it still runs) and frees g. */
 static void s3_get_close(void *ctx)
 {
     s3_get_t *g = ctx;
@@ -665,16 +665,15 @@ static ssize_t s3_empty_read(void *ctx, char *buf, size_t max)
 }
 
 static media_rc_t s3_read(media_store_t *base, const char *key, const media_info_t *as_of, int64_t off, int64_t len,
-                          media_reader_t *out)
+                          bytesrc_t *out)
 {
     s3_store_t *s = (s3_store_t *)base;
-    memset(out, 0, sizeof *out);
-    out->fd = -1;
+    bytesrc_init(out);
     if (len == 0) { /* nothing to fetch */
         out->read = s3_empty_read;
         return MEDIA_OK;
     }
-    s3_get_t *g = calloc(1, sizeof *g); /* owner: the reader (s3_get_close) once returned */
+    s3_get_t *g = calloc(1, sizeof *g); /* owner: the byte source (s3_get_close) once returned */
     if (!g)
         return MEDIA_ERROR;
     char range[96], match[MEDIA_ETAG_MAX + 16];

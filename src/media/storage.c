@@ -2,7 +2,6 @@
 #include "media/storage.h"
 
 #include <string.h>
-#include <unistd.h>
 
 #define MEDIA_KEY_LEN_MAX 512
 
@@ -30,18 +29,6 @@ bool media_prefix_ok(const char *prefix)
 {
     size_t n = prefix ? strlen(prefix) : 0;
     return n >= 2 && n <= MEDIA_KEY_LEN_MAX && prefix[n - 1] == '/' && media_segments_ok(prefix, n - 1);
-}
-
-void media_reader_release(media_reader_t *r)
-{
-    if (r->fd >= 0)
-        close(r->fd);
-    else if (r->close)
-        r->close(r->ctx);
-    r->fd = -1;
-    r->close = NULL;
-    r->read = NULL;
-    r->ctx = NULL;
 }
 
 void media_store_close(media_store_t *s)

@@ -5,7 +5,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include <sys/types.h>
+
+#include "lib/bytesrc.h"
 
 typedef enum {
     MEDIA_OK = 0,
@@ -24,22 +25,6 @@ typedef struct media_info {
     char etag[MEDIA_ETAG_MAX + 1];          /* the backend's version tag ("" when it has none) */
 } media_info_t;
 
-/* The bytes of one read, for the HTTP server to send: either size bytes of
- * fd from offset (sent with sendfile; whoever takes the reader closes fd),
- * or, fd < 0, read() called until size bytes came (it returns the count, at
- * most max, 0 only at the end, -1 on failure), then close(ctx) once. */
-typedef struct media_reader {
-    int64_t size;
-    int fd;
-    int64_t offset;
-    ssize_t (*read)(void *ctx, char *buf, size_t max);
-    void (*close)(void *ctx);
-    void *ctx;
-} media_reader_t;
-
-/* Closes r's fd or calls its close (whichever it has); r is then empty. */
-void media_reader_release(media_reader_t *r);
-
 typedef struct media_store media_store_t;
 typedef struct media_put media_put_t;   /* an upload in progress; the backend's */
 
@@ -48,10 +33,11 @@ typedef struct media_put media_put_t;   /* an upload in progress; the backend's 
 typedef struct media_store_ops {
     /* The size, type and tag of key. */
     media_rc_t (*stat)(media_store_t *s, const char *key, media_info_t *out);
-    /* Starts reading len bytes of key from off (0 <= off, off + len <= as_of->size);
-     * as_of is what stat said: if the object changed since, MEDIA_ERROR. */
+    /* The len bytes of key from off (0 <= off, off + len <= as_of->size) as a
+     * source of bytes to send (the caller releases it: bytesrc_release); as_of is
+     * what stat said: if the object changed since, MEDIA_ERROR. */
     media_rc_t (*read)(media_store_t *s, const char *key, const media_info_t *as_of, int64_t off, int64_t len,
-                       media_reader_t *out);
+                       bytesrc_t *out);
     /* Starts an upload of size bytes (exactly) to key with content_type. Nothing
      * is visible under key until put_commit succeeds. *out is the caller's
      * until put_commit or put_abort, which free it. */
