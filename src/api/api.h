@@ -7,6 +7,7 @@
 #include "model/conversation.h"
 
 void api_health(req_t *r);
+void api_metrics(req_t *r);
 
 /* openapi.c */
 void api_openapi(req_t *r);
