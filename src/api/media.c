@@ -271,6 +271,7 @@ void api_media_put(req_t *r)
     }
     if (!media_org_alive(r, k))
         return;
+    media_count_upload(r->media, r->sink.received);
     jsonw_t w;
     req_json_begin(r, 200, &w);
     jsonw_obj_begin(&w);
@@ -326,6 +327,8 @@ void api_media_get(req_t *r)
         media_storage_fail(r, rc, key);
         return;
     }
+    if (r->method != HTTP_HEAD)
+        media_count_download(r->media, (uint64_t)len);
     req_stream(r, status, type ? type : "application/octet-stream", &src);
 }
 

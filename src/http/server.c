@@ -24,6 +24,7 @@
 #include "http/router.h"
 #include "lib/jsonw.h"
 #include "lib/ptime.h"
+#include "media/media.h"
 #include "standin/standin.h"
 
 #define SERVER_MAX_URI (16u * 1024)        /* path + query, spec §1 → 414 */
@@ -416,6 +417,14 @@ static void server_metrics_text(server_t *s, buf_t *out)
     g.group_batches = st.group_batches;
     g.group_jobs = st.group_jobs;
     memcpy(g.group_batch_le, st.group_batch_le, sizeof st.group_batch_le);
+    if (s->o.media) {
+        media_counts_t mc;
+        media_counts(s->o.media, &mc);
+        g.have_media = 1;
+        g.media_uploaded_bytes = mc.uploaded_bytes;
+        g.media_uploads = mc.uploads;
+        g.media_downloaded_bytes = mc.downloaded_bytes;
+    }
     metrics_render(s->metrics, &g, out);
 }
 

@@ -130,3 +130,21 @@ media_rc_t media_remove_org(const media_t *m, const char *org)
     snprintf(prefix, sizeof prefix, "uploads/%s/", org);
     return m->store->ops->remove_prefix(m->store, prefix);
 }
+
+void media_counts(const media_t *m, media_counts_t *out)
+{
+    out->uploaded_bytes = atomic_load_explicit(&m->uploaded_bytes, memory_order_relaxed);
+    out->uploads = atomic_load_explicit(&m->uploads, memory_order_relaxed);
+    out->downloaded_bytes = atomic_load_explicit(&m->downloaded_bytes, memory_order_relaxed);
+}
+
+void media_count_upload(media_t *m, uint64_t n)
+{
+    atomic_fetch_add_explicit(&m->uploaded_bytes, n, memory_order_relaxed);
+    atomic_fetch_add_explicit(&m->uploads, 1, memory_order_relaxed);
+}
+
+void media_count_download(media_t *m, uint64_t n)
+{
+    atomic_fetch_add_explicit(&m->downloaded_bytes, n, memory_order_relaxed);
+}

@@ -2,6 +2,7 @@
 #ifndef PARLEY_MEDIA_H
 #define PARLEY_MEDIA_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -31,7 +32,20 @@ typedef struct media {
     uint8_t secret[MEDIA_SECRET_LEN];
     char base[512];
     int64_t url_ttl, max_bytes;
+    /* for /metrics, since the server started (lock-free, relaxed) */
+    _Atomic uint64_t uploaded_bytes;   /* bytes of objects stored by PUTs answered 200 */
+    _Atomic uint64_t uploads;          /* those PUTs */
+    _Atomic uint64_t downloaded_bytes; /* object bytes of GET replies (200 and 206), counted as each reply starts */
 } media_t;
+
+/* What m's counters say now, for /metrics. */
+typedef struct media_counts {
+    uint64_t uploaded_bytes, uploads, downloaded_bytes;
+} media_counts_t;
+void media_counts(const media_t *m, media_counts_t *out);
+/* Counts a stored upload of n bytes / a download reply of n object bytes. */
+void media_count_upload(media_t *m, uint64_t n);
+void media_count_download(media_t *m, uint64_t n);
 
 /* Opens the storage o->where names (an S3 bucket: credentials and region from
  * AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_REGION or
