@@ -38,14 +38,15 @@ run: build
 	@scripts/run.sh $(BUILD)/parley $(DB) $(LISTEN)
 
 # Both runs start a private PostgreSQL cluster for the api_pg.* and PostgreSQL store tests
-# (scripts/pg-test-cluster.sh; fails when PostgreSQL cannot start) and remove it afterwards.
+# (scripts/pg-test-cluster.sh; fails when PostgreSQL cannot start) and an S3-compatible server for the
+# media tests (scripts/s3-test-server.sh, s3rver from tests/s3), and remove them afterwards.
 test-fast: build
-	@scripts/pg-test-cluster.sh run sh -c 'cd $(BUILD) && ctest --output-on-failure -j $(JOBS)'
+	@scripts/pg-test-cluster.sh run scripts/s3-test-server.sh run sh -c 'cd $(BUILD) && ctest --output-on-failure -j $(JOBS)'
 
 test-asan: deps
 	@cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DPARLEY_SANITIZE=ON >/dev/null
 	@cmake --build $(ASAN_BUILD) -j $(JOBS)
-	@scripts/pg-test-cluster.sh run sh -c 'cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	@scripts/pg-test-cluster.sh run scripts/s3-test-server.sh run sh -c 'cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 		UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ctest --output-on-failure -j $(JOBS)'
 
 test: test-fast test-asan

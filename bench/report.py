@@ -364,6 +364,34 @@ def main(a):
                 fmt_rate(fig(scen[3:], "parley", throughput))))
         lines.append("")
 
+    # Media (issue 16): every row of a round counts (several downloads per round).
+    def media(scen, target):
+        return [d for _, sc, tg, d in rows if sc == scen and tg == target and d.get("status") in (200, 201, 204)
+                and d.get("bytes_s")]
+    mdl = {t: med([d["bytes_s"] for d in media("media-download", t)]) for t in ("parley", "nginx")}
+    mul = {t: med([d["bytes_s"] for d in media("media-upload", t)]) for t in ("parley", "nginx")}
+    mdl_ratio = mdl["parley"] / mdl["nginx"] if mdl["parley"] and mdl["nginx"] else None
+    mul_ratio = mul["parley"] / mul["nginx"] if mul["parley"] and mul["nginx"] else None
+    mrss = [d for _, sc, tg, d in rows if sc == "media-rss" and d.get("status") == 200]
+    mrss_grew = med([d["hwm_after_kib"] - d["rss_before_kib"] for d in mrss])
+    mrss_hwm = med([d["hwm_after_kib"] for d in mrss])
+    if mdl["parley"] or mul["parley"] or mrss:
+        mbs = lambda x: "—" if x is None else "%.0f MB/s" % (x / 1e6)   # noqa: E731
+        lines.append("Media (issue 16; a 100 MB object through the signed URLs, directory storage, one curl at a time; "
+                     "nginx serves the same file and stores it with WebDAV PUT; medians):")
+        lines.append("")
+        lines.append("| | Parley | nginx | Parley / nginx |")
+        lines.append("|---|---:|---:|---:|")
+        lines.append("| download (GET, sendfile) | %s | %s | %s |" % (mbs(mdl["parley"]), mbs(mdl["nginx"]),
+                                                                  fmt_ratio2(mdl_ratio)))
+        lines.append("| upload (PUT; Parley fsyncs before its 200, nginx does not) | %s | %s | %s |" % (
+            mbs(mul["parley"]), mbs(mul["nginx"]), fmt_ratio2(mul_ratio)))
+        lines.append("")
+        if mrss:
+            lines.append("- a 1 GiB upload raised the server's peak RSS (VmHWM after it against VmRSS before it) by "
+                         "**%.1f MiB** (peak %.1f MiB)" % (mrss_grew / 1024, mrss_hwm / 1024))
+            lines.append("")
+
     # Targets (issues 15 and 13).
     def chk(ok):
         return "—" if ok is None else ("met" if ok else "**not met**")
@@ -423,6 +451,10 @@ def main(a):
     t.append(("restore of it ≤ 1 s", "—" if rmed is None else "%.0f ms" % rmed, chk(le(rmed, 1000))))
     t.append(("GET with the admin API on (no rules) within 3% of off: server CPU per GET on/off ≤ 1.03",
               "%s (req/s on/off %s)" % (fmt_ratio2(adm_cpu), fmt_ratio2(adm_ratio)), chk(le(adm_cpu, 1.03))))
+    t.append(("media download of 100 MB (directory storage) ≥ 0.8× nginx", fmt_ratio2(mdl_ratio), chk(ge(mdl_ratio, 0.8))))
+    t.append(("a 1 GiB media upload raises the server's RSS by ≤ 8 MiB",
+              "—" if mrss_grew is None else "%.1f MiB" % (mrss_grew / 1024),
+              chk(None if mrss_grew is None else mrss_grew <= 8 * 1024)))
     lines.append("| target | measured | |")
     lines.append("|---|---|---|")
     for name, val, ok in t:

@@ -10,7 +10,7 @@
 #   BENCH_DURATION=10s   measured length of every wrk run        BENCH_WARMUP=3s  discarded warm-up before it
 #   BENCH_CONNS=64       wrk connections                          BENCH_WRK_THREADS=2
 #   BENCH_ROUNDS=2       rounds (each figure is the median over rounds; baselines run beside Parley in each)
-#   BENCH_ONLY="get list title archive import mixed startup admin pg"   a subset of the scenario groups;
+#   BENCH_ONLY="get list title archive import mixed startup admin pg media"   a subset of the scenario groups;
 #                        a subset (or BACKEND=postgres) writes bench/data/BENCHMARKS-subset.md unless BENCH_OUT
 #   BACKEND=postgres     only the PostgreSQL section (same as BENCH_ONLY=pg)
 #   BENCH_OL_FRACTION=0.5  open-loop rate as a fraction of the same round's closed-loop maximum
@@ -22,7 +22,7 @@ set -euo pipefail
 ROOT=${BENCH_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 BENCH=$ROOT/bench
 QUICK=${BENCH_QUICK:-0}
-ALL="get list title archive import mixed startup admin pg"
+ALL="get list title archive import mixed startup admin pg media"
 BACKEND=${BACKEND:-sqlite}
 case $BACKEND in
 sqlite) ONLY=${BENCH_ONLY:-$ALL} ;;
@@ -527,6 +527,21 @@ sc_pg() {
     python3 "$BENCH/prep.py" reset "$PGURL" "$START"
 }
 
+# Media (issue 16): a 100 MB object up and down through a fresh server's signed URLs (directory storage,
+# DATABASE.media) against nginx (static GET, WebDAV PUT), then the server's peak RSS during a 1 GiB upload
+# (bench/media.py). The uploaded objects are removed afterwards.
+sc_media() {
+    stop_parley
+    start_parley
+    log "round $ROUND: media, 100 MB up and down (Parley, nginx), then a 1 GiB upload's peak RSS"
+    python3 "$BENCH/media.py" "http://127.0.0.1:$PP" "$PARLEY_PID" "$KEY" "http://127.0.0.1:$NP" "$DIR" \
+        "${BENCH_MEDIA_ROUNDS:-2}" | while IFS= read -r row; do
+        printf '%s\t%s\n' "$ROUND" "$row" >> "$RES/results.tsv"
+        log "  $row"
+    done
+    rm -rf "$DB.media/uploads" "$DIR/upload"
+}
+
 sc_startup() {
     stop_parley
     local i ms
@@ -566,6 +581,7 @@ for ROUND in $(seq 1 "$ROUNDS"); do
     want mixed && sc_mixed
     want admin && sc_admin
     want pg && sc_pg
+    want media && sc_media
     if [ "$ROUND" -lt "$ROUNDS" ]; then
         # every round measures the same data: round 2 no longer reads over round 1's ~40,000 archives,
         # imports and WAL (no effect on GET or list could be told apart from noise here, but the

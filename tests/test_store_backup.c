@@ -366,7 +366,11 @@ static void test_check_finds_problems(void **state)
     raw_exec(f->copy, sql);
     assert_int_equal(store_check(f->copy, &r, err, sizeof err), STORE_OK);
     assert_false(r.ok);
-    assert_int_equal(r.schema_version, known - 1);
+    int previous = 0; /* the version before the latest (numbers are assigned ahead, so there may be gaps) */
+    for (const store_migration_t *m = store_sqlite_migrations; m->version; m++)
+        if (m->version < known && m->version > previous)
+            previous = m->version;
+    assert_int_equal(r.schema_version, previous);
     assert_true(r.integrity_ok);
     assert_non_null(strstr(r.problems, "older"));
     /* a newer one */

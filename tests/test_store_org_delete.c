@@ -63,8 +63,9 @@ static int64_t db_int(db_t *d, const char *sql, const char *p1)
 }
 
 /* The tables of the schema, as a comma-separated list into out; with_org:
- * only those with an org_uuid column. Excludes the migrations' record, and
- * (SQLite) virtual tables and their shadow tables. */
+ * only those with an org_uuid column. Excludes the migrations' record, the
+ * media signing secret (both kept by store_reset), and (SQLite) virtual
+ * tables and their shadow tables. */
 static void db_tables(db_t *d, bool with_org, char *out, size_t n)
 {
     out[0] = '\0';
@@ -73,7 +74,7 @@ static void db_tables(db_t *d, bool with_org, char *out, size_t n)
         PGresult *r = PQexec(c, with_org ? "SELECT table_name FROM information_schema.columns WHERE column_name ="
                                            " 'org_uuid' AND table_schema = current_schema() ORDER BY 1"
                                          : "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
-                                           " AND tablename <> 'schema_migrations' ORDER BY 1");
+                                           " AND tablename NOT IN ('schema_migrations', 'media_secret') ORDER BY 1");
         for (int i = 0; i < PQntuples(r); i++)
             snprintf(out + strlen(out), n - strlen(out), "%s%s", i ? "," : "", PQgetvalue(r, i, 0));
         PQclear(r);
@@ -86,7 +87,8 @@ static void db_tables(db_t *d, bool with_org, char *out, size_t n)
     const char *sql = with_org ? "SELECT m.name FROM sqlite_schema m, pragma_table_info(m.name) p WHERE m.type ="
                                  " 'table' AND p.name = 'org_uuid' ORDER BY 1"
                                : "SELECT t.name FROM sqlite_schema t WHERE t.type = 'table' AND t.name NOT LIKE"
-                                 " 'sqlite%' AND t.name <> 'schema_migrations' AND t.sql NOT LIKE 'CREATE VIRTUAL%'"
+                                 " 'sqlite%' AND t.name NOT IN ('schema_migrations', 'media_secret') AND t.sql NOT LIKE"
+                                 " 'CREATE VIRTUAL%'"
                                  " AND NOT EXISTS (SELECT 1 FROM sqlite_schema v WHERE v.sql LIKE 'CREATE VIRTUAL%'"
                                  " AND t.name LIKE v.name || '%') ORDER BY 1";
     assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &s, NULL), SQLITE_OK);
@@ -106,7 +108,8 @@ static int64_t db_count(db_t *d, const char *table, const char *org)
 }
 
 /* Fills both organizations: seeded conversations (with participants, logs),
- * an extra user and team, a key each. */
+ * an extra user and team, a key each, a conversation's media; and the media
+ * signing secret. */
 static void db_fill(db_t *d)
 {
     assert_int_equal(store_org_create(d->st, "Doomed", "admin@doomed.test", d->org, d->admin, d->team), STORE_OK);
@@ -120,7 +123,15 @@ static void db_fill(db_t *d)
         uuid_str_t team, kid;
         assert_int_equal(store_team_create(d->st, orgs[i], "Extra", NULL, NULL, team), STORE_OK);
         assert_int_equal(auth_key_issue(d->st, orgs[i], NULL, true, "k", keys[i], kid), STORE_OK);
+        uuid_str_t conv;
+        char media_key[STORE_MEDIA_KEY_MAX];
+        uuid_v7(conv);
+        snprintf(media_key, sizeof media_key, "uploads/%s/%s", orgs[i], conv);
+        assert_int_equal(store_conv_media_set(d->st, orgs[i], conv, media_key), STORE_OK);
     }
+    char secret[STORE_MEDIA_SECRET_HEX + 1];
+    assert_int_equal(store_media_secret(d->st, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
+                                        secret), STORE_OK);
 }
 
 static void db_open(db_t *d)
@@ -208,6 +219,7 @@ static void check_org_delete(db_t *d)
     assert_int_equal(db_count(d, "conversations", d->org2), 30);
     assert_true(db_count(d, "workflow_logs", d->org2) >= 30);
     assert_true(db_count(d, "conversation_participants", d->org2) > 0);
+    assert_int_equal(db_count(d, "conversation_media", d->org2), 1);
     /* unknown: NOT_FOUND, nothing changed; the name is free again */
     assert_int_equal(store_org_delete(d->st, d->org), STORE_NOT_FOUND);
     assert_int_equal(db_count(d, "conversations", d->org2), 30);
@@ -226,6 +238,11 @@ static void check_reset(db_t *d)
         if (db_count(d, t, NULL) != 0)
             fail_msg("%s is not empty after store_reset", t);
     assert_true(db_int(d, "SELECT count(*) FROM schema_migrations", NULL) > 0);
+    /* the media signing secret is configuration, not data: URLs issued before a reset keep working */
+    assert_int_equal(db_int(d, "SELECT count(*) FROM media_secret", NULL), 1);
+    char secret[STORE_MEDIA_SECRET_HEX + 1];
+    assert_int_equal(store_media_secret(d->st, "ff", secret), STORE_OK);
+    assert_string_equal(secret, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
     /* the schema works as before */
     uuid_str_t o, a, t;
     assert_int_equal(store_org_create(d->st, "Doomed", "admin@doomed.test", o, a, t), STORE_OK);

@@ -10,6 +10,7 @@
 #include "lib/jfield.h"
 #include "lib/ptime.h"
 #include "lib/strutil.h"
+#include "media/media.h"
 #include "model/user.h"
 
 #define ADMIN_ORG_NAME_MAX 200
@@ -149,15 +150,30 @@ void api_admin_orgs_create(req_t *r)
 }
 
 /* DELETE /_parley/orgs/{uuid} → 200 {"success":true}: the organization and
- * everything it holds are gone, its keys fail at once; unknown → 404. */
+ * everything it holds are gone, its keys fail at once; unknown → 404.
+ * Its media objects ("uploads/<org>/…" in the media storage) go too: removed
+ * once before the rows (storage unreachable: 503, nothing deleted, retry
+ * works) and once after them, for uploads that finished in between; an
+ * upload finishing later finds the organization gone and removes its own
+ * object (api_media_put). So no object outlives its organization. */
 void api_admin_orgs_delete(req_t *r)
 {
-    uuid_str_t id;
+    uuid_str_t id, found;
     if (!uuid_parse(r->params[0], id)) {
         problem_not_found(r, "organization", r->params[0]);
         return;
     }
-    store_rc_t rc = store_org_delete(r->store, id);
+    store_rc_t rc = store_org_resolve(r->store, id, found);
+    if (rc == STORE_OK && media_remove_org(r->media, id) != MEDIA_OK) {
+        problem_send(r, 503, "unavailable",
+                     "the media of organization %s cannot be removed now (the media storage failed); nothing was "
+                     "deleted: retry", id);
+        return;
+    }
+    if (rc == STORE_OK)
+        rc = store_org_delete(r->store, id);
+    if (rc == STORE_OK && media_remove_org(r->media, id) != MEDIA_OK)
+        fprintf(stderr, "parley: media: objects uploaded to organization %s while it was deleted may remain\n", id);
     if (rc == STORE_NOT_FOUND) {
         problem_not_found(r, "organization", id);
         return;

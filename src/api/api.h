@@ -3,6 +3,8 @@
 #define PARLEY_API_H
 
 #include "http/request.h"
+#include "media/sign.h"
+#include "model/conversation.h"
 
 void api_health(req_t *r);
 void api_metrics(req_t *r);
@@ -20,6 +22,29 @@ void api_conv_unarchive(req_t *r);
 
 /* import.c */
 void api_conv_import(req_t *r);
+
+/* media.c: upload and download URLs, the signed /media/ URLs (PUT streams its body: api_media_put_open) */
+void api_media_upload_url(req_t *r);
+void api_media_download_url(req_t *r);
+void api_media_put_open(req_t *r);
+void api_media_put(req_t *r);
+void api_media_get(req_t *r);
+
+/* What an import attached (api_media_import_attach), for undoing it when the
+ * conversation's insert fails (api_media_import_then, a req_defer_then
+ * function: the import sets rc to the insert's result before completing). */
+typedef struct api_media_import {
+    char key[MEDIA_KEY_MAX];   /* "" when nothing was attached */
+    uuid_str_t org, conv;
+    store_rc_t rc;
+} api_media_import_t;
+/* When media_url (an import's mediaURL) is a download URL of this server for
+ * the key's organization, validly signed now, of an object that exists:
+ * records the object as c's media and marks c's videoStatus and
+ * mediaStorageStatus READY. Anything else attaches nothing. 0, or -1 after
+ * replying (503: the storage cannot be reached; 500). */
+int api_media_import_attach(req_t *r, const char *media_url, conv_t *c, api_media_import_t *mi);
+void api_media_import_then(req_t *r, void *ctx);
 
 /* keys.c */
 void api_keys_list(req_t *r);

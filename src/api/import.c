@@ -12,6 +12,7 @@ typedef struct import_job {
     req_t *r;
     conv_t c;
     uuid_str_t existing;
+    api_media_import_t media;  /* the upload attached (media.c), forgotten again if the insert fails */
 } import_job_t;
 
 /* store_done_cb of the insert (any thread): replies, then sends. */
@@ -19,6 +20,7 @@ static void import_done(void *ctx, store_rc_t rc)
 {
     import_job_t *j = ctx;
     req_t *r = j->r;
+    j->media.rc = rc;
     if (rc == STORE_CONFLICT) {
         problem_send_extra(r, 409, "conflict", "conversationUUID", j->existing,
                            "applicationExternalID \"%.255s\" is already used by conversation %s", j->c.external_id,
@@ -51,6 +53,7 @@ void api_conv_import(req_t *r)
     memset(&c, 0, sizeof c); /* import_build copies fields of c it does not set */
     char err[512];
     int bad = import_build(&r->arena, root, ptime_now_ms(), &c, err, sizeof err);
+    const char *media_url = bad ? NULL : arena_strdup(&r->arena, json_string_value(json_object_get(root, "mediaURL")));
     json_decref(root);
     if (bad) {
         problem_send(r, 400, "invalid_body", "%s", err);
@@ -85,6 +88,8 @@ void api_conv_import(req_t *r)
     j->r = r;
     j->c = c;
     j->existing[0] = '\0';
-    req_defer(r);
+    if (api_media_import_attach(r, media_url, &j->c, &j->media) != 0)
+        return;
+    req_defer_then(r, api_media_import_then, &j->media);
     store_conv_insert_async(r->store, &j->c, j->existing, import_done, j);
 }

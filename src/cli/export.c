@@ -14,6 +14,7 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/strutil.h"
+#include "media/sign.h"
 #include "model/export.h"
 #include "model/user.h"
 
@@ -23,8 +24,15 @@
 
 /* ---- export ---------------------------------------------------------------------- */
 
+/* A conversation's media object (export_media_t records, by conversation uuid). */
+typedef struct export_media {
+    uuid_str_t conv;
+    char key[STORE_MEDIA_KEY_MAX];
+} export_media_t;
+
 typedef struct export_ctx {
     buf_t teams;     /* store_team_t records of the organization; owned */
+    buf_t media;     /* export_media_t records, sorted by conversation; owned */
     buf_t line;      /* the line being written; owned */
     long count;
     bool failed;     /* stdout or memory failed (reported) */
@@ -36,6 +44,29 @@ static int export_team_cb(void *ctx, const store_team_t *t)
     return buf_append(&((export_ctx_t *)ctx)->teams, t, sizeof *t);
 }
 
+static int export_media_cb(void *ctx, const char *conv_uuid, const char *key)
+{
+    export_media_t m;
+    snprintf(m.conv, sizeof m.conv, "%s", conv_uuid);
+    snprintf(m.key, sizeof m.key, "%s", key);
+    return buf_append(&((export_ctx_t *)ctx)->media, &m, sizeof m);
+}
+
+static int export_media_cmp(const void *a, const void *b)
+{
+    return strcmp(((const export_media_t *)a)->conv, ((const export_media_t *)b)->conv);
+}
+
+/* The media key of conversation uuid (the stored part's mediaKey), or NULL. */
+static const char *export_media_key(const export_ctx_t *x, const char *uuid)
+{
+    export_media_t want;
+    snprintf(want.conv, sizeof want.conv, "%s", uuid);
+    const export_media_t *m = x->media.len ? bsearch(&want, x->media.data, x->media.len / sizeof want, sizeof want,
+                                                     export_media_cmp) : NULL;
+    return m ? m->key : NULL;
+}
+
 static int export_conv_cb(void *ctx, const conv_t *c)
 {
     export_ctx_t *x = ctx;
@@ -44,6 +75,9 @@ static int export_conv_cb(void *ctx, const conv_t *c)
     for (size_t i = 0; c->team_uuid[0] && i < x->teams.len / sizeof *tv; i++)
         if (strcmp(tv[i].uuid, c->team_uuid) == 0)
             team_name = tv[i].name;
+    conv_t with_media = *c;
+    with_media.media_key = export_media_key(x, c->uuid);
+    c = &with_media;
     buf_reset(&x->line);
     if (export_line_write(&x->line, c, team_name) != 0) {
         progress_clear(&x->meter);
@@ -96,7 +130,8 @@ int cli_export(int argc, char **argv)
                        "  {\"conversation\": <exactly what GET /v2/conversations/{id} returns>,\n"
                        "   \"stored\": {\"participants\": [all, internal ones too], \"importMetadata\": {},\n"
                        "              \"zoomMetadata\": {}, \"transcriptText\": \"\",\n"
-                       "              \"applicationExternalID\": \"\", \"applicationName\": \"\"},\n"
+                       "              \"applicationExternalID\": \"\", \"applicationName\": \"\",\n"
+                       "              \"mediaKey\": \"uploads/…\" (only with attached media)},\n"
                        "   \"team\": {\"uuid\": \"\", \"name\": \"\"}}\n"
                        "`parley load` reads it back; a loaded conversation renders byte for byte the same.\n"
                        "Prints the count on stderr (and, on a terminal, the progress while it runs).",
@@ -113,6 +148,7 @@ int cli_export(int argc, char **argv)
         return 1;
     export_ctx_t x = {.count = 0};
     buf_init(&x.teams);
+    buf_init(&x.media);
     buf_init(&x.line);
     /* not when the lines themselves go to the terminal: the redraws would land among them */
     bool meter = progress_wanted(stderr, quiet) && !isatty(fileno(stdout));
@@ -123,6 +159,13 @@ int cli_export(int argc, char **argv)
         fprintf(stderr, "parley export: cannot read the organization's teams\n");
         goto done;
     }
+    store_rc_t mrc = store_conv_media_list(st, o, export_media_cb, &x);
+    if ((mrc != STORE_OK && mrc != STORE_NOT_SUPPORTED) || x.media.oom) {
+        fprintf(stderr, "parley export: cannot read the organization's media\n");
+        goto done;
+    }
+    if (x.media.len) /* the store sorts them already; bsearch relies on it, so make sure */
+        qsort(x.media.data, x.media.len / sizeof(export_media_t), sizeof(export_media_t), export_media_cmp);
     if (store_conv_each(st, o, archived, export_conv_cb, &x) != STORE_OK) {
         progress_clear(&x.meter);
         if (!x.failed)
@@ -139,6 +182,7 @@ int cli_export(int argc, char **argv)
     rc = 0;
 done:
     buf_free(&x.line);
+    buf_free(&x.media);
     buf_free(&x.teams);
     store_close(st);
     return rc;
@@ -332,6 +376,11 @@ static int load_line(load_ctx_t *x, arena_t *a, const char *line, size_t len)
     if (export_line_parse(a, line, len, &el, err, sizeof err) != 0)
         return load_bad(x, "%s", err);
     conv_t *c = &el.conv;
+    if (c->media_key && !media_key_parse(c->media_key, NULL)) {
+        char shown[STR_SHOWN_MAX + 4];
+        return load_bad(x, "stored.mediaKey must be uploads/<uuid>/<uuid>, got \"%s\"",
+                        str_shown(c->media_key, shown, sizeof shown));
+    }
     uuid_str_t team = "", owner;
     if (c->team_uuid[0] && load_team(x, c->team_uuid, el.team_name, team) != 0)
         return -1;
@@ -355,6 +404,9 @@ static int load_line(load_ctx_t *x, arena_t *a, const char *line, size_t len)
     }
     if (rc != STORE_OK)
         return load_bad(x, "cannot store conversation %s (%s)", old, store_rc_str(rc));
+    /* the media object stays where it is (its key names the organization it was uploaded to) */
+    if (c->media_key && (rc = store_conv_media_set(x->st, x->org, c->uuid, c->media_key)) != STORE_OK)
+        return load_bad(x, "cannot store the media of conversation %s (%s)", old, store_rc_str(rc));
     x->loaded++;
     return 0;
 }

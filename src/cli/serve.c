@@ -17,6 +17,7 @@
 #include "lib/pclock.h"
 #include "lib/ptime.h"
 #include "lib/uuid.h"
+#include "media/media.h"
 #include "standin/snapshots.h"
 #include "standin/standin.h"
 
@@ -123,6 +124,60 @@ static void serve_standin_free(standin_t *si)
     ratelimit_free(si->ratelimit);
 }
 
+/* The media settings from the serve options into o: the storage (a
+ * directory, DATABASE.media by default for SQLite; none by default for
+ * PostgreSQL), the public base URL (http://HOST:PORT of --listen by
+ * default), the URL lifetime and the size limit. Returns 0, or 2 after
+ * reporting a bad value. */
+static int serve_media_opts(media_opts_t *o, const char *media, const char *s3_endpoint, const char *public_url,
+                            const char *ttl, const char *max, const char *db, const char *host, uint16_t port,
+                            char *dir_buf, size_t dir_len, char *base, size_t base_len)
+{
+    long n;
+    if (ttl) {
+        if ((n = serve_num("media-url-ttl", ttl, 1, MEDIA_MAX_TTL)) < 0)
+            return 2;
+        o->url_ttl = n;
+    }
+    if (max) {
+        char *end;
+        errno = 0;
+        long long v = strtoll(max, &end, 10);
+        if (errno || *end || end == max || v < 0 || v > MEDIA_MAX_MAX) {
+            fprintf(stderr, "parley serve: --max-media must be an integer between 0 and %lld, got \"%s\"\n",
+                    (long long)MEDIA_MAX_MAX, max);
+            return 2;
+        }
+        o->max_bytes = v;
+    }
+    o->s3_endpoint = s3_endpoint;
+    if (media) {
+        o->where = media;
+    } else if (!store_is_postgres_url(db)) {
+        snprintf(dir_buf, dir_len, "%s.media", db);
+        o->where = dir_buf;
+    } else if (s3_endpoint) {
+        fprintf(stderr, "parley serve: --s3-endpoint needs --media s3://BUCKET/PREFIX\n");
+        return 2;
+    }
+    if (public_url) {
+        size_t n = strlen(public_url);
+        while (n > 0 && public_url[n - 1] == '/')
+            n--;
+        bool scheme = strncmp(public_url, "http://", 7) == 0 || strncmp(public_url, "https://", 8) == 0;
+        if (!scheme || n >= base_len || n <= 8 || strcspn(public_url, "?# ") < n) {
+            fprintf(stderr, "parley serve: --public-url must be an http:// or https:// URL without query or "
+                            "fragment (at most %zu bytes), got \"%s\"\n", base_len - 1, public_url);
+            return 2;
+        }
+        snprintf(base, base_len, "%.*s", (int)n, public_url);
+    } else {
+        snprintf(base, base_len, strchr(host, ':') ? "http://[%s]:%u" : "http://%s:%u", host, port);
+    }
+    o->base = base;
+    return 0;
+}
+
 int cli_serve(int argc, char **argv)
 {
     const char *listen = "127.0.0.1:8080", *db = cli_default_db(), *threads = NULL, *durability = "full";
@@ -130,6 +185,7 @@ int cli_serve(int argc, char **argv)
     const char *max_headers = "16384", *header_timeout = "30", *log_format = NULL, *metrics_listen = NULL;
     const char *admin_token = getenv("PARLEY_ADMIN_TOKEN"), *journal = NULL, *rate_limit = NULL, *now = NULL;
     const char *id_seed = NULL, *snapshot_dir = NULL;
+    const char *media = NULL, *s3_endpoint = NULL, *public_url = NULL, *media_ttl = NULL, *max_media = NULL;
     bool log_requests = false, snapshot_initial = false, metrics = false;
     const cli_opt_t opts[] = {
         {"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; [::1]:8080 for IPv6)", &listen, NULL},
@@ -179,6 +235,17 @@ int cli_serve(int argc, char **argv)
          NULL},
         {"snapshot-initial", NULL, "take the snapshot `initial` at start (POST /_parley/reset returns to it)", NULL,
          &snapshot_initial},
+        {"media", "DIR|s3://BUCKET/PREFIX",
+         "where uploaded recordings are kept: a directory (default: DATABASE.media with SQLite; none with "
+         "PostgreSQL), or an S3-compatible bucket (credentials from AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, "
+         "region from AWS_REGION); instances sharing a PostgreSQL database must share a bucket", &media, NULL},
+        {"s3-endpoint", "URL", "the S3-compatible server of --media s3://… (http(s)://HOST:PORT; default: AWS S3)",
+         &s3_endpoint, NULL},
+        {"public-url", "URL", "the base of the media URLs the server issues (default: http://LISTEN-ADDRESS)",
+         &public_url, NULL},
+        {"media-url-ttl", "SECONDS", "how long an issued media URL works (default 3600)", &media_ttl, NULL},
+        {"max-media", "BYTES", "largest media object a PUT may store (default 2147483648 = 2 GiB; at most 5 GiB, "
+                               "S3's limit for one PUT); larger gets 413", &max_media, NULL},
         {0},
     };
     int rc = cli_parse(argc, argv, "parley serve [OPTIONS]",
@@ -252,6 +319,12 @@ int cli_serve(int argc, char **argv)
         fprintf(stderr, "parley serve: --durability must be full or normal, got \"%s\"\n", durability);
         return 2;
     }
+    media_opts_t mo = {.url_ttl = MEDIA_DEFAULT_TTL, .max_bytes = MEDIA_DEFAULT_MAX,
+                       .durable = dur == STORE_DURABILITY_FULL};
+    char media_dir[4096], base[512];
+    if (serve_media_opts(&mo, media, s3_endpoint, public_url, media_ttl, max_media, db, host, so.port, media_dir,
+                         sizeof media_dir, base, sizeof base) != 0)
+        return 2;
     if (key_lib_init() != 0) {
         fprintf(stderr, "parley serve: libsodium failed to initialise\n");
         return 1;
@@ -312,10 +385,21 @@ int cli_serve(int argc, char **argv)
     if (!store_is_postgres_url(db) && (lock_fd = open(db, O_RDONLY | O_CLOEXEC)) >= 0)
         flock(lock_fd, LOCK_SH | LOCK_NB);
     char err[512];
+    media_t *mt = NULL;
+    if (mo.where && !(mt = media_open(&mo, st, err, sizeof err))) {
+        fprintf(stderr, "parley serve: --media: %s\n", err);
+        store_close(st);
+        if (lock_fd >= 0)
+            close(lock_fd);
+        serve_standin_free(&si);
+        return 1;
+    }
+    so.media = mt;
     if (snapshot_initial) {
         snapshot_info_t info;
         if (snapshot_take(st, si.snapshot_dir, "initial", &info, err, sizeof err) != STORE_OK) {
             fprintf(stderr, "parley serve: --snapshot-initial: %s\n", err);
+            media_close(mt);
             store_close(st);
             if (lock_fd >= 0)
                 close(lock_fd);
@@ -326,12 +410,16 @@ int cli_serve(int argc, char **argv)
     server_t *srv = server_start(&so, st, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "parley serve: %s\n", err);
+        media_close(mt);
         store_close(st);
         if (lock_fd >= 0)
             close(lock_fd);
         serve_standin_free(&si);
         return 1;
     }
+    if (mt && !public_url && so.port == 0) /* the port is known only now */
+        snprintf(mt->base, sizeof mt->base, strchr(host, ':') ? "http://[%s]:%u" : "http://%s:%u", host,
+                 server_port(srv));
     if (so.metrics_host)
         fprintf(stderr, strchr(mhost, ':') ? "metrics on http://[%s]:%u/metrics\n" : "metrics on http://%s:%u/metrics\n",
                 mhost, server_metrics_port(srv));
@@ -344,6 +432,7 @@ int cli_serve(int argc, char **argv)
         ;
     fprintf(stderr, "received %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
     server_stop(srv);
+    media_close(mt);
     store_close(st);
     if (lock_fd >= 0)
         close(lock_fd);

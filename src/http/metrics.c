@@ -164,4 +164,15 @@ void metrics_render(metrics_t *m, const metrics_gauges_t *g, buf_t *b)
                    (unsigned long long)g->group_batches, (unsigned long long)g->group_jobs,
                    (unsigned long long)g->group_batches);
     }
+    if (g->have_media)
+        buf_printf(b,
+                   "# HELP parley_media_uploaded_bytes_total Bytes of media objects stored by uploads (PUT answered 200).\n"
+                   "# TYPE parley_media_uploaded_bytes_total counter\nparley_media_uploaded_bytes_total %llu\n"
+                   "# HELP parley_media_uploads_total Media uploads stored (PUT answered 200).\n"
+                   "# TYPE parley_media_uploads_total counter\nparley_media_uploads_total %llu\n"
+                   "# HELP parley_media_downloaded_bytes_total Object bytes of media GET replies (200 and 206), "
+                   "counted as each reply starts.\n"
+                   "# TYPE parley_media_downloaded_bytes_total counter\nparley_media_downloaded_bytes_total %llu\n",
+                   (unsigned long long)g->media_uploaded_bytes, (unsigned long long)g->media_uploads,
+                   (unsigned long long)g->media_downloaded_bytes);
 }

@@ -19,6 +19,8 @@ typedef struct metrics_gauges {
     int have_group;               /* group-commit figures below are set */
     uint64_t group_batches, group_jobs;
     uint64_t group_batch_le[10];  /* cumulative counts of batches of <= 1,2,4,…,256 jobs, then all */
+    int have_media;               /* the server keeps media: the counters below are set */
+    uint64_t media_uploaded_bytes, media_uploads, media_downloaded_bytes;
 } metrics_gauges_t;
 #define METRICS_GROUP_BOUNDS {1, 2, 4, 8, 16, 32, 64, 128, 256}
 

@@ -22,6 +22,7 @@ const char *problem_title(int status)
     case 408: return "Request Timeout";
     case 409: return "Conflict";
     case 410: return "Gone";
+    case 411: return "Length Required";
     case 412: return "Precondition Failed";
     case 413: return "Content Too Large";
     case 414: return "URI Too Long";
@@ -49,8 +50,10 @@ const char *problem_default_code(int status)
     case 405: return "method_not_allowed";
     case 408: return "request_timeout";
     case 409: return "conflict";
+    case 411: return "length_required";
     case 413: return "body_too_large";
     case 415: return "unsupported_media_type";
+    case 416: return "range_not_satisfiable";
     case 429: return "rate_limited";
     case 500: return "internal_error";
     case 501: return "not_supported";
@@ -93,6 +96,7 @@ static void problem_vsend(req_t *r, int status, const char *code, const char *ex
     char detail[PROBLEM_DETAIL_MAX];
     vsnprintf(detail, sizeof detail, fmt, ap);
     str_utf8_sanitize(detail); /* details quote client input */
+    req_stream_drop(r); /* a problem replaces a streamed body too */
     buf_reset(&r->out);
     problem_body(&r->out, status, code, detail, extra_key, extra_val, r->request_id);
     r->status = status;

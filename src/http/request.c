@@ -38,6 +38,24 @@ void req_header(req_t *r, const char *name, const char *value)
     r->n_headers++;
 }
 
+void req_stream_drop(req_t *r)
+{
+    if (r->streamed)
+        bytesrc_release(&r->stream);
+    r->streamed = false;
+}
+
+void req_stream(req_t *r, int status, const char *type, bytesrc_t *src)
+{
+    req_stream_drop(r);
+    buf_reset(&r->out);
+    r->stream = *src;
+    bytesrc_init(src);
+    r->streamed = true;
+    r->status = status;
+    r->out_type = type;
+}
+
 int req_json_depth_ok(const char *s, size_t n, int max_depth)
 {
     int depth = 0;

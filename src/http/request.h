@@ -5,8 +5,10 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "lib/arena.h"
+#include "lib/bytesrc.h"
 #include "lib/buf.h"
 #include "lib/jsonw.h"
 #include "lib/query.h"
@@ -28,6 +30,20 @@ typedef enum {
 #define REQ_MAX_JSON_DEPTH 64
 #define REQ_MAX_JSON_STRING (1u << 20)     /* 1 MiB, transcripts aside */
 
+/* A request body taken in pieces as it arrives instead of whole in req_t.body:
+ * routes with route_t.open (router.h) set it up there. The server hands every
+ * body byte to write, in order; after a failed write it reads and drops the
+ * rest. The handler runs once the body has ended, and takes ctx over (sets it
+ * NULL); if the request ends otherwise (the client went away), the server
+ * calls abort(ctx). */
+typedef struct req_sink {
+    int (*write)(void *ctx, const char *data, size_t n); /* 0, or -1: stop */
+    void (*abort)(void *ctx);
+    void *ctx;
+    uint64_t received;                    /* bytes handed to write */
+    bool failed;                          /* a write returned -1 */
+} req_sink_t;
+
 /* One request. The server owns it; handlers read the input half and fill the
  * output half through the reply functions below. Everything in `arena` lives
  * until the response has been handed to libmicrohttpd. */
@@ -39,11 +55,14 @@ typedef struct req {
     query_t query;                        /* decoded query string */
     const char *params[REQ_MAX_PARAMS];   /* decoded {id} path segments */
     const char *content_type;             /* request Content-Type or NULL */
+    int64_t content_length;               /* the declared Content-Length; -1 when none (chunked, or no body) */
     const char *request_id;               /* X-Request-Id: the client's when sane, else a new one (arena) */
     const char *body;                     /* NULL when there was none */
     size_t body_len;
     store_t *store;
     struct standin *standin;              /* the admin API's state (standin/standin.h) */
+    struct media *media;                  /* the media service (media/media.h); NULL: no media storage */
+    req_sink_t sink;                      /* routes that stream their body (route_t.open) */
     store_key_t key;                      /* the authenticated key (routes that need one) */
     store_scope_t scope;                  /* derived from key */
     arena_t arena;
@@ -51,7 +70,9 @@ typedef struct req {
     /* output */
     int status;                           /* 0 until a reply function ran */
     buf_t out;                            /* response body (owned; the server takes it) */
-    const char *out_type;                 /* static string */
+    const char *out_type;                 /* static or in the arena */
+    bool streamed;                        /* the body is stream, not out (req_stream) */
+    bytesrc_t stream;
     const char *allow;                    /* Allow header for 405, static or arena */
     size_t n_headers;                     /* extra response headers (req_header) */
     const char *header_names[REQ_MAX_HEADERS];
@@ -61,6 +82,18 @@ typedef struct req {
 /* Adds a response header (name and value are copied into the arena). Beyond
  * REQ_MAX_HEADERS, or when out of memory, the header is dropped. */
 void req_header(req_t *r, const char *name, const char *value);
+
+/* The value of request header name (case-insensitive), or NULL; valid for
+ * the request's life. Implemented by the server (server.c). */
+const char *req_in_header(req_t *r, const char *name);
+
+/* Replies status with the bytes of src as the body, sent without holding them
+ * (type is its Content-Type, static or in the arena): r takes src's fd or
+ * reader over (*src is emptied) and releases it whatever happens. Headers
+ * added with req_header go out with it. */
+void req_stream(req_t *r, int status, const char *type, bytesrc_t *src);
+/* Drops a streamed body (releasing its source), if r has one. */
+void req_stream_drop(req_t *r);
 
 /* Finishing later, for handlers whose store call completes on another thread
  * (group-committed writes): req_defer marks r as deferred; the handler then

@@ -13,6 +13,13 @@ typedef struct route {
     const char *pattern;       /* "/v2/conversations/{id}/unarchive" */
     route_handler_t handler;
     bool public_;              /* true: no key needed (health check) */
+    /* Non-NULL: the route streams its request body (req_sink_t) instead of
+     * having it gathered (and limited by --max-body): called once the request
+     * head is in, before any body byte, to set up r->sink, or to reply with an
+     * error, which is then sent at once (the body unread, the connection
+     * closed). Only for public routes (no key is looked up before it). The
+     * handler runs when the body has ended. */
+    route_handler_t open;
 } route_t;
 
 typedef enum {

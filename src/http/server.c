@@ -24,6 +24,7 @@
 #include "http/router.h"
 #include "lib/jsonw.h"
 #include "lib/ptime.h"
+#include "media/media.h"
 #include "standin/standin.h"
 
 #define SERVER_MAX_URI (16u * 1024)        /* path + query, spec §1 → 414 */
@@ -83,6 +84,7 @@ typedef struct server_req {
     bool completed;                        /* server_wake ran (guarded by server.async_mu) */
     bool suspended;                        /* the connection waits for server_wake (guarded by async_mu) */
     struct MHD_Connection *con;            /* for MHD_resume_connection */
+    struct MHD_Connection *conn;           /* the request's connection, for req_in_header */
     req_then_fn then;                      /* req_defer_then: runs before the deferred reply; NULL = none */
     void *then_ctx;
     struct timespec t0;
@@ -97,6 +99,8 @@ typedef struct server_req {
     bool drop;                             /* close without an answer */
     int delay_ms;
     const char *fault_id;                  /* the rule that fired (arena), NULL = none */
+    bool streaming;                        /* the body goes to r.sink (route_t.open accepted it) */
+    uint64_t failed_at;                    /* body bytes seen when the sink failed */
     req_then_fn exclusive_fn;              /* req_exclusive */
     void *exclusive_ctx;
 } server_req_t;
@@ -131,6 +135,9 @@ static void server_done_cb(void *cls, struct MHD_Connection *con, void **con_cls
         return;
     if (sr->in_gate) /* ended without a reply (the client went away) */
         gate_leave(s->gate);
+    if (sr->r.sink.ctx && sr->r.sink.abort) /* a streamed body its handler never took over */
+        sr->r.sink.abort(sr->r.sink.ctx);
+    req_stream_drop(&sr->r);              /* a streamed reply that was never queued */
     arena_free(&sr->r.arena);
     buf_free(&sr->r.out);
     buf_free(&sr->body);
@@ -228,6 +235,25 @@ static const char *server_request_id(req_t *r, const char *given)
     return arena_strdup(&r->arena, id);
 }
 
+static void server_route(server_req_t *sr, struct MHD_Connection *con, const char *method);
+
+/* The --max-body limit on a declared Content-Length: 413 at once, before any
+ * other answer prepare found (a route's 404 or 405, a bad query, the admin
+ * token's 401) — except on routes that stream their body, whose open
+ * function applies a limit of its own. */
+static void server_check_length(server_req_t *sr, struct MHD_Connection *con)
+{
+    req_t *r = &sr->r;
+    const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    bool streams = sr->route && !sr->route_error && sr->route->open;
+    if (streams || !cl || strtoull(cl, NULL, 10) <= sr->s->o.max_body)
+        return;
+    r->allow = NULL;
+    sr->route_error = false; /* a size error, not one a fault may replace */
+    sr->is_api = false;      /* answered before the request is one: not journaled (as ever) */
+    problem_send(r, 413, "body_too_large", "the request body is %.20s bytes; the limit is %zu", cl, sr->s->o.max_body);
+}
+
 /* First call for a request: decodes the target, applies the size limits and
  * finds the route. Any error is recorded as the reply (r.status set); the body
  * is then drained and the reply sent at the end, except 413 which is sent at once. */
@@ -236,6 +262,7 @@ static void server_prepare(server_req_t *sr, struct MHD_Connection *con, const c
     req_t *r = &sr->r;
     r->store = sr->s->st;
     r->standin = sr->s->o.standin;
+    r->media = sr->s->o.media;
     r->method = server_method(method);
     sr->method = arena_strdup(&r->arena, method);
     r->request_id = server_request_id(r, MHD_lookup_connection_value(con, MHD_HEADER_KIND, "X-Request-Id"));
@@ -245,6 +272,9 @@ static void server_prepare(server_req_t *sr, struct MHD_Connection *con, const c
     }
     req_header(r, "X-Request-Id", r->request_id);
     r->content_type = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE);
+    const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
+    r->content_length = cl && strspn(cl, "0123456789") == strlen(cl) && *cl ? (int64_t)strtoll(cl, NULL, 10) : -1;
+    sr->conn = con;
 
     size_t hdr = 0;
     MHD_get_connection_values(con, MHD_HEADER_KIND, server_header_size_cb, &hdr);
@@ -260,13 +290,16 @@ static void server_prepare(server_req_t *sr, struct MHD_Connection *con, const c
         problem_send(r, 414, "uri_too_long", "the request target is %zu bytes; the limit is %u", ulen, SERVER_MAX_URI);
         return;
     }
-    const char *cl = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
-    if (cl && strtoull(cl, NULL, 10) > sr->s->o.max_body) {
-        problem_send(r, 413, "body_too_large", "the request body is %.20s bytes; the limit is %zu", cl,
-                     sr->s->o.max_body);
-        return;
-    }
 
+    server_route(sr, con, method);
+    server_check_length(sr, con);
+}
+
+/* The rest of server_prepare: decodes path and query, and finds the route
+ * (or the admin API's or the metrics answer). */
+static void server_route(server_req_t *sr, struct MHD_Connection *con, const char *method)
+{
+    req_t *r = &sr->r;
     size_t plen = strcspn(sr->uri, "?#");
     r->path = arena_strndup(&r->arena, sr->uri, plen);
     const char *q = sr->uri[plen] == '?' ? sr->uri + plen + 1 : "";
@@ -384,6 +417,14 @@ static void server_metrics_text(server_t *s, buf_t *out)
     g.group_batches = st.group_batches;
     g.group_jobs = st.group_jobs;
     memcpy(g.group_batch_le, st.group_batch_le, sizeof st.group_batch_le);
+    if (s->o.media) {
+        media_counts_t mc;
+        media_counts(s->o.media, &mc);
+        g.have_media = 1;
+        g.media_uploaded_bytes = mc.uploaded_bytes;
+        g.media_uploads = mc.uploads;
+        g.media_downloaded_bytes = mc.downloaded_bytes;
+    }
     metrics_render(s->metrics, &g, out);
 }
 
@@ -466,6 +507,12 @@ static void server_dispatch(server_req_t *sr, struct MHD_Connection *con)
         problem_internal(r);
 }
 
+
+const char *req_in_header(req_t *r, const char *name)
+{
+    server_req_t *sr = server_req_of(r);
+    return sr->conn ? MHD_lookup_connection_value(sr->conn, MHD_HEADER_KIND, name) : NULL;
+}
 
 void req_defer(req_t *r)
 {
@@ -683,20 +730,67 @@ static void server_account(server_req_t *sr, int status, size_t bytes_out)
     server_journal(sr, status, us);
 }
 
+/* libmicrohttpd's reader of a streamed body (a byte source without an fd). */
+static ssize_t server_stream_read(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    (void)pos;
+    bytesrc_t *src = cls;
+    ssize_t n = src->read ? src->read(src->ctx, buf, max) : -1;
+    if (n > 0)
+        return n;
+    return n == 0 ? MHD_CONTENT_READER_END_OF_STREAM : MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void server_stream_free(void *cls)
+{
+    bytesrc_release(cls);
+    free(cls);
+}
+
+/* A response of r's streamed body; its source belongs to the response from
+ * now on (released here when it cannot be made: NULL). */
+static struct MHD_Response *server_stream_response(req_t *r)
+{
+    bytesrc_t *src = &r->stream;
+    struct MHD_Response *resp = NULL;
+    if (src->fd >= 0) {
+        resp = MHD_create_response_from_fd_at_offset64((uint64_t)src->size, src->fd, (uint64_t)src->offset);
+        if (resp)
+            src->fd = -1; /* the response closes it */
+    } else {
+        bytesrc_t *cls = malloc(sizeof *cls); /* owner: the response, freed by server_stream_free */
+        if (cls) {
+            *cls = *src;
+            bytesrc_init(src);
+            resp = MHD_create_response_from_callback((uint64_t)cls->size, 64 * 1024, server_stream_read, cls,
+                                                     server_stream_free);
+            if (!resp)
+                server_stream_free(cls);
+        }
+    }
+    req_stream_drop(r); /* whatever it still holds */
+    return resp;
+}
+
 static enum MHD_Result server_queue(server_req_t *sr, struct MHD_Connection *con, const char *method)
 {
     (void)method;
     req_t *r = &sr->r;
-    server_account(sr, r->status, r->method == HTTP_HEAD ? 0 : r->out.len);
-    size_t len = 0;
-    char *data = buf_detach(&r->out, &len); /* owner: the response (MUST_FREE) */
-    struct MHD_Response *resp = MHD_create_response_from_buffer(len, data ? data : (char *)"",
-                                                                data ? MHD_RESPMEM_MUST_FREE
-                                                                     : MHD_RESPMEM_PERSISTENT);
-    if (!resp) {
-        free(data);
-        return MHD_NO;
+    struct MHD_Response *resp;
+    if (r->streamed) {
+        server_account(sr, r->status, r->method == HTTP_HEAD ? 0 : (size_t)r->stream.size);
+        resp = server_stream_response(r);
+    } else {
+        server_account(sr, r->status, r->method == HTTP_HEAD ? 0 : r->out.len);
+        size_t len = 0;
+        char *data = buf_detach(&r->out, &len); /* owner: the response (MUST_FREE) */
+        resp = MHD_create_response_from_buffer(len, data ? data : (char *)"",
+                                               data ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
+        if (!resp)
+            free(data);
     }
+    if (!resp)
+        return MHD_NO;
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                             r->out_type ? r->out_type : "application/json; charset=utf-8");
     if (r->allow)
@@ -769,6 +863,46 @@ static enum MHD_Result server_resumed(server_req_t *sr, struct MHD_Connection *c
     return server_reply(sr, con, method);
 }
 
+/* A route that streams its body (route_t.open): its open function sets up
+ * r.sink, or replies, and that reply goes out at once, the body unread (the
+ * connection is then closed: a client that sent Expect: 100-continue never
+ * sends it). */
+static void server_open_sink(server_req_t *sr)
+{
+    req_t *r = &sr->r;
+    sr->route->open(r);
+    if (r->status) {
+        sr->close = true;
+        return;
+    }
+    if (!r->sink.write) {
+        problem_internal(r);
+        sr->close = true;
+        return;
+    }
+    sr->streaming = true;
+}
+
+/* A piece of a streamed body: to the sink, until a write fails; then the rest
+ * is read and dropped (the handler answers once it ended), and past
+ * SERVER_MAX_DISCARD more bytes the connection is cut. */
+static enum MHD_Result server_sink_data(server_req_t *sr, const char *data, size_t *size)
+{
+    req_sink_t *k = &sr->r.sink;
+    size_t n = *size;
+    *size = 0;
+    sr->received += n;
+    if (!k->failed) {
+        if (k->write(k->ctx, data, n) == 0) {
+            k->received += n;
+            return MHD_YES;
+        }
+        k->failed = true;
+        sr->failed_at = sr->received;
+    }
+    return sr->received - sr->failed_at > SERVER_MAX_DISCARD ? MHD_NO : MHD_YES;
+}
+
 static enum MHD_Result server_access_cb(void *cls, struct MHD_Connection *con, const char *url, const char *method,
                                         const char *version, const char *upload_data, size_t *upload_data_size,
                                         void **con_cls)
@@ -796,10 +930,14 @@ static enum MHD_Result server_access_cb(void *cls, struct MHD_Connection *con, c
         conntrack_head_done(con);
         sr->waiter.resume = server_gate_resume;
         server_prepare(sr, con, method);
+        if (!sr->r.status && sr->route && sr->route->open)
+            server_open_sink(sr);
         if (sr->r.status == 413 || sr->close)
             return server_queue(sr, con, method);
         return MHD_YES;
     }
+    if (*upload_data_size && sr->streaming)
+        return server_sink_data(sr, upload_data, upload_data_size);
     if (*upload_data_size) {
         /* libmicrohttpd accepts no reply while a body is arriving, so an
          * oversized (chunked) body is read and dropped, and the 413 goes out

@@ -25,6 +25,7 @@ typedef struct server_opts {
     const char *metrics_host;  /* GET /metrics on a port of its own (NULL = none) */
     uint16_t metrics_port;
     struct standin *standin;   /* the admin API's state (standin/standin.h); NULL = all off */
+    struct media *media;       /* the media service (media/media.h); NULL = no media storage */
 } server_opts_t;
 
 typedef struct server server_t;

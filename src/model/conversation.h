@@ -72,6 +72,8 @@ typedef struct conv {
     const char *zoom_url, *gmeet_url, *teams_url, *webex_url;
     const char *external_id;           /* applicationExternalID; not an attribute */
     const char *application_name;      /* not an attribute */
+    const char *media_key;             /* the attached media object (src/media); not an attribute, not stored in
+                                        * the conversation's row (store_conv_media_*); set by export and load only */
 
     /* the owner, joined from users; rendered as attribute `user` */
     const char *user_email, *user_first_name, *user_last_name, *user_transcript_lang;

@@ -33,6 +33,8 @@ int export_line_write(buf_t *b, const conv_t *c, const char *team_name)
     conv_write_transcript_text(&w, c);
     jsonw_kv_string(&w, "applicationExternalID", c->external_id);
     jsonw_kv_string(&w, "applicationName", c->application_name);
+    if (c->media_key && *c->media_key)
+        jsonw_kv_string(&w, "mediaKey", c->media_key); /* the attached media object (spec §7) */
     jsonw_obj_end(&w);
     if (c->team_uuid[0]) {
         jsonw_key(&w, "team");
@@ -276,7 +278,8 @@ static int ex_extras(ex_ctx_t *x, const json_t *root, export_line_t *out)
             ex_fragment(x, stored, p_zoom, "stored.zoomMetadata", false, &c->zoom_metadata_json) != 0 ||
             ex_string(x, stored, "stored.", "transcriptText", &transcript_text) != 0 ||
             ex_string(x, stored, "stored.", "applicationExternalID", &c->external_id) != 0 ||
-            ex_string(x, stored, "stored.", "applicationName", &c->application_name) != 0)
+            ex_string(x, stored, "stored.", "applicationName", &c->application_name) != 0 ||
+            ex_string(x, stored, "stored.", "mediaKey", &c->media_key) != 0)
             return -1;
         if (c->external_id && !*c->external_id)
             c->external_id = NULL; /* "" = none */

@@ -14,7 +14,8 @@
  *    "stored": {"participants": [every participant, internal ones included],
  *               "importMetadata": {…}, "zoomMetadata": {…},
  *               "transcriptText": "<speaker>: <text>\n…",
- *               "applicationExternalID": "…", "applicationName": "…"},
+ *               "applicationExternalID": "…", "applicationName": "…",
+ *               "mediaKey": "uploads/<org>/<uuid>"},   (only when media is attached, spec §7)
  *    "team": {"uuid": "…", "name": "…"}}          (only when the conversation has a team)
  *
  * "conversation" is byte for byte the GET body; "stored" holds what that body

@@ -115,6 +115,13 @@ typedef struct store_vtable {
     store_rc_t (*snapshot_load)(store_t *st, const char *path);
     /* Optional (NULL = nothing known): store_stats. */
     void (*stats)(store_t *st, store_stats_t *out);
+    /* Optional (NULL = STORE_NOT_SUPPORTED): media (src/store/<backend>/media.c). */
+    store_rc_t (*media_secret)(store_t *st, const char *candidate, char out[STORE_MEDIA_SECRET_HEX + 1]);
+    store_rc_t (*conv_media_set)(store_t *st, const char *org_uuid, const char *conv_uuid, const char *key);
+    store_rc_t (*conv_media_get)(store_t *st, const char *org_uuid, const char *conv_uuid,
+                                 char key[STORE_MEDIA_KEY_MAX]);
+    store_rc_t (*conv_media_delete)(store_t *st, const char *org_uuid, const char *conv_uuid);
+    store_rc_t (*conv_media_list)(store_t *st, const char *org_uuid, store_media_cb cb, void *ctx);
 } store_vtable_t;
 
 /* The names of the vtable's entries every backend provides, for X-macros:

@@ -292,3 +292,33 @@ void store_stats(store_t *st, store_stats_t *out)
     if (st->vt->stats)
         st->vt->stats(st, out);
 }
+
+/* Media (optional in a backend: NULL = not supported). */
+store_rc_t store_media_secret(store_t *st, const char *candidate, char out[STORE_MEDIA_SECRET_HEX + 1])
+{
+    return st->vt->media_secret ? store_note(st->vt->media_secret(st, candidate, out)) : STORE_NOT_SUPPORTED;
+}
+
+store_rc_t store_conv_media_set(store_t *st, const char *org_uuid, const char *conv_uuid, const char *key)
+{
+    return st->vt->conv_media_set ? store_note(st->vt->conv_media_set(st, org_uuid, conv_uuid, key))
+                                  : STORE_NOT_SUPPORTED;
+}
+
+store_rc_t store_conv_media_get(store_t *st, const char *org_uuid, const char *conv_uuid,
+                                char key[STORE_MEDIA_KEY_MAX])
+{
+    return st->vt->conv_media_get ? store_note(st->vt->conv_media_get(st, org_uuid, conv_uuid, key))
+                                  : STORE_NOT_SUPPORTED;
+}
+
+store_rc_t store_conv_media_delete(store_t *st, const char *org_uuid, const char *conv_uuid)
+{
+    return st->vt->conv_media_delete ? store_note(st->vt->conv_media_delete(st, org_uuid, conv_uuid))
+                                     : STORE_NOT_SUPPORTED;
+}
+
+store_rc_t store_conv_media_list(store_t *st, const char *org_uuid, store_media_cb cb, void *ctx)
+{
+    return st->vt->conv_media_list ? store_note(st->vt->conv_media_list(st, org_uuid, cb, ctx)) : STORE_NOT_SUPPORTED;
+}

@@ -254,6 +254,27 @@ store_rc_t store_snapshot_write(store_t *st, const char *path, int64_t *conversa
  * that no other store call runs meanwhile. NOT_SUPPORTED on PostgreSQL. */
 store_rc_t store_snapshot_load(store_t *st, const char *path);
 
+/* ---- media (spec §7; src/media) ------------------------------------------------ */
+#define STORE_MEDIA_SECRET_HEX 64   /* the signing secret, as lowercase hex */
+#define STORE_MEDIA_KEY_MAX 128     /* bytes of an object key, with the NUL */
+/* The secret the media URLs are signed with, shared by every instance on the
+ * database: the stored one, or, when none is stored yet, candidate (64 hex
+ * characters), stored now. out receives it (65 bytes with the NUL). */
+store_rc_t store_media_secret(store_t *st, const char *candidate, char out[STORE_MEDIA_SECRET_HEX + 1]);
+/* Records that conversation conv_uuid of org_uuid has the media object key
+ * (replacing any earlier one). Joins an open store_batch_begin transaction. */
+store_rc_t store_conv_media_set(store_t *st, const char *org_uuid, const char *conv_uuid, const char *key);
+/* The media object key of conversation conv_uuid of org_uuid into key
+ * (capacity STORE_MEDIA_KEY_MAX); NOT_FOUND when it has none. */
+store_rc_t store_conv_media_get(store_t *st, const char *org_uuid, const char *conv_uuid,
+                                char key[STORE_MEDIA_KEY_MAX]);
+/* Forgets the media of conversation conv_uuid of org_uuid (OK when there was none). */
+store_rc_t store_conv_media_delete(store_t *st, const char *org_uuid, const char *conv_uuid);
+/* Every conversation of org_uuid with media, by conversation uuid: cb(ctx,
+ * conversation uuid, key), non-zero stops (STORE_ERROR). For `parley export`. */
+typedef int (*store_media_cb)(void *ctx, const char *conv_uuid, const char *key);
+store_rc_t store_conv_media_list(store_t *st, const char *org_uuid, store_media_cb cb, void *ctx);
+
 /* ---- operations (metrics) -------------------------------------------------- */
 typedef struct store_stats {
     int64_t db_bytes;           /* the database's size (SQLite: file and WAL); -1 = unknown */

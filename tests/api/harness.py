@@ -257,10 +257,16 @@ Org = collections.namedtuple("Org", "org admin team key_id key")
 class Server:
     """A parley server on a free port with a fresh database in a temp dir."""
 
-    def __init__(self, threads=2, extra_args=(), admin=False):
+    def __init__(self, threads=2, extra_args=(), admin=False, media=None, env=None):
+        """media: None (the server's default: DATABASE.media with SQLite, none with PostgreSQL), "dir"
+        (--media DIR in the server's temp dir, on both backends) or "s3" (a fresh bucket of the test S3
+        server, s3_media()). env: more environment variables for the server process."""
         self.bin = parley_bin()
         self.threads = threads
         self.extra_args = [str(a) for a in extra_args]   # more `parley serve` options
+        self.media = media
+        self.env = dict(env or {})
+        self.media_args = None                            # the --media options, fixed at the first start
         self.secrets = set()   # every API key (and admin token) created through this harness
         self.admin_token = None
         if admin:   # the admin API (/_parley/) on, with a fresh token
@@ -295,6 +301,16 @@ class Server:
                 self.pg_db, self.db = pg_create_db()
         self.stderr_path = os.path.join(self.dir, "server.stderr")
         self.stdout_path = os.path.join(self.dir, "server.stdout")
+        if self.media_args is None:
+            self.media_args = []
+            if self.media == "dir":
+                self.media_dir = os.path.join(self.dir, "media")
+                self.media_args = ["--media", self.media_dir]
+            elif self.media == "s3":
+                self.media_args, s3env = s3_media()
+                self.env.update(s3env)
+            elif self.media is not None:
+                raise ValueError("media must be None, 'dir' or 's3', not %r" % (self.media,))
         _LIVE.add(self)
         try:
             last = ""
@@ -304,8 +320,9 @@ class Server:
                 self._outf = open(self.stdout_path, "ab")
                 self.proc = subprocess.Popen(
                     WRAPPER + [self.bin, "serve", "--listen", "127.0.0.1:%d" % self.port, "--db", self.db,
-                               "--threads", str(self.threads)] + self.extra_args,
-                    stdin=subprocess.DEVNULL, stdout=self._outf, stderr=self._errf)
+                               "--threads", str(self.threads)] + self.media_args + self.extra_args,
+                    stdin=subprocess.DEVNULL, stdout=self._outf, stderr=self._errf,
+                    env=dict(os.environ, **self.env) if self.env else None)
                 want = "listening on http://127.0.0.1:%d" % self.port
                 deadline = time.monotonic() + 10 * SLOW
                 while time.monotonic() < deadline:
@@ -640,6 +657,83 @@ class Server:
             if not r.body["data"] or len(rows) >= total or page > 1000:
                 return rows, total
             page += 1
+
+
+# ---- the S3-compatible test server ---------------------------------------------------
+S3_SERVER_JS = os.path.join(ROOT, "tests", "s3", "s3server.js")
+S3_CREDENTIALS = {"AWS_ACCESS_KEY_ID": "S3RVER", "AWS_SECRET_ACCESS_KEY": "S3RVER", "AWS_REGION": "us-east-1"}
+_S3 = []
+
+
+class S3Server:
+    """tests/s3/s3server.js (s3rver, which checks SigV4 signatures) on a free loopback port, its data in a
+    temp dir; `endpoint` is its URL. Buckets are made with make_bucket (an anonymous PUT, as s3rver allows)."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="parley-s3-")
+        self.errpath = os.path.join(self.dir, "s3server.stderr")
+        self._err = open(self.errpath, "ab")
+        self.proc = subprocess.Popen(["node", S3_SERVER_JS, os.path.join(self.dir, "data"), "0"],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=self._err)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            with open(self.errpath, "rb") as f:
+                m = re.search(rb"listening on (http://127\.0\.0\.1:\d+)", f.read())
+            if m:
+                self.endpoint = m.group(1).decode()
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("the S3 test server did not start (did scripts/deps.sh install tests/s3?)")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self._err.close()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def s3_endpoint():
+    """The S3-compatible server of this test process: $PARLEY_TEST_S3_ENDPOINT when set (`make test` starts
+    one for the whole run, scripts/s3-test-server.sh), else one started now and stopped at exit."""
+    if os.environ.get("PARLEY_TEST_S3_ENDPOINT"):
+        return os.environ["PARLEY_TEST_S3_ENDPOINT"].rstrip("/")
+    if not _S3:
+        _S3.append(S3Server())
+        atexit.register(_S3[0].stop)
+    return _S3[0].endpoint
+
+
+def s3_make_bucket(endpoint=None):
+    """A new, empty bucket on the test S3 server; returns its name."""
+    endpoint = endpoint or s3_endpoint()
+    name = "parley-%d-%s" % (os.getpid(), secrets.token_hex(6))
+    u = urllib.parse.urlsplit(endpoint)
+    c = http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+    try:
+        c.request("PUT", "/" + name)
+        r = c.getresponse()
+        r.read()
+        if r.status != 200:
+            raise RuntimeError("cannot make bucket %s on %s: %d" % (name, endpoint, r.status))
+    finally:
+        c.close()
+    return name
+
+
+def s3_media(bucket=None, prefix="media"):
+    """(serve options, environment) for a server keeping its media in bucket (default: a new one) of the
+    test S3 server under prefix."""
+    endpoint = s3_endpoint()
+    bucket = bucket or s3_make_bucket(endpoint)
+    return (["--media", "s3://%s/%s" % (bucket, prefix), "--s3-endpoint", endpoint], dict(S3_CREDENTIALS))
 
 
 _NONLOOPBACK = []

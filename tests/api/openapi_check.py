@@ -321,6 +321,9 @@ class Checker:
         ctype = (headers.get("Content-Type") if headers is not None else None) or ""
         norm = lambda s: re.sub(r"\s*;\s*", "; ", s.strip().lower())  # noqa: E731
         media = next((m for m in content if norm(m) == norm(ctype)), None)
+        if media is None and ctype:   # a media range: "audio/*", then "*/*" (the media URLs answer any type)
+            media = next((m for m in content if norm(m) == norm(ctype).split("/")[0] + "/*"), None) or \
+                next((m for m in content if m == "*/*"), None)
         if media is None:
             self._fail(where, status, "Content-Type %r is not documented (documented: %s)"
                        % (ctype, ", ".join(sorted(content))), raw)

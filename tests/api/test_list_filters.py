@@ -161,6 +161,18 @@ class ListFilterTest(harness.ApiTestCase):
         self.both([("filter[title]", "discovery CALL")], [], names("c4"))
         self.both([("filter[title]", "nothing like this")], [])
 
+    def test_long_titles_match_without_the_trigram_index(self):
+        # past 256 characters the SQLite backend matches by LIKE alone (FTS5 parses a long phrase slowly)
+        L = srv.create_org("filters-long", "admin@fl.example")
+        title = "".join("Part %03d of a long title. " % i for i in range(18))   # 486 characters
+        conv = srv.import_conv(L.key, L.admin, conversationTitle=title, transcript=tr(("A", "hi", 0, 1)))
+        short = srv.import_conv(L.key, L.admin, conversationTitle=title[:300], transcript=tr(("A", "hi", 0, 1)))
+        for path in (CONVS, LIST):
+            for text, want in ((title[100:400].upper(), [conv]), (title[:257] + "x", []), (title[5:480], [conv]),
+                               (title[10:290], [short, conv])):
+                r = srv.req("GET", harness.q(path, [("filter[title]", text)]), L.key)
+                self.assertEqual([x["id"] for x in self.assertList(r, page=1)["data"]], want, (path, len(text)))
+
     def test_title_is_literal_not_a_pattern(self):
         self.both([("filter[title]", "%")], names("c6"))
         self.both([("filter[title]", "_")], [])

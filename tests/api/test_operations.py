@@ -84,6 +84,8 @@ class MetricsTest(harness.ApiTestCase):
             self.assertGreaterEqual(m[("parley_group_commit_batch_size_count", frozenset())], 1)
         else:
             self.assertGreater(m[("parley_database_size_bytes", frozenset())], 0)
+        # media counters only when the server keeps media (by default: with SQLite, not with PostgreSQL)
+        self.assertEqual(("parley_media_uploads_total", frozenset()) in m, not harness.PG_ADMIN)
         # no key needed, and a key is not looked at
         self.assertEqual(fetch(s.base + "/metrics")[0], 200)
 
@@ -127,6 +129,31 @@ class MetricsTest(harness.ApiTestCase):
         self.assertEqual(r.body["requestId"], r.headers["X-Request-Id"])
         self.assertEqual(s.req("GET", "/healthz").status, 200)
         self.assertIn("X-Request-Id", s.req("GET", "/healthz").headers)
+
+
+class MediaMetricsTest(harness.ApiTestCase):
+    def test_media_byte_counters(self):
+        with harness.Server(extra_args=["--metrics"], admin=True, media="dir") as s:
+            o = s.admin_org()
+            m = samples(fetch(s.base + "/metrics")[2])
+            for name in ("parley_media_uploaded_bytes_total", "parley_media_uploads_total",
+                         "parley_media_downloaded_bytes_total"):
+                self.assertEqual(m[(name, frozenset())], 0, name)
+            u = self.assertOk(s.req("GET", "/v2/conversations/upload-url", o.key))
+            put, get = u["url"][len(s.base):], u["downloadUrl"][len(s.base):]
+            self.assertEqual(s.req("PUT", put, body=b"m" * 1000, headers={"Content-Type": "audio/wav"}).status, 200)
+            self.assertEqual(s.req("PUT", put + "0", body=b"x" * 50).status, 403)          # refused: not counted
+            self.assertEqual(s.req("GET", get).raw, b"m" * 1000)
+            self.assertEqual(s.req("GET", get, headers={"Range": "bytes=-10"}).status, 206)
+            self.assertEqual(s.req("HEAD", get).status, 200)                              # no body: not counted
+            self.assertEqual(s.req("GET", get, headers={"Range": "bytes=5000-"}).status, 416)
+            status, _, text = fetch(s.base + "/metrics")
+            self.assertEqual(status, 200)
+            self.assertEqual(promtool_check(text), (0, ""))
+            m = samples(text)
+            self.assertEqual(m[("parley_media_uploaded_bytes_total", frozenset())], 1000)
+            self.assertEqual(m[("parley_media_uploads_total", frozenset())], 1)
+            self.assertEqual(m[("parley_media_downloaded_bytes_total", frozenset())], 1010)
 
 
 class MetricsPortTest(harness.ApiTestCase):

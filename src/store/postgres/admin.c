@@ -12,6 +12,7 @@
  * test_store_admin checks that no row of a deleted organization is left. */
 static const char *const pg_org_delete_sql[] = {
     "DELETE FROM workflow_logs WHERE org_uuid = $1",
+    "DELETE FROM conversation_media WHERE org_uuid = $1",
     "DELETE FROM conversations WHERE org_uuid = $1",
     "DELETE FROM conversation_participants WHERE org_uuid = $1",
     "DELETE FROM conversation_counts WHERE org_uuid = $1",
@@ -61,7 +62,7 @@ static store_rc_t pg_reset_body(pg_conn_t *c, void *arg)
     const char *fn = "postgres_reset";
     PGresult *res = pg_exec_sql(c,
                                 "SELECT string_agg(format('%I', tablename), ', ' ORDER BY tablename) FROM pg_tables"
-                                " WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'",
+                                " WHERE schemaname = current_schema() AND tablename NOT IN ('schema_migrations', 'media_secret')",
                                 0, NULL, fn);
     if (!res)
         return STORE_ERROR;

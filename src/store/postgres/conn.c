@@ -602,5 +602,10 @@ static const store_vtable_t postgres_vtable = {
     .org_delete = postgres_org_delete,
     .reset = postgres_reset,
     .stats = postgres_stats,
+    .media_secret = postgres_media_secret,
+    .conv_media_set = postgres_conv_media_set,
+    .conv_media_get = postgres_conv_media_get,
+    .conv_media_delete = postgres_conv_media_delete,
+    .conv_media_list = postgres_conv_media_list,
     /* no snapshot_write / snapshot_load: the admin API answers 501 (use pg_dump) */
 };

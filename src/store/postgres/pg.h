@@ -222,5 +222,11 @@ STORE_VTABLE_OPS(PG_FN)
 PG_FN(org_delete)
 PG_FN(reset)
 PG_FN(stats)
+/* media (media.c) */
+PG_FN(media_secret)
+PG_FN(conv_media_set)
+PG_FN(conv_media_get)
+PG_FN(conv_media_delete)
+PG_FN(conv_media_list)
 
 #endif

@@ -13,6 +13,7 @@
  * that no row of a deleted organization is left anywhere. */
 static const char *const sq_org_delete_sql[] = {
     "DELETE FROM workflow_logs WHERE org_uuid = ?1",
+    "DELETE FROM conversation_media WHERE org_uuid = ?1",
     "DELETE FROM conversations WHERE org_uuid = ?1",
     "DELETE FROM conversation_participants WHERE org_uuid = ?1",
     "DELETE FROM conversation_counts WHERE org_uuid = ?1",
@@ -66,7 +67,7 @@ store_rc_t sqlite_org_delete(store_t *base, const char *org_uuid)
  * their shadow tables (kept in step by the triggers on their sources). */
 static const char sq_reset_tables[] =
     "SELECT t.name FROM sqlite_schema t WHERE t.type = 'table' AND t.name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
-    " AND t.name <> 'schema_migrations' AND t.sql NOT LIKE 'CREATE VIRTUAL TABLE%'"
+    " AND t.name NOT IN ('schema_migrations', 'media_secret') AND t.sql NOT LIKE 'CREATE VIRTUAL TABLE%'"
     " AND NOT EXISTS (SELECT 1 FROM sqlite_schema v WHERE v.type = 'table' AND v.sql LIKE 'CREATE VIRTUAL TABLE%'"
     " AND t.name LIKE v.name || '\\_%' ESCAPE '\\') ORDER BY t.name";
 

@@ -685,4 +685,9 @@ static const store_vtable_t sqlite_vtable = {
     .snapshot_write = sqlite_snapshot_write,
     .snapshot_load = sqlite_snapshot_load,
     .stats = sqlite_stats,
+    .media_secret = sqlite_media_secret,
+    .conv_media_set = sqlite_conv_media_set,
+    .conv_media_get = sqlite_conv_media_get,
+    .conv_media_delete = sqlite_conv_media_delete,
+    .conv_media_list = sqlite_conv_media_list,
 };

@@ -249,5 +249,11 @@ SQ_FN(reset)
 SQ_FN(snapshot_write)
 SQ_FN(snapshot_load)
 SQ_FN(stats)
+/* media (media.c) */
+SQ_FN(media_secret)
+SQ_FN(conv_media_set)
+SQ_FN(conv_media_get)
+SQ_FN(conv_media_delete)
+SQ_FN(conv_media_list)
 
 #endif
