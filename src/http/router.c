@@ -37,6 +37,7 @@ static const route_t router_routes[] = {
     {HTTP_POST, "/v2/conversations/{id}/crm/confirm", api_conv_crm_confirm, false},
     {HTTP_POST, "/v2/changeConversationOpportunity", api_change_opportunity, false},
     {HTTP_GET, "/v2/conversations/workflow-logs", api_workflow_logs, false},
+    {HTTP_POST, "/v2/conversations/{id}/trigger-native-integration", api_conv_trigger_integration, false},
     /* the admin API: no API key; the server checks the admin token before routing (server_prepare) */
     {HTTP_POST, "/_parley/orgs", api_admin_orgs_create, true},
     {HTTP_DELETE, "/_parley/orgs/{id}", api_admin_orgs_delete, true},
@@ -57,6 +58,10 @@ static const route_t router_routes[] = {
     {HTTP_DELETE, "/_parley/clock", api_admin_clock_reset, true},
     {HTTP_GET, "/_parley/requests", api_admin_requests_list, true},
     {HTTP_DELETE, "/_parley/requests", api_admin_requests_clear, true},
+    {HTTP_POST, "/_parley/webhooks", api_admin_webhooks_create, true},
+    {HTTP_GET, "/_parley/webhooks", api_admin_webhooks_list, true},
+    {HTTP_DELETE, "/_parley/webhooks/{id}", api_admin_webhooks_delete, true},
+    {HTTP_GET, "/_parley/webhooks/{id}/deliveries", api_admin_webhooks_deliveries, true},
 };
 
 const route_t *router_table(size_t *n)

@@ -1032,6 +1032,11 @@ server_t *server_start(const server_opts_t *o, store_t *st, char *err, size_t er
     return s;
 }
 
+gate_t *server_gate(server_t *s)
+{
+    return s->gate;
+}
+
 uint16_t server_port(const server_t *s)
 {
     return s->port;

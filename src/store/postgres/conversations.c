@@ -95,6 +95,8 @@ static store_rc_t pg_conv_insert_body(pg_conn_t *c, void *arg)
     if (pg_tx_begin(c, fn) != STORE_OK)
         return STORE_ERROR;
     store_rc_t r = pg_write(c, P_CONV_INSERT, STORE_CONV_NCOLS + 1, a->vals, NULL, NULL, false, fn);
+    if (r == STORE_OK) /* webhooks.c: the import's events */
+        r = pg_outbox_add(c, a->conv->org_uuid, a->conv->uuid, webhook_import_events(a->conv));
     if (r == STORE_OK)
         return pg_tx_commit(c, fn);
     pg_tx_rollback(c);
@@ -241,6 +243,8 @@ static store_rc_t pg_archive_body(pg_conn_t *c, void *arg)
         r = pg_write(c, P_CONV_SET_ARCHIVED, 3, vals, NULL, NULL, true, fn);
         if (r == STORE_OK)
             r = pg_log_event(c, a->sc->org_uuid, a->id, a->archived ? "archive" : "unarchive", a->now, fn);
+        if (r == STORE_OK) /* webhooks.c */
+            r = pg_outbox_add(c, a->sc->org_uuid, a->id, a->archived ? WEBHOOK_EV_ARCHIVED : WEBHOOK_EV_UNARCHIVED);
     }
     return pg_change_end(c, r, a, fn);
 }
@@ -275,7 +279,9 @@ static store_rc_t pg_update_body(pg_conn_t *c, void *arg)
         free(intel);
         return r;
     }
-    if ((u->title || u->privacy != CONV_PRIVACY_KEEP)) {
+    pg_outbox_pre_t pre; /* webhooks.c: what the events need from before the change */
+    r = pg_outbox_before(c, a->sc->org_uuid, a->id, u, &pre);
+    if (r == STORE_OK && (u->title || u->privacy != CONV_PRIVACY_KEEP)) {
         char priv[8];
         snprintf(priv, sizeof priv, "%d", (int)u->privacy);
         const char *vals[] = {a->id, u->title, priv};
@@ -295,6 +301,7 @@ static store_rc_t pg_update_body(pg_conn_t *c, void *arg)
     free(merged);
     if (r == STORE_OK)
         r = pg_log_event(c, a->sc->org_uuid, a->id, u->workflow_name, a->now, fn);
+    r = pg_outbox_change(c, a->sc->org_uuid, a->id, u, &pre, r); /* webhooks.c: the change's events */
     return pg_change_end(c, r, a, fn);
 }
 

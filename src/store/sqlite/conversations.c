@@ -182,6 +182,8 @@ static store_rc_t sq_conv_insert_tx(void *conn, void *arg)
         goto fail;
     if (sq_log_event(c, conv->org_uuid, conv->uuid, "import", ptime_now(), __func__) != STORE_OK)
         goto fail;
+    if (sq_outbox_add(c, conv->org_uuid, conv->uuid, webhook_import_events(conv)) != STORE_OK) /* webhooks.c */
+        goto fail;
     return sq_tx_commit(c, __func__);
 fail:
     sq_tx_rollback(c);
@@ -240,7 +242,8 @@ static store_rc_t sq_conv_set_archived_tx(void *conn, void *arg)
     if (state.archived != a->archived) {
         const sq_param_t p[] = {SQ_INT(state.rowid), SQ_INT(a->archived ? 1 : 0), SQ_INT(a->archived ? a->now : 0)};
         if (sq_run(c, S_CONV_SET_ARCHIVED, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK ||
-            sq_log_event(c, a->sc->org_uuid, a->id, a->archived ? "archive" : "unarchive", a->now, __func__) != STORE_OK)
+            sq_log_event(c, a->sc->org_uuid, a->id, a->archived ? "archive" : "unarchive", a->now, __func__) != STORE_OK ||
+            sq_outbox_add(c, a->sc->org_uuid, a->id, a->archived ? WEBHOOK_EV_ARCHIVED : WEBHOOK_EV_UNARCHIVED) != STORE_OK)
             r = STORE_ERROR;
     }
     return sq_change_end(c, r, a, __func__);
@@ -413,7 +416,9 @@ store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char
     store_rc_t r = sq_change_begin(c, &state, id, __func__);
     if (r != STORE_OK)
         return r;
-    if (u->title || u->privacy != CONV_PRIVACY_KEEP) {
+    sq_outbox_pre_t pre; /* webhooks.c: what the events need from before the change */
+    r = sq_outbox_before(c, sc->org_uuid, id, u, &pre);
+    if (r == STORE_OK && (u->title || u->privacy != CONV_PRIVACY_KEEP)) {
         const sq_param_t p[] = {SQ_TEXT(id), SQ_TEXT(u->title), SQ_INT((int)u->privacy)};
         if (sq_run(c, S_CONV_UPD_ROW, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK)
             r = STORE_ERROR;
@@ -428,6 +433,7 @@ store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char
     const sq_param_t p[] = {SQ_TEXT(sc->org_uuid), SQ_TEXT(id), SQ_TEXT(u->workflow_name), SQ_INT(now)};
     if (r == STORE_OK && sq_run(c, S_LOG_CHANGE, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK)
         r = STORE_ERROR;
+    r = sq_outbox_change(c, sc->org_uuid, id, u, &pre, r); /* webhooks.c: the change's events */
     /* the row read inside the transaction, before COMMIT (see set_archived) */
     store_conv_change_t ch = {sc, id, false, u, now, cb, ctx};
     return sq_change_end(c, r, &ch, __func__);
