@@ -24,6 +24,7 @@ class Request:
     """One request the receiver got."""
 
     def __init__(self, path, headers, body, at):
+        self.status = None            # what the receiver answered (None: no answer)
         self.path = path
         self.headers = headers
         self.body = body
@@ -82,6 +83,12 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
+            def setup(self):
+                super().setup()
+                # the status line and headers go out before the body: without this, Nagle's algorithm
+                # holds the body until the client's delayed ACK (40 ms a request)
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def do_POST(self):
                 n = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(n)
@@ -119,6 +126,7 @@ class Receiver:
                     time.sleep(action[1])
                     kind, action = "status", ("status", 200)
                 if kind == "huge":
+                    req.status = action[1]
                     self._record(req)
                     self.send_response(action[1])
                     self.send_header("Content-Type", "application/octet-stream")
@@ -144,6 +152,7 @@ class Receiver:
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
+                req.status = status
                 self._record(req)   # after the answer: a recorded 2xx was answered
 
         self.huge_sent = 0
