@@ -36,6 +36,10 @@
 #define WH_SCAN_MS 1000                /* rescan at least this often */
 #define WH_POLL_MS 100                 /* look at the clock at least this often */
 #define WH_PRUNE_EVERY_MS (3600LL * 1000) /* admin-clock time between prunes */
+/* A lane records its attempts when its window ends, and meanwhile once it
+ * has this many, or the oldest is this old: what a crash sends again. */
+#define WH_FLUSH_RESULTS 16
+#define WH_FLUSH_MS 200
 
 /* One delivery of a window: what its request needs, copied out of the store. */
 typedef struct wh_item {
@@ -62,6 +66,7 @@ typedef struct wh_lane {
     store_wh_result_t results[WH_WINDOW];
     char *attempt_json[WH_WINDOW];     /* owned, for results[] */
     size_t nres;
+    int64_t first_result;              /* monotonic ms of results[0] (unrecorded since) */
     int64_t sent_at;                   /* admin-clock ms of the current attempt */
     wh_call_t call;
 } wh_lane_t;
@@ -338,7 +343,8 @@ static void wh_lane_finished(webhook_worker_t *w, wh_lane_t *l, CURLcode rc)
         l->done = true;
         return;
     }
-    l->nres++;
+    if (l->nres++ == 0)
+        l->first_result = wh_mono_ms();
     if (o.delivered && l->pos + 1 < l->n) {
         l->pos++;
         if (wh_lane_send(w, l))
@@ -347,11 +353,26 @@ static void wh_lane_finished(webhook_worker_t *w, wh_lane_t *l, CURLcode rc)
     l->done = true;
 }
 
-/* Inside the gate: records lane l's attempts, releases its endpoint, frees it. */
-static void wh_lane_close(webhook_worker_t *w, wh_lane_t *l)
+/* Inside the gate: records the attempts lane l made so far and forgets them. */
+static void wh_lane_flush(webhook_worker_t *w, wh_lane_t *l)
 {
     if (l->nres && store_webhook_record(w->st, l->results, l->nres) == STORE_UNAVAILABLE)
         w->claims_lost = true; /* not recorded: these are sent again (at least once) */
+    for (size_t i = 0; i < l->nres; i++)
+        free(l->attempt_json[i]);
+    l->nres = 0;
+}
+
+/* True when lane l has attempts to record before its window ends. */
+static bool wh_lane_flush_due(const wh_lane_t *l, int64_t mono)
+{
+    return l->busy && !l->done && l->nres && (l->nres >= WH_FLUSH_RESULTS || mono - l->first_result >= WH_FLUSH_MS);
+}
+
+/* Inside the gate: records lane l's attempts, releases its endpoint, frees it. */
+static void wh_lane_close(webhook_worker_t *w, wh_lane_t *l)
+{
+    wh_lane_flush(w, l);
     wh_lane_release(w, l);
     wh_lane_clear(l);
     atomic_store(&w->wake, true); /* its next window, or the next endpoint */
@@ -448,13 +469,16 @@ static void *wh_main(void *arg)
         int64_t mono = wh_mono_ms();
         bool closing = false;
         for (int i = 0; i < w->o.lanes; i++)
-            closing |= w->lanes[i].busy && w->lanes[i].done;
+            closing |= (w->lanes[i].busy && w->lanes[i].done) || wh_lane_flush_due(&w->lanes[i], mono);
         bool wake = atomic_exchange(&w->wake, false);
         bool due = w->earliest_due && ptime_now_ms() >= w->earliest_due;
         if ((closing || wake || due || mono >= w->next_scan) && wh_gate_enter(w)) {
-            for (int i = 0; i < w->o.lanes; i++)
+            for (int i = 0; i < w->o.lanes; i++) {
                 if (w->lanes[i].busy && w->lanes[i].done)
                     wh_lane_close(w, &w->lanes[i]);
+                else if (wh_lane_flush_due(&w->lanes[i], mono))
+                    wh_lane_flush(w, &w->lanes[i]);
+            }
             if (w->claims_lost)
                 wh_claims_lost(w);
             wh_scan(w);
