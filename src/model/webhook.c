@@ -67,7 +67,7 @@ int webhook_url_check(const char *url, char *err, size_t errlen)
     char *scheme = NULL, *host = NULL, *part = NULL; /* owned: curl_free */
     CURLUcode uc = curl_url_set(h, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME);
     if (uc != CURLUE_OK) {
-        str_fail(err, errlen, "url \"%s\" is not a URL: %s", str_shown(url, shown, sizeof shown),
+        str_fail(err, errlen, "url \"%s\" is not an http or https URL (%s)", str_shown(url, shown, sizeof shown),
                  curl_url_strerror(uc));
         goto out;
     }

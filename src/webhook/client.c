@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,47 +26,60 @@ static size_t wh_write_cb(char *p, size_t size, size_t n, void *ctx)
     return bytes;
 }
 
+/* True when the IPv4 address a (host order) is public. */
+static bool wh_v4_public(uint32_t a)
+{
+    static const struct { uint32_t net, mask; } deny[] = {
+        {0x00000000, 0xff000000}, /* 0.0.0.0/8 */
+        {0x0a000000, 0xff000000}, /* 10/8 */
+        {0x64400000, 0xffc00000}, /* 100.64/10 (CGNAT) */
+        {0x7f000000, 0xff000000}, /* 127/8 */
+        {0xa9fe0000, 0xffff0000}, /* 169.254/16 */
+        {0xac100000, 0xfff00000}, /* 172.16/12 */
+        {0xc0000000, 0xffffff00}, /* 192.0.0/24 */
+        {0xc0000200, 0xffffff00}, /* 192.0.2/24 (documentation) */
+        {0xc0a80000, 0xffff0000}, /* 192.168/16 */
+        {0xc6120000, 0xfffe0000}, /* 198.18/15 (benchmarking) */
+        {0xc6336400, 0xffffff00}, /* 198.51.100/24 */
+        {0xcb007100, 0xffffff00}, /* 203.0.113/24 */
+        {0xe0000000, 0xe0000000}, /* 224/3: multicast, reserved, broadcast */
+    };
+    for (size_t i = 0; i < sizeof deny / sizeof deny[0]; i++)
+        if ((a & deny[i].mask) == deny[i].net)
+            return false;
+    return true;
+}
+
+/* True when the IPv6 address b is public. */
+static bool wh_v6_public(const unsigned char b[16])
+{
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (memcmp(b, mapped, 12) == 0) /* ::ffff:a.b.c.d: judge the IPv4 address */
+        return wh_v4_public((uint32_t)b[12] << 24 | (uint32_t)b[13] << 16 | (uint32_t)b[14] << 8 | b[15]);
+    if ((b[0] & 0xe0) != 0x20) /* only 2000::/3 is global unicast */
+        return false;
+    if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) /* 2001:db8::/32 documentation */
+        return false;
+    if (b[0] == 0x20 && b[1] == 0x02) /* 2002::/16 6to4: may wrap a private IPv4 address */
+        return false;
+    return true;
+}
+
+/* The address is copied out with memcpy, not read through the sockaddr
+ * casts: the optimiser's aliasing rules do not hold for those. */
 bool wh_addr_public(const struct sockaddr *sa)
 {
-    if (sa->sa_family == AF_INET) {
-        uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
-        static const struct { uint32_t net, mask; } deny[] = {
-            {0x00000000, 0xff000000}, /* 0.0.0.0/8 */
-            {0x0a000000, 0xff000000}, /* 10/8 */
-            {0x64400000, 0xffc00000}, /* 100.64/10 (CGNAT) */
-            {0x7f000000, 0xff000000}, /* 127/8 */
-            {0xa9fe0000, 0xffff0000}, /* 169.254/16 */
-            {0xac100000, 0xfff00000}, /* 172.16/12 */
-            {0xc0000000, 0xffffff00}, /* 192.0.0/24 */
-            {0xc0000200, 0xffffff00}, /* 192.0.2/24 (documentation) */
-            {0xc0a80000, 0xffff0000}, /* 192.168/16 */
-            {0xc6120000, 0xfffe0000}, /* 198.18/15 (benchmarking) */
-            {0xc6336400, 0xffffff00}, /* 198.51.100/24 */
-            {0xcb007100, 0xffffff00}, /* 203.0.113/24 */
-            {0xe0000000, 0xe0000000}, /* 224/3: multicast, reserved, broadcast */
-        };
-        for (size_t i = 0; i < sizeof deny / sizeof deny[0]; i++)
-            if ((a & deny[i].mask) == deny[i].net)
-                return false;
-        return true;
+    sa_family_t family;
+    memcpy(&family, (const char *)sa + offsetof(struct sockaddr, sa_family), sizeof family);
+    if (family == AF_INET) {
+        struct sockaddr_in in;
+        memcpy(&in, sa, sizeof in);
+        return wh_v4_public(ntohl(in.sin_addr.s_addr));
     }
-    if (sa->sa_family == AF_INET6) {
-        const unsigned char *b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
-        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        if (memcmp(b, mapped, 12) == 0) { /* ::ffff:a.b.c.d: judge the IPv4 address */
-            struct sockaddr_in v4;
-            memset(&v4, 0, sizeof v4);
-            v4.sin_family = AF_INET;
-            memcpy(&v4.sin_addr, b + 12, 4);
-            return wh_addr_public((const struct sockaddr *)&v4);
-        }
-        if ((b[0] & 0xe0) != 0x20) /* only 2000::/3 is global unicast */
-            return false;
-        if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8) /* 2001:db8::/32 documentation */
-            return false;
-        if (b[0] == 0x20 && b[1] == 0x02) /* 2002::/16 6to4: may wrap a private IPv4 address */
-            return false;
-        return true;
+    if (family == AF_INET6) {
+        struct sockaddr_in6 in6;
+        memcpy(&in6, sa, sizeof in6);
+        return wh_v6_public(in6.sin6_addr.s6_addr);
     }
     return false;
 }
