@@ -5,10 +5,17 @@ give-up, and receivers that fail (500, 3xx, a hang, a closed connection, a huge 
 address). A loopback receiver (webhook_receiver.py) records what arrives."""
 
 import datetime
+import hashlib
+import hmac
+import os
 import re
+import socket
+import subprocess
 import sys
 import time
 import unittest
+import urllib.error
+import urllib.request
 
 sys.dont_write_bytecode = True   # keep the source tree free of __pycache__
 import harness  # noqa: E402
@@ -60,7 +67,7 @@ class WebhookCase(harness.ApiTestCase):
         return r.body["data"]
 
     def wait_deliveries(self, endpoint, pred, what, timeout=20):
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + timeout * harness.SLOW
         while True:
             got = self.deliveries(endpoint)
             if pred(got):
@@ -564,6 +571,80 @@ class FaultsTest(WebhookCase):
         while not self.recv.huge_sent and time.monotonic() < deadline:
             time.sleep(0.02)
         self.assertLess(self.recv.huge_sent, 16 << 20, "Parley stopped reading long before 100 MiB")
+
+
+class ExampleReceiversTest(WebhookCase):
+    """examples/webhooks/receiver.py and receiver.mjs (shown in the README) accept what Parley sends and
+    refuse what it did not sign."""
+
+    EXAMPLES = {"python": ["/usr/bin/python3" if os.access("/usr/bin/python3", os.X_OK) else sys.executable,
+                           "receiver.py"],
+                "node": ["node", "receiver.mjs"]}
+
+    def start_example(self, name, secret):
+        port = harness.free_port()
+        env = dict(os.environ, PORT=str(port), PARLEY_WEBHOOK_SECRET=secret, PYTHONUNBUFFERED="1")
+        p = subprocess.Popen(self.EXAMPLES[name], cwd=os.path.join(harness.ROOT, "examples", "webhooks"), env=env,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.addCleanup(lambda: (p.kill(), p.wait(), p.stdout.close()))
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return p, port
+            except OSError:
+                self.assertIsNone(p.poll(), "the example exited: %s" % (p.stdout.read() if p.poll() is not None else ""))
+                self.assertLess(time.monotonic(), deadline, "the example does not listen")
+                time.sleep(0.05)
+
+    def post(self, port, body, sig):
+        req = urllib.request.Request("http://127.0.0.1:%d/" % port, data=body, method="POST",
+                                     headers={"Content-Type": "application/json", "Parley-Signature": sig})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status
+        except urllib.error.HTTPError as e:
+            return e.code
+
+    def check_example(self, name):
+        secret = "whsec_" + os.urandom(16).hex()
+        srv.secrets.add(secret)
+        p, port = self.start_example(name, secret)
+        r = srv.admin("POST", "/webhooks", {"orgUUID": self.org.org, "url": "http://127.0.0.1:%d/in" % port,
+                                            "secret": secret, "events": ["conversation.archived"]})
+        self.assertEqual(r.status, 201, r)
+        cid = self.conv()
+        self.assertOk(srv.req("DELETE", "/v2/conversations/" + cid, self.org.key))
+        line = p.stdout.readline().split()
+        self.assertEqual(line[0], "conversation.archived", line)
+        self.assertRegex(line[1], UUID_RE)
+        self.assertEqual(line[2], "conversation.archived", "the envelope's type")
+        d = self.wait_deliveries(r.body, lambda ds: ds and ds[0]["status"] == "delivered", "delivered")[0]
+        self.assertEqual(d["eventId"], line[1])
+        self.assertEqual(d["attempts"][0]["responseStatus"], 204)
+        body = b'{"id":"x","type":"conversation.archived"}'
+        t = int(time.time())
+        good = "t=%d,v1=%s" % (t, hmac.new(secret.encode(), b"%d." % t + body, hashlib.sha256).hexdigest())
+        self.assertEqual(self.post(port, body, good), 204)
+        self.assertEqual(self.post(port, body + b" ", good), 401, "another body")
+        self.assertEqual(self.post(port, body, good.replace("v1=", "v1=0")), 401)
+        self.assertEqual(self.post(port, body, ""), 401)
+        old = t - 3600
+        stale = "t=%d,v1=%s" % (old, hmac.new(secret.encode(), b"%d." % old + body, hashlib.sha256).hexdigest())
+        self.assertEqual(self.post(port, body, stale), 401, "too old")
+
+    def test_python_example(self):
+        self.check_example("python")
+
+    def test_node_example(self):
+        self.check_example("node")
+
+    def test_the_readme_shows_them_verbatim(self):
+        with open(os.path.join(harness.ROOT, "README.md"), encoding="utf-8") as f:
+            blocks = [m.group(1) for m in re.finditer(r"^```[a-z]*\n(.*?)^```$", f.read(), re.S | re.M)]
+        for name in ("receiver.py", "receiver.mjs"):
+            with open(os.path.join(harness.ROOT, "examples", "webhooks", name), encoding="utf-8") as f:
+                self.assertIn(f.read(), blocks, "README must show examples/webhooks/%s exactly" % name)
 
 
 class BlockPrivateTest(harness.ApiTestCase):
