@@ -317,7 +317,7 @@ typedef struct store_wh_delivery {
 /* One pending delivery as the delivery worker sends it: the event, its
  * endpoint and what was tried so far. */
 typedef struct store_wh_item {
-    int64_t id;                         /* the delivery's id: the order of one endpoint's deliveries */
+    int64_t seq;                        /* the event's seq: the order of one endpoint's deliveries (commit order) */
     uuid_str_t event_id;
     uuid_str_t org_uuid;
     uuid_str_t conversation_uuid;
@@ -333,8 +333,9 @@ typedef struct store_wh_item {
 
 /* The outcome of one attempt, as the worker records it. */
 typedef struct store_wh_result {
-    int64_t delivery_id;
-    uuid_str_t event_id;                /* checked with the id: a restored database may reuse delivery ids */
+    int64_t event_seq;                  /* the delivery: its event's seq and its endpoint */
+    uuid_str_t endpoint_id;
+    uuid_str_t event_id;                /* checked with the seq: a restored database may reuse seqs */
     store_wh_status_t status;           /* PENDING: retry at next_attempt_at */
     int64_t next_attempt_at;            /* milliseconds */
     const char *attempt_json;           /* {"at","responseStatus","error"}, appended to the attempts */
@@ -374,7 +375,8 @@ store_rc_t store_webhook_due(store_t *st, store_wh_head_cb cb, void *ctx);
  * OK (one server per database file). UNAVAILABLE when the session was lost:
  * every claim of this process is gone. */
 store_rc_t store_webhook_claim(store_t *st, const char *id, bool take);
-/* The first limit pending deliveries to endpoint id, in delivery order. */
+/* The first limit pending deliveries to endpoint id, in delivery order; cb
+ * returning non-zero stops early (not an error: the caller has enough). */
 store_rc_t store_webhook_window(store_t *st, const char *id, int limit, store_wh_item_cb cb, void *ctx);
 /* Records n attempts in one transaction (a delivery no longer pending, or
  * gone, is left alone). */

@@ -16,8 +16,9 @@
 #include "webhook/client.h"
 
 /* How the worker works. Each endpoint is a queue: its pending deliveries in
- * id order, which is commit order (SQLite has one writer; on PostgreSQL the
- * ids of transactions that did not overlap are in commit order). A "lane"
+ * the order of their events' seq, which is commit order (SQLite has one
+ * writer; on PostgreSQL the seqs of transactions that did not overlap are in
+ * commit order). A "lane"
  * takes one endpoint at a time: it claims it (store_webhook_claim: on
  * PostgreSQL an advisory lock of the worker's session, so no other instance
  * sends to it meanwhile), loads a window of its first pending deliveries,
@@ -43,7 +44,7 @@
 
 /* One delivery of a window: what its request needs, copied out of the store. */
 typedef struct wh_item {
-    int64_t id;
+    int64_t seq;                       /* the event's: the delivery's place in its endpoint's order */
     uuid_str_t event_id;
     char type[48];
     int64_t created_at;
@@ -224,7 +225,7 @@ static int wh_window_cb(void *ctx, const store_wh_item_t *it)
     }
     wh_item_t *x = &l->items[l->n];
     memset(x, 0, sizeof *x);
-    x->id = it->id;
+    x->seq = it->seq;
     memcpy(x->event_id, it->event_id, sizeof x->event_id);
     snprintf(x->type, sizeof x->type, "%s", it->type);
     x->created_at = it->created_at;
@@ -319,7 +320,8 @@ static void wh_lane_finished(webhook_worker_t *w, wh_lane_t *l, CURLcode rc)
     int64_t now = ptime_now_ms();
     store_wh_result_t *r = &l->results[l->nres];
     memset(r, 0, sizeof *r);
-    r->delivery_id = x->id;
+    r->event_seq = x->seq;
+    memcpy(r->endpoint_id, l->endpoint, sizeof r->endpoint_id);
     memcpy(r->event_id, x->event_id, sizeof r->event_id);
     int attempts = x->attempts + 1;
     if (o.delivered) {

@@ -18,11 +18,11 @@ void pg_webhooks_sql_init(void)
     /* ON CONFLICT: a repeated id (serve --id-seed after a restart) returns no row, and a new id is drawn */
     pg_sql[P_WH_EVENT_INSERT] = "INSERT INTO webhook_events(id, org_uuid, type, conversation_uuid, created_at, data)"
                                 " VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING seq";
-    pg_sql[P_WH_FANOUT] = "INSERT INTO webhook_deliveries(endpoint_id, event_seq, org_uuid)"
-                          " SELECT id, $1, org_uuid FROM webhook_endpoints WHERE org_uuid = $2"
-                          " AND (events & $3::bigint) <> 0 ORDER BY created_at, id";
-    pg_sql[P_WH_RUN] = "INSERT INTO webhook_deliveries(endpoint_id, event_seq, org_uuid)"
-                       " SELECT id, $1, org_uuid FROM webhook_endpoints WHERE org_uuid = $2 AND id = $3";
+    pg_sql[P_WH_FANOUT] = "INSERT INTO webhook_deliveries(event_seq, endpoint_id, org_uuid)"
+                          " SELECT $1, id, org_uuid FROM webhook_endpoints WHERE org_uuid = $2"
+                          " AND (events & $3::bigint) <> 0";
+    pg_sql[P_WH_RUN] = "INSERT INTO webhook_deliveries(event_seq, endpoint_id, org_uuid)"
+                       " SELECT $1, id, org_uuid FROM webhook_endpoints WHERE org_uuid = $2 AND id = $3";
     pg_sql[P_WH_EVENT_DROP] = "DELETE FROM webhook_events WHERE seq = $1";
     pg_sql[P_WH_ORG_ENDPOINTS] = "SELECT id FROM webhook_endpoints WHERE org_uuid = $1 ORDER BY created_at, id";
     /* creations of one organization's endpoints serialize here (the count limit) */
@@ -39,18 +39,19 @@ void pg_webhooks_sql_init(void)
     pg_sql[P_WH_DELIVERIES] = "SELECT e.id, e.type, e.conversation_uuid, d.status, d.attempts_json, d.next_attempt_at, e.created_at"
                               " FROM webhook_deliveries d JOIN webhook_events e ON e.seq = d.event_seq"
                               " WHERE d.endpoint_id = $1 AND ($2::int < 0 OR d.status = $2::int)"
-                              " ORDER BY d.id DESC LIMIT $3";
+                              " ORDER BY d.event_seq DESC LIMIT $3";
     pg_sql[P_WH_DUE] = "SELECT w.id, h.next_attempt_at FROM webhook_endpoints w CROSS JOIN LATERAL"
                        " (SELECT d.next_attempt_at FROM webhook_deliveries d WHERE d.endpoint_id = w.id AND d.status = 0"
-                       " ORDER BY d.id LIMIT 1) h";
-    pg_sql[P_WH_WINDOW] = "SELECT d.id, e.id, e.org_uuid, e.conversation_uuid, e.type, e.created_at, d.attempts,"
+                       " ORDER BY d.event_seq LIMIT 1) h";
+    pg_sql[P_WH_WINDOW] = "SELECT d.event_seq, e.id, e.org_uuid, e.conversation_uuid, e.type, e.created_at, d.attempts,"
                           " d.next_attempt_at, e.data, w.url, w.secret, w.payload FROM webhook_deliveries d"
                           " JOIN webhook_events e ON e.seq = d.event_seq JOIN webhook_endpoints w ON w.id = d.endpoint_id"
-                          " WHERE d.endpoint_id = $1 AND d.status = 0 ORDER BY d.id LIMIT $2";
+                          " WHERE d.endpoint_id = $1 AND d.status = 0 ORDER BY d.event_seq LIMIT $2";
     pg_sql[P_WH_RECORD] = "UPDATE webhook_deliveries SET status = $3, attempts = attempts + 1, next_attempt_at = $4,"
                           " attempts_json = CASE WHEN attempts_json = '[]' THEN '[' || $5 || ']'"
                           " ELSE left(attempts_json, -1) || ',' || $5 || ']' END"
-                          " WHERE id = $1 AND status = 0 AND event_seq = (SELECT seq FROM webhook_events WHERE id = $2)";
+                          " WHERE event_seq = $1 AND endpoint_id = $6 AND status = 0"
+                          " AND (SELECT id FROM webhook_events WHERE seq = $1) = $2";
     pg_sql[P_WH_PRUNE] = "DELETE FROM webhook_events WHERE seq IN (SELECT e.seq FROM webhook_events e"
                          " WHERE e.created_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d"
                          " WHERE d.event_seq = e.seq AND d.status = 0) ORDER BY e.seq LIMIT " PG_WH_PRUNE_BATCH ")";
@@ -525,7 +526,7 @@ static store_rc_t pg_wh_window_body(pg_conn_t *c, void *arg)
     for (int i = 0; i < PQntuples(res) && r == STORE_OK; i++) {
         store_wh_item_t it;
         memset(&it, 0, sizeof it);
-        it.id = pg_int(res, i, 0);
+        it.seq = pg_int(res, i, 0);
         pg_copy(res, i, 1, it.event_id, sizeof it.event_id);
         pg_copy(res, i, 2, it.org_uuid, sizeof it.org_uuid);
         pg_copy(res, i, 3, it.conversation_uuid, sizeof it.conversation_uuid);
@@ -538,7 +539,7 @@ static store_rc_t pg_wh_window_body(pg_conn_t *c, void *arg)
         it.secret = PQgetvalue(res, i, 10);
         it.resource = strcmp(PQgetvalue(res, i, 11), "resource") == 0;
         if (a->cb(a->ctx, &it) != 0)
-            r = STORE_ERROR;
+            break; /* the window is full */
     }
     PQclear(res);
     return r;
@@ -569,9 +570,9 @@ static store_rc_t pg_wh_record_body(pg_conn_t *c, void *arg)
         const store_wh_result_t *x = &a->r[i];
         char id[24], status[8], next[24];
         snprintf(status, sizeof status, "%d", (int)x->status);
-        const char *vals[] = {pg_i64(id, x->delivery_id), x->event_id, status, pg_i64(next, x->next_attempt_at),
-                              x->attempt_json};
-        r = pg_write(c, P_WH_RECORD, 5, vals, NULL, NULL, false, fn);
+        const char *vals[] = {pg_i64(id, x->event_seq), x->event_id, status, pg_i64(next, x->next_attempt_at),
+                              x->attempt_json, x->endpoint_id};
+        r = pg_write(c, P_WH_RECORD, 6, vals, NULL, NULL, false, fn);
     }
     return pg_tx_end(c, r, fn);
 }

@@ -128,6 +128,7 @@ typedef struct sq_conn {
     store_t *store;                /* the store it belongs to (store_events_committed) */
     bool bulk;                     /* a store_batch_begin batch (seed, load) is open: no outbox events */
     bool events;                   /* the open transaction wrote outbox events (webhooks.c) */
+    struct sq_zip *zip;            /* webhooks.c's zlib streams, made on first use; owned (sq_outbox_conn_free) */
     struct sq_conn *next;
 } sq_conn_t;
 
@@ -254,6 +255,8 @@ store_rc_t sq_outbox_change(sq_conn_t *c, const char *org, const char *conv, con
                             sq_outbox_pre_t *pre, store_rc_t r);
 /* After a commit on c: tells the store's listener when it wrote events. */
 void sq_outbox_committed(sq_conn_t *c);
+/* Frees what the outbox keeps on c (its zlib streams). */
+void sq_outbox_conn_free(sq_conn_t *c);
 
 /* ---- list queries (lists.c) -------------------------------------------------------- */
 

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <zstd.h>
 
 #include "lib/ptime.h"
 
@@ -16,11 +17,10 @@ void sq_webhooks_sql_init(void)
     sq_sql[S_WH_EVENT_INSERT] = "INSERT INTO webhook_events(id, org_uuid, type, conversation_uuid, created_at, data)"
                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
     /* one delivery per subscribed endpoint, in the endpoints' order */
-    sq_sql[S_WH_FANOUT] = "INSERT INTO webhook_deliveries(endpoint_id, event_seq, org_uuid)"
-                          " SELECT id, ?1, org_uuid FROM webhook_endpoints WHERE org_uuid = ?2 AND (events & ?3) <> 0"
-                          " ORDER BY created_at, id";
-    sq_sql[S_WH_RUN] = "INSERT INTO webhook_deliveries(endpoint_id, event_seq, org_uuid)"
-                       " SELECT id, ?1, org_uuid FROM webhook_endpoints WHERE org_uuid = ?2 AND id = ?3";
+    sq_sql[S_WH_FANOUT] = "INSERT INTO webhook_deliveries(event_seq, endpoint_id, org_uuid)"
+                          " SELECT ?1, id, org_uuid FROM webhook_endpoints WHERE org_uuid = ?2 AND (events & ?3) <> 0";
+    sq_sql[S_WH_RUN] = "INSERT INTO webhook_deliveries(event_seq, endpoint_id, org_uuid)"
+                       " SELECT ?1, id, org_uuid FROM webhook_endpoints WHERE org_uuid = ?2 AND id = ?3";
     sq_sql[S_WH_EVENT_DROP] = "DELETE FROM webhook_events WHERE seq = ?1";
     sq_sql[S_WH_ORG_ENDPOINTS] = "SELECT id FROM webhook_endpoints WHERE org_uuid = ?1 ORDER BY created_at, id";
     sq_sql[S_WH_COUNT] = "SELECT count(*) FROM webhook_endpoints WHERE org_uuid = ?1";
@@ -36,24 +36,96 @@ void sq_webhooks_sql_init(void)
     sq_sql[S_WH_DELETE] = "DELETE FROM webhook_endpoints WHERE id = ?1"; /* its deliveries: ON DELETE CASCADE */
     sq_sql[S_WH_DELIVERIES] = "SELECT e.id, e.type, e.conversation_uuid, d.status, d.attempts_json, d.next_attempt_at, e.created_at"
                               " FROM webhook_deliveries d JOIN webhook_events e ON e.seq = d.event_seq"
-                              " WHERE d.endpoint_id = ?1 AND (?2 < 0 OR d.status = ?2) ORDER BY d.id DESC LIMIT ?3";
+                              " WHERE d.endpoint_id = ?1 AND (?2 < 0 OR d.status = ?2) ORDER BY d.event_seq DESC"
+                              " LIMIT ?3";
     sq_sql[S_WH_DUE] = "SELECT w.id, (SELECT d.next_attempt_at FROM webhook_deliveries d WHERE d.endpoint_id = w.id"
-                       " AND d.status = 0 ORDER BY d.id LIMIT 1) AS due FROM webhook_endpoints w WHERE due IS NOT NULL";
-    sq_sql[S_WH_WINDOW] = "SELECT d.id, e.id, e.org_uuid, e.conversation_uuid, e.type, e.created_at, d.attempts,"
+                       " AND d.status = 0 ORDER BY d.event_seq LIMIT 1) AS due FROM webhook_endpoints w"
+                       " WHERE due IS NOT NULL";
+    sq_sql[S_WH_WINDOW] = "SELECT d.event_seq, e.id, e.org_uuid, e.conversation_uuid, e.type, e.created_at, d.attempts,"
                           " d.next_attempt_at, e.data, w.url, w.secret, w.payload FROM webhook_deliveries d"
                           " JOIN webhook_events e ON e.seq = d.event_seq JOIN webhook_endpoints w ON w.id = d.endpoint_id"
-                          " WHERE d.endpoint_id = ?1 AND d.status = 0 ORDER BY d.id LIMIT ?2";
+                          " WHERE d.endpoint_id = ?1 AND d.status = 0 ORDER BY d.event_seq LIMIT ?2";
     /* ?5 (one attempt object) is appended to the JSON array attempts_json */
     sq_sql[S_WH_RECORD] = "UPDATE webhook_deliveries SET status = ?3, attempts = attempts + 1, next_attempt_at = ?4,"
                           " attempts_json = CASE WHEN attempts_json = '[]' THEN '[' || ?5 || ']'"
                           " ELSE substr(attempts_json, 1, length(attempts_json) - 1) || ',' || ?5 || ']' END"
-                          " WHERE id = ?1 AND status = 0 AND event_seq = (SELECT seq FROM webhook_events WHERE id = ?2)";
+                          " WHERE event_seq = ?1 AND endpoint_id = ?6 AND status = 0"
+                          " AND (SELECT id FROM webhook_events WHERE seq = ?1) = ?2";
     sq_sql[S_WH_PRUNE] = "DELETE FROM webhook_events WHERE seq IN (SELECT e.seq FROM webhook_events e"
                          " WHERE e.created_at < ?1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d"
                          " WHERE d.event_seq = e.seq AND d.status = 0) ORDER BY e.seq LIMIT ?2)";
 }
 
 /* ---- the outbox ------------------------------------------------------------------ */
+
+/* The stored form of an event's data: the JSON as a zstd frame (level 1,
+ * which records the length). A 5 KB conversation takes 2 KB: no overflow
+ * page per event in the group commits, whose bytes (the WAL's) are what the
+ * write path pays for, for a few µs of the writer thread (zlib's fastest
+ * level cost ten times that). The contexts live on the connection: made
+ * once, reused. */
+typedef struct sq_zip {
+    ZSTD_CCtx *cctx;
+    ZSTD_DCtx *dctx;
+} sq_zip_t;
+
+#define SQ_ZIP_LEVEL 1
+
+/* c's zstd contexts, made on first use (NULL when out of memory). */
+static sq_zip_t *sq_zip(sq_conn_t *c)
+{
+    if (!c->zip)
+        c->zip = calloc(1, sizeof *c->zip); /* owner: c, sq_outbox_conn_free */
+    return c->zip;
+}
+
+void sq_outbox_conn_free(sq_conn_t *c)
+{
+    if (!c->zip)
+        return;
+    ZSTD_freeCCtx(c->zip->cctx);
+    ZSTD_freeDCtx(c->zip->dctx);
+    free(c->zip);
+    c->zip = NULL;
+}
+
+/* Packs json (n bytes) into out (owned by the caller). 0, or -1 (out of
+ * memory, a zstd failure). */
+static int sq_outbox_pack(sq_conn_t *c, const char *json, size_t n, buf_t *out)
+{
+    sq_zip_t *z = sq_zip(c);
+    if (!z || (!z->cctx && !(z->cctx = ZSTD_createCCtx())))
+        return -1;
+    size_t cap = ZSTD_compressBound(n);
+    if (buf_reserve(out, cap) != 0)
+        return -1;
+    size_t got = ZSTD_compressCCtx(z->cctx, out->data, cap, json, n, SQ_ZIP_LEVEL);
+    if (ZSTD_isError(got))
+        return -1;
+    out->len = got;
+    return 0;
+}
+
+/* The JSON of a stored event's data (blob of n bytes) into out (NUL-terminated;
+ * owned by the caller). 0, or -1 when it is damaged or memory ran out. */
+static int sq_outbox_unpack(sq_conn_t *c, const void *blob, size_t n, buf_t *out)
+{
+    sq_zip_t *z = sq_zip(c);
+    if (!z || !blob || (!z->dctx && !(z->dctx = ZSTD_createDCtx())))
+        return -1;
+    unsigned long long len = ZSTD_getFrameContentSize(blob, n);
+    if (len == ZSTD_CONTENTSIZE_UNKNOWN || len == ZSTD_CONTENTSIZE_ERROR || len > SIZE_MAX - 1)
+        return -1;
+    buf_reset(out);
+    if (buf_reserve(out, (size_t)len + 1) != 0)
+        return -1;
+    size_t got = ZSTD_decompressDCtx(z->dctx, out->data, (size_t)len, blob, n);
+    if (ZSTD_isError(got) || got != len)
+        return -1;
+    out->len = got;
+    out->data[got] = '\0';
+    return 0;
+}
 
 /* The events the endpoints of org subscribe to (OR of their masks) into *mask. */
 static store_rc_t sq_outbox_subs(sq_conn_t *c, const char *org, int64_t *mask)
@@ -93,11 +165,11 @@ static store_rc_t sq_outbox_render(sq_conn_t *c, const char *org, const char *co
     return sq_one_row(c, S_CONV_GET, sq_stmt2(c, S_CONV_GET, conv, org, __func__), sq_row_fetch, &f, __func__);
 }
 
-/* Writes one event (type bit) with data, and its deliveries: to every
- * endpoint of org subscribed to it, or (endpoint non-NULL) to that one only,
- * whose run is then reported to t. An event no delivery came of is removed
- * again. */
-static store_rc_t sq_outbox_event(sq_conn_t *c, const char *org, const char *conv, int64_t bit, const char *data,
+/* Writes one event (type bit) with data (packed: sq_outbox_pack), and its
+ * deliveries: to every endpoint of org subscribed to it, or (endpoint
+ * non-NULL) to that one only, whose run is then reported to t. An event no
+ * delivery came of is removed again. */
+static store_rc_t sq_outbox_event(sq_conn_t *c, const char *org, const char *conv, int64_t bit, const buf_t *data,
                                   const char *endpoint, const conv_trigger_t *t)
 {
     const char *fn = "sq_outbox_event";
@@ -107,7 +179,7 @@ static store_rc_t sq_outbox_event(sq_conn_t *c, const char *org, const char *con
     for (int tries = 0; r == STORE_CONFLICT && tries < 8; tries++) {
         uuid_v7(eid);
         const sq_param_t p[] = {SQ_TEXT(eid),  SQ_TEXT(org), SQ_TEXT(webhook_event_name(bit)), SQ_TEXT(conv),
-                                SQ_INT(ptime_now_ms()), SQ_TEXT(data)};
+                                SQ_INT(ptime_now_ms()), SQ_BLOB(data->data, (int64_t)data->len)};
         r = sq_run(c, S_WH_EVENT_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), fn);
     }
     if (r != STORE_OK)
@@ -139,13 +211,17 @@ static store_rc_t sq_outbox_write(sq_conn_t *c, const char *org, const char *con
     mask &= subs;
     if (!mask)
         return STORE_OK;
-    buf_t data;
+    buf_t data, packed;
     buf_init(&data);
+    buf_init(&packed);
     store_rc_t r = sq_outbox_render(c, org, conv, &data);
+    if (r == STORE_OK && sq_outbox_pack(c, data.data, data.len, &packed) != 0)
+        r = STORE_ERROR;
     for (int i = 0; r == STORE_OK && i < WEBHOOK_EV_COUNT; i++)
         if (mask & ((int64_t)1 << i))
-            r = sq_outbox_event(c, org, conv, (int64_t)1 << i, data.data, NULL, NULL);
+            r = sq_outbox_event(c, org, conv, (int64_t)1 << i, &packed, NULL, NULL);
     buf_free(&data);
+    buf_free(&packed);
     return r == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
@@ -216,12 +292,16 @@ static store_rc_t sq_outbox_trigger(sq_conn_t *c, const char *org, const char *c
     }
     if (n == 0)
         return STORE_OK;
-    buf_t data;
+    buf_t data, packed;
     buf_init(&data);
+    buf_init(&packed);
     store_rc_t r = sq_outbox_render(c, org, conv, &data);
+    if (r == STORE_OK && sq_outbox_pack(c, data.data, data.len, &packed) != 0)
+        r = STORE_ERROR;
     for (size_t i = 0; r == STORE_OK && i < n; i++)
-        r = sq_outbox_event(c, org, conv, WEBHOOK_EV_INTEGRATION_TRIGGERED, data.data, ids[i], t);
+        r = sq_outbox_event(c, org, conv, WEBHOOK_EV_INTEGRATION_TRIGGERED, &packed, ids[i], t);
     buf_free(&data);
+    buf_free(&packed);
     return r == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
@@ -437,11 +517,13 @@ store_rc_t sqlite_webhook_window(store_t *base, const char *id, int limit, store
     if (!s)
         return STORE_ERROR;
     store_rc_t r = STORE_OK;
-    int rc;
+    buf_t data; /* the current row's JSON, unpacked */
+    buf_init(&data);
+    int rc = SQLITE_DONE;
     while (r == STORE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         store_wh_item_t it;
         memset(&it, 0, sizeof it);
-        it.id = sqlite3_column_int64(s, 0);
+        it.seq = sqlite3_column_int64(s, 0);
         sq_copy_col(s, 1, it.event_id, sizeof it.event_id);
         sq_copy_col(s, 2, it.org_uuid, sizeof it.org_uuid);
         sq_copy_col(s, 3, it.conversation_uuid, sizeof it.conversation_uuid);
@@ -449,23 +531,29 @@ store_rc_t sqlite_webhook_window(store_t *base, const char *id, int limit, store
         it.created_at = sqlite3_column_int64(s, 5);
         it.attempts = sqlite3_column_int(s, 6);
         it.next_attempt_at = sqlite3_column_int64(s, 7);
-        it.data = (const char *)sqlite3_column_text(s, 8);
+        if (sq_outbox_unpack(c, sqlite3_column_blob(s, 8), (size_t)sqlite3_column_bytes(s, 8), &data) != 0) {
+            fprintf(stderr, "parley: store %s: event %s: its stored data does not unpack\n", __func__, it.event_id);
+            r = STORE_ERROR;
+            break;
+        }
+        it.data = data.data;
         it.url = (const char *)sqlite3_column_text(s, 9);
         it.secret = (const char *)sqlite3_column_text(s, 10);
         const char *payload = (const char *)sqlite3_column_text(s, 11);
         it.resource = payload && strcmp(payload, "resource") == 0;
-        if (!it.type || !it.data || !it.url || !it.secret) {
+        if (!it.type || !it.url || !it.secret) {
             r = STORE_ERROR;
             break;
         }
         if (cb(ctx, &it) != 0)
-            r = STORE_ERROR;
+            break; /* the window is full */
     }
-    if (r == STORE_OK && rc != SQLITE_DONE) {
+    if (r == STORE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
         sq_log(c->db, __func__, rc);
         r = STORE_ERROR;
     }
     sq_put(c, S_WH_WINDOW, s);
+    buf_free(&data);
     return r;
 }
 
@@ -486,8 +574,8 @@ static store_rc_t sq_wh_record_tx(void *conn, void *arg)
     store_rc_t r = STORE_OK;
     for (size_t i = 0; r == STORE_OK && i < a->n; i++) {
         const store_wh_result_t *x = &a->r[i];
-        const sq_param_t p[] = {SQ_INT(x->delivery_id), SQ_TEXT(x->event_id), SQ_INT((int)x->status),
-                                SQ_INT(x->next_attempt_at), SQ_TEXT(x->attempt_json)};
+        const sq_param_t p[] = {SQ_INT(x->event_seq),       SQ_TEXT(x->event_id),     SQ_INT((int)x->status),
+                                SQ_INT(x->next_attempt_at), SQ_TEXT(x->attempt_json), SQ_TEXT(x->endpoint_id)};
         r = sq_run(c, S_WH_RECORD, SQ_EXEC, p, SQ_NPARAMS(p), fn);
     }
     return sq_tx_end(c, r, fn);
