@@ -109,7 +109,7 @@ void api_conv_trigger_integration(req_t *r)
     upd.privacy = CONV_PRIVACY_KEEP;
     upd.workflow_name = "native_integration";
     upd.trigger = &ct;
-    int64_t now = ptime_now();
+    int64_t now = ptime_now_ms();
     store_rc_t rc = store_conv_update(r->store, &r->scope, u, &upd, now, NULL, NULL);
     if (rc == STORE_FORBIDDEN)
         api_conv_log_refusal(r, u, upd.workflow_name, now);

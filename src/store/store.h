@@ -10,6 +10,7 @@
 #include "lib/uuid.h"
 #include "model/conversation.h"
 #include "model/filter.h"
+#include "model/update.h"
 #include "model/webhook.h"
 
 typedef enum {
@@ -94,10 +95,11 @@ typedef struct store_key_info {
 } store_key_info_t;
 
 /* trigger-native-integration (spec §8): the webhook endpoints to run for a
- * conversation, each run an event of its own. run(ctx, endpoint_id,
- * event_id) is called inside the change's transaction for each endpoint
- * that exists (ids of another organization or deleted meanwhile are
- * skipped); its answers are final only if the change returns STORE_OK. */
+ * conversation, each run an event of its own (conv_update_t.trigger).
+ * run(ctx, endpoint_id, event_id) is called inside the change's transaction
+ * for each endpoint that exists (ids of another organization or deleted
+ * meanwhile are skipped); its answers are final only if the change returns
+ * STORE_OK. */
 typedef void (*store_run_cb)(void *ctx, const char *endpoint_id, const char *event_id);
 typedef struct conv_trigger {
     const uuid_str_t *endpoints;        /* NULL: every endpoint of the organization */
@@ -105,22 +107,6 @@ typedef struct conv_trigger {
     store_run_cb run;
     void *ctx;
 } conv_trigger_t;
-
-/* One change to a conversation (issue 3 endpoints). Every member left NULL
- * (or -1) is unchanged. */
-typedef enum { CONV_PRIVACY_KEEP = -1, CONV_PRIVACY_PUBLIC = 0, CONV_PRIVACY_PRIVATE = 1, CONV_PRIVACY_TOGGLE = 2 }
-    conv_privacy_change_t;
-typedef struct conv_update {
-    const char *title;                  /* new title */
-    const char *labels_json;            /* replaces the labels object */
-    conv_privacy_change_t privacy;
-    const char *linked_crm_json;        /* replaces linkedCrmRecords (a JSON array) */
-    const char *confirm_intel_json;     /* object merged key by key into confirmedExtractedIntelligence */
-    const char *external_opportunity_json; /* replaces externalOpportunity ({} removes it) */
-    const char *workflow_name;          /* the workflow-log entry this change writes (spec §4) */
-    const conv_trigger_t *trigger;      /* set: run these webhook endpoints (conversation.integration_triggered)
-                                         * instead of writing the change events; nothing else changes */
-} conv_update_t;
 
 typedef struct store_workflow_log {
     int64_t id;

@@ -11,6 +11,7 @@
 
 #include "lib/buf.h"
 #include "store/backend.h"
+#include "store/outbox.h"
 #include "store/shape.h"
 
 /* The backend is split by resource: conn.c (the pool, running statements,
@@ -52,8 +53,7 @@ enum {
     P_CONV_INSERT,
     P_LOG_INSERT,
     P_LOG_FAIL,
-    P_CONV_UPD_ROW,
-    P_CONV_UPD_BODY,
+    P_CONV_REWRITE,
     P_CONV_GET,
     P_CONV_GET_EXT,
     P_CONV_STATE,
@@ -140,6 +140,10 @@ store_rc_t pg_tx_begin(pg_conn_t *c, const char *fn);
 void pg_tx_rollback(pg_conn_t *c);
 store_rc_t pg_tx_commit(pg_conn_t *c, const char *fn);
 store_rc_t pg_tx_end(pg_conn_t *c, store_rc_t r, const char *fn);
+
+/* Runs the C step a migration names with a `-- @step NAME` line, on pc
+ * inside the migration's transaction (upgrade.c). Returns 0, or -1 with why in err. */
+int pg_upgrade_step(PGconn *pc, const char *name, char *err, size_t errlen);
 
 /* One store operation: body(c, arg) on a pooled connection (pg_run retries it
  * once on a lost connection). */
@@ -235,18 +239,8 @@ store_rc_t pg_list_body(pg_conn_t *c, void *arg);
 /* ---- the transactional outbox (webhooks.c; same contracts as sq_outbox_* of SQLite) ------- */
 
 store_rc_t pg_outbox_add(pg_conn_t *c, const char *org, const char *conv, int64_t mask);
-typedef struct pg_outbox_pre {
-    int64_t subs;              /* the events the organization's endpoints subscribe to */
-    char *labels;              /* the labels before the change (malloc'd), when they matter; else NULL */
-} pg_outbox_pre_t;
-store_rc_t pg_outbox_before(pg_conn_t *c, const char *org, const char *conv, const conv_update_t *u,
-                            pg_outbox_pre_t *pre);
 store_rc_t pg_outbox_change(pg_conn_t *c, const char *org, const char *conv, const conv_update_t *u,
-                            pg_outbox_pre_t *pre, store_rc_t r);
-
-/* ---- SQLite's json_patch merge (json_merge.c) ----------------------------------------- */
-
-char *pj_merge(const char *base, const char *patch);
+                            store_outbox_pre_t *pre, store_rc_t r);
 
 /* ---- the vtable entries (same contracts as store.h) --------------------------------- */
 

@@ -92,17 +92,6 @@ static store_rc_t pg_outbox_fetch(pg_conn_t *c, const char *org, const char *con
     return r;
 }
 
-/* store_conv_cb: renders the conversation as GET /conversations/{id} does into ctx (a buf_t). */
-static int pg_outbox_render_cb(void *ctx, const conv_t *conv)
-{
-    buf_t *b = ctx;
-    jsonw_t w;
-    jsonw_init(&w, b);
-    conv_render_opts_t o = conv_render_opts_single();
-    conv_render(&w, conv, &o);
-    return w.err || b->oom ? -1 : 0;
-}
-
 /* Writes one event (type bit) with data, and its deliveries: to every
  * endpoint of org subscribed to it, or (endpoint non-NULL) to that one only,
  * whose run is then reported to t. An event no delivery came of is removed. */
@@ -152,7 +141,7 @@ static store_rc_t pg_outbox_write(pg_conn_t *c, const char *org, const char *con
         return STORE_OK;
     buf_t data;
     buf_init(&data);
-    store_rc_t r = pg_outbox_fetch(c, org, conv, pg_outbox_render_cb, &data);
+    store_rc_t r = pg_outbox_fetch(c, org, conv, store_outbox_render_cb, &data);
     for (int i = 0; r == STORE_OK && i < WEBHOOK_EV_COUNT; i++)
         if (mask & ((int64_t)1 << i))
             r = pg_outbox_event(c, org, conv, (int64_t)1 << i, data.data, NULL, NULL);
@@ -168,28 +157,6 @@ store_rc_t pg_outbox_add(pg_conn_t *c, const char *org, const char *conv, int64_
     if (pg_outbox_subs(c, org, &subs) != STORE_OK)
         return STORE_ERROR;
     return pg_outbox_write(c, org, conv, mask, subs);
-}
-
-/* store_conv_cb: keeps a copy of the labels (ctx: a char **). */
-static int pg_outbox_labels_cb(void *ctx, const conv_t *conv)
-{
-    char **out = ctx;
-    *out = strdup(conv->labels_json ? conv->labels_json : "{}"); /* owner: the pg_outbox_pre_t */
-    return *out ? 0 : -1;
-}
-
-store_rc_t pg_outbox_before(pg_conn_t *c, const char *org, const char *conv, const conv_update_t *u,
-                            pg_outbox_pre_t *pre)
-{
-    pre->subs = 0;
-    pre->labels = NULL;
-    if (c->batch || u->trigger)
-        return STORE_OK;
-    if (pg_outbox_subs(c, org, &pre->subs) != STORE_OK)
-        return STORE_ERROR;
-    if (!u->labels_json || !(pre->subs & WEBHOOK_EV_LABELS_CHANGED))
-        return STORE_OK;
-    return pg_outbox_fetch(c, org, conv, pg_outbox_labels_cb, &pre->labels);
 }
 
 /* The runs of trigger t: one conversation.integration_triggered event per endpoint. */
@@ -212,7 +179,7 @@ static store_rc_t pg_outbox_trigger(pg_conn_t *c, const char *org, const char *c
         return STORE_OK;
     buf_t data;
     buf_init(&data);
-    store_rc_t r = pg_outbox_fetch(c, org, conv, pg_outbox_render_cb, &data);
+    store_rc_t r = pg_outbox_fetch(c, org, conv, store_outbox_render_cb, &data);
     for (size_t i = 0; r == STORE_OK && i < n; i++)
         r = pg_outbox_event(c, org, conv, WEBHOOK_EV_INTEGRATION_TRIGGERED, data.data, ids[i], t);
     buf_free(&data);
@@ -220,21 +187,14 @@ static store_rc_t pg_outbox_trigger(pg_conn_t *c, const char *org, const char *c
 }
 
 store_rc_t pg_outbox_change(pg_conn_t *c, const char *org, const char *conv, const conv_update_t *u,
-                            pg_outbox_pre_t *pre, store_rc_t r)
+                            store_outbox_pre_t *pre, store_rc_t r)
 {
-    if (r == STORE_OK && !c->batch) {
-        if (u->trigger) {
-            r = pg_outbox_trigger(c, org, conv, u->trigger);
-        } else {
-            int64_t mask = WEBHOOK_EV_UPDATED;
-            if (u->labels_json && pre->labels && webhook_labels_changed(pre->labels, u->labels_json))
-                mask |= WEBHOOK_EV_LABELS_CHANGED;
-            r = pg_outbox_write(c, org, conv, mask, pre->subs);
-        }
-    }
-    free(pre->labels);
-    pre->labels = NULL;
-    return r;
+    int64_t mask = u->trigger ? 0 : store_outbox_mask(u, pre); /* frees pre */
+    if (r != STORE_OK || c->batch)
+        return r;
+    if (u->trigger)
+        return pg_outbox_trigger(c, org, conv, u->trigger);
+    return pg_outbox_add(c, org, conv, mask);
 }
 
 /* ---- endpoints ------------------------------------------------------------------ */

@@ -14,6 +14,7 @@
 #include "store/checkpointer.h"
 #include "store/count_cache.h"
 #include "store/group.h"
+#include "store/outbox.h"
 #include "store/shape.h"
 
 /* The backend is split by resource: conn.c (connections, statement cache,
@@ -70,8 +71,8 @@ enum {
     S_CONV_STATE,
     S_CONV_SET_ARCHIVED,
     S_CONV_EXT_UUID,
-    S_CONV_UPD_ROW,
-    S_CONV_UPD_BODY,
+    S_CONV_REWRITE,
+    S_BODY_REWRITE,
     S_LOG_FAIL,
     S_LOG_CHANGE,
     S_DATA_VERSION,
@@ -172,6 +173,12 @@ store_rc_t sq_job_run(void *conn, void *arg);
 store_rc_t sq_write(sq_store_t *st, store_group_fn fn, void *arg);
 bool sq_write_inline(sq_store_t *st, sq_conn_t *c);
 
+/* ---- migrations' C steps (upgrade.c) ------------------------------------------------- */
+
+/* Runs the C step a migration names with a `-- @step NAME` line, on db inside
+ * the migration's transaction. Returns 0, or -1 with why in err. */
+int sq_upgrade_step(sqlite3 *db, const char *name, char *err, size_t errlen);
+
 /* ---- the row adapter (rows.c) ---------------------------------------------------- */
 
 /* A row function: reads the current row of s (into out, or whatever it
@@ -237,22 +244,14 @@ store_rc_t sq_row_fetch(sqlite3_stmt *s, void *out);   /* conversations.c */
  * endpoint is, or in a bulk batch. STORE_ERROR (logged) otherwise. */
 store_rc_t sq_outbox_add(sq_conn_t *c, const char *org, const char *conv, int64_t mask);
 
-/* What sq_outbox_change needs of a conversation from before a change. */
-typedef struct sq_outbox_pre {
-    int64_t subs;                  /* the events the organization's endpoints subscribe to */
-    char *labels;                  /* the labels before the change (malloc'd), when they matter; else NULL */
-} sq_outbox_pre_t;
-/* Before the change u of conversation conv (inside its transaction): fills
- * pre. Pair with sq_outbox_change, which frees it. */
-store_rc_t sq_outbox_before(sq_conn_t *c, const char *org, const char *conv, const conv_update_t *u,
-                            sq_outbox_pre_t *pre);
-/* After the change u (inside its transaction), when r is STORE_OK: writes
- * conversation.updated, plus conversation.labels_changed when u changed
- * the labels, or (u->trigger) one conversation.integration_triggered per
- * endpoint to run. Frees pre; returns r when r is not STORE_OK, else the
- * outcome. */
+/* After the change u of conversation conv (inside its transaction; pre
+ * filled by store_outbox_before from the row before it), when r is
+ * STORE_OK: writes conversation.updated, plus conversation.labels_changed
+ * when u changed the labels, or (u->trigger) one
+ * conversation.integration_triggered per endpoint to run. Frees pre;
+ * returns r when r is not STORE_OK, else the outcome. */
 store_rc_t sq_outbox_change(sq_conn_t *c, const char *org, const char *conv, const conv_update_t *u,
-                            sq_outbox_pre_t *pre, store_rc_t r);
+                            store_outbox_pre_t *pre, store_rc_t r);
 /* After a commit on c: tells the store's listener when it wrote events. */
 void sq_outbox_committed(sq_conn_t *c);
 /* Frees what the outbox keeps on c (its zlib streams). */

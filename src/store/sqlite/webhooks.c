@@ -145,23 +145,12 @@ static store_rc_t sq_outbox_subs(sq_conn_t *c, const char *org, int64_t *mask)
     return STORE_OK;
 }
 
-/* store_conv_cb: renders the conversation as GET /conversations/{id} does into ctx (a buf_t). */
-static int sq_outbox_render_cb(void *ctx, const conv_t *conv)
-{
-    buf_t *b = ctx;
-    jsonw_t w;
-    jsonw_init(&w, b);
-    conv_render_opts_t o = conv_render_opts_single();
-    conv_render(&w, conv, &o);
-    return w.err || b->oom ? -1 : 0;
-}
-
 /* The conversation conv of org as GET renders it now (inside the caller's
  * transaction), into out. */
 static store_rc_t sq_outbox_render(sq_conn_t *c, const char *org, const char *conv, buf_t *out)
 {
     store_scope_t sc = {org, NULL};
-    sq_fetch_t f = {&sc, sq_outbox_render_cb, out};
+    sq_fetch_t f = {&sc, store_outbox_render_cb, out};
     return sq_one_row(c, S_CONV_GET, sq_stmt2(c, S_CONV_GET, conv, org, __func__), sq_row_fetch, &f, __func__);
 }
 
@@ -235,30 +224,6 @@ store_rc_t sq_outbox_add(sq_conn_t *c, const char *org, const char *conv, int64_
     return sq_outbox_write(c, org, conv, mask, subs);
 }
 
-/* store_conv_cb: keeps a copy of the labels (ctx: a char **). */
-static int sq_outbox_labels_cb(void *ctx, const conv_t *conv)
-{
-    char **out = ctx;
-    *out = strdup(conv->labels_json ? conv->labels_json : "{}"); /* owner: the sq_outbox_pre_t */
-    return *out ? 0 : -1;
-}
-
-store_rc_t sq_outbox_before(sq_conn_t *c, const char *org, const char *conv, const conv_update_t *u,
-                            sq_outbox_pre_t *pre)
-{
-    pre->subs = 0;
-    pre->labels = NULL;
-    if (c->bulk || u->trigger)
-        return STORE_OK;
-    if (sq_outbox_subs(c, org, &pre->subs) != STORE_OK)
-        return STORE_ERROR;
-    if (!u->labels_json || !(pre->subs & WEBHOOK_EV_LABELS_CHANGED))
-        return STORE_OK;
-    store_scope_t sc = {org, NULL};
-    sq_fetch_t f = {&sc, sq_outbox_labels_cb, &pre->labels};
-    return sq_one_row(c, S_CONV_GET, sq_stmt2(c, S_CONV_GET, conv, org, __func__), sq_row_fetch, &f, __func__);
-}
-
 /* The ids of every endpoint of org, by creation, into ids (at most
  * WEBHOOK_PER_ORG_MAX); their count into *n. */
 static store_rc_t sq_outbox_endpoints(sq_conn_t *c, const char *org, uuid_str_t *ids, size_t *n)
@@ -306,21 +271,14 @@ static store_rc_t sq_outbox_trigger(sq_conn_t *c, const char *org, const char *c
 }
 
 store_rc_t sq_outbox_change(sq_conn_t *c, const char *org, const char *conv, const conv_update_t *u,
-                            sq_outbox_pre_t *pre, store_rc_t r)
+                            store_outbox_pre_t *pre, store_rc_t r)
 {
-    if (r == STORE_OK && !c->bulk) {
-        if (u->trigger) {
-            r = sq_outbox_trigger(c, org, conv, u->trigger);
-        } else {
-            int64_t mask = WEBHOOK_EV_UPDATED;
-            if (u->labels_json && pre->labels && webhook_labels_changed(pre->labels, u->labels_json))
-                mask |= WEBHOOK_EV_LABELS_CHANGED;
-            r = sq_outbox_write(c, org, conv, mask, pre->subs);
-        }
-    }
-    free(pre->labels);
-    pre->labels = NULL;
-    return r;
+    int64_t mask = u->trigger ? 0 : store_outbox_mask(u, pre); /* frees pre */
+    if (r != STORE_OK || c->bulk)
+        return r;
+    if (u->trigger)
+        return sq_outbox_trigger(c, org, conv, u->trigger);
+    return sq_outbox_add(c, org, conv, mask);
 }
 
 void sq_outbox_committed(sq_conn_t *c)
