@@ -289,6 +289,7 @@ void store_stats(store_t *st, store_stats_t *out)
 {
     memset(out, 0, sizeof *out);
     out->db_bytes = -1;
+    out->webhook_backlog = -1;
     if (st->vt->stats)
         st->vt->stats(st, out);
 }

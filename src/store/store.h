@@ -377,6 +377,7 @@ void store_set_events_hook(store_t *st, void (*fn)(void *ctx), void *ctx);
 /* ---- operations (metrics) -------------------------------------------------- */
 typedef struct store_stats {
     int64_t db_bytes;           /* the database's size (SQLite: file and WAL); -1 = unknown */
+    int64_t webhook_backlog;    /* webhook deliveries not made yet (pending, retries included); -1 = unknown */
     bool have_group;            /* group-commit figures below are set (SQLite) */
     uint64_t group_batches, group_jobs;
     uint64_t group_batch_le[9]; /* cumulative: batches of <= 1, 2, 4, …, 256 jobs */

@@ -80,6 +80,7 @@ enum {
     P_WH_PRUNE,
     P_WH_LOCK,
     P_WH_UNLOCK,
+    P_WH_BACKLOG,
     P__COUNT
 };
 
@@ -239,6 +240,9 @@ store_rc_t pg_list_body(pg_conn_t *c, void *arg);
 /* ---- the transactional outbox (webhooks.c; same contracts as sq_outbox_* of SQLite) ------- */
 
 store_rc_t pg_outbox_add(pg_conn_t *c, const char *org, const char *conv, int64_t mask);
+/* The pending deliveries of every endpoint (the backlog /metrics shows) into
+ * *n; STORE_ERROR (logged) when the count fails. */
+store_rc_t pg_webhook_backlog(pg_conn_t *c, int64_t *n);
 store_rc_t pg_outbox_change(pg_conn_t *c, const char *org, const char *conv, const conv_update_t *u,
                             store_outbox_pre_t *pre, store_rc_t r);
 

@@ -55,6 +55,8 @@ void pg_webhooks_sql_init(void)
     pg_sql[P_WH_PRUNE] = "DELETE FROM webhook_events WHERE seq IN (SELECT e.seq FROM webhook_events e"
                          " WHERE e.created_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d"
                          " WHERE d.event_seq = e.seq AND d.status = 0) ORDER BY e.seq LIMIT " PG_WH_PRUNE_BATCH ")";
+    /* every organization's; counted on the partial index of pending deliveries */
+    pg_sql[P_WH_BACKLOG] = "SELECT count(*) FROM webhook_deliveries WHERE status = 0";
     pg_sql[P_WH_LOCK] = "SELECT pg_try_advisory_lock(" PG_WH_LOCK_CLASS ", hashtext($1))";
     pg_sql[P_WH_UNLOCK] = "SELECT pg_advisory_unlock(" PG_WH_LOCK_CLASS ", hashtext($1))";
 }
@@ -573,5 +575,19 @@ store_rc_t postgres_webhook_prune(store_t *base, int64_t before_ms, int64_t *del
     store_rc_t r = pg_wh_session((pg_store_t *)base, pg_wh_prune_body, &a, __func__);
     if (deleted)
         *deleted = r == STORE_OK ? a.deleted : 0;
+    return r;
+}
+
+/* ---- operations ------------------------------------------------------------------ */
+
+store_rc_t pg_webhook_backlog(pg_conn_t *c, int64_t *n)
+{
+    PGresult *res = pg_q(c, P_WH_BACKLOG, 0, NULL, NULL, __func__);
+    if (!res)
+        return STORE_ERROR;
+    store_rc_t r = PQntuples(res) == 1 ? STORE_OK : STORE_ERROR;
+    if (r == STORE_OK)
+        *n = pg_int(res, 0, 0);
+    PQclear(res);
     return r;
 }

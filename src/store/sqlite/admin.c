@@ -197,6 +197,10 @@ void sqlite_stats(store_t *base, store_stats_t *out)
         if (stat(wal, &sb) == 0)
             out->db_bytes += (int64_t)sb.st_size;
     }
+    sq_conn_t *c = sq_conn(st);
+    int64_t backlog;
+    if (c && sq_webhook_backlog(c, &backlog) == STORE_OK) /* webhooks.c */
+        out->webhook_backlog = backlog;
     if (st->group) {
         unsigned long long batches, jobs, by_size[STORE_GROUP_SIZE_BUCKETS];
         store_group_stats(st->group, &batches, &jobs);

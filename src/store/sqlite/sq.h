@@ -94,6 +94,7 @@ enum {
     S_WH_WINDOW,
     S_WH_RECORD,
     S_WH_PRUNE,
+    S_WH_BACKLOG,
     S__COUNT
 };
 
@@ -129,7 +130,7 @@ typedef struct sq_conn {
     store_t *store;                /* the store it belongs to (store_events_committed) */
     bool bulk;                     /* a store_batch_begin batch (seed, load) is open: no outbox events */
     bool events;                   /* the open transaction wrote outbox events (webhooks.c) */
-    struct sq_zip *zip;            /* webhooks.c's zlib streams, made on first use; owned (sq_outbox_conn_free) */
+    struct sq_zip *zip;            /* webhooks.c's zstd contexts, made on first use; owned (sq_outbox_conn_free) */
     struct sq_conn *next;
 } sq_conn_t;
 
@@ -254,7 +255,10 @@ store_rc_t sq_outbox_change(sq_conn_t *c, const char *org, const char *conv, con
                             store_outbox_pre_t *pre, store_rc_t r);
 /* After a commit on c: tells the store's listener when it wrote events. */
 void sq_outbox_committed(sq_conn_t *c);
-/* Frees what the outbox keeps on c (its zlib streams). */
+/* The pending deliveries of every endpoint (the backlog /metrics shows) into
+ * *n; STORE_ERROR (logged) when the count fails. */
+store_rc_t sq_webhook_backlog(sq_conn_t *c, int64_t *n);
+/* Frees what the outbox keeps on c (its zstd contexts). */
 void sq_outbox_conn_free(sq_conn_t *c);
 
 /* ---- list queries (lists.c) -------------------------------------------------------- */

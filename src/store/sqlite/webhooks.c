@@ -51,6 +51,8 @@ void sq_webhooks_sql_init(void)
                           " ELSE substr(attempts_json, 1, length(attempts_json) - 1) || ',' || ?5 || ']' END"
                           " WHERE event_seq = ?1 AND endpoint_id = ?6 AND status = 0"
                           " AND (SELECT id FROM webhook_events WHERE seq = ?1) = ?2";
+    /* every organization's; counted on the partial index of pending deliveries */
+    sq_sql[S_WH_BACKLOG] = "SELECT count(*) FROM webhook_deliveries WHERE status = 0";
     sq_sql[S_WH_PRUNE] = "DELETE FROM webhook_events WHERE seq IN (SELECT e.seq FROM webhook_events e"
                          " WHERE e.created_at < ?1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d"
                          " WHERE d.event_seq = e.seq AND d.status = 0) ORDER BY e.seq LIMIT ?2)";
@@ -573,5 +575,15 @@ store_rc_t sqlite_webhook_prune(store_t *base, int64_t before_ms, int64_t *delet
     store_rc_t r = sq_write((sq_store_t *)base, sq_wh_prune_tx, &a);
     if (deleted)
         *deleted = r == STORE_OK ? a.deleted : 0;
+    return r;
+}
+
+/* ---- operations ------------------------------------------------------------------ */
+
+store_rc_t sq_webhook_backlog(sq_conn_t *c, int64_t *n)
+{
+    sqlite3_stmt *s = sq_bind(c, S_WH_BACKLOG, NULL, 0, __func__);
+    store_rc_t r = s && sq_step_int(c, s, n, __func__) ? STORE_OK : STORE_ERROR;
+    sq_put(c, S_WH_BACKLOG, s);
     return r;
 }
