@@ -195,6 +195,20 @@ static store_rc_t sq_outbox_event(sq_conn_t *c, const char *org, const char *con
     return STORE_OK;
 }
 
+/* The payload of conversation conv's events: rendered as GET renders it now
+ * (sq_outbox_render), then packed (sq_outbox_pack) into packed, which the
+ * caller owns (buf_free) either way. STORE_ERROR when either fails. */
+static store_rc_t sq_outbox_payload(sq_conn_t *c, const char *org, const char *conv, buf_t *packed)
+{
+    buf_t data;
+    buf_init(&data);
+    store_rc_t r = sq_outbox_render(c, org, conv, &data);
+    if (r == STORE_OK && sq_outbox_pack(c, data.data, data.len, packed) != 0)
+        r = STORE_ERROR;
+    buf_free(&data);
+    return r == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
 /* Writes the events of mask (bit order) that someone in subs listens to,
  * rendering the conversation once. */
 static store_rc_t sq_outbox_write(sq_conn_t *c, const char *org, const char *conv, int64_t mask, int64_t subs)
@@ -202,16 +216,12 @@ static store_rc_t sq_outbox_write(sq_conn_t *c, const char *org, const char *con
     mask &= subs;
     if (!mask)
         return STORE_OK;
-    buf_t data, packed;
-    buf_init(&data);
+    buf_t packed;
     buf_init(&packed);
-    store_rc_t r = sq_outbox_render(c, org, conv, &data);
-    if (r == STORE_OK && sq_outbox_pack(c, data.data, data.len, &packed) != 0)
-        r = STORE_ERROR;
+    store_rc_t r = sq_outbox_payload(c, org, conv, &packed);
     for (int i = 0; r == STORE_OK && i < WEBHOOK_EV_COUNT; i++)
         if (mask & ((int64_t)1 << i))
             r = sq_outbox_event(c, org, conv, (int64_t)1 << i, &packed, NULL, NULL);
-    buf_free(&data);
     buf_free(&packed);
     return r == STORE_OK ? STORE_OK : STORE_ERROR;
 }
@@ -259,15 +269,11 @@ static store_rc_t sq_outbox_trigger(sq_conn_t *c, const char *org, const char *c
     }
     if (n == 0)
         return STORE_OK;
-    buf_t data, packed;
-    buf_init(&data);
+    buf_t packed;
     buf_init(&packed);
-    store_rc_t r = sq_outbox_render(c, org, conv, &data);
-    if (r == STORE_OK && sq_outbox_pack(c, data.data, data.len, &packed) != 0)
-        r = STORE_ERROR;
+    store_rc_t r = sq_outbox_payload(c, org, conv, &packed);
     for (size_t i = 0; r == STORE_OK && i < n; i++)
         r = sq_outbox_event(c, org, conv, WEBHOOK_EV_INTEGRATION_TRIGGERED, &packed, ids[i], t);
-    buf_free(&data);
     buf_free(&packed);
     return r == STORE_OK ? STORE_OK : STORE_ERROR;
 }
