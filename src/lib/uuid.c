@@ -30,21 +30,50 @@ void uuid_seed(uint64_t seed)
     pthread_mutex_unlock(&uuid_lock);
 }
 
-/* 16 random bytes: the OS's, or the next block of the seeded stream. */
+/* Without a seed, each thread draws its ids from its own ChaCha20 keystream
+ * under a key the OS gave it once (libsodium's randombytes_buf is one
+ * getrandom() call each time: a system call per request id on the hot path).
+ * A block of 64 bytes serves four ids. Nothing secret is made from uuid_v7. */
+static _Thread_local struct {
+    bool keyed;
+    uint8_t key[crypto_stream_chacha20_KEYBYTES];
+    uint64_t ctr;
+    uint8_t block[64];
+    unsigned pos; /* bytes of block used; 64 = empty */
+} uuid_tls = {.pos = 64};
+
+/* The next block of stream under key: nonce = ctr, little-endian. */
+static void uuid_stream_block(uint8_t out[64], uint64_t ctr, const uint8_t *key)
+{
+    uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];
+    for (int i = 0; i < 8; i++)
+        nonce[i] = (uint8_t)(ctr >> (8 * i));
+    crypto_stream_chacha20(out, 64, nonce, key);
+}
+
+/* 16 random bytes: the thread's stream, or the next block of the seeded one. */
 static void uuid_random(uint8_t rnd[16])
 {
     pthread_mutex_lock(&uuid_lock);
     bool seeded = uuid_seeded;
     uint64_t ctr = uuid_seed_ctr++;
     pthread_mutex_unlock(&uuid_lock);
-    if (!seeded) {
-        randombytes_buf(rnd, 16);
+    if (seeded) {
+        uint8_t block[64];
+        uuid_stream_block(block, ctr, uuid_seed_key);
+        memcpy(rnd, block, 16);
         return;
     }
-    uint8_t nonce[crypto_stream_chacha20_NONCEBYTES];
-    for (int i = 0; i < 8; i++)
-        nonce[i] = (uint8_t)(ctr >> (8 * i));
-    crypto_stream_chacha20(rnd, 16, nonce, uuid_seed_key);
+    if (!uuid_tls.keyed) {
+        randombytes_buf(uuid_tls.key, sizeof uuid_tls.key);
+        uuid_tls.keyed = true;
+    }
+    if (uuid_tls.pos == 64) {
+        uuid_stream_block(uuid_tls.block, uuid_tls.ctr++, uuid_tls.key);
+        uuid_tls.pos = 0;
+    }
+    memcpy(rnd, uuid_tls.block + uuid_tls.pos, 16);
+    uuid_tls.pos += 16;
 }
 
 /* Layout: 48-bit big-endian ms timestamp, version 7 nibble, 12 bits rand_a,
