@@ -49,6 +49,35 @@ def write_lines(path, items):
     os.replace(tmp, path)
 
 
+def import_body(user, rnd, segments=50, words=None):
+    """A POST /v2/conversations/import body: a SEGMENTS-segment v2 transcript (WORDS words a segment, or
+    6 to 14 drawn from rnd), three participants, a title; "@EXT@" marks the applicationExternalID."""
+    speakers = ["Alice Carter", "Bob Nguyen", "Priya Shah"]
+    vocab = ("we could look at the pricing for next quarter and see how the rollout goes with your team "
+             "security review contract renewal integration timeline budget approval").split()
+    final, t = [], 0.0
+    for i in range(segments):
+        n = words if words is not None else rnd.randint(6, 14)
+        ws = []
+        for _ in range(n):
+            ws.append({"text": rnd.choice(vocab), "startTimestamp": round(t, 2), "endTimestamp": round(t + 0.4, 2)})
+            t += 0.45
+        final.append({"speaker": speakers[i % 3], "words": ws})
+    return {
+        "mediaURL": "https://media.example.com/rec/bench.mp4",
+        "userID": user,
+        "applicationName": "bench",
+        "applicationExternalID": "@EXT@",
+        "conversationTitle": "Benchmark import - Pricing Discussion with Initech",
+        "transcript": {"v2": {"final": final}},
+        "externalMetadata": {"participants": [
+            {"email": "alice.carter@initech.com", "name": "Alice Carter", "accessType": "External"},
+            {"email": "bob.nguyen@bench.example", "name": "Bob Nguyen", "accessType": "Internal",
+             "organizer": True},
+            {"email": "priya.shah@initech.com", "name": "Priya Shah", "accessType": "External"}]},
+    }
+
+
 def inputs(db, out):
     rnd = random.Random(42)
     con = connect(db)
@@ -114,30 +143,7 @@ def inputs(db, out):
                    srt + [("_page", 1), ("_limit", 20)]) for t, _, _ in terms["selective"]])
 
     # Import body: a 50-segment v2 transcript, three participants, title; @EXT@ is filled in per request.
-    speakers = ["Alice Carter", "Bob Nguyen", "Priya Shah"]
-    vocab = ("we could look at the pricing for next quarter and see how the rollout goes with your team "
-             "security review contract renewal integration timeline budget approval").split()
-    final, t = [], 0.0
-    for i in range(50):
-        n = rnd.randint(6, 14)
-        ws = []
-        for _ in range(n):
-            ws.append({"text": rnd.choice(vocab), "startTimestamp": round(t, 2), "endTimestamp": round(t + 0.4, 2)})
-            t += 0.45
-        final.append({"speaker": speakers[i % 3], "words": ws})
-    body = {
-        "mediaURL": "https://media.example.com/rec/bench.mp4",
-        "userID": users[0] if users else "",
-        "applicationName": "bench",
-        "applicationExternalID": "@EXT@",
-        "conversationTitle": "Benchmark import - Pricing Discussion with Initech",
-        "transcript": {"v2": {"final": final}},
-        "externalMetadata": {"participants": [
-            {"email": "alice.carter@initech.com", "name": "Alice Carter", "accessType": "External"},
-            {"email": "bob.nguyen@bench.example", "name": "Bob Nguyen", "accessType": "Internal",
-             "organizer": True},
-            {"email": "priya.shah@initech.com", "name": "Priya Shah", "accessType": "External"}]},
-    }
+    body = import_body(users[0] if users else "", rnd)
     with open(os.path.join(out, "import.json"), "w") as f:
         json.dump(body, f, separators=(",", ":"))
     print("prep: %d ids, %d owner emails, %d selective and %d frequent title terms" % (

@@ -17,7 +17,8 @@ void json_arena_install(void);
 /* True once json_arena_install has run. */
 bool json_arena_installed(void);
 
-/* json_loadb, except that (once installed) the document's nodes and strings
+/* json_loadb (through jparse_loadb when it accepts the document, with the
+ * same tree), except that (once installed) the document's nodes and strings
  * are allocated from a, on this thread, and json_decref of them frees nothing:
  * a frees them all at arena_free. So the returned tree, and any value taken
  * from it with json_incref, must not outlive a; json_decref it as usual
