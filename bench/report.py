@@ -347,6 +347,47 @@ def main(a):
                                  len(snap_bad), ", ".join(sorted({"%.0f" % x for x in snap_bad if x is not None})))))
         lines.append("")
 
+    # Webhooks (issue 17).
+    def pair_ratio(a, b, fn=throughput):
+        """Median over the rounds of scenario a's figure over scenario b's (both Parley, same round)."""
+        rs = []
+        for rnd, d in by.get((a, "parley"), {}).items():
+            e = by.get((b, "parley"), {}).get(rnd)
+            if e and fn(e) > 0:
+                rs.append(fn(d) / fn(e))
+        return med(rs)
+    wh_none = fig("wh-archive-none", "parley", throughput)
+    wh_hook = fig("wh-archive-hook", "parley", throughput)
+    wh_ratio = pair_ratio("wh-archive-hook", "wh-archive-none")
+    wh_rate = fig("wh-rate", "parley", lambda d: d.get("rate"))
+    wh_rate_n = fig("wh-rate", "parley", lambda d: d.get("n"))
+    wh_lat = {k: fig("wh-latency", "parley", lambda d, k=k: d.get(k)) for k in ("p50_us", "p90_us", "p99_us",
+                                                                                "max_us", "n", "lost")}
+    wh_get_ratio = pair_ratio("wh-get-backlog", "wh-get-clean")
+    wh_arch_ratio = pair_ratio("wh-archive-backlog", "wh-archive-hook")
+    wh_backlog = fig("wh-backlog", "parley", lambda d: d.get("ok"))
+    if wh_none is not None or wh_rate is not None or wh_lat["n"]:
+        lines.append("Webhooks (issue 17; one endpoint of the organization subscribed to `conversation.archived`, a "
+                     "`node:http` receiver on loopback answering 204 at once, `bench/node/receiver.mjs`):")
+        lines.append("")
+        lines.append("- archive (durable, distinct conversations) with the endpoint subscribed: **%s/s** against "
+                     "%s/s with none, same round: **%s**" % (fmt_rate(wh_hook), fmt_rate(wh_none),
+                                                              fmt_ratio2(wh_ratio)))
+        lines.append("- delivery rate to the receiver, one endpoint (its deliveries go out one at a time, in "
+                     "order): **%s events/s**, draining a backlog of %s events built while the receiver held its "
+                     "first delivery" % (fmt_rate(wh_rate), "?" if wh_rate_n is None else "%.0f" % wh_rate_n))
+        lines.append("- from an archive's 200 to the receiver's arrival, %s archives one at a time: p50 **%s ms**, "
+                     "p90 %s ms, p99 **%s ms**, max %s ms%s" % (
+                         "?" if wh_lat["n"] is None else "%.0f" % wh_lat["n"], fmt_ms(wh_lat["p50_us"]),
+                         fmt_ms(wh_lat["p90_us"]), fmt_ms(wh_lat["p99_us"]), fmt_ms(wh_lat["max_us"]),
+                         "" if not wh_lat["lost"] else " (%.0f never arrived)" % wh_lat["lost"]))
+        lines.append("- %s undelivered events for a dead receiver (nothing listens at its port): GET by id with "
+                     "them against without, same round **%s**; archive with the dead endpoint subscribed and "
+                     "the backlog against the live endpoint above **%s**" % (
+                         "?" if wh_backlog is None else "%.0f" % wh_backlog, fmt_ratio2(wh_get_ratio),
+                         fmt_ratio2(wh_arch_ratio)))
+        lines.append("")
+
     # PostgreSQL.
     pg_scen = [s for s in ("pg-get", "pg-list-all", "pg-list-owner", "pg-archive", "pg-import") if (s, "parley") in by]
     if pg_scen:
@@ -455,6 +496,16 @@ def main(a):
     t.append(("a 1 GiB media upload raises the server's RSS by ≤ 8 MiB",
               "—" if mrss_grew is None else "%.1f MiB" % (mrss_grew / 1024),
               chk(None if mrss_grew is None else mrss_grew <= 8 * 1024)))
+    t.append(("archive with one webhook endpoint subscribed ≥ 0.9× none (same run)", fmt_ratio2(wh_ratio),
+              chk(ge(wh_ratio, 0.9))))
+    t.append(("webhook delivery rate to a fast loopback receiver ≥ 2,000 events/s", fmt_rate(wh_rate) + "/s",
+              chk(ge(wh_rate, 2000))))
+    t.append(("archive's 200 to the receiver: p50 / p99 (no target)",
+              "%s / %s ms" % (fmt_ms(wh_lat["p50_us"]), fmt_ms(wh_lat["p99_us"])), "—"))
+    t.append(("10,000 undelivered events do not slow GET (with/without ≥ 0.9)", fmt_ratio2(wh_get_ratio),
+              chk(ge(wh_get_ratio, 0.9))))
+    t.append(("… nor archive (dead endpoint with the backlog / live endpoint ≥ 0.9)", fmt_ratio2(wh_arch_ratio),
+              chk(ge(wh_arch_ratio, 0.9))))
     lines.append("| target | measured | |")
     lines.append("|---|---|---|")
     for name, val, ok in t:

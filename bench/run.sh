@@ -10,19 +10,21 @@
 #   BENCH_DURATION=10s   measured length of every wrk run        BENCH_WARMUP=3s  discarded warm-up before it
 #   BENCH_CONNS=64       wrk connections                          BENCH_WRK_THREADS=2
 #   BENCH_ROUNDS=2       rounds (each figure is the median over rounds; baselines run beside Parley in each)
-#   BENCH_ONLY="get list title archive import mixed startup admin pg media"   a subset of the scenario groups;
+#   BENCH_ONLY="get list title archive import mixed startup admin webhooks pg media"   a subset of the scenario groups;
 #                        a subset (or BACKEND=postgres) writes bench/data/BENCHMARKS-subset.md unless BENCH_OUT
 #   BACKEND=postgres     only the PostgreSQL section (same as BENCH_ONLY=pg)
 #   BENCH_OL_FRACTION=0.5  open-loop rate as a fraction of the same round's closed-loop maximum
 #   BENCH_NODE_WORKERS=(cores)  processes of the Node baseline   BENCH_ADMIN_PAIRS=2  admin off/on pairs a round
 #   BENCH_ORG_CALLS=1000  BENCH_SNAP_CALLS=5  timed POST /_parley/orgs, snapshots and restores
+#   BENCH_WH_BACKLOG=10000  undelivered events of the webhooks group's dead receiver
+#   BENCH_WH_LATENCY=500  archives timed one by one to the receiver
 #   PARLEY_BIN=build/parley  PARLEY_THREADS=(cores)  PARLEY_ARGS=(extra serve options)  BENCH_OUT=BENCHMARKS.md
 set -euo pipefail
 
 ROOT=${BENCH_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 BENCH=$ROOT/bench
 QUICK=${BENCH_QUICK:-0}
-ALL="get list title archive import mixed startup admin pg media"
+ALL="get list title archive import mixed startup admin webhooks pg media"
 BACKEND=${BACKEND:-sqlite}
 case $BACKEND in
 sqlite) ONLY=${BENCH_ONLY:-$ALL} ;;
@@ -53,6 +55,8 @@ NWORKERS=${BENCH_NODE_WORKERS:-$(nproc)}
 ADMIN_PAIRS=${BENCH_ADMIN_PAIRS:-2}
 ORG_CALLS=${BENCH_ORG_CALLS:-1000}
 SNAP_CALLS=${BENCH_SNAP_CALLS:-5}
+WH_BACKLOG=${BENCH_WH_BACKLOG:-10000}
+WH_LATENCY=${BENCH_WH_LATENCY:-500}
 DATA=$BENCH/data
 DB=$DATA/parley-$SET.db
 DIR=$DATA/$SET
@@ -60,7 +64,7 @@ RES=$DIR/results
 NDB=$DATA/node-$SET.db            # the Node baseline's database (load.mjs, from `parley export`)
 ADB=$DATA/parley-10k-admin.db     # 10,000 conversations for the snapshot and org scenarios (kept pristine)
 PGDIR=$DATA/pg-$SET               # a kept PostgreSQL cluster holding the same conversations
-PP=18080 NP=18081 JP=18082 NODEP=18083
+PP=18080 NP=18081 JP=18082 NODEP=18083 WHP=18084
 LUA=$BENCH/lua/bench.lua
 JSBIN=$BENCH/node/node_modules/.bin/json-server
 OPENLOOP=$DATA/openloop           # bench/openloop.c, compiled here
@@ -252,7 +256,20 @@ fresh() {
     esac
 }
 
-cleanup() { stop_parley; stop_nginx; stop_js; stop_node; pg_down; }
+# the webhooks group's receiver (bench/node/receiver.mjs)
+RECV_PID=
+start_receiver() {
+    node "$BENCH/node/receiver.mjs" $WHP >>"$RES/receiver.log" 2>&1 &
+    RECV_PID=$!
+    wait_http "http://127.0.0.1:$WHP/stats" || die "the webhook receiver did not start (see $RES/receiver.log)"
+}
+stop_receiver() {
+    [ -n "$RECV_PID" ] || return 0
+    stop_pid "$RECV_PID"
+    RECV_PID=
+}
+
+cleanup() { stop_parley; stop_nginx; stop_js; stop_node; stop_receiver; pg_down; }
 trap cleanup EXIT
 
 # ---- one wrk run --------------------------------------------------------------------------------------
@@ -498,6 +515,73 @@ sc_admin() {
     rm -rf "$RES/admin.db"* "$RES/admin-snapshots"
 }
 
+# Webhooks (issue 17), on the benchmark database's organization: (1) archive with one endpoint subscribed to
+# conversation.archived at a fast loopback receiver against none, in either order by round; (2) delivery
+# rate: a backlog builds while the receiver holds its first delivery, then drains; (3) latency from each
+# archive's 200 to the receiver, one archive at a time; (4) a dead receiver (nothing listens) with
+# $WH_BACKLOG undelivered events: GET against without them, archive against the live endpoint of (1).
+wh_clear() { # removes every webhook endpoint of the organization (with its deliveries and events)
+    "$PARLEY" webhook list --org Bench --db "$DB" | sed -n 's/^{"id":"\([0-9a-f-]*\)".*/\1/p' |
+        while read -r id; do "$PARLEY" webhook delete --id "$id" --db "$DB" >/dev/null; done
+}
+wh_reset() { # undoes the archives so far (each step archives conversations nobody archived yet)
+    stop_parley
+    python3 "$BENCH/prep.py" reset "$DB" "$START"
+}
+wh_hook() { # URL: an endpoint for the archives
+    "$PARLEY" webhook create --org Bench --url "$1" --events conversation.archived --db "$DB" >/dev/null
+}
+sc_webhooks() {
+    local n r which org ok
+    org=$(sed -n 's/^organization: //p' "$DIR/org.txt")
+    start_receiver
+    n=$(( ($(secs "$DURATION") + $(secs "$WARMUP")) * 15000 * 3 / 2 ))
+    for which in $( [ $((ROUND % 2)) = 1 ] && echo "none hook" || echo "hook none"); do
+        wh_reset
+        wh_clear
+        [ "$which" = none ] || wh_hook "http://127.0.0.1:$WHP/hook"
+        make_wids "$n"
+        archive_run "wh-archive-$which" parley "http://127.0.0.1:$PP" \
+            'python3 "$BENCH/prep.py" count-archived "$DB" 0'
+    done
+    wh_reset
+    wh_clear
+    wh_hook "http://127.0.0.1:$WHP/hook"
+    start_parley --webhook-timeout 300
+    curl -s -o /dev/null -X POST "http://127.0.0.1:$WHP/pause"
+    make_wids $((WH_BACKLOG * 2))
+    log "round $ROUND: a backlog of $((WH_BACKLOG * 2)) archives while the receiver holds its first delivery"
+    ok=$(field "$(python3 "$BENCH/probe.py" archive-all "http://127.0.0.1:$PP" "$KEY" "$RES/wids-all.txt" 16)" ok)
+    r=$(python3 "$BENCH/probe.py" webhook-drain "http://127.0.0.1:$WHP" $((ok - 1)) 300)
+    record wh-rate parley "$r"
+    wh_reset
+    wh_clear
+    start_parley --admin-token "$ATOKEN"
+    make_wids "$WH_LATENCY"
+    log "round $ROUND: $WH_LATENCY archives one at a time, each to its event's arrival"
+    r=$(python3 "$BENCH/probe.py" webhook-latency "http://127.0.0.1:$PP" "$ATOKEN" "$org" "$KEY" \
+        "$RES/wids-all.txt" "$WH_LATENCY")
+    record wh-latency parley "$r"
+    wh_reset
+    fresh parley
+    r=$(wrk_run wh-get-clean parley "http://127.0.0.1:$PP" BENCH_MODE=get BENCH_IDS="$DIR/ids.txt")
+    record wh-get-clean parley "$r"
+    wh_hook "http://127.0.0.1:9/dead" # nothing listens on port 9: every attempt is refused
+    make_wids "$WH_BACKLOG"
+    log "round $ROUND: $WH_BACKLOG undelivered events for a dead receiver"
+    r=$(python3 "$BENCH/probe.py" archive-all "http://127.0.0.1:$PP" "$KEY" "$RES/wids-all.txt" 16)
+    record wh-backlog parley "$r"
+    fresh parley
+    r=$(wrk_run wh-get-backlog parley "http://127.0.0.1:$PP" BENCH_MODE=get BENCH_IDS="$DIR/ids.txt")
+    record wh-get-backlog parley "$r"
+    make_wids "$n" # among the conversations the backlog left alone
+    archive_run wh-archive-backlog parley "http://127.0.0.1:$PP" 'python3 "$BENCH/prep.py" count-archived "$DB" 0'
+    wh_reset
+    wh_clear
+    stop_receiver
+    start_parley
+}
+
 # The PostgreSQL section: the same conversations in a kept PostgreSQL 15 cluster; Parley on it, alone.
 sc_pg() {
     local r n v
@@ -580,6 +664,7 @@ for ROUND in $(seq 1 "$ROUNDS"); do
     want import && sc_import
     want mixed && sc_mixed
     want admin && sc_admin
+    want webhooks && sc_webhooks
     want pg && sc_pg
     want media && sc_media
     if [ "$ROUND" -lt "$ROUNDS" ]; then

@@ -1,4 +1,4 @@
-/* main.c - the `parley` command line: dispatches serve, org, user, team, key, seed, export, load, backup, check. */
+/* main.c - the `parley` command line: dispatches serve, org, user, team, key, seed, export, load, backup, check, snapshot, webhook. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -29,6 +29,8 @@ static const char parley_usage[] =
     "  check          verify a database or a backup: integrity, schema version, counts\n"
     "  snapshot take|list|restore|delete\n"
     "                 named copies of a SQLite database (the admin API's snapshots)\n"
+    "  webhook create|list|delete|deliveries\n"
+    "                 an organization's webhook endpoints and what was sent to them\n"
     "\n"
     "Every command takes --db PATH (default: $PARLEY_DB, else ./parley.db) and --help.\n";
 
@@ -47,6 +49,8 @@ static const cli_cmd_t parley_cmds[] = {
     {"snapshot", "restore", cli_snapshot_restore}, {"snapshot", "delete", cli_snapshot_delete},
     {"export", NULL, cli_export},         {"load", NULL, cli_load},         {"backup", NULL, cli_backup},
     {"check", NULL, cli_check},
+    {"webhook", "create", cli_webhook_create}, {"webhook", "list", cli_webhook_list},
+    {"webhook", "delete", cli_webhook_delete}, {"webhook", "deliveries", cli_webhook_deliveries},
 };
 
 int main(int argc, char **argv)

@@ -107,9 +107,39 @@ static int64_t db_count(db_t *d, const char *table, const char *org)
     return db_int(d, sql, org);
 }
 
+/* store_conv_cb: keeps the first conversation's uuid (ctx: a uuid_str_t). */
+static int db_first_conv(void *ctx, const conv_t *c)
+{
+    char *out = ctx;
+    if (!out[0])
+        memcpy(out, c->uuid, sizeof(uuid_str_t));
+    return 0;
+}
+
+/* A webhook endpoint of org, and an archive that writes an outbox event
+ * and a delivery for it (seeding writes none). */
+static void db_webhook(db_t *d, const char *org)
+{
+    store_webhook_t w;
+    memset(&w, 0, sizeof w);
+    uuid_v7(w.id);
+    memcpy(w.org_uuid, org, sizeof w.org_uuid);
+    snprintf(w.url, sizeof w.url, "http://127.0.0.1:9/hook");
+    w.events = WEBHOOK_EV_ALL;
+    snprintf(w.secret, sizeof w.secret, "s");
+    w.created_at = 1750000000000LL;
+    assert_int_equal(store_webhook_create(d->st, &w), STORE_OK);
+    uuid_str_t conv = "";
+    assert_int_equal(store_conv_each(d->st, org, false, db_first_conv, conv), STORE_OK);
+    store_scope_t sc = {org, NULL};
+    assert_int_equal(store_conv_set_archived(d->st, &sc, conv, true, 1750000000, NULL, NULL), STORE_OK);
+    assert_true(db_count(d, "webhook_deliveries", org) == 1);
+    assert_true(db_count(d, "webhook_events", org) == 1);
+}
+
 /* Fills both organizations: seeded conversations (with participants, logs),
- * an extra user and team, a key each, a conversation's media; and the media
- * signing secret. */
+ * an extra user and team, a key each, a conversation's media, a webhook
+ * endpoint with a delivery; and the media signing secret. */
 static void db_fill(db_t *d)
 {
     assert_int_equal(store_org_create(d->st, "Doomed", "admin@doomed.test", d->org, d->admin, d->team), STORE_OK);
@@ -128,6 +158,7 @@ static void db_fill(db_t *d)
         uuid_v7(conv);
         snprintf(media_key, sizeof media_key, "uploads/%s/%s", orgs[i], conv);
         assert_int_equal(store_conv_media_set(d->st, orgs[i], conv, media_key), STORE_OK);
+        db_webhook(d, orgs[i]);
     }
     char secret[STORE_MEDIA_SECRET_HEX + 1];
     assert_int_equal(store_media_secret(d->st, "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff",
@@ -220,6 +251,8 @@ static void check_org_delete(db_t *d)
     assert_true(db_count(d, "workflow_logs", d->org2) >= 30);
     assert_true(db_count(d, "conversation_participants", d->org2) > 0);
     assert_int_equal(db_count(d, "conversation_media", d->org2), 1);
+    assert_int_equal(db_count(d, "webhook_endpoints", d->org2), 1);
+    assert_int_equal(db_count(d, "webhook_deliveries", d->org2), 1);
     /* unknown: NOT_FOUND, nothing changed; the name is free again */
     assert_int_equal(store_org_delete(d->st, d->org), STORE_NOT_FOUND);
     assert_int_equal(db_count(d, "conversations", d->org2), 30);

@@ -73,6 +73,9 @@ void api_change_opportunity(req_t *r);
 /* workflow_logs.c */
 void api_workflow_logs(req_t *r);
 
+/* integrations.c */
+void api_conv_trigger_integration(req_t *r);
+
 /* The admin API (/_parley/…, stand-in controls): the server checks the admin token before routing. */
 /* admin_orgs.c */
 void api_admin_orgs_create(req_t *r);
@@ -99,5 +102,10 @@ void api_admin_clock_reset(req_t *r);
 /* admin_requests.c */
 void api_admin_requests_list(req_t *r);
 void api_admin_requests_clear(req_t *r);
+/* admin_webhooks.c */
+void api_admin_webhooks_create(req_t *r);
+void api_admin_webhooks_list(req_t *r);
+void api_admin_webhooks_delete(req_t *r);
+void api_admin_webhooks_deliveries(req_t *r);
 
 #endif

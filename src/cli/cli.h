@@ -23,6 +23,10 @@ int cli_snapshot_restore(int argc, char **argv);
 int cli_snapshot_delete(int argc, char **argv);
 int cli_backup(int argc, char **argv);
 int cli_check(int argc, char **argv);
+int cli_webhook_create(int argc, char **argv);
+int cli_webhook_list(int argc, char **argv);
+int cli_webhook_delete(int argc, char **argv);
+int cli_webhook_deliveries(int argc, char **argv);
 
 /* The database a command uses: --db, else $PARLEY_DB, else ./parley.db. */
 const char *cli_default_db(void);

@@ -20,6 +20,7 @@
 #include "media/media.h"
 #include "standin/snapshots.h"
 #include "standin/standin.h"
+#include "webhook/worker.h"
 
 /* Splits "HOST:PORT" or "[V6]:PORT" into host (copied into host, hostlen) and
  * port. Returns 0, or -1 when malformed. */
@@ -184,9 +185,9 @@ int cli_serve(int argc, char **argv)
     const char *max_body = "16777216", *max_conn = "4096", *idle = "60", *max_conn_ip = "256", *pool = NULL;
     const char *max_headers = "16384", *header_timeout = "30", *log_format = NULL, *metrics_listen = NULL;
     const char *admin_token = getenv("PARLEY_ADMIN_TOKEN"), *journal = NULL, *rate_limit = NULL, *now = NULL;
-    const char *id_seed = NULL, *snapshot_dir = NULL;
+    const char *id_seed = NULL, *snapshot_dir = NULL, *wh_timeout = "10", *wh_max_age = "86400";
     const char *media = NULL, *s3_endpoint = NULL, *public_url = NULL, *media_ttl = NULL, *max_media = NULL;
-    bool log_requests = false, snapshot_initial = false, metrics = false;
+    bool log_requests = false, snapshot_initial = false, metrics = false, wh_block_private = false;
     const cli_opt_t opts[] = {
         {"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; [::1]:8080 for IPv6)", &listen, NULL},
         {"db", "PATH|URL",
@@ -246,6 +247,14 @@ int cli_serve(int argc, char **argv)
         {"media-url-ttl", "SECONDS", "how long an issued media URL works (default 3600)", &media_ttl, NULL},
         {"max-media", "BYTES", "largest media object a PUT may store (default 2147483648 = 2 GiB; at most 5 GiB, "
                                "S3's limit for one PUT); larger gets 413", &max_media, NULL},
+        {"webhook-timeout", "SECONDS", "a webhook receiver must answer within this many seconds (default 10; 1 to 300)",
+         &wh_timeout, NULL},
+        {"webhook-max-age", "SECONDS",
+         "a webhook delivery is retried until its event is this old, then marked failed (default 86400 = 24 h)",
+         &wh_max_age, NULL},
+        {"webhook-block-private", NULL,
+         "refuse webhook receivers at loopback, private, link-local and other non-public addresses (checked after "
+         "name resolution)", NULL, &wh_block_private},
         {0},
     };
     int rc = cli_parse(argc, argv, "parley serve [OPTIONS]",
@@ -310,6 +319,13 @@ int cli_serve(int argc, char **argv)
         }
         so.metrics_host = mhost;
     }
+    webhook_opts_t wo = {.block_private = wh_block_private};
+    if ((n = serve_num("webhook-timeout", wh_timeout, 1, 300)) < 0)
+        return 2;
+    wo.timeout_ms = n * 1000;
+    if ((n = serve_num("webhook-max-age", wh_max_age, 1, 365L * 86400)) < 0)
+        return 2;
+    wo.max_age_ms = (int64_t)n * 1000;
     store_durability_t dur;
     if (strcmp(durability, "full") == 0)
         dur = STORE_DURABILITY_FULL;
@@ -371,9 +387,15 @@ int cli_serve(int argc, char **argv)
     long pool_size = (long)so.threads + 1;
     if (pool && (pool_size = serve_num("db-pool", pool, 1, 1024)) < 0)
         return 2;
+    if (webhook_global_init() != 0) { /* libcurl, before any thread exists */
+        fprintf(stderr, "parley serve: libcurl failed to initialise\n");
+        serve_standin_free(&si);
+        return 1;
+    }
     store_t *st = cli_store_open_pool(db, dur, (int)pool_size);
     if (!st) {
         serve_standin_free(&si);
+        webhook_global_cleanup();
         return 1;
     }
     /* A shared flock on the SQLite file says "a server uses it" to `parley
@@ -404,10 +426,19 @@ int cli_serve(int argc, char **argv)
             if (lock_fd >= 0)
                 close(lock_fd);
             serve_standin_free(&si);
+            webhook_global_cleanup();
             return 1;
         }
     }
     server_t *srv = server_start(&so, st, err, sizeof err);
+    webhook_worker_t *hooks = NULL; /* the webhook delivery thread (off the request threads); owned */
+    if (srv) {
+        wo.gate = server_gate(srv);
+        if (!(hooks = webhook_worker_start(st, &wo, err, sizeof err))) {
+            server_stop(srv);
+            srv = NULL;
+        }
+    }
     if (!srv) {
         fprintf(stderr, "parley serve: %s\n", err);
         media_close(mt);
@@ -415,6 +446,7 @@ int cli_serve(int argc, char **argv)
         if (lock_fd >= 0)
             close(lock_fd);
         serve_standin_free(&si);
+        webhook_global_cleanup();
         return 1;
     }
     if (mt && !public_url && so.port == 0) /* the port is known only now */
@@ -431,12 +463,14 @@ int cli_serve(int argc, char **argv)
     while (sigwait(&stop, &sig) != 0)
         ;
     fprintf(stderr, "received %s, stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+    webhook_worker_stop(hooks); /* before the server: it passes the server's gate */
     server_stop(srv);
     media_close(mt);
     store_close(st);
     if (lock_fd >= 0)
         close(lock_fd);
     serve_standin_free(&si);
+    webhook_global_cleanup();
     fprintf(stderr, "stopped\n");
     return 0;
 }

@@ -151,6 +151,12 @@ void metrics_render(metrics_t *m, const metrics_gauges_t *g, buf_t *b)
                    "# HELP parley_database_size_bytes Size of the database (SQLite: file and WAL).\n"
                    "# TYPE parley_database_size_bytes gauge\nparley_database_size_bytes %lld\n",
                    (long long)g->db_bytes);
+    if (g->webhook_backlog >= 0)
+        buf_printf(b,
+                   "# HELP parley_webhook_backlog Webhook deliveries not made yet, every endpoint's: pending, "
+                   "retries waiting included, given-up ones not.\n"
+                   "# TYPE parley_webhook_backlog gauge\nparley_webhook_backlog %lld\n",
+                   (long long)g->webhook_backlog);
     if (g->have_group) {
         static const unsigned bounds[] = METRICS_GROUP_BOUNDS;
         buf_puts(b, "# HELP parley_group_commit_batch_size Write jobs committed together in one transaction.\n"

@@ -48,6 +48,7 @@ static const route_t router_routes[] = {
     /* the signed media URLs: no key (the signature is the capability); PUT streams its body */
     {HTTP_GET, "/media/uploads/{org}/{id}", api_media_get, true},
     {HTTP_PUT, "/media/uploads/{org}/{id}", api_media_put, true, api_media_put_open},
+    {HTTP_POST, "/v2/conversations/{id}/trigger-native-integration", api_conv_trigger_integration, false},
     /* the admin API: no API key; the server checks the admin token before routing (server_prepare) */
     {HTTP_POST, "/_parley/orgs", api_admin_orgs_create, true},
     {HTTP_DELETE, "/_parley/orgs/{id}", api_admin_orgs_delete, true},
@@ -68,6 +69,10 @@ static const route_t router_routes[] = {
     {HTTP_DELETE, "/_parley/clock", api_admin_clock_reset, true},
     {HTTP_GET, "/_parley/requests", api_admin_requests_list, true},
     {HTTP_DELETE, "/_parley/requests", api_admin_requests_clear, true},
+    {HTTP_POST, "/_parley/webhooks", api_admin_webhooks_create, true},
+    {HTTP_GET, "/_parley/webhooks", api_admin_webhooks_list, true},
+    {HTTP_DELETE, "/_parley/webhooks/{id}", api_admin_webhooks_delete, true},
+    {HTTP_GET, "/_parley/webhooks/{id}/deliveries", api_admin_webhooks_deliveries, true},
 };
 #pragma GCC diagnostic pop
 

@@ -413,6 +413,7 @@ static void server_metrics_text(server_t *s, buf_t *out)
     store_stats_t st;
     store_stats(s->st, &st);
     g.db_bytes = st.db_bytes;
+    g.webhook_backlog = st.webhook_backlog;
     g.have_group = st.have_group;
     g.group_batches = st.group_batches;
     g.group_jobs = st.group_jobs;
@@ -1158,6 +1159,11 @@ server_t *server_start(const server_opts_t *o, store_t *st, char *err, size_t er
         s->metrics_port = info ? info->port : o->metrics_port;
     }
     return s;
+}
+
+gate_t *server_gate(server_t *s)
+{
+    return s->gate;
 }
 
 uint16_t server_port(const server_t *s)

@@ -39,5 +39,9 @@ uint16_t server_port(const server_t *s);
 uint16_t server_metrics_port(const server_t *s);
 /* Stops accepting, lets in-flight requests finish, frees s. */
 void server_stop(server_t *s);
+/* The gate requests pass to use the store (a snapshot restore waits for
+ * them); others that use the store (the webhook worker) pass it too. Owned
+ * by s: valid until server_stop. */
+struct gate *server_gate(server_t *s);
 
 #endif

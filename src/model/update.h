@@ -29,6 +29,9 @@ typedef struct conv_update {
     const char *confirm_intel_json;     /* object merged key by key into confirmedExtractedIntelligence */
     const char *external_opportunity_json; /* replaces externalOpportunity ({} removes it) */
     const char *workflow_name;          /* the workflow-log entry this change writes (spec §4) */
+    const struct conv_trigger *trigger; /* set (store.h): run these webhook endpoints, a
+                                         * conversation.integration_triggered each, instead of writing the change's
+                                         * events; nothing else is changed (trigger-native-integration) */
 } conv_update_t;
 
 /* Applies u to c (whose fields hold the stored conversation: conv_doc_parse):

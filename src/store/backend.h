@@ -2,6 +2,7 @@
 #ifndef PARLEY_STORE_BACKEND_H
 #define PARLEY_STORE_BACKEND_H
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,18 @@ typedef struct store_vtable {
                                  char key[STORE_MEDIA_KEY_MAX]);
     store_rc_t (*conv_media_delete)(store_t *st, const char *org_uuid, const char *conv_uuid);
     store_rc_t (*conv_media_list)(store_t *st, const char *org_uuid, store_media_cb cb, void *ctx);
+    /* Webhooks (spec §8). */
+    store_rc_t (*webhook_create)(store_t *st, const store_webhook_t *w);
+    store_rc_t (*webhook_list)(store_t *st, const char *org_uuid, store_webhook_cb cb, void *ctx);
+    store_rc_t (*webhook_get)(store_t *st, const char *id, store_webhook_t *out);
+    store_rc_t (*webhook_delete)(store_t *st, const char *id);
+    store_rc_t (*webhook_deliveries)(store_t *st, const char *id, int status, int64_t limit, store_wh_delivery_cb cb,
+                                     void *ctx);
+    store_rc_t (*webhook_due)(store_t *st, store_wh_head_cb cb, void *ctx);
+    store_rc_t (*webhook_claim)(store_t *st, const char *id, bool take);
+    store_rc_t (*webhook_window)(store_t *st, const char *id, int limit, store_wh_item_cb cb, void *ctx);
+    store_rc_t (*webhook_record)(store_t *st, const store_wh_result_t *r, size_t n);
+    store_rc_t (*webhook_prune)(store_t *st, int64_t before_ms, int64_t *deleted);
 } store_vtable_t;
 
 /* The names of the vtable's entries every backend provides, for X-macros:
@@ -133,16 +146,31 @@ typedef struct store_vtable {
     X(org_create) X(org_resolve) X(user_create) X(user_resolve) X(org_admin) X(user_list) X(team_create)             \
     X(team_resolve) X(team_get) X(team_list) X(team_members) X(user_teams) X(conv_get) X(conv_get_by_external_id)   \
     X(conv_list) X(conv_insert) X(conv_set_archived) X(conv_update) X(workflow_log_fail) X(workflow_log_list)        \
-    X(conv_each) X(batch_begin) X(batch_end)
+    X(conv_each) X(batch_begin) X(batch_end) X(webhook_create) X(webhook_list) X(webhook_get) X(webhook_delete)   \
+    X(webhook_deliveries) X(webhook_due) X(webhook_claim) X(webhook_window) X(webhook_record) X(webhook_prune)
 
 /* Declares name as a function of the type of vtable entry op (its
  * definition must match, or the build fails). */
 #define STORE_BACKEND_FN(op, name) __typeof__(*((store_vtable_t *)0)->op) name
 
+/* Called after a commit that wrote outbox events (store_set_events_hook). */
+typedef void (*store_events_fn)(void *ctx);
+
 /* Every backend's store struct starts with this. */
 struct store {
     const store_vtable_t *vt;
+    _Atomic(store_events_fn) events_hook;  /* NULL: nobody listens */
+    void *_Atomic events_ctx;
 };
+
+/* A backend calls this after committing a transaction that wrote outbox
+ * events (the delivery worker's wake-up). Cheap when nobody listens. */
+static inline void store_events_committed(store_t *st)
+{
+    store_events_fn fn = atomic_load_explicit(&st->events_hook, memory_order_acquire);
+    if (fn)
+        fn(atomic_load_explicit(&st->events_ctx, memory_order_relaxed));
+}
 
 /* The start of every backend's open: when the caller gave no err buffer
  * (NULL or errlen 0), *err points at a scratch byte of the calling thread;

@@ -289,6 +289,7 @@ void store_stats(store_t *st, store_stats_t *out)
 {
     memset(out, 0, sizeof *out);
     out->db_bytes = -1;
+    out->webhook_backlog = -1;
     if (st->vt->stats)
         st->vt->stats(st, out);
 }
@@ -321,4 +322,63 @@ store_rc_t store_conv_media_delete(store_t *st, const char *org_uuid, const char
 store_rc_t store_conv_media_list(store_t *st, const char *org_uuid, store_media_cb cb, void *ctx)
 {
     return st->vt->conv_media_list ? store_note(st->vt->conv_media_list(st, org_uuid, cb, ctx)) : STORE_NOT_SUPPORTED;
+}
+
+/* ---- webhooks ------------------------------------------------------------- */
+
+store_rc_t store_webhook_create(store_t *st, const store_webhook_t *w)
+{
+    return store_note(st->vt->webhook_create(st, w));
+}
+
+store_rc_t store_webhook_list(store_t *st, const char *org_uuid, store_webhook_cb cb, void *ctx)
+{
+    return store_note(st->vt->webhook_list(st, org_uuid, cb, ctx));
+}
+
+store_rc_t store_webhook_get(store_t *st, const char *id, store_webhook_t *out)
+{
+    return store_note(st->vt->webhook_get(st, id, out));
+}
+
+store_rc_t store_webhook_delete(store_t *st, const char *id)
+{
+    return store_note(st->vt->webhook_delete(st, id));
+}
+
+store_rc_t store_webhook_deliveries(store_t *st, const char *id, int status, int64_t limit, store_wh_delivery_cb cb,
+                                    void *ctx)
+{
+    return store_note(st->vt->webhook_deliveries(st, id, status, limit, cb, ctx));
+}
+
+store_rc_t store_webhook_due(store_t *st, store_wh_head_cb cb, void *ctx)
+{
+    return store_note(st->vt->webhook_due(st, cb, ctx));
+}
+
+store_rc_t store_webhook_claim(store_t *st, const char *id, bool take)
+{
+    return store_note(st->vt->webhook_claim(st, id, take));
+}
+
+store_rc_t store_webhook_window(store_t *st, const char *id, int limit, store_wh_item_cb cb, void *ctx)
+{
+    return store_note(st->vt->webhook_window(st, id, limit, cb, ctx));
+}
+
+store_rc_t store_webhook_record(store_t *st, const store_wh_result_t *r, size_t n)
+{
+    return store_note(st->vt->webhook_record(st, r, n));
+}
+
+store_rc_t store_webhook_prune(store_t *st, int64_t before_ms, int64_t *deleted)
+{
+    return store_note(st->vt->webhook_prune(st, before_ms, deleted));
+}
+
+void store_set_events_hook(store_t *st, void (*fn)(void *ctx), void *ctx)
+{
+    atomic_store_explicit(&st->events_ctx, ctx, memory_order_relaxed);
+    atomic_store_explicit(&st->events_hook, fn, memory_order_release);
 }

@@ -11,6 +11,7 @@
 #include "model/conversation.h"
 #include "model/filter.h"
 #include "model/update.h"
+#include "model/webhook.h"
 
 typedef enum {
     STORE_OK = 0,
@@ -92,6 +93,20 @@ typedef struct store_key_info {
     int64_t created_at;
     int64_t last_seen_at;      /* 0 = never */
 } store_key_info_t;
+
+/* trigger-native-integration (spec §8): the webhook endpoints to run for a
+ * conversation, each run an event of its own (conv_update_t.trigger).
+ * run(ctx, endpoint_id, event_id) is called inside the change's transaction
+ * for each endpoint that exists (ids of another organization or deleted
+ * meanwhile are skipped); its answers are final only if the change returns
+ * STORE_OK. */
+typedef void (*store_run_cb)(void *ctx, const char *endpoint_id, const char *event_id);
+typedef struct conv_trigger {
+    const uuid_str_t *endpoints;        /* NULL: every endpoint of the organization */
+    size_t n;
+    store_run_cb run;
+    void *ctx;
+} conv_trigger_t;
 
 typedef struct store_workflow_log {
     int64_t id;
@@ -274,10 +289,115 @@ store_rc_t store_conv_media_delete(store_t *st, const char *org_uuid, const char
  * conversation uuid, key), non-zero stops (STORE_ERROR). For `parley export`. */
 typedef int (*store_media_cb)(void *ctx, const char *conv_uuid, const char *key);
 store_rc_t store_conv_media_list(store_t *st, const char *org_uuid, store_media_cb cb, void *ctx);
+/* ---- webhooks (spec §8; src/store/{sqlite,postgres}/webhooks.c) ------------ */
+/* Every conversation write that changes something (import, archive and
+ * unarchive on a real change, every change endpoint, trigger-native-
+ * integration) writes its events into the outbox in its own transaction:
+ * an event row holding the conversation as GET renders it right then, and
+ * one delivery row per endpoint of the organization subscribed to the
+ * event. Bulk loading (store_batch_begin: seed, load) writes none. */
+
+typedef struct store_webhook {
+    uuid_str_t id;
+    uuid_str_t org_uuid;
+    char url[WEBHOOK_URL_MAX + 1];
+    int64_t events;                     /* mask of WEBHOOK_EV_*; WEBHOOK_EV_ALL = "*" */
+    bool resource;                      /* payload "resource" (else "envelope") */
+    char secret[WEBHOOK_SECRET_MAX + 1];
+    int64_t created_at;                 /* milliseconds */
+} store_webhook_t;
+
+typedef enum { STORE_WH_PENDING = 0, STORE_WH_DELIVERED = 1, STORE_WH_FAILED = 2 } store_wh_status_t;
+
+/* One delivery (an event for one endpoint) as the admin API lists it. */
+typedef struct store_wh_delivery {
+    uuid_str_t event_id;
+    const char *type;                   /* the event's name */
+    uuid_str_t conversation_uuid;
+    int64_t created_at;                 /* the event's time, milliseconds */
+    store_wh_status_t status;
+    const char *attempts_json;          /* [{"at","responseStatus","error"}…] as recorded */
+    int64_t next_attempt_at;            /* milliseconds (0: at once); meaningful while pending */
+} store_wh_delivery_t;
+
+/* One pending delivery as the delivery worker sends it: the event, its
+ * endpoint and what was tried so far. */
+typedef struct store_wh_item {
+    int64_t seq;                        /* the event's seq: the order of one endpoint's deliveries (commit order) */
+    uuid_str_t event_id;
+    uuid_str_t org_uuid;
+    uuid_str_t conversation_uuid;
+    const char *type;
+    int64_t created_at;                 /* the event's time, milliseconds */
+    int attempts;                       /* made so far */
+    int64_t next_attempt_at;            /* milliseconds; 0 = at once */
+    const char *data;                   /* the conversation as GET rendered it when the event was written */
+    const char *url;
+    const char *secret;
+    bool resource;
+} store_wh_item_t;
+
+/* The outcome of one attempt, as the worker records it. */
+typedef struct store_wh_result {
+    int64_t event_seq;                  /* the delivery: its event's seq and its endpoint */
+    uuid_str_t endpoint_id;
+    uuid_str_t event_id;                /* checked with the seq: a restored database may reuse seqs */
+    store_wh_status_t status;           /* PENDING: retry at next_attempt_at */
+    int64_t next_attempt_at;            /* milliseconds */
+    const char *attempt_json;           /* {"at","responseStatus","error"}, appended to the attempts */
+} store_wh_result_t;
+
+typedef int (*store_webhook_cb)(void *ctx, const store_webhook_t *w);
+typedef int (*store_wh_delivery_cb)(void *ctx, const store_wh_delivery_t *d);
+typedef int (*store_wh_item_cb)(void *ctx, const store_wh_item_t *it);
+/* An endpoint whose oldest pending delivery is due at due_ms (0: at once). */
+typedef int (*store_wh_head_cb)(void *ctx, const char *endpoint_id, int64_t due_ms);
+
+/* Stores endpoint w (every member set by the caller). NOT_FOUND when its
+ * organization does not exist; CONFLICT when the organization has
+ * WEBHOOK_PER_ORG_MAX endpoints already. */
+store_rc_t store_webhook_create(store_t *st, const store_webhook_t *w);
+/* The endpoints of org_uuid (NULL: of every organization), by created_at, id. */
+store_rc_t store_webhook_list(store_t *st, const char *org_uuid, store_webhook_cb cb, void *ctx);
+/* One endpoint by id; NOT_FOUND when there is none. */
+store_rc_t store_webhook_get(store_t *st, const char *id, store_webhook_t *out);
+/* Deletes an endpoint with every delivery to it (pending ones are dropped);
+ * NOT_FOUND when there is none. */
+store_rc_t store_webhook_delete(store_t *st, const char *id);
+/* The deliveries to endpoint id, newest first, status < 0 = any, at most
+ * limit. NOT_FOUND when there is no such endpoint. */
+store_rc_t store_webhook_deliveries(store_t *st, const char *id, int status, int64_t limit, store_wh_delivery_cb cb,
+                                    void *ctx);
+
+/* The delivery worker's side: one thread of the process calls these (on
+ * PostgreSQL on a connection of its own, outside the pool, whose session
+ * holds the claims). */
+/* Every endpoint with a pending delivery, with the due time of its oldest. */
+store_rc_t store_webhook_due(store_t *st, store_wh_head_cb cb, void *ctx);
+/* take: claims endpoint id for this process, so that no other instance
+ * delivers to it meanwhile (PostgreSQL: a session advisory lock, which the
+ * database releases when this process's connection ends, even by a crash);
+ * CONFLICT when another instance holds it. !take releases it. SQLite: always
+ * OK (one server per database file). UNAVAILABLE when the session was lost:
+ * every claim of this process is gone. */
+store_rc_t store_webhook_claim(store_t *st, const char *id, bool take);
+/* The first limit pending deliveries to endpoint id, in delivery order; cb
+ * returning non-zero stops early (not an error: the caller has enough). */
+store_rc_t store_webhook_window(store_t *st, const char *id, int limit, store_wh_item_cb cb, void *ctx);
+/* Records n attempts in one transaction (a delivery no longer pending, or
+ * gone, is left alone). */
+store_rc_t store_webhook_record(store_t *st, const store_wh_result_t *r, size_t n);
+/* Deletes events older than before_ms none of whose deliveries is pending,
+ * with their deliveries; *deleted (may be NULL) counts the events. */
+store_rc_t store_webhook_prune(store_t *st, int64_t before_ms, int64_t *deleted);
+/* fn(ctx) is called, on the committing thread, after every commit that wrote
+ * outbox events (the worker's wake-up); NULL removes it. */
+void store_set_events_hook(store_t *st, void (*fn)(void *ctx), void *ctx);
 
 /* ---- operations (metrics) -------------------------------------------------- */
 typedef struct store_stats {
     int64_t db_bytes;           /* the database's size (SQLite: file and WAL); -1 = unknown */
+    int64_t webhook_backlog;    /* webhook deliveries not made yet (pending, retries included); -1 = unknown */
     bool have_group;            /* group-commit figures below are set (SQLite) */
     uint64_t group_batches, group_jobs;
     uint64_t group_batch_le[9]; /* cumulative: batches of <= 1, 2, 4, …, 256 jobs */

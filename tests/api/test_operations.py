@@ -6,12 +6,14 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 import unittest
 import urllib.request
 
 sys.dont_write_bytecode = True   # keep the source tree free of __pycache__
 import harness  # noqa: E402
 from harness import transcript_v2  # noqa: E402
+from webhook_receiver import Receiver  # noqa: E402
 
 
 def fetch(url):
@@ -88,6 +90,51 @@ class MetricsTest(harness.ApiTestCase):
         self.assertEqual(("parley_media_uploads_total", frozenset()) in m, not harness.PG_ADMIN)
         # no key needed, and a key is not looked at
         self.assertEqual(fetch(s.base + "/metrics")[0], 200)
+
+    def test_webhook_backlog_gauge_follows_the_outbox(self):
+        s, o = self.srv, self.org
+        backlog = ("parley_webhook_backlog", frozenset())
+
+        def scrape():
+            status, _, text = fetch(s.base + "/metrics")
+            self.assertEqual(status, 200)
+            self.assertEqual(promtool_check(text), (0, ""))
+            return samples(text)[backlog]
+
+        def wait_delivered(endpoint, pred, what):
+            deadline = time.monotonic() + 20 * harness.SLOW
+            while True:
+                r = s.admin("GET", "/webhooks/%s/deliveries" % endpoint)
+                self.assertEqual(r.status, 200, r)
+                if pred(r.body["data"]):
+                    return r.body["data"]
+                self.assertLess(time.monotonic(), deadline, "deliveries: %s: %r" % (what, r.body["data"]))
+                time.sleep(0.05)
+
+        self.assertEqual(scrape(), 0)
+        # the receiver answers the first attempt 500; the clock stands still, so the retry waits and
+        # the later events wait behind it (order per endpoint): the whole backlog is visible
+        recv = Receiver()
+        self.addCleanup(recv.stop)
+        recv.plan = [("status", 500)]
+        self.assertEqual(s.admin("PUT", "/clock", {"now": "2025-06-01T12:00:00.000Z", "frozen": True}).status, 200)
+        self.addCleanup(lambda: s.admin("DELETE", "/clock"))
+        cids = [s.import_conv(o.key, o.admin, conversationTitle="hook %d" % i) for i in range(3)]
+        r = s.admin("POST", "/webhooks", {"orgUUID": o.org, "url": recv.url(), "events": ["conversation.archived"]})
+        self.assertEqual(r.status, 201, r)
+        s.secrets.add(r.body["secret"])
+        endpoint = r.body["id"]
+        self.addCleanup(lambda: s.admin("DELETE", "/webhooks/" + endpoint))
+        for cid in cids:
+            self.assertEqual(s.req("DELETE", "/v2/conversations/" + cid, o.key).status, 200)
+        ds = wait_delivered(endpoint, lambda ds: len(ds) == 3 and ds[-1]["attempts"], "the first attempt")
+        self.assertEqual([d["status"] for d in ds], ["pending"] * 3)
+        self.assertEqual(scrape(), 3)
+        # the retry is due: everything goes out, and the gauge comes back to 0
+        self.assertEqual(s.admin("PUT", "/clock", {"now": ds[-1]["nextAttemptAt"]}).status, 200)
+        wait_delivered(endpoint, lambda ds: all(d["status"] == "delivered" for d in ds), "all delivered")
+        self.assertEqual(scrape(), 0)
+        self.assertEqual(len(recv.wait_count(4)), 4)
 
     def test_json_log_lines(self):
         s, o = self.srv, self.org

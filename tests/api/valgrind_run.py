@@ -17,6 +17,8 @@ NOT_UNDER_VALGRIND = {
     "test_crash": "kills the server with SIGKILL: valgrind never reports",
     "test_hostile": "measures RSS and serves hundreds of connections under time bounds",
     "test_pg_multi": "PostgreSQL backend tests",
+    "test_webhook_crash": "kills the server with SIGKILL: valgrind never reports",
+    "test_webhook_pg_multi": "PostgreSQL only, and kills a server with SIGKILL",
 }
 # Scaled-down settings for the randomized tests.
 SMALLER = {"PARLEY_ISOLATION_OPS": "400"}

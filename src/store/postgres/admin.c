@@ -11,6 +11,9 @@
  * take with them). Every table with an org_uuid column must be here:
  * test_store_admin checks that no row of a deleted organization is left. */
 static const char *const pg_org_delete_sql[] = {
+    "DELETE FROM webhook_deliveries WHERE org_uuid = $1",
+    "DELETE FROM webhook_events WHERE org_uuid = $1",
+    "DELETE FROM webhook_endpoints WHERE org_uuid = $1",
     "DELETE FROM workflow_logs WHERE org_uuid = $1",
     "DELETE FROM conversation_media WHERE org_uuid = $1",
     "DELETE FROM conversations WHERE org_uuid = $1",
@@ -87,18 +90,22 @@ store_rc_t postgres_reset(store_t *base)
     return pg_run((pg_store_t *)base, pg_reset_body, NULL, __func__);
 }
 
-static store_rc_t pg_size_body(pg_conn_t *c, void *arg)
+/* What postgres_stats reads on one pooled connection (store_stats_t's
+ * fields it fills; each stays -1 when its query fails). */
+static store_rc_t pg_stats_body(pg_conn_t *c, void *arg)
 {
+    store_stats_t *out = arg;
     PGresult *res = pg_exec_sql(c, "SELECT pg_database_size(current_database())", 0, NULL, "postgres_stats");
     if (res && PQntuples(res) == 1)
-        *(int64_t *)arg = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
+        out->db_bytes = strtoll(PQgetvalue(res, 0, 0), NULL, 10);
     PQclear(res);
+    int64_t backlog;
+    if (res && pg_webhook_backlog(c, &backlog) == STORE_OK) /* webhooks.c */
+        out->webhook_backlog = backlog;
     return res ? STORE_OK : STORE_ERROR;
 }
 
 void postgres_stats(store_t *base, store_stats_t *out)
 {
-    int64_t bytes = -1;
-    if (pg_run((pg_store_t *)base, pg_size_body, &bytes, __func__) == STORE_OK)
-        out->db_bytes = bytes;
+    pg_run((pg_store_t *)base, pg_stats_body, out, __func__);
 }

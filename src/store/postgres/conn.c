@@ -65,7 +65,7 @@ static int pg_session_init(pg_store_t *st, pg_conn_t *c)
 
 /* Connects c (first use) or resets it (after a failure). Clears the
  * per-session state. Returns 0, or -1 (logged; err filled when non-NULL). */
-static int pg_connect(pg_store_t *st, pg_conn_t *c, char *err, size_t errlen)
+int pg_connect(pg_store_t *st, pg_conn_t *c, char *err, size_t errlen)
 {
     if (c->pc) {
         PQreset(c->pc);
@@ -334,7 +334,7 @@ store_rc_t pg_run(pg_store_t *st, pg_body_t body, void *arg, const char *fn)
     store_rc_t r = STORE_UNAVAILABLE;
     for (int attempt = 0;; attempt++) {
         if (outer) {
-            c->lost = c->retry = c->committing = c->called_back = false;
+            c->lost = c->retry = c->committing = c->called_back = c->events = false;
         } else if (c->lost) {
             r = STORE_UNAVAILABLE;
             break;
@@ -361,6 +361,11 @@ store_rc_t pg_run(pg_store_t *st, pg_body_t body, void *arg, const char *fn)
     }
     if (outer && r == STORE_OK && c->committing)
         pg_counts_maybe_compact(st, c, false);
+    if (outer && c->events) { /* the transaction wrote outbox events (webhooks.c) */
+        c->events = false;
+        if (r == STORE_OK)
+            store_events_committed(&st->base);
+    }
     pg_release(st, c);
     return r;
 }
@@ -516,6 +521,8 @@ void postgres_close(store_t *base)
     for (int i = 0; i < st->npool; i++)
         if (st->pool[i].pc)
             PQfinish(st->pool[i].pc);
+    if (st->wh.pc)
+        PQfinish(st->wh.pc);
     pg_tls_slot_t *slot = pg_tls_find(st->id);
     if (slot)
         *slot = (pg_tls_slot_t){0, NULL};

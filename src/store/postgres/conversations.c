@@ -135,6 +135,8 @@ static store_rc_t pg_conv_insert_body(pg_conn_t *c, void *arg)
     if (pg_tx_begin(c, fn) != STORE_OK)
         return STORE_ERROR;
     store_rc_t r = pg_write(c, P_CONV_INSERT, STORE_CONV_NCOLS + 2, a->vals, NULL, NULL, false, fn);
+    if (r == STORE_OK) /* webhooks.c: the import's events */
+        r = pg_outbox_add(c, a->conv.org_uuid, a->conv.uuid, webhook_import_events(&a->conv));
     if (r == STORE_OK)
         return pg_tx_commit(c, fn);
     pg_tx_rollback(c);
@@ -261,6 +263,8 @@ static store_rc_t pg_archive_body(pg_conn_t *c, void *arg)
         r = pg_write(c, P_CONV_SET_ARCHIVED, 3, vals, NULL, NULL, true, fn);
         if (r == STORE_OK)
             r = pg_log_event(c, a->sc->org_uuid, a->id, a->archived ? "archive" : "unarchive", a->now, fn);
+        if (r == STORE_OK) /* webhooks.c */
+            r = pg_outbox_add(c, a->sc->org_uuid, a->id, a->archived ? WEBHOOK_EV_ARCHIVED : WEBHOOK_EV_UNARCHIVED);
     }
     return pg_change_end(c, r, a, fn);
 }
@@ -314,6 +318,8 @@ static store_rc_t pg_update_body(pg_conn_t *c, void *arg)
     const char *vals[STORE_CONV_NCOLS];
     char numbers[STORE_CONV_NCOLS][32];
     r = pg_conv_fetch(c, P_CONV_GET, a->sc, a->id, pg_change_read, &row, fn);
+    store_outbox_pre_t pre; /* webhooks: what the change's events need from before it */
+    store_outbox_before(r == STORE_OK && row.ok ? &row.conv : NULL, a->u, &pre);
     if (r == STORE_OK && (!row.ok || update_apply(&ar, &row.conv, a->u) != 0 ||
                           conv_store_prepare(&ar, &row.conv, &stored) != 0)) {
         fprintf(stderr, "parley: store %s: cannot rebuild conversation %s\n", fn, a->id);
@@ -327,6 +333,7 @@ static store_rc_t pg_update_body(pg_conn_t *c, void *arg)
     arena_free(&ar);
     if (r == STORE_OK)
         r = pg_log_event(c, a->sc->org_uuid, a->id, a->u->workflow_name, a->now, fn);
+    r = pg_outbox_change(c, a->sc->org_uuid, a->id, a->u, &pre, r); /* webhooks.c: the change's events */
     return pg_change_end(c, r, a, fn);
 }
 

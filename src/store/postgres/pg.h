@@ -11,6 +11,7 @@
 
 #include "lib/buf.h"
 #include "store/backend.h"
+#include "store/outbox.h"
 #include "store/shape.h"
 
 /* The backend is split by resource: conn.c (the pool, running statements,
@@ -59,6 +60,27 @@ enum {
     P_CONV_SET_ARCHIVED,
     P_CONV_EXT_UUID,
     P_CONV_EACH,
+    /* webhooks.c: endpoints, the outbox, the delivery worker's reads and writes */
+    P_WH_SUBS,
+    P_WH_EVENT_INSERT,
+    P_WH_FANOUT,
+    P_WH_RUN,
+    P_WH_EVENT_DROP,
+    P_WH_ORG_ENDPOINTS,
+    P_WH_ORG_LOCK,
+    P_WH_INSERT,
+    P_WH_LIST,
+    P_WH_GET,
+    P_WH_DROP_EVENTS,
+    P_WH_DELETE,
+    P_WH_DELIVERIES,
+    P_WH_DUE,
+    P_WH_WINDOW,
+    P_WH_RECORD,
+    P_WH_PRUNE,
+    P_WH_LOCK,
+    P_WH_UNLOCK,
+    P_WH_BACKLOG,
     P__COUNT
 };
 
@@ -67,6 +89,8 @@ extern const char *pg_sql[P__COUNT];
 
 /* Builds the generated statements; run once per process (pthread_once). Can't fail. */
 void pg_sql_init(void);
+/* Sets the SQL of the P_WH_* statements (webhooks.c; called by pg_sql_init). */
+void pg_webhooks_sql_init(void);
 
 /* ---- the conversation statements (sql.c, from store_conv_cols) -------------------------- */
 
@@ -88,6 +112,7 @@ typedef struct pg_conn {
     bool retry;                /* the transaction was aborted by a serialization failure or deadlock */
     bool committing;           /* a COMMIT (or an autocommit write) was sent: a failure may have committed */
     bool called_back;          /* a callback ran during the current operation */
+    bool events;               /* the open transaction wrote outbox events (webhooks.c) */
 } pg_conn_t;
 
 typedef struct pg_store {
@@ -101,9 +126,11 @@ typedef struct pg_store {
     pthread_mutex_t mu;        /* guards pool[].busy and connecting */
     pthread_cond_t cv;         /* signalled on checkin */
     atomic_uint_fast64_t commits; /* write transactions committed through this store (see pg_counts_maybe_compact) */
+    pg_conn_t wh;              /* the webhook delivery worker's own session, outside the pool (webhooks.c) */
 } pg_store_t;
 
 void pg_log(const char *fn, PGconn *pc, const PGresult *res);
+int pg_connect(pg_store_t *st, pg_conn_t *c, char *err, size_t errlen);
 PGresult *pg_exec(pg_conn_t *c, int id, int n, const char *const *vals, const int *lens, const int *fmts,
                   char state[6], const char *fn);
 PGresult *pg_q(pg_conn_t *c, int id, int n, const char *const *vals, char state[6], const char *fn);
@@ -209,6 +236,15 @@ typedef struct pg_list_arg {
     const char *fn;            /* logged as */
 } pg_list_arg_t;
 store_rc_t pg_list_body(pg_conn_t *c, void *arg);
+
+/* ---- the transactional outbox (webhooks.c; same contracts as sq_outbox_* of SQLite) ------- */
+
+store_rc_t pg_outbox_add(pg_conn_t *c, const char *org, const char *conv, int64_t mask);
+/* The pending deliveries of every endpoint (the backlog /metrics shows) into
+ * *n; STORE_ERROR (logged) when the count fails. */
+store_rc_t pg_webhook_backlog(pg_conn_t *c, int64_t *n);
+store_rc_t pg_outbox_change(pg_conn_t *c, const char *org, const char *conv, const conv_update_t *u,
+                            store_outbox_pre_t *pre, store_rc_t r);
 
 /* ---- the vtable entries (same contracts as store.h) --------------------------------- */
 

@@ -143,4 +143,5 @@ void pg_sql_init(void)
     pg_sql[P_CONV_GET] = pg_conv_get_sql;
     pg_sql[P_CONV_GET_EXT] = pg_conv_get_ext_sql;
     pg_sql[P_CONV_EACH] = pg_conv_each_sql;
+    pg_webhooks_sql_init();
 }

@@ -12,6 +12,9 @@
  * Every table with an org_uuid column must be here: test_store_admin checks
  * that no row of a deleted organization is left anywhere. */
 static const char *const sq_org_delete_sql[] = {
+    "DELETE FROM webhook_deliveries WHERE org_uuid = ?1",
+    "DELETE FROM webhook_events WHERE org_uuid = ?1",
+    "DELETE FROM webhook_endpoints WHERE org_uuid = ?1",
     "DELETE FROM workflow_logs WHERE org_uuid = ?1",
     "DELETE FROM conversation_media WHERE org_uuid = ?1",
     "DELETE FROM conversations WHERE org_uuid = ?1",
@@ -195,6 +198,10 @@ void sqlite_stats(store_t *base, store_stats_t *out)
         if (stat(wal, &sb) == 0)
             out->db_bytes += (int64_t)sb.st_size;
     }
+    sq_conn_t *c = sq_conn(st);
+    int64_t backlog;
+    if (c && sq_webhook_backlog(c, &backlog) == STORE_OK) /* webhooks.c */
+        out->webhook_backlog = backlog;
     if (st->group) {
         unsigned long long batches, jobs, by_size[STORE_GROUP_SIZE_BUCKETS];
         store_group_stats(st->group, &batches, &jobs);

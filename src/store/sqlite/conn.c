@@ -53,6 +53,7 @@ static void sq_conn_free(sq_conn_t *c)
         sqlite3_finalize(c->stmts[i]);
     for (int i = 0; i < SQ_DYN_SLOTS; i++)
         sqlite3_finalize(c->dyn[i]);
+    sq_outbox_conn_free(c);
     if (c->db && sqlite3_close(c->db) != SQLITE_OK)
         sq_log(c->db, __func__, SQLITE_BUSY);
     free(c);
@@ -69,6 +70,7 @@ static sq_conn_t *sq_conn_open(sq_store_t *st, char *err, size_t errlen)
     }
     c->owner = pthread_self();
     c->epoch = &st->epoch;
+    c->store = &st->base;
     int rc = sqlite3_open_v2(st->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "cannot open database %s: %s", st->path,
@@ -230,8 +232,10 @@ void sq_tx_rollback(sq_conn_t *c)
     if (c->batch) {
         sq_exec_quiet(c, S_ROLLBACK_TO);
         sq_exec_quiet(c, S_RELEASE);
-    } else if (!sqlite3_get_autocommit(c->db)) {
-        sq_exec_quiet(c, S_ROLLBACK);
+    } else {
+        c->events = false;
+        if (!sqlite3_get_autocommit(c->db))
+            sq_exec_quiet(c, S_ROLLBACK);
     }
 }
 
@@ -240,8 +244,10 @@ void sq_tx_rollback(sq_conn_t *c)
 store_rc_t sq_tx_commit(sq_conn_t *c, const char *fn)
 {
     if (sq_exec(c, c->batch ? S_RELEASE : S_COMMIT, fn) == SQLITE_DONE) {
-        if (!c->batch)
+        if (!c->batch) {
             atomic_fetch_add(c->epoch, 1); /* cached counts are of the past now */
+            sq_outbox_committed(c);
+        }
         return STORE_OK;
     }
     sq_tx_rollback(c);
@@ -316,6 +322,7 @@ static store_rc_t sq_group_commit(void *conn)
     if (sq_exec(c, S_COMMIT, __func__) != SQLITE_DONE)
         return STORE_ERROR;
     atomic_fetch_add(c->epoch, 1); /* cached counts are of the past now */
+    sq_outbox_committed(c);
     return STORE_OK;
 }
 
@@ -323,6 +330,7 @@ static void sq_group_rollback(void *conn)
 {
     sq_conn_t *c = conn;
     c->batch = false;
+    c->events = false;
     if (!sqlite3_get_autocommit(c->db))
         sq_exec(c, S_ROLLBACK, __func__);
 }
@@ -651,6 +659,7 @@ store_rc_t sqlite_batch_begin(store_t *base)
     if (sq_exec(c, S_BEGIN_WRITE, __func__) != SQLITE_DONE)
         return STORE_ERROR;
     c->batch = true;
+    c->bulk = true;
     return STORE_OK;
 }
 
@@ -666,6 +675,7 @@ store_rc_t sqlite_batch_end(store_t *base, bool commit)
         return STORE_ERROR;
     }
     c->batch = false;
+    c->bulk = false;
     if (commit && sq_exec(c, S_COMMIT, __func__) == SQLITE_DONE) {
         atomic_fetch_add(c->epoch, 1);
         return STORE_OK;

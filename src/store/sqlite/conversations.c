@@ -202,7 +202,8 @@ static store_rc_t sq_conv_insert_tx(void *conn, void *arg)
                             SQ_TEXT(conv.participants_json ? conv.participants_json : conv.participants_ext_json)};
     if (sq_conv_write(c, S_BODY_INSERT, &conv, &stored, sqlite3_last_insert_rowid(c->db), __func__) != SQLITE_DONE ||
         sq_run(c, S_PART_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK ||
-        sq_log_event(c, conv.org_uuid, conv.uuid, "import", ptime_now_ms(), __func__) != STORE_OK) {
+        sq_log_event(c, conv.org_uuid, conv.uuid, "import", ptime_now_ms(), __func__) != STORE_OK ||
+        sq_outbox_add(c, conv.org_uuid, conv.uuid, webhook_import_events(&conv)) != STORE_OK) { /* webhooks.c */
         sq_tx_rollback(c);
         goto out;
     }
@@ -265,7 +266,8 @@ static store_rc_t sq_conv_set_archived_tx(void *conn, void *arg)
     if (state.archived != a->archived) {
         const sq_param_t p[] = {SQ_INT(state.rowid), SQ_INT(a->archived ? 1 : 0), SQ_INT(a->archived ? a->now : 0)};
         if (sq_run(c, S_CONV_SET_ARCHIVED, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK ||
-            sq_log_event(c, a->sc->org_uuid, a->id, a->archived ? "archive" : "unarchive", a->now, __func__) != STORE_OK)
+            sq_log_event(c, a->sc->org_uuid, a->id, a->archived ? "archive" : "unarchive", a->now, __func__) != STORE_OK ||
+            sq_outbox_add(c, a->sc->org_uuid, a->id, a->archived ? WEBHOOK_EV_ARCHIVED : WEBHOOK_EV_UNARCHIVED) != STORE_OK)
             r = STORE_ERROR;
     }
     return sq_change_end(c, r, a, __func__);
@@ -461,6 +463,8 @@ store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char
     buf_init(&stored);
     sq_change_read_t row = {.a = &ar};
     r = sq_conv_fetch(c, S_CONV_GET, sc, id, sq_change_read, &row, __func__);
+    store_outbox_pre_t pre; /* webhooks: what the change's events need from before it */
+    store_outbox_before(r == STORE_OK && row.ok ? &row.conv : NULL, u, &pre);
     if (r == STORE_OK && (!row.ok || update_apply(&ar, &row.conv, u) != 0 ||
                           conv_store_prepare(&ar, &row.conv, &stored) != 0)) {
         fprintf(stderr, "parley: store %s: cannot rebuild conversation %s\n", __func__, id);
@@ -472,6 +476,7 @@ store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char
     const sq_param_t p[] = {SQ_TEXT(sc->org_uuid), SQ_TEXT(id), SQ_TEXT(u->workflow_name), SQ_INT(now)};
     if (r == STORE_OK && sq_run(c, S_LOG_CHANGE, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK)
         r = STORE_ERROR;
+    r = sq_outbox_change(c, sc->org_uuid, id, u, &pre, r); /* webhooks.c: the change's events */
     buf_free(&stored);
     arena_free(&ar);
     /* the row read inside the transaction, before COMMIT (see set_archived) */

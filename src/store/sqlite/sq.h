@@ -14,6 +14,7 @@
 #include "store/checkpointer.h"
 #include "store/count_cache.h"
 #include "store/group.h"
+#include "store/outbox.h"
 #include "store/shape.h"
 
 /* The backend is split by resource: conn.c (connections, statement cache,
@@ -75,6 +76,25 @@ enum {
     S_LOG_FAIL,
     S_LOG_CHANGE,
     S_DATA_VERSION,
+    /* webhooks.c: endpoints, the outbox, the delivery worker's reads and writes */
+    S_WH_SUBS,
+    S_WH_EVENT_INSERT,
+    S_WH_FANOUT,
+    S_WH_RUN,
+    S_WH_EVENT_DROP,
+    S_WH_ORG_ENDPOINTS,
+    S_WH_COUNT,
+    S_WH_INSERT,
+    S_WH_LIST,
+    S_WH_GET,
+    S_WH_DROP_EVENTS,
+    S_WH_DELETE,
+    S_WH_DELIVERIES,
+    S_WH_DUE,
+    S_WH_WINDOW,
+    S_WH_RECORD,
+    S_WH_PRUNE,
+    S_WH_BACKLOG,
     S__COUNT
 };
 
@@ -83,6 +103,8 @@ extern const char *sq_sql[S__COUNT];
 
 /* Builds the generated statements; run once per process (pthread_once). Can't fail. */
 void sq_sql_init(void);
+/* Sets the SQL of the S_WH_* statements (webhooks.c; called by sq_sql_init). */
+void sq_webhooks_sql_init(void);
 
 /* ---- the conversation statements (sql.c, from store_conv_cols) ---------------------- */
 
@@ -105,6 +127,10 @@ typedef struct sq_conn {
     atomic_uint_fast64_t *epoch;   /* the store's change epoch (sq_store.epoch) */
     int64_t data_version;          /* PRAGMA data_version when last observed (sq_observe) */
     bool dv_seen;
+    store_t *store;                /* the store it belongs to (store_events_committed) */
+    bool bulk;                     /* a store_batch_begin batch (seed, load) is open: no outbox events */
+    bool events;                   /* the open transaction wrote outbox events (webhooks.c) */
+    struct sq_zip *zip;            /* webhooks.c's zstd contexts, made on first use; owned (sq_outbox_conn_free) */
     struct sq_conn *next;
 } sq_conn_t;
 
@@ -209,6 +235,31 @@ typedef struct sq_fetch {
     void *ctx;
 } sq_fetch_t;
 store_rc_t sq_row_fetch(sqlite3_stmt *s, void *out);   /* conversations.c */
+
+/* ---- the transactional outbox (webhooks.c) ----------------------------------------- */
+
+/* Inside the caller's write transaction on c, after the change: writes the
+ * events of mask (WEBHOOK_EV_* bits, in bit order) of conversation conv of
+ * organization org, each with the conversation as GET renders it now, for
+ * every endpoint of org subscribed to it. Nothing (STORE_OK) when no
+ * endpoint is, or in a bulk batch. STORE_ERROR (logged) otherwise. */
+store_rc_t sq_outbox_add(sq_conn_t *c, const char *org, const char *conv, int64_t mask);
+
+/* After the change u of conversation conv (inside its transaction; pre
+ * filled by store_outbox_before from the row before it), when r is
+ * STORE_OK: writes conversation.updated, plus conversation.labels_changed
+ * when u changed the labels, or (u->trigger) one
+ * conversation.integration_triggered per endpoint to run. Frees pre;
+ * returns r when r is not STORE_OK, else the outcome. */
+store_rc_t sq_outbox_change(sq_conn_t *c, const char *org, const char *conv, const conv_update_t *u,
+                            store_outbox_pre_t *pre, store_rc_t r);
+/* After a commit on c: tells the store's listener when it wrote events. */
+void sq_outbox_committed(sq_conn_t *c);
+/* The pending deliveries of every endpoint (the backlog /metrics shows) into
+ * *n; STORE_ERROR (logged) when the count fails. */
+store_rc_t sq_webhook_backlog(sq_conn_t *c, int64_t *n);
+/* Frees what the outbox keeps on c (its zstd contexts). */
+void sq_outbox_conn_free(sq_conn_t *c);
 
 /* ---- list queries (lists.c) -------------------------------------------------------- */
 

@@ -161,4 +161,5 @@ void sq_sql_init(void)
     sq_sql[S_CONV_GET] = sq_conv_get_sql;
     sq_sql[S_CONV_GET_EXT] = sq_conv_get_ext_sql;
     sq_sql[S_CONV_GET_ROW] = sq_conv_get_row_sql;
+    sq_webhooks_sql_init();
 }
