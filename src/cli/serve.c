@@ -13,6 +13,7 @@
 #include "auth/keys.h"
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "http/public_url.h"
 #include "http/server.h"
 #include "lib/pclock.h"
 #include "lib/ptime.h"
@@ -129,7 +130,7 @@ int cli_serve(int argc, char **argv)
     const char *max_body = "16777216", *max_conn = "4096", *idle = "60", *max_conn_ip = "256", *pool = NULL;
     const char *max_headers = "16384", *header_timeout = "30", *log_format = NULL, *metrics_listen = NULL;
     const char *admin_token = getenv("PARLEY_ADMIN_TOKEN"), *journal = NULL, *rate_limit = NULL, *now = NULL;
-    const char *id_seed = NULL, *snapshot_dir = NULL;
+    const char *id_seed = NULL, *snapshot_dir = NULL, *public_url = NULL;
     bool log_requests = false, snapshot_initial = false, metrics = false;
     const cli_opt_t opts[] = {
         {"listen", "HOST:PORT", "address to listen on (default 127.0.0.1:8080; [::1]:8080 for IPv6)", &listen, NULL},
@@ -179,6 +180,9 @@ int cli_serve(int argc, char **argv)
          NULL},
         {"snapshot-initial", NULL, "take the snapshot `initial` at start (POST /_parley/reset returns to it)", NULL,
          &snapshot_initial},
+        {"public-url", "URL",
+         "the server's base URL as clients reach it, for the links it hands out (snippets): http:// or https://, "
+         "no query (default http://LISTEN-ADDRESS)", &public_url, NULL},
         {0},
     };
     int rc = cli_parse(argc, argv, "parley serve [OPTIONS]",
@@ -193,6 +197,11 @@ int cli_serve(int argc, char **argv)
     char host[128];
     if (serve_parse_listen(listen, host, sizeof host, &so.port) != 0) {
         fprintf(stderr, "parley serve: --listen must be HOST:PORT or [IPV6]:PORT, got \"%s\"\n", listen);
+        return 2;
+    }
+    if (public_url && !public_url_ok(public_url)) {
+        fprintf(stderr, "parley serve: --public-url must be an http:// or https:// URL of at most %d bytes without "
+                        "query or fragment, got \"%s\"\n", PUBLIC_URL_MAX, public_url);
         return 2;
     }
     so.host = host;
@@ -323,6 +332,10 @@ int cli_serve(int argc, char **argv)
             return 1;
         }
     }
+    const char *base_fmt = strchr(host, ':') ? "http://[%s]:%u" : "http://%s:%u";
+    char base[PUBLIC_URL_MAX + 1];
+    snprintf(base, sizeof base, base_fmt, host, so.port);
+    public_url_set(public_url ? public_url : base); /* with port 0 it is set again once the port is known */
     server_t *srv = server_start(&so, st, err, sizeof err);
     if (!srv) {
         fprintf(stderr, "parley serve: %s\n", err);
@@ -335,6 +348,10 @@ int cli_serve(int argc, char **argv)
     if (so.metrics_host)
         fprintf(stderr, strchr(mhost, ':') ? "metrics on http://[%s]:%u/metrics\n" : "metrics on http://%s:%u/metrics\n",
                 mhost, server_metrics_port(srv));
+    if (!public_url && so.port == 0) {
+        snprintf(base, sizeof base, base_fmt, host, server_port(srv));
+        public_url_set(base);
+    }
     const char *fmt = strchr(host, ':') ? "listening on http://[%s]:%u\n" : "listening on http://%s:%u\n";
     fprintf(stderr, fmt, host, server_port(srv));
     fflush(stderr);

@@ -45,6 +45,8 @@ typedef struct req {
     store_t *store;
     struct standin *standin;              /* the admin API's state (standin/standin.h) */
     store_key_t key;                      /* the authenticated key (routes that need one) */
+    const char *authorization;            /* the Authorization header on routes that need no key (NULL when
+                                           * absent): a public route may still look at a key (snippet links) */
     store_scope_t scope;                  /* derived from key */
     arena_t arena;
 

@@ -115,6 +115,16 @@ typedef struct store_vtable {
     store_rc_t (*snapshot_load)(store_t *st, const char *path);
     /* Optional (NULL = nothing known): store_stats. */
     void (*stats)(store_t *st, store_stats_t *out);
+    /* Organization administration, snippets and the library (STORE_VTABLE_OPS_ADMIN_LIBRARY). */
+    store_rc_t (*org_get)(store_t *st, const char *org_uuid, store_org_t *out);
+    store_rc_t (*user_update)(store_t *st, const char *org_uuid, const char *user_uuid, const store_user_change_t *ch);
+    store_rc_t (*user_delete)(store_t *st, const char *org_uuid, const char *user_uuid, int64_t now);
+    store_rc_t (*team_update)(store_t *st, const char *org_uuid, const char *team_uuid, const char *name, const char *parent_uuid);
+    store_rc_t (*snippet_create)(store_t *st, const store_snippet_t *s, const char *folder_path, int64_t now);
+    store_rc_t (*snippet_by_code)(store_t *st, const char *share_code, store_snippet_cb cb, void *ctx);
+    store_rc_t (*folder_get)(store_t *st, const char *org_uuid, const char *folder_uuid, store_folder_t *out);
+    store_rc_t (*folder_children)(store_t *st, const char *org_uuid, const char *owner_uuid, const char *parent_uuid, bool include_hidden, store_folder_cb cb, void *ctx);
+    store_rc_t (*folder_ensure)(store_t *st, const char *org_uuid, const char *owner_uuid, const char *path, const char *user_uuid, bool hidden, int64_t now_ms, uuid_str_t out);
 } store_vtable_t;
 
 /* The names of the vtable's entries every backend provides, for X-macros:
@@ -127,6 +137,13 @@ typedef struct store_vtable {
     X(team_resolve) X(team_get) X(team_list) X(team_members) X(user_teams) X(conv_get) X(conv_get_by_external_id)   \
     X(conv_list) X(conv_insert) X(conv_set_archived) X(conv_update) X(workflow_log_fail) X(workflow_log_list)        \
     X(conv_each) X(batch_begin) X(batch_end)
+
+/* The entries of organization administration, snippets and the library
+ * (beyond.md §1, §4, §5), which every backend provides too: a backend lists
+ * them beside STORE_VTABLE_OPS. */
+#define STORE_VTABLE_OPS_ADMIN_LIBRARY(X)                                                                           \
+    X(org_get) X(user_update) X(user_delete) X(team_update) X(snippet_create) X(snippet_by_code) X(folder_get)      \
+    X(folder_children) X(folder_ensure)
 
 /* Declares name as a function of the type of vtable entry op (its
  * definition must match, or the build fails). */

@@ -12,6 +12,9 @@
  * Every table with an org_uuid column must be here: test_store_admin checks
  * that no row of a deleted organization is left anywhere. */
 static const char *const sq_org_delete_sql[] = {
+    "DELETE FROM snippets WHERE org_uuid = ?1",
+    "UPDATE library_folders SET parent_uuid = NULL WHERE org_uuid = ?1",
+    "DELETE FROM library_folders WHERE org_uuid = ?1",
     "DELETE FROM workflow_logs WHERE org_uuid = ?1",
     "DELETE FROM conversations WHERE org_uuid = ?1",
     "DELETE FROM conversation_participants WHERE org_uuid = ?1",
