@@ -24,6 +24,22 @@ static store_rc_t sq_count(sq_conn_t *c, int id, const char *p1, const char *p2,
     return ok ? STORE_OK : STORE_ERROR;
 }
 
+/* Opens a write transaction and loads user_uuid (canonical form into id) of
+ * org into *u. STORE_OK with the transaction open; otherwise nothing is open
+ * and the answer is NOT_FOUND (no such live user, or not a UUID) or ERROR. */
+static store_rc_t sq_user_begin(sq_conn_t *c, const char *org, const char *user_uuid, uuid_str_t id, store_user_t *u,
+                                const char *fn)
+{
+    if (!uuid_parse(user_uuid, id))
+        return STORE_NOT_FOUND;
+    if (sq_tx_begin(c, fn) != STORE_OK)
+        return STORE_ERROR;
+    store_rc_t r = sq_get(c, S_USER_BY_UUID, org, id, &store_shape_user, u, fn);
+    if (r != STORE_OK)
+        sq_tx_rollback(c);
+    return r;
+}
+
 /* STORE_CONFLICT when user u is its organization's only admin, else STORE_OK
  * (or STORE_ERROR), inside the caller's write transaction. */
 static store_rc_t sq_last_admin(sq_conn_t *c, const store_user_t *u, const char *fn)
@@ -81,13 +97,11 @@ store_rc_t sqlite_user_update(store_t *base, const char *org_uuid, const char *u
     if (!c || !org_uuid || !user_uuid || !ch)
         return STORE_ERROR;
     uuid_str_t id;
-    if (!uuid_parse(user_uuid, id))
-        return STORE_NOT_FOUND;
-    if (sq_tx_begin(c, __func__) != STORE_OK)
-        return STORE_ERROR;
     store_user_t u;
-    store_rc_t r = sq_get(c, S_USER_BY_UUID, org_uuid, id, &store_shape_user, &u, __func__);
-    if (r == STORE_OK && ch->role && strcmp(ch->role, "admin") != 0)
+    store_rc_t r = sq_user_begin(c, org_uuid, user_uuid, id, &u, __func__);
+    if (r != STORE_OK)
+        return r;
+    if (ch->role && strcmp(ch->role, "admin") != 0)
         r = sq_last_admin(c, &u, __func__);
     if (r == STORE_OK) {
         const sq_param_t p[] = {SQ_TEXT(org_uuid),      SQ_TEXT(id),          SQ_TEXT(ch->first_name),
@@ -106,14 +120,11 @@ store_rc_t sqlite_user_delete(store_t *base, const char *org_uuid, const char *u
     if (!c || !org_uuid || !user_uuid)
         return STORE_ERROR;
     uuid_str_t id;
-    if (!uuid_parse(user_uuid, id))
-        return STORE_NOT_FOUND;
-    if (sq_tx_begin(c, __func__) != STORE_OK)
-        return STORE_ERROR;
     store_user_t u;
-    store_rc_t r = sq_get(c, S_USER_BY_UUID, org_uuid, id, &store_shape_user, &u, __func__);
-    if (r == STORE_OK)
-        r = sq_last_admin(c, &u, __func__);
+    store_rc_t r = sq_user_begin(c, org_uuid, user_uuid, id, &u, __func__);
+    if (r != STORE_OK)
+        return r;
+    r = sq_last_admin(c, &u, __func__);
     if (r == STORE_OK) {
         const sq_param_t p[] = {SQ_TEXT(org_uuid), SQ_TEXT(id), SQ_INT(now)};
         r = sq_run(c, S_USER_DELETE, SQ_CHANGE, p, SQ_NPARAMS(p), __func__);
