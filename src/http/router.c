@@ -10,6 +10,7 @@
  * (literal segments earlier in the path) wins. */
 static const route_t router_routes[] = {
     {HTTP_GET, "/healthz", api_health, true},
+    {HTTP_GET, "/metrics", api_metrics, true},
     {HTTP_GET, "/openapi.json", api_openapi, true},
     {HTTP_GET, "/v2/conversations", api_conv_list, false},
     {HTTP_GET, "/v2/conversations/list", api_conv_list_light, false},
