@@ -11,10 +11,21 @@
 #include "lib/ptime.h"
 #include "model/snippet.h"
 
-/* store_conv_get callback: notes the conversation's length (mediaDuration). */
+/* What the conversation lookup of a snippet reads: the conversation's length. */
+typedef struct snippets_len {
+    arena_t *arena;            /* the request's: conv_doc_parse allocates from it */
+    double len;                /* mediaDuration, seconds; -1 until read */
+} snippets_len_t;
+
+/* store_conv_get callback: notes the conversation's mediaDuration, from its
+ * stored document (non-zero: it does not parse). */
 static int snippets_conv_len(void *ctx, const conv_t *c)
 {
-    *(double *)ctx = c->media_duration;
+    snippets_len_t *l = ctx;
+    conv_t copy = *c;
+    if (copy.doc && conv_doc_parse(l->arena, &copy) != 0)
+        return 1;
+    l->len = copy.media_duration;
     return 0;
 }
 
@@ -39,18 +50,18 @@ static int snippets_check(req_t *r, const snippet_body_t *b)
                      r->scope.user_uuid);
         return -1;
     }
-    double len = -1;
+    snippets_len_t len = {&r->arena, -1};
     rc = store_conv_get(r->store, &r->scope, b->s.conversation_uuid, snippets_conv_len, &len);
     if (rc == STORE_NOT_FOUND) {
         problem_not_found(r, "conversation", b->s.conversation_uuid);
         return -1;
     }
-    if (rc != STORE_OK || len < 0) {
+    if (rc != STORE_OK || len.len < 0) {
         problem_internal(r);
         return -1;
     }
     char err[256];
-    if (snippet_window_check(&b->s, len, err, sizeof err) != 0) {
+    if (snippet_window_check(&b->s, len.len, err, sizeof err) != 0) {
         problem_send(r, 400, "invalid_body", "%s", err);
         return -1;
     }
@@ -89,7 +100,7 @@ void api_snippets_create(req_t *r)
         randombytes_buf(rnd, sizeof rnd);
         snippet_share_code(rnd, s->share_code, sizeof s->share_code);
         sodium_memzero(rnd, sizeof rnd);
-        rc = store_snippet_create(r->store, s, b.folder_path, ptime_now());
+        rc = store_snippet_create(r->store, s, b.folder_path, ptime_now_ms());
     }
     json_decref(root);
     if (rc != STORE_OK) {

@@ -200,7 +200,7 @@ void api_users_delete(req_t *r)
     uuid_str_t id;
     if (people_org_level(r, "deleting users") != 0 || users_path_id(r, id) != 0)
         return;
-    store_rc_t rc = store_user_delete(r->store, r->scope.org_uuid, id, ptime_now());
+    store_rc_t rc = store_user_delete(r->store, r->scope.org_uuid, id, ptime_now_ms());
     if (rc != STORE_OK) {
         users_store_fail(r, rc, id, "deleted");
         return;

@@ -117,18 +117,9 @@ static int tr_get_final(tr_ctx_t *t, const json_t *form, const char *path, json_
     return 0;
 }
 
-/* Appends "<speaker>: <text>\n" to text. */
-static void tr_text_line(buf_t *text, const char *speaker, size_t slen, const char *s, size_t n)
-{
-    buf_append(text, speaker, slen);
-    buf_append(text, ": ", 2);
-    buf_append(text, s, n);
-    buf_putc(text, '\n');
-}
-
-/* Validates v1 and writes its canonical form into out (and the text form
- * into text when non-NULL). *nseg receives the segment count. Returns 0 or -1. */
-static int tr_build_v1(tr_ctx_t *t, const json_t *v1, buf_t *out, buf_t *text, size_t *nseg)
+/* Validates v1 and writes its canonical form into out. *nseg receives the
+ * segment count. Returns 0 or -1. */
+static int tr_build_v1(tr_ctx_t *t, const json_t *v1, buf_t *out, size_t *nseg)
 {
     const char *path = "transcript.v1";
     char sp[64];
@@ -166,8 +157,6 @@ static int tr_build_v1(tr_ctx_t *t, const json_t *v1, buf_t *out, buf_t *text, s
         jsonw_kv_number(&w, "startTimestamp", start);
         jsonw_kv_number(&w, "endTimestamp", end);
         jsonw_obj_end(&w);
-        if (text)
-            tr_text_line(text, speaker, slen, sentence, tlen);
     }
     jsonw_arr_end(&w);
     jsonw_obj_end(&w);
@@ -179,9 +168,9 @@ static int tr_build_v1(tr_ctx_t *t, const json_t *v1, buf_t *out, buf_t *text, s
 
 /* Validates v2 and writes its canonical form into out. When derived is
  * non-NULL, also writes a v1 derived from it (sentence = words joined by one
- * space, start = first word's start, end = last word's end, pieceInFlux "")
- * and the text form into text. *nseg receives the segment count. Returns 0 or -1. */
-static int tr_build_v2(tr_ctx_t *t, const json_t *v2, buf_t *out, buf_t *derived, buf_t *text, size_t *nseg)
+ * space, start = first word's start, end = last word's end, pieceInFlux "").
+ * *nseg receives the segment count. Returns 0 or -1. */
+static int tr_build_v2(tr_ctx_t *t, const json_t *v2, buf_t *out, buf_t *derived, size_t *nseg)
 {
     const char *path = "transcript.v2";
     char sp[64], wp[96];
@@ -286,7 +275,6 @@ static int tr_build_v2(tr_ctx_t *t, const json_t *v2, buf_t *out, buf_t *derived
             jsonw_kv_number(&dw, "startTimestamp", first_start);
             jsonw_kv_number(&dw, "endTimestamp", last_end > first_start ? last_end : first_start);
             jsonw_obj_end(&dw);
-            tr_text_line(text, speaker, slen, s, sentence.len);
         }
     }
     jsonw_arr_end(&w);
@@ -310,12 +298,12 @@ done:
     return rc;
 }
 
-/* Copies b's contents into the arena (NULL when b is empty and !empty_ok,
- * "" when empty and empty_ok). Sets *oom on allocation failure. */
-static const char *tr_to_arena(arena_t *a, const buf_t *b, bool empty_ok, bool *oom)
+/* Copies b's contents into the arena (NULL when b is empty). Sets *oom on
+ * allocation failure. */
+static const char *tr_to_arena(arena_t *a, const buf_t *b, bool *oom)
 {
     if (b->len == 0)
-        return empty_ok ? "" : NULL;
+        return NULL;
     char *s = arena_strndup(a, b->data, b->len);
     if (!s)
         *oom = true;
@@ -328,13 +316,12 @@ int transcript_build(arena_t *a, const json_t *transcript, const json_t *partici
                      char *err, size_t errlen)
 {
     tr_ctx_t t = {.a = a, .err = err, .errlen = errlen, .words = 0, .max_end = 0};
-    buf_t v1b, v2b, text; /* owned here; copied into the arena, then freed */
+    buf_t v1b, v2b; /* owned here; copied into the arena, then freed */
     size_t n1 = 0, n2 = 0;
     int rc = -1;
 
     (void)participants;
     memset(out, 0, sizeof *out);
-    out->text = "";
     if (!transcript || json_is_null(transcript))
         return 0;
     if (!json_is_object(transcript))
@@ -350,23 +337,16 @@ int transcript_build(arena_t *a, const json_t *transcript, const json_t *partici
 
     buf_init(&v1b);
     buf_init(&v2b);
-    buf_init(&text);
-    if (v1 && tr_build_v1(&t, v1, &v1b, &text, &n1) != 0)
+    if (v1 && tr_build_v1(&t, v1, &v1b, &n1) != 0)
         goto done;
-    if (v2 && tr_build_v2(&t, v2, &v2b, v1 ? NULL : &v1b, v1 ? NULL : &text, &n2) != 0)
+    if (v2 && tr_build_v2(&t, v2, &v2b, v1 ? NULL : &v1b, &n2) != 0)
         goto done;
-    if (text.oom) {
-        tr_fail(&t, "out of memory");
-        goto done;
-    }
 
     bool oom = false;
-    out->v1_json = tr_to_arena(a, &v1b, false, &oom);
-    out->v2_json = tr_to_arena(a, &v2b, false, &oom);
-    out->text = tr_to_arena(a, &text, true, &oom);
+    out->v1_json = tr_to_arena(a, &v1b, &oom);
+    out->v2_json = tr_to_arena(a, &v2b, &oom);
     if (oom) {
         memset(out, 0, sizeof *out);
-        out->text = "";
         tr_fail(&t, "out of memory");
         goto done;
     }
@@ -376,7 +356,6 @@ int transcript_build(arena_t *a, const json_t *transcript, const json_t *partici
 done:
     buf_free(&v1b);
     buf_free(&v2b);
-    buf_free(&text);
     return rc;
 }
 

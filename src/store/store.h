@@ -10,6 +10,7 @@
 #include "lib/uuid.h"
 #include "model/conversation.h"
 #include "model/filter.h"
+#include "model/update.h"
 
 typedef enum {
     STORE_OK = 0,
@@ -99,20 +100,6 @@ typedef struct store_key_info {
     int64_t created_at;
     int64_t last_seen_at;      /* 0 = never */
 } store_key_info_t;
-
-/* One change to a conversation (issue 3 endpoints). Every member left NULL
- * (or -1) is unchanged. */
-typedef enum { CONV_PRIVACY_KEEP = -1, CONV_PRIVACY_PUBLIC = 0, CONV_PRIVACY_PRIVATE = 1, CONV_PRIVACY_TOGGLE = 2 }
-    conv_privacy_change_t;
-typedef struct conv_update {
-    const char *title;                  /* new title */
-    const char *labels_json;            /* replaces the labels object */
-    conv_privacy_change_t privacy;
-    const char *linked_crm_json;        /* replaces linkedCrmRecords (a JSON array) */
-    const char *confirm_intel_json;     /* object merged key by key into confirmedExtractedIntelligence */
-    const char *external_opportunity_json; /* replaces externalOpportunity ({} removes it) */
-    const char *workflow_name;          /* the workflow-log entry this change writes (spec §4) */
-} conv_update_t;
 
 typedef struct store_workflow_log {
     int64_t id;
@@ -331,7 +318,7 @@ store_rc_t store_org_get(store_t *st, const char *org_uuid, store_org_t *out);
  * teams first). Leaving the primary team makes the earliest remaining team
  * primary. */
 store_rc_t store_user_update(store_t *st, const char *org_uuid, const char *user_uuid, const store_user_change_t *ch);
-/* Deletes user_uuid of org_uuid at now (unix seconds), in one transaction:
+/* Deletes user_uuid of org_uuid at now (unix milliseconds), in one transaction:
  * the user leaves every list, lookup and team, its keys are revoked, its
  * email is free again; the row stays so that its conversations still render
  * their owner. NOT_FOUND when there is no such (live) user; CONFLICT when it
@@ -345,7 +332,7 @@ store_rc_t store_team_update(store_t *st, const char *org_uuid, const char *team
                              const char *parent_uuid);
 /* Stores s (uuid, share_code and created_at set by the caller) and, in the
  * same transaction, the `snippet_created` workflow-log entry of its
- * conversation at now (unix seconds). With s->in_library the snippet goes
+ * conversation at now (unix milliseconds). With s->in_library the snippet goes
  * into folder_path ("/" = the root; "/a/b") of the organization's library,
  * or of its user's My Library with s->my_library; missing folders are made.
  * CONFLICT on a taken uuid or share code. */

@@ -73,8 +73,7 @@ enum {
     P_CONV_INSERT,
     P_LOG_INSERT,
     P_LOG_FAIL,
-    P_CONV_UPD_ROW,
-    P_CONV_UPD_BODY,
+    P_CONV_REWRITE,
     P_CONV_GET,
     P_CONV_GET_EXT,
     P_CONV_STATE,
@@ -136,6 +135,10 @@ store_rc_t pg_tx_begin(pg_conn_t *c, const char *fn);
 void pg_tx_rollback(pg_conn_t *c);
 store_rc_t pg_tx_commit(pg_conn_t *c, const char *fn);
 store_rc_t pg_tx_end(pg_conn_t *c, store_rc_t r, const char *fn);
+
+/* Runs the C step a migration names with a `-- @step NAME` line, on pc
+ * inside the migration's transaction (upgrade.c). Returns 0, or -1 with why in err. */
+int pg_upgrade_step(PGconn *pc, const char *name, char *err, size_t errlen);
 
 /* One store operation: body(c, arg) on a pooled connection (pg_run retries it
  * once on a lost connection). */
@@ -236,10 +239,6 @@ typedef struct pg_list_arg {
     const char *fn;            /* logged as */
 } pg_list_arg_t;
 store_rc_t pg_list_body(pg_conn_t *c, void *arg);
-
-/* ---- SQLite's json_patch merge (json_merge.c) ----------------------------------------- */
-
-char *pj_merge(const char *base, const char *patch);
 
 /* ---- the vtable entries (same contracts as store.h) --------------------------------- */
 

@@ -110,15 +110,7 @@ const char *pg_sql[P__COUNT] = {
                    " SELECT $1, $2, $3, false, $4, GREATEST($5::bigint, coalesce((SELECT max(created_at)"
                    " FROM workflow_logs WHERE conversation_uuid = $2), 0))"
                    " WHERE EXISTS (SELECT 1 FROM conversations WHERE uuid = $2 AND org_uuid = $1)",
-    /* NULL parameters keep the stored value; $3 is a conv_privacy_change_t */
-    [P_CONV_UPD_ROW] = "UPDATE conversations SET title = coalesce($2, title), is_private = CASE $3::int"
-                       " WHEN 0 THEN false WHEN 1 THEN true WHEN 2 THEN NOT is_private ELSE is_private END"
-                       " WHERE uuid = $1",
-    [P_CONV_UPD_BODY] = "UPDATE conversations SET labels_json = coalesce($2, labels_json),"
-                        " linked_crm_json = coalesce($3, linked_crm_json),"
-                        " external_opportunity_json = coalesce($4, external_opportunity_json),"
-                        " confirmed_intel_json = coalesce($5, confirmed_intel_json) WHERE uuid = $1",
-    [P_CONV_STATE] = "SELECT user_uuid, is_private, archived, confirmed_intel_json FROM conversations"
+    [P_CONV_STATE] = "SELECT user_uuid, is_private, archived FROM conversations"
                      " WHERE uuid = $1 AND org_uuid = $2"
                      " FOR UPDATE",
     [P_CONV_SET_ARCHIVED] = "UPDATE conversations SET archived = $2, archived_at = $3 WHERE uuid = $1",
@@ -129,12 +121,11 @@ const char *pg_sql[P__COUNT] = {
 
 /* ---- the conversation statements ------------------------------------------------ */
 
-/* Parameter number (1-based) of participants_json in the INSERT. */
-static int pg_participants_param;
 
 /* Generated SQL (static storage, written once by pg_sql_init). */
 char pg_conv_select[4096]; /* "c.uuid, …, c.transcript_text, u.email AS user_email, …" */
 static char pg_conv_insert_sql[8192];
+static char pg_conv_rewrite_sql[4096];
 static char pg_conv_get_sql[4608];
 static char pg_conv_get_ext_sql[4608];
 static char pg_conv_each_sql[4608];
@@ -143,6 +134,8 @@ static char pg_conv_each_sql[4608];
 void pg_sql_init(void)
 {
     char cols[2048] = "", vals[1024] = "", num[16];
+    store_sql_cat(pg_conv_rewrite_sql, sizeof(pg_conv_rewrite_sql), "UPDATE conversations SET ");
+    int nset = 0;
     for (int i = 0; i < STORE_CONV_NCOLS; i++) {
         store_sql_cat(pg_conv_select, sizeof(pg_conv_select), "c.");
         store_sql_cat(pg_conv_select, sizeof(pg_conv_select), store_conv_cols[i].name);
@@ -154,14 +147,22 @@ void pg_sql_init(void)
         store_sql_cat(cols, sizeof(cols), store_conv_cols[i].name);
         snprintf(num, sizeof num, "$%d", i + 1);
         store_sql_cat(vals, sizeof(vals), num);
-        if (strcmp(store_conv_cols[i].name, "participants_json") == 0)
-            pg_participants_param = i + 1;
+        /* a change rewrites every column but the identity ($1 uuid, $2 org_uuid: the WHERE) */
+        if (strcmp(store_conv_cols[i].name, "uuid") == 0 || strcmp(store_conv_cols[i].name, "org_uuid") == 0)
+            continue;
+        if (nset++)
+            store_sql_cat(pg_conv_rewrite_sql, sizeof(pg_conv_rewrite_sql), ", ");
+        store_sql_cat(pg_conv_rewrite_sql, sizeof(pg_conv_rewrite_sql), store_conv_cols[i].name);
+        store_sql_cat(pg_conv_rewrite_sql, sizeof(pg_conv_rewrite_sql), " = ");
+        store_sql_cat(pg_conv_rewrite_sql, sizeof(pg_conv_rewrite_sql), num);
     }
+    store_sql_cat(pg_conv_rewrite_sql, sizeof(pg_conv_rewrite_sql), " WHERE uuid = $1 AND org_uuid = $2");
     store_sql_cat(pg_conv_select, sizeof(pg_conv_select),
            "u.email AS user_email, u.first_name AS user_first_name, u.last_name AS user_last_name,"
            " u.transcript_lang AS user_transcript_lang");
 
-    /* One statement: the row, its participant emails and its `import` log entry ($N+1 = now). */
+    /* One statement: the row, its participant emails (of $N+2, every participant) and its
+     * `import` log entry ($N+1 = now). */
     char *ins = pg_conv_insert_sql;
     size_t cap = sizeof(pg_conv_insert_sql);
     store_sql_cat(ins, cap, "WITH c AS (INSERT INTO conversations(");
@@ -171,7 +172,7 @@ void pg_sql_init(void)
     store_sql_cat(ins, cap, ") RETURNING uuid, org_uuid), p AS (INSERT INTO conversation_participants(conv_uuid, org_uuid, email)"
                      " SELECT DISTINCT c.uuid, c.org_uuid, parley_ascii_lower(e.v ->> 'email') FROM c,"
                      " jsonb_array_elements(CASE WHEN jsonb_typeof(parley_try_jsonb($");
-    snprintf(num, sizeof num, "%d", pg_participants_param);
+    snprintf(num, sizeof num, "%d", STORE_CONV_NCOLS + 2);
     store_sql_cat(ins, cap, num);
     store_sql_cat(ins, cap, "::text)) = 'array' THEN parley_try_jsonb($");
     store_sql_cat(ins, cap, num);
@@ -194,6 +195,7 @@ void pg_sql_init(void)
              " ORDER BY c.created_at, c.uuid",
              pg_conv_select);
     pg_sql[P_CONV_INSERT] = pg_conv_insert_sql;
+    pg_sql[P_CONV_REWRITE] = pg_conv_rewrite_sql;
     pg_sql[P_CONV_GET] = pg_conv_get_sql;
     pg_sql[P_CONV_GET_EXT] = pg_conv_get_ext_sql;
     pg_sql[P_CONV_EACH] = pg_conv_each_sql;

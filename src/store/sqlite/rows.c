@@ -76,6 +76,11 @@ static const char *sq_col_text(const void *src, int col)
     return (const char *)sqlite3_column_text((sqlite3_stmt *)src, col);
 }
 
+static size_t sq_col_len(const void *src, int col)
+{
+    return (size_t)sqlite3_column_bytes((sqlite3_stmt *)src, col); /* after sq_col_text: the text's bytes */
+}
+
 static int64_t sq_col_i64(const void *src, int col)
 {
     return sqlite3_column_int64((sqlite3_stmt *)src, col);
@@ -91,7 +96,7 @@ static bool sq_col_bool(const void *src, int col)
     return sqlite3_column_int((sqlite3_stmt *)src, col) != 0;
 }
 
-static const store_cols_t sq_cols = {sq_col_text, sq_col_i64, sq_col_f64, sq_col_bool};
+static const store_cols_t sq_cols = {sq_col_text, sq_col_len, sq_col_i64, sq_col_f64, sq_col_bool};
 
 /* Fills out (a struct of shape sh, zeroed first) from the current row of s,
  * from column col0 on. Text fields of STORE_FIELD_TEXT(0) point into the row:

@@ -90,8 +90,8 @@ enum {
     S_CONV_STATE,
     S_CONV_SET_ARCHIVED,
     S_CONV_EXT_UUID,
-    S_CONV_UPD_ROW,
-    S_CONV_UPD_BODY,
+    S_CONV_REWRITE,
+    S_BODY_REWRITE,
     S_LOG_FAIL,
     S_LOG_CHANGE,
     S_DATA_VERSION,
@@ -167,6 +167,12 @@ typedef struct sq_job {
 store_rc_t sq_job_run(void *conn, void *arg);
 store_rc_t sq_write(sq_store_t *st, store_group_fn fn, void *arg);
 bool sq_write_inline(sq_store_t *st, sq_conn_t *c);
+
+/* ---- migrations' C steps (upgrade.c) ------------------------------------------------- */
+
+/* Runs the C step a migration names with a `-- @step NAME` line, on db inside
+ * the migration's transaction. Returns 0, or -1 with why in err. */
+int sq_upgrade_step(sqlite3 *db, const char *name, char *err, size_t errlen);
 
 /* ---- the row adapter (rows.c) ---------------------------------------------------- */
 

@@ -7,7 +7,7 @@
 ALTER TABLE users ADD COLUMN bot_name text;
 ALTER TABLE users ADD COLUMN deals_enabled boolean NOT NULL DEFAULT false;
 ALTER TABLE users ADD COLUMN seat_type text NOT NULL DEFAULT 'recording';
-ALTER TABLE users ADD COLUMN deleted_at bigint;
+ALTER TABLE users ADD COLUMN deleted_at bigint;    -- unix milliseconds; NULL while the user exists
 ALTER TABLE users DROP CONSTRAINT users_org_uuid_email_key;
 CREATE UNIQUE INDEX users_org_email_live ON users(org_uuid, email) WHERE deleted_at IS NULL;
 

@@ -24,7 +24,7 @@ CREATE TABLE users (
   bot_name          TEXT,                        -- NULL: "<first name>'s Notetaker"
   deals_enabled     INTEGER NOT NULL DEFAULT 0,
   seat_type         TEXT NOT NULL DEFAULT 'recording', -- listener | recording
-  deleted_at        INTEGER                      -- unix seconds; NULL while the user exists
+  deleted_at        INTEGER                      -- unix milliseconds; NULL while the user exists
 );
 INSERT INTO users(uuid, org_uuid, email, first_name, last_name, transcript_lang, primary_team_uuid, role, created_at)
   SELECT uuid, org_uuid, email, first_name, last_name, transcript_lang, primary_team_uuid, role, created_at
