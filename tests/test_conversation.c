@@ -593,6 +593,59 @@ static void test_slots_text(void **state)
     assert_int_equal(conv_slots_parse(text, 200, &t), -1);
 }
 
+/* The list text of a conversation whose transcript v1 is v1 (rendered from a stored document). */
+static char *text_of(const char *v1)
+{
+    conv_t c;
+    memset(&c, 0, sizeof c);
+    strcpy(c.uuid, UUID1);
+    c.transcript_v1_json = v1;
+    arena_t a;
+    arena_init(&a);
+    buf_t stored;
+    buf_init(&stored);
+    assert_int_equal(conv_store_prepare(&a, &c, &stored), 0);
+    conv_t row;
+    memset(&row, 0, sizeof row);
+    strcpy(row.uuid, UUID1);
+    conv_stored_doc_read(&row, stored.data, stored.len);
+    conv_render_opts_t o = conv_render_opts_list();
+    json_t *root = render(&row, &o, NULL);
+    char *t = strdup(json_string_value(json_object_get(attrs(root), "transcript")));
+    json_decref(root);
+    buf_free(&stored);
+    arena_free(&a);
+    return t;
+}
+
+/* The text form from the canonical layout (one pass) and from any other
+ * layout (the generic walk) is "<speaker>: <sentence>\n" a segment either way. */
+static void test_text_layouts(void **state)
+{
+    (void)state;
+    static const struct { const char *v1, *want; } cases[] = {
+        {"{\"pieceInFlux\":\"\",\"final\":[]}", ""},
+        {"{\"pieceInFlux\":\"\",\"final\":[{\"speaker\":\"A \\\"q\\\" \\\\\",\"sentence\":\"x}]\\n\",\"startTimestamp\":0,"
+         "\"endTimestamp\":1.5e2}]}",
+         "A \"q\" \\: x}]\n\n"},
+        {"{\"pieceInFlux\":{\"speaker\":\"z\",\"final\":[]},\"final\":[{\"speaker\":\"B\",\"sentence\":\"\\u00e9t\\u00e9\","
+         "\"startTimestamp\":1,\"endTimestamp\":2},{\"speaker\":\"\",\"sentence\":\"\",\"startTimestamp\":2,"
+         "\"endTimestamp\":3}]}",
+         "B: \xc3\xa9t\xc3\xa9\n: \n"},
+        /* not the canonical layout (a load file may hold anything valid): the generic walk */
+        {"{\"final\":[{\"sentence\":\"hi\",\"speaker\":\"C\"},{\"speaker\":\"D\",\"sentence\":\"yo\",\"note\":\"}]\"}],"
+         "\"pieceInFlux\":\"\"}",
+         "C: hi\nD: yo\n"},
+        {"{ \"pieceInFlux\" : \"\" , \"final\" : [ { \"speaker\" : \"E\" , \"sentence\" : \"s\" } ] }", "E: s\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *t = text_of(cases[i].v1);
+        if (strcmp(t, cases[i].want) != 0)
+            fail_msg("case %zu: got [%s], want [%s]", i, t, cases[i].want);
+        free(t);
+    }
+}
+
 static void test_opts_defaults(void **state)
 {
     (void)state;
@@ -654,6 +707,7 @@ int main(void)
         cmocka_unit_test(test_stored_document),
         cmocka_unit_test(test_store_prepare_derived),
         cmocka_unit_test(test_slots_text),
+        cmocka_unit_test(test_text_layouts),
         cmocka_unit_test(test_opts_defaults),
         cmocka_unit_test(test_status_validators),
     };

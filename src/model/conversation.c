@@ -177,12 +177,103 @@ int conv_slots_parse(const char *text, size_t doc_len, conv_doc_slots_t *out)
 
 /* ---- the transcript's derived forms ---------------------------------------- */
 
+/* If s[*i..n) starts with lit, moves *i past it and returns true. */
+static bool conv_lit(const char *s, size_t n, size_t *i, const char *lit, size_t len)
+{
+    if (n - *i < len || memcmp(s + *i, lit, len) != 0)
+        return false;
+    *i += len;
+    return true;
+}
+
+/* Moves *i past a JSON number at s[*i]; false when there is none. */
+static bool conv_number(const char *s, size_t n, size_t *i)
+{
+    size_t k = *i;
+    while (k < n && ((s[k] >= '0' && s[k] <= '9') || s[k] == '.' || s[k] == '-' || s[k] == '+' || s[k] == 'e' ||
+                     s[k] == 'E'))
+        k++;
+    if (k == *i)
+        return false;
+    *i = k;
+    return true;
+}
+
+/* With s[*i] just inside a JSON string, the index of its closing quote (one
+ * not escaped by an odd run of backslashes), or n. */
+static size_t conv_string_end(const char *s, size_t n, size_t i)
+{
+    for (;;) {
+        const char *q = memchr(s + i, '"', n - i);
+        if (!q)
+            return n;
+        size_t at = (size_t)(q - s), k = at;
+        while (k > i && s[k - 1] == '\\')
+            k--;
+        if ((at - k) % 2 == 0)
+            return at;
+        i = at + 1;
+    }
+}
+
+/* The list's text from a transcript object in the canonical layout this
+ * program writes ({"v1":{"pieceInFlux":…,"final":[{"speaker":"…",
+ * "sentence":"…","startTimestamp":N,"endTimestamp":N},…]},…}), in one
+ * forward pass: each string is found with memchr and copied as it is. False (b unchanged past its length on entry)
+ * when the text is laid out any other way; conv_text_escaped then walks it. */
+static bool conv_text_canonical(buf_t *b, const char *s, size_t n)
+{
+    static const char head[] = "{\"v1\":{\"pieceInFlux\":", fin[] = ",\"final\":[",
+                      spk[] = "{\"speaker\":\"", sen[] = ",\"sentence\":\"",
+                      st[] = ",\"startTimestamp\":", et[] = ",\"endTimestamp\":";
+    size_t i = 0, mark = b->len;
+    if (!conv_lit(s, n, &i, head, sizeof head - 1))
+        return false;
+    i = jspan_skip(s, n, i); /* pieceInFlux: a string or an object */
+    if (!conv_lit(s, n, &i, fin, sizeof fin - 1))
+        goto other;
+    if (i < n && s[i] == ']')
+        return true;
+    for (;;) {
+        if (!conv_lit(s, n, &i, spk, sizeof spk - 1))
+            goto other;
+        size_t e = conv_string_end(s, n, i);
+        if (e >= n)
+            goto other;
+        buf_append(b, s + i, e - i);
+        buf_append(b, ": ", 2);
+        i = e + 1;
+        if (!conv_lit(s, n, &i, sen, sizeof sen - 1))
+            goto other;
+        e = conv_string_end(s, n, i);
+        if (e >= n)
+            goto other;
+        buf_append(b, s + i, e - i);
+        buf_append(b, "\\n", 2);
+        i = e + 1;
+        if (!conv_lit(s, n, &i, st, sizeof st - 1) || !conv_number(s, n, &i) ||
+            !conv_lit(s, n, &i, et, sizeof et - 1) || !conv_number(s, n, &i) || !conv_lit(s, n, &i, "}", 1) ||
+            i >= n)
+            goto other;
+        if (s[i] == ']')
+            return true;
+        if (s[i] != ',')
+            goto other;
+        i++;
+    }
+other:
+    b->len = mark;
+    return false;
+}
+
 /* Appends, JSON-escaped (without quotes), "<speaker>: <sentence>\n" for each
  * segment of the v1 in the transcript object s[0..n) ({"v1":…,"v2":…}). The
  * document's strings are escaped already, and escaping commutes with
  * concatenation, so the escaped pieces are copied as they are. */
 static void conv_text_escaped(buf_t *b, const char *s, size_t n)
 {
+    if (conv_text_canonical(b, s, n))
+        return;
     size_t pos = 0, end = n;
     if (!jspan_member(s, n, &pos, &end, "v1"))
         return;

@@ -35,19 +35,43 @@ static int tr_fail(tr_ctx_t *t, const char *fmt, ...)
     return -1;
 }
 
+/* Where in the transcript a value is: the form ("transcript.v1"), then the
+ * segment (depth 1) and the word (depth 2). Formatted only when a message
+ * needs it: the loops over every word only store indexes. */
+typedef struct tr_where {
+    const char *form;
+    int depth;
+    size_t seg, word;
+} tr_where_t;
+
+/* Writes "<form>.final[<seg>]" (depth 1) or "….words[<word>]" (depth 2) into
+ * out (TR_WHERE_MAX bytes) and returns out. */
+#define TR_WHERE_MAX 96
+static const char *tr_where(const tr_where_t *w, char *out)
+{
+    if (w->depth == 0)
+        snprintf(out, TR_WHERE_MAX, "%s", w->form);
+    else if (w->depth == 1)
+        snprintf(out, TR_WHERE_MAX, "%s.final[%zu]", w->form, w->seg);
+    else
+        snprintf(out, TR_WHERE_MAX, "%s.final[%zu].words[%zu]", w->form, w->seg, w->word);
+    return out;
+}
+
 /* Reads member `key` of obj as a required string. Returns 0 and sets *out
  * (borrowed from obj), or -1 with "<path>.<key> is required / must be a string". */
-static int tr_get_string(tr_ctx_t *t, const json_t *obj, const char *path, const char *key, const char **out,
+static int tr_get_string(tr_ctx_t *t, const json_t *obj, const tr_where_t *wh, const char *key, const char **out,
                          size_t *len)
 {
+    char path[TR_WHERE_MAX];
     json_t *v = json_object_get(obj, key);
     *out = NULL; /* set on every path: callers read them only on success, but -O3 cannot see that */
     if (len)
         *len = 0;
     if (!v)
-        return tr_fail(t, "%s.%s is required", path, key);
+        return tr_fail(t, "%s.%s is required", tr_where(wh, path), key);
     if (!json_is_string(v))
-        return tr_fail(t, "%s.%s must be a string", path, key);
+        return tr_fail(t, "%s.%s must be a string", tr_where(wh, path), key);
     *out = json_string_value(v);
     if (len)
         *len = json_string_length(v);
@@ -56,22 +80,24 @@ static int tr_get_string(tr_ctx_t *t, const json_t *obj, const char *path, const
 
 /* Reads startTimestamp and endTimestamp of obj: non-negative numbers with
  * end >= start. Returns 0, or -1 with a message naming the path. */
-static int tr_get_times(tr_ctx_t *t, const json_t *obj, const char *path, double *start, double *end)
+static int tr_get_times(tr_ctx_t *t, const json_t *obj, const tr_where_t *wh, double *start, double *end)
 {
+    char path[TR_WHERE_MAX];
     static const char *const keys[2] = {"startTimestamp", "endTimestamp"};
     double v[2];
     for (int i = 0; i < 2; i++) {
         json_t *j = json_object_get(obj, keys[i]);
         if (!j)
-            return tr_fail(t, "%s.%s is required", path, keys[i]);
+            return tr_fail(t, "%s.%s is required", tr_where(wh, path), keys[i]);
         if (!json_is_number(j))
-            return tr_fail(t, "%s.%s must be a number", path, keys[i]);
+            return tr_fail(t, "%s.%s must be a number", tr_where(wh, path), keys[i]);
         v[i] = json_number_value(j);
         if (!(v[i] >= 0))
-            return tr_fail(t, "%s.%s must not be negative, got %g", path, keys[i], v[i]);
+            return tr_fail(t, "%s.%s must not be negative, got %g", tr_where(wh, path), keys[i], v[i]);
     }
     if (v[1] < v[0])
-        return tr_fail(t, "%s.endTimestamp must be >= startTimestamp, got %g < %g", path, v[1], v[0]);
+        return tr_fail(t, "%s.endTimestamp must be >= startTimestamp, got %g < %g", tr_where(wh, path), v[1],
+                       v[0]);
     if (v[1] > t->max_end)
         t->max_end = v[1];
     *start = v[0];
@@ -122,7 +148,8 @@ static int tr_get_final(tr_ctx_t *t, const json_t *form, const char *path, json_
 static int tr_build_v1(tr_ctx_t *t, const json_t *v1, buf_t *out, size_t *nseg)
 {
     const char *path = "transcript.v1";
-    char sp[64];
+    tr_where_t wh = {.form = path, .depth = 1};
+    char sp[TR_WHERE_MAX];
     json_t *final;
     jsonw_t w;
 
@@ -142,12 +169,12 @@ static int tr_build_v1(tr_ctx_t *t, const json_t *v1, buf_t *out, size_t *nseg)
         const char *speaker, *sentence;
         size_t slen, tlen;
         double start, end;
-        snprintf(sp, sizeof sp, "%s.final[%zu]", path, i);
+        wh.seg = i;
         if (!json_is_object(seg))
-            return tr_fail(t, "%s must be an object", sp);
-        if (tr_get_string(t, seg, sp, "speaker", &speaker, &slen) != 0 ||
-            tr_get_string(t, seg, sp, "sentence", &sentence, &tlen) != 0 ||
-            tr_get_times(t, seg, sp, &start, &end) != 0)
+            return tr_fail(t, "%s must be an object", tr_where(&wh, sp));
+        if (tr_get_string(t, seg, &wh, "speaker", &speaker, &slen) != 0 ||
+            tr_get_string(t, seg, &wh, "sentence", &sentence, &tlen) != 0 ||
+            tr_get_times(t, seg, &wh, &start, &end) != 0)
             return -1;
         jsonw_obj_begin(&w);
         jsonw_key(&w, "speaker");
@@ -173,7 +200,8 @@ static int tr_build_v1(tr_ctx_t *t, const json_t *v1, buf_t *out, size_t *nseg)
 static int tr_build_v2(tr_ctx_t *t, const json_t *v2, buf_t *out, buf_t *derived, size_t *nseg)
 {
     const char *path = "transcript.v2";
-    char sp[64], wp[96];
+    tr_where_t wh = {.form = path, .depth = 1};
+    char sp[TR_WHERE_MAX];
     json_t *final;
     jsonw_t w, dw;
     buf_t sentence; /* scratch, owned here, freed on every exit */
@@ -203,25 +231,26 @@ static int tr_build_v2(tr_ctx_t *t, const json_t *v2, buf_t *out, buf_t *derived
         json_t *seg = json_array_get(final, i);
         const char *speaker;
         size_t slen;
-        snprintf(sp, sizeof sp, "%s.final[%zu]", path, i);
+        wh.depth = 1;
+        wh.seg = i;
         if (!json_is_object(seg)) {
-            tr_fail(t, "%s must be an object", sp);
+            tr_fail(t, "%s must be an object", tr_where(&wh, sp));
             goto done;
         }
-        if (tr_get_string(t, seg, sp, "speaker", &speaker, &slen) != 0)
+        if (tr_get_string(t, seg, &wh, "speaker", &speaker, &slen) != 0)
             goto done;
         json_t *words = json_object_get(seg, "words");
         if (!words) {
-            tr_fail(t, "%s.words is required", sp);
+            tr_fail(t, "%s.words is required", tr_where(&wh, sp));
             goto done;
         }
         if (!json_is_array(words)) {
-            tr_fail(t, "%s.words must be an array", sp);
+            tr_fail(t, "%s.words must be an array", tr_where(&wh, sp));
             goto done;
         }
         size_t nw = json_array_size(words);
         if (nw == 0) {
-            tr_fail(t, "%s.words must not be empty", sp);
+            tr_fail(t, "%s.words must not be empty", tr_where(&wh, sp));
             goto done;
         }
         if (nw > TRANSCRIPT_MAX_WORDS - t->words) {
@@ -241,12 +270,13 @@ static int tr_build_v2(tr_ctx_t *t, const json_t *v2, buf_t *out, buf_t *derived
             const char *tx;
             size_t tl;
             double start, end;
-            snprintf(wp, sizeof wp, "%s.words[%zu]", sp, k);
+            wh.depth = 2;
+            wh.word = k;
             if (!json_is_object(word)) {
-                tr_fail(t, "%s must be an object", wp);
+                tr_fail(t, "%s must be an object", tr_where(&wh, sp));
                 goto done;
             }
-            if (tr_get_string(t, word, wp, "text", &tx, &tl) != 0 || tr_get_times(t, word, wp, &start, &end) != 0)
+            if (tr_get_string(t, word, &wh, "text", &tx, &tl) != 0 || tr_get_times(t, word, &wh, &start, &end) != 0)
                 goto done;
             jsonw_obj_begin(&w);
             jsonw_key(&w, "text");

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/strutil.h"
 #include "store/store.h"
 
 /* How one column fills its field. The NULL cases are what both backends
@@ -84,7 +85,7 @@ static inline void store_shape_read(const store_shape_t *sh, void *out, const st
         switch (f->kind) {
         case STORE_FIELD_STR: {
             const char *v = cols->text(src, col);
-            snprintf((char *)field, f->cap, "%s", v ? v : "");
+            str_copy((char *)field, f->cap, v);
             break;
         }
         case STORE_FIELD_TEXT:

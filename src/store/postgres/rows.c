@@ -11,13 +11,13 @@
 void pg_out_uuid(uuid_str_t dst, const char *src)
 {
     if (dst)
-        snprintf(dst, sizeof(uuid_str_t), "%s", src);
+        str_copy(dst, sizeof(uuid_str_t), src);
 }
 
 /* Copies column col of row 0.. of res into dst (capacity cap), "" for NULL, truncating. */
 void pg_copy(const PGresult *res, int row, int col, char *dst, size_t cap)
 {
-    snprintf(dst, cap, "%s", PQgetisnull(res, row, col) ? "" : PQgetvalue(res, row, col));
+    str_copy(dst, cap, PQgetisnull(res, row, col) ? "" : PQgetvalue(res, row, col));
 }
 
 int64_t pg_int(const PGresult *res, int row, int col)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/ptime.h"
+#include "lib/strutil.h"
 #include "store/migrations.h"
 
 #define SQ_BUSY_TIMEOUT_MS 5000
@@ -195,7 +196,7 @@ int sq_bind_text(sqlite3_stmt *s, int i, const char *v)
 void sq_copy_col(sqlite3_stmt *s, int i, char *dst, size_t cap)
 {
     const char *v = (const char *)sqlite3_column_text(s, i);
-    snprintf(dst, cap, "%s", v ? v : "");
+    str_copy(dst, cap, v);
 }
 
 bool sq_is_unique_violation(int rc)

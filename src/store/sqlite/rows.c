@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/strutil.h"
+
 /* Cached statement id with the n parameters p bound (the caller keeps what
  * they point to alive until sq_put). NULL (logged) on failure. */
 sqlite3_stmt *sq_bind(sq_conn_t *c, int id, const sq_param_t *p, int n, const char *fn)
@@ -175,7 +177,7 @@ store_rc_t sq_resolve(sq_conn_t *c, int by_uuid, int by_name, const char *org, c
 void sq_out_uuid(uuid_str_t dst, const char *src)
 {
     if (dst)
-        snprintf(dst, sizeof(uuid_str_t), "%s", src);
+        str_copy(dst, sizeof(uuid_str_t), src);
 }
 
 /* Runs s (cached statement id, bound; NULL gives STORE_ERROR), which returns
