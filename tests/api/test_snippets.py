@@ -73,9 +73,10 @@ class SnippetsTest(harness.ApiTestCase):
         self.assertEqual(s["video"], {"start_time": 1.5, "end_time": 12, "duration": 10.5})
         self.assertRegex(s["createdAt"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
         self.assertEqual(self.assertOk(self.share(r, B.key)), s, "a public link answers anyone")
-        # defaults: title "Snippet", notes ""
+        # defaults: title "Snippet" (absent or ""), notes ""
         d = self.assertOk(self.share(self.create(title="")))
         self.assertEqual((d["title"], d["notes"]), ("Snippet", ""))
+        self.assertEqual(self.assertOk(self.share(self.create()))["title"], "Snippet")
         # share codes differ
         self.assertNotEqual(self.create()["share_code"], r["share_code"])
         # the whole call may be clipped
