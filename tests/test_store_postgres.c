@@ -1,4 +1,4 @@
-/* test_store_postgres.c - the PostgreSQL store: the same operations on SQLite and PostgreSQL give byte-identical results; pool, retry, 503 path, concurrency. Needs PARLEY_TEST_PG (skipped without it). */
+/* test_store_postgres.c - the PostgreSQL store: the same operations on SQLite and PostgreSQL give byte-identical results (conversations, logs, organization administration, snippets, the library); pool, retry, 503 path, concurrency. Needs PARLEY_TEST_PG (skipped without it). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -774,6 +774,225 @@ static void test_batch_and_version(void **state)
     assert_int_equal(store_key_get(f->pg.st, f->pg.org, "not-a-key\xff", &ki), STORE_NOT_FOUND);
 }
 
+/* ---- organization administration, snippets, the library (beyond.md §1, §4, §5) ------------------ */
+
+/* Collects folders as "name:elements/folders[h]" lines. */
+static int out_folder(void *ctx, const store_folder_t *fo)
+{
+    buf_printf(ctx, "%s:%lld/%lld%s\n", fo->name, (long long)fo->total_elements, (long long)fo->total_folders,
+               fo->hidden ? "h" : "");
+    return 0;
+}
+
+/* Copies the snippet a lookup hands over (strings into the test's buffers). */
+typedef struct snip_copy {
+    store_snippet_t s;
+    char title[64], notes[64];
+} snip_copy_t;
+
+static int copy_snippet(void *ctx, const store_snippet_t *sn)
+{
+    snip_copy_t *c = ctx;
+    c->s = *sn;
+    snprintf(c->title, sizeof c->title, "%s", sn->title);
+    snprintf(c->notes, sizeof c->notes, "%s", sn->notes);
+    c->s.title = c->title;
+    c->s.notes = c->notes;
+    return 0;
+}
+
+/* The same changes on one side, with the same answers on both. */
+static void admin_scenario(side_t *d, const char *code)
+{
+    store_t *st = d->st;
+    uuid_str_t t1, t2, t3, u, other_org, other_admin, other_team;
+    assert_int_equal(store_team_create(st, d->org, "T1", NULL, NULL, t1), STORE_OK);
+    assert_int_equal(store_team_create(st, d->org, "T2", t1, NULL, t2), STORE_OK);
+    assert_int_equal(store_team_create(st, d->org, "T3", NULL, NULL, t3), STORE_OK);
+    assert_int_equal(store_org_create(st, "Other", "x@other.example", other_org, other_admin, other_team), STORE_OK);
+    store_org_t o;
+    assert_int_equal(store_org_get(st, d->org, &o), STORE_OK);
+    assert_string_equal(o.name, "Parity");
+    assert_int_equal(store_org_get(st, "01900000-0000-7000-8000-000000000000", &o), STORE_NOT_FOUND);
+
+    /* a user in three teams; a team of another organization is refused */
+    const char *more[] = {t2, t3};
+    store_user_new_t n = {.org_uuid = d->org, .email = "u@parity.example", .first_name = "Una", .team_uuid = t1,
+                          .more_teams = more, .n_more_teams = 2, .seat_type = "listener", .role = "manager"};
+    assert_int_equal(store_user_create(st, &n, u), STORE_OK);
+    const char *foreign[] = {other_team};
+    store_user_new_t bad = {.org_uuid = d->org, .email = "v@parity.example", .more_teams = foreign, .n_more_teams = 1};
+    uuid_str_t v;
+    assert_int_equal(store_user_create(st, &bad, v), STORE_NOT_FOUND);
+    store_user_t got;
+    assert_int_equal(store_user_resolve(st, d->org, u, &got), STORE_OK);
+    assert_string_equal(got.role, "manager");
+    assert_string_equal(got.seat_type, "listener");
+    assert_string_equal(got.primary_team_uuid, t1);
+
+    /* change it: names, bot, deals, role; leave the primary team (the earliest left becomes primary) */
+    const char *rm[] = {t1};
+    store_user_change_t ch = {.first_name = "Uma", .bot_name = "Bot", .deals_enabled = 1, .role = "member",
+                              .teams_remove = rm, .n_remove = 1};
+    assert_int_equal(store_user_update(st, d->org, u, &ch), STORE_OK);
+    assert_int_equal(store_user_resolve(st, d->org, u, &got), STORE_OK);
+    assert_string_equal(got.first_name, "Uma");
+    assert_string_equal(got.bot_name, "Bot");
+    assert_true(got.deals_enabled);
+    assert_string_equal(got.role, "member");
+    assert_string_equal(got.primary_team_uuid, t2);
+    store_user_change_t clear = {.bot_name = "", .deals_enabled = -1, .teams_add = rm, .n_add = 1, .primary_team = t1};
+    assert_int_equal(store_user_update(st, d->org, u, &clear), STORE_OK);
+    assert_int_equal(store_user_resolve(st, d->org, u, &got), STORE_OK);
+    assert_string_equal(got.bot_name, "");
+    assert_true(got.deals_enabled);
+    assert_string_equal(got.primary_team_uuid, t1);
+    const char *all3[] = {t1, t2, t3};
+    store_user_change_t none = {.deals_enabled = -1, .teams_remove = all3, .n_remove = 3};
+    assert_int_equal(store_user_update(st, d->org, u, &none), STORE_FORBIDDEN);
+    store_user_change_t demote = {.deals_enabled = -1, .role = "manager"};
+    assert_int_equal(store_user_update(st, d->org, d->admin, &demote), STORE_CONFLICT);
+    assert_int_equal(store_user_update(st, other_org, u, &demote), STORE_NOT_FOUND);
+    assert_int_equal(store_user_update(st, d->org, "nope", &demote), STORE_NOT_FOUND);
+
+    /* teams: a cycle, a taken name, a move to the top */
+    assert_int_equal(store_team_update(st, d->org, t1, NULL, t2), STORE_FORBIDDEN);
+    assert_int_equal(store_team_update(st, d->org, t1, NULL, t1), STORE_FORBIDDEN);
+    assert_int_equal(store_team_update(st, d->org, t3, "T1", NULL), STORE_CONFLICT);
+    assert_int_equal(store_team_update(st, d->org, t3, "T3b", t2), STORE_OK);
+    assert_int_equal(store_team_update(st, d->org, t3, NULL, other_team), STORE_NOT_FOUND);
+    assert_int_equal(store_team_update(st, other_org, t3, "x", NULL), STORE_NOT_FOUND);
+    store_team_t tt;
+    assert_int_equal(store_team_get(st, d->org, t3, &tt), STORE_OK);
+    assert_string_equal(tt.name, "T3b");
+    assert_string_equal(tt.parent_uuid, t2);
+    assert_int_equal(store_team_update(st, d->org, t3, NULL, ""), STORE_OK);
+    assert_int_equal(store_team_get(st, d->org, t3, &tt), STORE_OK);
+    assert_string_equal(tt.parent_uuid, "");
+
+    /* snippets into the library */
+    store_snippet_t sn = {.title = "T", .notes = "N", .start_time = 1.25, .end_time = 3, .duration = 1.75,
+                          .internal = true, .has_reference = true, .ref_char_start = 1, .ref_char_end = 2,
+                          .ref_version = "V2", .in_library = true, .created_at = 1700000000123};
+    snprintf(sn.uuid, sizeof sn.uuid, "%s", "01900000-0000-7000-8000-0000000000e1");
+    snprintf(sn.org_uuid, sizeof sn.org_uuid, "%s", d->org);
+    snprintf(sn.user_uuid, sizeof sn.user_uuid, "%s", u);
+    snprintf(sn.conversation_uuid, sizeof sn.conversation_uuid, "%s", "01900000-0000-7000-8000-0000000000c1");
+    snprintf(sn.share_code, sizeof sn.share_code, "%s", code);
+    assert_int_equal(store_snippet_create(st, &sn, "/A/B", 1700000000), STORE_OK);
+    assert_int_equal(store_snippet_create(st, &sn, "/A/B", 1700000000), STORE_CONFLICT);
+    snprintf(sn.uuid, sizeof sn.uuid, "%s", "01900000-0000-7000-8000-0000000000e2");
+    snprintf(sn.share_code, sizeof sn.share_code, "%sX", code);
+    sn.has_reference = false;
+    assert_int_equal(store_snippet_create(st, &sn, "/A", 1700000000), STORE_OK);
+    snprintf(sn.uuid, sizeof sn.uuid, "%s", "01900000-0000-7000-8000-0000000000e3");
+    snprintf(sn.share_code, sizeof sn.share_code, "%sY", code);
+    sn.my_library = true;
+    assert_int_equal(store_snippet_create(st, &sn, "/Mine", 1700000000), STORE_OK);
+    uuid_str_t hidden;
+    assert_int_equal(store_folder_ensure(st, d->org, "", "/Z/Hidden", d->admin, true, 1, hidden), STORE_OK);
+    snip_copy_t c;
+    assert_int_equal(store_snippet_by_code(st, code, copy_snippet, &c), STORE_OK);
+    assert_string_equal(c.s.org_uuid, d->org);
+    assert_string_equal(c.title, "T");
+    assert_true(c.s.start_time == 1.25 && c.s.end_time == 3 && c.s.duration == 1.75);
+    assert_true(c.s.internal && !c.s.notify_views && c.s.has_reference && c.s.in_library && !c.s.my_library);
+    assert_int_equal(c.s.ref_char_end, 2);
+    assert_string_equal(c.s.ref_version, "V2");
+    assert_int_equal(c.s.created_at, 1700000000123);
+    assert_true(c.s.folder_uuid[0]);
+    assert_int_equal(store_snippet_by_code(st, "nope", copy_snippet, &c), STORE_NOT_FOUND);
+    buf_t b;
+    buf_init(&b);
+    assert_int_equal(store_folder_children(st, d->org, "", "", false, out_folder, &b), STORE_OK);
+    assert_string_equal(b.data, "A:1/1\nZ:0/0\n");
+    buf_reset(&b);
+    assert_int_equal(store_folder_children(st, d->org, "", "", true, out_folder, &b), STORE_OK);
+    assert_string_equal(b.data, "A:1/1\nZ:0/1\n");
+    buf_reset(&b);
+    assert_int_equal(store_folder_children(st, d->org, u, "", false, out_folder, &b), STORE_OK);
+    assert_string_equal(b.data, "Mine:1/0\n");
+    store_folder_t fo;
+    assert_int_equal(store_folder_get(st, d->org, c.s.folder_uuid, &fo), STORE_OK);
+    assert_string_equal(fo.path, "/A/B");
+    assert_string_equal(fo.name, "B");
+    assert_string_equal(fo.user_uuid, u);
+    buf_reset(&b);
+    assert_int_equal(store_folder_children(st, d->org, "", fo.parent_uuid, false, out_folder, &b), STORE_OK);
+    assert_string_equal(b.data, "B:1/0\n");
+    buf_free(&b);
+    assert_int_equal(store_folder_get(st, other_org, c.s.folder_uuid, &fo), STORE_NOT_FOUND);
+    assert_int_equal(store_folder_get(st, d->org, "x", &fo), STORE_NOT_FOUND);
+
+    /* delete the user: gone from lookups and teams, its keys revoked, its email free; the last admin stays */
+    key_hash_t h;
+    memset(h, code[0], sizeof h);
+    uuid_str_t kid;
+    assert_int_equal(store_key_create(st, d->org, u, false, "k", h, "abcd", kid), STORE_OK);
+    assert_int_equal(store_user_delete(st, d->org, u, 1700000100), STORE_OK);
+    assert_int_equal(store_user_delete(st, d->org, u, 1700000100), STORE_NOT_FOUND);
+    store_key_t k;
+    assert_int_equal(store_key_lookup(st, h, &k), STORE_NOT_FOUND);
+    assert_int_equal(store_user_resolve(st, d->org, u, &got), STORE_NOT_FOUND);
+    assert_int_equal(store_user_resolve(st, d->org, "u@parity.example", &got), STORE_NOT_FOUND);
+    store_user_new_t again = {.org_uuid = d->org, .email = "U@parity.example"};
+    assert_int_equal(store_user_create(st, &again, v), STORE_OK);
+    assert_string_not_equal(v, u);
+    assert_int_equal(store_user_delete(st, d->org, d->admin, 1), STORE_CONFLICT);
+    assert_int_equal(store_user_delete(st, other_org, v, 1), STORE_NOT_FOUND);
+    assert_int_equal(store_org_delete(st, other_org), STORE_OK);
+}
+
+static void test_parity_admin_library(void **state)
+{
+    PG_REQUIRED();
+    fx_t *f = *state;
+    admin_scenario(&f->pg, "pppppppppppppppppppppp");
+    admin_scenario(&f->sq, "ssssssssssssssssssssss");
+}
+
+/* Two admins deleting each other at once: one of them stays (the organization keeps an admin). */
+typedef struct del_arg {
+    store_t *st;
+    const char *org, *user;
+    store_rc_t rc;
+} del_arg_t;
+
+static void *del_main(void *p)
+{
+    del_arg_t *a = p;
+    a->rc = store_user_delete(a->st, a->org, a->user, 1);
+    return NULL;
+}
+
+static void test_concurrent_last_admin(void **state)
+{
+    PG_REQUIRED();
+    fx_t *f = *state;
+    side_t *sides[] = {&f->pg, &f->sq};
+    for (int s = 0; s < 2; s++) {
+        for (int round = 0; round < 10; round++) {
+            uuid_str_t second;
+            char email[64];
+            snprintf(email, sizeof email, "second%d@parity.example", round);
+            store_user_new_t n = {.org_uuid = sides[s]->org, .email = email, .role = "admin"};
+            assert_int_equal(store_user_create(sides[s]->st, &n, second), STORE_OK);
+            store_user_t first;
+            assert_int_equal(store_org_admin(sides[s]->st, sides[s]->org, &first), STORE_OK);
+            del_arg_t a[2] = {{sides[s]->st, sides[s]->org, first.uuid, STORE_ERROR},
+                              {sides[s]->st, sides[s]->org, second, STORE_ERROR}};
+            pthread_t th[2];
+            for (int i = 0; i < 2; i++)
+                assert_int_equal(pthread_create(&th[i], NULL, del_main, &a[i]), 0);
+            for (int i = 0; i < 2; i++)
+                pthread_join(th[i], NULL);
+            assert_true((a[0].rc == STORE_OK) != (a[1].rc == STORE_OK));
+            assert_int_equal(a[0].rc == STORE_OK ? a[1].rc : a[0].rc, STORE_CONFLICT);
+            assert_int_equal(store_org_admin(sides[s]->st, sides[s]->org, &first), STORE_OK);
+        }
+    }
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -786,6 +1005,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concurrent_updates, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_batch_and_version, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_conversation_counts, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_parity_admin_library, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_concurrent_last_admin, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -214,6 +214,96 @@ static void test_open_creates_private_file_and_migrates(void **state)
     remove_db(dir, path);
 }
 
+/* Migration 009 rebuilds users (its email is unique among live users only): a database made before it,
+ * with users that keys, team memberships and conversations refer to, keeps every row and reference,
+ * and foreign keys still hold afterwards. */
+static void test_migration_009_keeps_users(void **state)
+{
+    (void)state;
+    char dir[64] = "/tmp/parley_store_test_XXXXXX", path[128];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof(path), "%s/old.db", dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL;"
+                                      "CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY,"
+                                      " name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    for (const store_migration_t *m = store_sqlite_migrations; m->version; m++) {
+        if (m->version >= 9)
+            continue;
+        char rec[160];
+        snprintf(rec, sizeof rec, "INSERT INTO schema_migrations VALUES (%d, '%s', 1)", m->version, m->name);
+        assert_int_equal(sqlite3_exec(db, m->sql, NULL, NULL, NULL), SQLITE_OK);
+        assert_int_equal(sqlite3_exec(db, rec, NULL, NULL, NULL), SQLITE_OK);
+    }
+    const char *rows =
+        "INSERT INTO organizations VALUES ('01900000-0000-7000-8000-00000000000a', 'Old', "
+        "'01900000-0000-7000-8000-00000000000b', 1);"
+        "INSERT INTO teams(uuid, org_uuid, name, created_at) VALUES ('01900000-0000-7000-8000-00000000000b', "
+        "'01900000-0000-7000-8000-00000000000a', 'Old', 1);"
+        "INSERT INTO users(uuid, org_uuid, email, first_name, primary_team_uuid, role, created_at) VALUES "
+        "('01900000-0000-7000-8000-0000000000a1', '01900000-0000-7000-8000-00000000000a', 'admin@old.test', 'Ada', "
+        "'01900000-0000-7000-8000-00000000000b', 'admin', 1),"
+        "('01900000-0000-7000-8000-0000000000a2', '01900000-0000-7000-8000-00000000000a', 'rep@old.test', 'Rex', "
+        "'01900000-0000-7000-8000-00000000000b', 'member', 2);"
+        "INSERT INTO team_members VALUES ('01900000-0000-7000-8000-00000000000b', "
+        "'01900000-0000-7000-8000-0000000000a1'), ('01900000-0000-7000-8000-00000000000b', "
+        "'01900000-0000-7000-8000-0000000000a2');"
+        "INSERT INTO api_keys(id, org_uuid, user_uuid, hash, last4, org_level, created_at) VALUES "
+        "('01900000-0000-7000-8000-0000000000c1', '01900000-0000-7000-8000-00000000000a', "
+        "'01900000-0000-7000-8000-0000000000a2', x'00', 'abcd', 0, 1);"
+        "INSERT INTO conversations(uuid, org_uuid, user_uuid, created_at) VALUES "
+        "('01900000-0000-7000-8000-0000000000d1', '01900000-0000-7000-8000-00000000000a', "
+        "'01900000-0000-7000-8000-0000000000a2', 5);";
+    char *msg = NULL;
+    if (sqlite3_exec(db, rows, NULL, NULL, &msg) != SQLITE_OK)
+        fail_msg("the rows of a database before 009: %s", msg);
+    sqlite3_close(db);
+
+    store_t *st = open_store(path, STORE_DURABILITY_NORMAL);
+    assert_non_null(st);
+    assert_int_equal(store_schema_version(st), known_version());
+    const char *org = "01900000-0000-7000-8000-00000000000a", *rep = "01900000-0000-7000-8000-0000000000a2";
+    store_user_t u;
+    assert_int_equal(store_user_resolve(st, org, "rep@old.test", &u), STORE_OK);
+    assert_string_equal(u.uuid, rep);
+    assert_string_equal(u.first_name, "Rex");
+    assert_string_equal(u.role, "member");
+    assert_string_equal(u.seat_type, "recording");
+    assert_string_equal(u.bot_name, "");
+    assert_int_equal(store_org_admin(st, org, &u), STORE_OK);
+    assert_string_equal(u.first_name, "Ada");
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM pragma_foreign_key_check"), 0);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM conversations c JOIN users u ON u.uuid = c.user_uuid"
+                                   " WHERE u.email = 'rep@old.test'"),
+                     1);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM team_members"), 2);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM sqlite_schema WHERE name LIKE 'users_before%'"), 0);
+    /* deleting keeps the row for its conversation; the email is free again */
+    assert_int_equal(store_user_delete(st, org, rep, 100), STORE_OK);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM conversations c JOIN users u ON u.uuid = c.user_uuid"), 1);
+    assert_int_equal(raw_int(path, "SELECT count(*) FROM api_keys WHERE revoked_at = 100"), 1);
+    uuid_str_t again;
+    store_user_new_t n = {.org_uuid = org, .email = "REP@old.test"};
+    assert_int_equal(store_user_create(st, &n, again), STORE_OK);
+    assert_int_equal(store_user_create(st, &n, again), STORE_CONFLICT); /* among live users, still unique */
+    store_close(st);
+    /* the foreign keys are still enforced on the rebuilt table */
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "DELETE FROM users WHERE uuid = '01900000-0000-7000-8000-0000000000a2'",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    assert_int_not_equal(sqlite3_exec(db, "INSERT INTO team_members VALUES ('01900000-0000-7000-8000-00000000000b',"
+                                          " '01900000-0000-7000-8000-0000000000ff')",
+                                      NULL, NULL, NULL),
+                         SQLITE_OK);
+    sqlite3_close(db);
+    remove_db(dir, path);
+}
+
 static void test_open_refuses_newer_schema(void **state)
 {
     fx_t *f = *state;
@@ -1273,6 +1363,7 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_creates_private_file_and_migrates),
+        cmocka_unit_test(test_migration_009_keeps_users),
         cmocka_unit_test_setup_teardown(test_open_refuses_newer_schema, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_orgs, fx_setup, fx_teardown),

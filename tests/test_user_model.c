@@ -95,9 +95,10 @@ static void test_user_render(void **state)
              "{\"uuid\":\"01900000-0000-7000-8000-0000000000bb\",\"email\":\"bob@acme.test\",\"firstName\":\"Bob\","
              "\"lastName\":\"\",\"createdAt\":\"2024-03-18T10:00:00.000Z\",\"transcriptLang\":\"en\","
              "\"primaryTeamUUID\":\"01900000-0000-7000-8000-000000000001\","
-             "\"roles\":[{\"uuid\":\"%s\",\"name\":\"Member\",\"type\":\"member\"}],"
+             "\"roles\":[{\"uuid\":\"%s\",\"name\":\"Sales Representative\",\"type\":\"SALES_REP\"}],"
              "\"teams\":[{\"uuid\":\"01900000-0000-7000-8000-000000000001\",\"name\":\"Sales\",\"domain\":\"\","
-             "\"parentTeamUUID\":\"\",\"organizationUUID\":\"" ORG "\",\"children\":[]}]}",
+             "\"parentTeamUUID\":\"\",\"organizationUUID\":\"" ORG "\",\"children\":[]}],"
+             "\"botName\":\"Bob's Notetaker\",\"settings\":{\"dealsEnabled\":false,\"seat_type\":\"recording\"}}",
              rid);
     assert_string_equal(b.data, want);
 
@@ -105,14 +106,39 @@ static void test_user_render(void **state)
     buf_reset(&b);
     jsonw_init(&w, &b);
     user_render(&w, &u, NULL, NULL);
-    assert_non_null(strstr(b.data, "\"name\":\"Admin\",\"type\":\"admin\""));
+    assert_non_null(strstr(b.data, "\"name\":\"Admin\",\"type\":\"ADMIN\""));
     assert_non_null(strstr(b.data, "\"teams\":[]"));
+    /* a role of its own, botName as set, settings as stored */
+    snprintf(u.role, sizeof u.role, "manager");
+    snprintf(u.bot_name, sizeof u.bot_name, "Robo");
+    snprintf(u.seat_type, sizeof u.seat_type, "listener");
+    u.deals_enabled = true;
+    buf_reset(&b);
+    jsonw_init(&w, &b);
+    user_render(&w, &u, NULL, NULL);
+    assert_non_null(strstr(b.data, "\"name\":\"Manager\",\"type\":\"MANAGER\""));
+    assert_non_null(strstr(b.data, "\"botName\":\"Robo\",\"settings\":{\"dealsEnabled\":true,\"seat_type\":\"listener\"}}"));
+    /* without a first name the bot is just the Notetaker */
+    u.bot_name[0] = u.first_name[0] = '\0';
+    char bot[64];
+    assert_string_equal(user_bot_name(&u, bot, sizeof bot), "Notetaker");
     buf_free(&b);
 }
 
 static void test_role_uuid(void **state)
 {
     (void)state;
+    /* the three roles: member is SALES_REP; their uuids are found back per organization */
+    assert_string_equal(user_role_of("member")->type, "SALES_REP");
+    assert_string_equal(user_role_of("manager")->name, "Manager");
+    assert_string_equal(user_role_of("admin")->type, "ADMIN");
+    assert_string_equal(user_role_of("something else")->type, "SALES_REP");
+    for (int i = 0; i < USER_ROLES; i++) {
+        uuid_str_t id;
+        user_role_uuid(ORG, user_roles[i].stored, id);
+        assert_ptr_equal(user_role_by_uuid(ORG, id), &user_roles[i]);
+        assert_null(user_role_by_uuid("01900000-0000-7000-8000-0000000000cc", id));
+    }
     uuid_str_t a, b, c, d;
     user_role_uuid(ORG, "admin", a);
     user_role_uuid(ORG, "admin", b);
@@ -195,7 +221,29 @@ static void test_user_body(void **state)
         {"{\"email\":\"a@b\",\"firstName\":3}", "firstName must be a string"},
         {"{\"email\":\"a@b\",\"teamUUID\":\"t1\"}", "teamUUID must be a UUID, got \"t1\""},
         {"{\"email\":\"a@b\",\"teamUUID\":7}", "teamUUID must be a string"},
-        {"{\"email\":\"a@b\",\"role\":\"owner\"}", "role must be \"member\" or \"admin\", got \"owner\""},
+        {"{\"email\":\"a@b\",\"role\":\"owner\"}", "role must be \"member\", \"manager\" or \"admin\", got \"owner\""},
+        /* the documented form */
+        {"{\"email\":\"a@b\",\"first_name\":\"A\",\"firstName\":\"A\"}", "give first_name or firstName, not both"},
+        {"{\"email\":\"a@b\",\"teams\":[]}", "teams must name at least one team"},
+        {"{\"email\":\"a@b\",\"teams\":{}}", "teams must be an array"},
+        {"{\"email\":\"a@b\",\"teams\":[\"x\"]}", "teams[0] must be an object"},
+        {"{\"email\":\"a@b\",\"teams\":[{}]}", "teams[0].uuid is required"},
+        {"{\"email\":\"a@b\",\"teams\":[{\"uuid\":\"t\"}]}", "teams[0].uuid must be a UUID, got \"t\""},
+        {"{\"email\":\"a@b\",\"teams\":[{\"uuid\":5}]}", "teams[0].uuid must be a UUID, got a non-string"},
+        {"{\"email\":\"a@b\",\"teams\":[{\"uuid\":\"01900000-0000-7000-8000-000000000001\",\"primary\":1}]}",
+         "teams[0].primary must be a boolean"},
+        {"{\"email\":\"a@b\",\"teams\":[{\"uuid\":\"01900000-0000-7000-8000-000000000001\"},"
+         "{\"uuid\":\"01900000-0000-7000-8000-000000000001\"}]}", "teams[1].uuid repeats teams[0].uuid"},
+        {"{\"email\":\"a@b\",\"teams\":[{\"uuid\":\"01900000-0000-7000-8000-000000000001\",\"primary\":true},"
+         "{\"uuid\":\"01900000-0000-7000-8000-000000000002\",\"primary\":true}]}", "only one team can be primary"},
+        {"{\"email\":\"a@b\",\"teams\":[{\"uuid\":\"01900000-0000-7000-8000-000000000001\"}],"
+         "\"teamUUID\":\"01900000-0000-7000-8000-000000000001\"}", "give teams or teamUUID, not both"},
+        {"{\"email\":\"a@b\",\"roleUUID\":\"admin\"}", "roleUUID must be a UUID"},
+        {"{\"email\":\"a@b\",\"roleUUID\":\"01900000-0000-7000-8000-000000000001\",\"role\":\"admin\"}",
+         "give roleUUID or role, not both"},
+        {"{\"email\":\"a@b\",\"password\":\"\"}", "password must not be empty"},
+        {"{\"email\":\"a@b\",\"password\":7}", "password must be a string"},
+        {"{\"email\":\"a@b\",\"seat_type\":\"pilot\"}", "seat_type must be \"listener\" or \"recording\", got \"pilot\""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
@@ -213,6 +261,135 @@ static void test_user_body(void **state)
     assert_int_equal(user_body(text, &b, err, sizeof err, &h), -1);
     json_decref(h);
     assert_non_null(strstr(err, "lastName must be at most 255 bytes long, got 300"));
+
+    /* the documented form: teams with a primary one, roleUUID, password (never kept), seat_type */
+    assert_int_equal(user_body("{\"email\":\"c@d\",\"first_name\":\"C\",\"last_name\":\"D\",\"teams\":["
+                               "{\"uuid\":\"01900000-0000-7000-8000-000000000001\",\"primary\":false},"
+                               "{\"uuid\":\"01900000-0000-7000-8000-000000000002\",\"primary\":true},"
+                               "{\"uuid\":\"01900000-0000-7000-8000-000000000003\"}],"
+                               "\"roleUUID\":\"01900000-0000-7000-8000-0000000000AB\",\"password\":\"s3cret\","
+                               "\"seat_type\":\"listener\"}",
+                               &b, err, sizeof err, &h),
+                     0);
+    assert_string_equal(b.first_name, "C");
+    assert_string_equal(b.last_name, "D");
+    assert_string_equal(b.team_uuid, "01900000-0000-7000-8000-000000000002");
+    assert_int_equal(b.n_more_teams, 2);
+    assert_string_equal(b.more_teams[0], "01900000-0000-7000-8000-000000000001");
+    assert_string_equal(b.more_teams[1], "01900000-0000-7000-8000-000000000003");
+    assert_string_equal(b.role_uuid, "01900000-0000-7000-8000-0000000000ab");
+    assert_null(b.role);
+    assert_true(b.has_password);
+    assert_string_equal(b.seat_type, "listener");
+    json_decref(h);
+    /* no primary: the first team is */
+    assert_int_equal(user_body("{\"email\":\"c@d\",\"teams\":[{\"uuid\":\"01900000-0000-7000-8000-000000000001\"}],"
+                               "\"role\":\"MANAGER\"}", &b, err, sizeof err, &h),
+                     0);
+    assert_string_equal(b.team_uuid, "01900000-0000-7000-8000-000000000001");
+    assert_int_equal(b.n_more_teams, 0);
+    assert_string_equal(b.role, "manager");
+    json_decref(h);
+}
+
+static void test_user_patch(void **state)
+{
+    (void)state;
+    user_patch_t p;
+    char err[256];
+    json_t *v = js("{\"firstName\":\"F\",\"botName\":\"\",\"dealsEnabled\":true,\"seat_type\":\"recording\","
+                   "\"teamsToAdd\":[{\"uuid\":\"01900000-0000-7000-8000-000000000001\",\"primary\":true}],"
+                   "\"teamUUIDsToRemove\":[\"01900000-0000-7000-8000-00000000000A\"],\"unknown\":1}");
+    assert_int_equal(user_patch_parse(v, &p, err, sizeof err), 0);
+    assert_string_equal(p.first_name, "F");
+    assert_null(p.last_name);
+    assert_string_equal(p.bot_name, "");
+    assert_int_equal(p.deals_enabled, 1);
+    assert_string_equal(p.seat_type, "recording");
+    assert_int_equal(p.n_add, 1);
+    assert_string_equal(p.primary, "01900000-0000-7000-8000-000000000001");
+    assert_int_equal(p.n_remove, 1);
+    assert_string_equal(p.remove[0], "01900000-0000-7000-8000-00000000000a");
+    json_decref(v);
+    v = js("{\"dealsEnabled\":false}");
+    assert_int_equal(user_patch_parse(v, &p, err, sizeof err), 0);
+    assert_int_equal(p.deals_enabled, 0);
+    json_decref(v);
+    static const struct { const char *body, *msg; } bad[] = {
+        {"[]", "JSON object"},
+        {"{}", "at least one of firstName"},
+        {"{\"firstName\":null,\"other\":1}", "at least one of firstName"},
+        {"{\"dealsEnabled\":\"yes\"}", "dealsEnabled must be a boolean"},
+        {"{\"roleUUID\":\"boss\"}", "roleUUID must be a UUID"},
+        {"{\"botName\":1}", "botName must be a string"},
+        {"{\"teamsToAdd\":[{\"uuid\":\"x\"}]}", "teamsToAdd[0].uuid must be a UUID"},
+        {"{\"teamUUIDsToRemove\":\"01900000-0000-7000-8000-000000000001\"}", "teamUUIDsToRemove must be an array"},
+        {"{\"teamUUIDsToRemove\":[1]}", "teamUUIDsToRemove[0] must be a UUID string"},
+        {"{\"teamUUIDsToRemove\":[\"x\"]}", "teamUUIDsToRemove[0] must be a UUID, got \"x\""},
+        {"{\"teamsToAdd\":[{\"uuid\":\"01900000-0000-7000-8000-000000000001\"}],"
+         "\"teamUUIDsToRemove\":[\"01900000-0000-7000-8000-000000000001\"]}", "both in teamsToAdd and in teamUUIDsToRemove"},
+        {"{\"seat_type\":\"\"}", "seat_type must be"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        v = js(bad[i].body);
+        err[0] = '\0';
+        assert_int_equal(user_patch_parse(v, &p, err, sizeof err), -1);
+        if (!strstr(err, bad[i].msg))
+            fail_msg("%s: got \"%s\", want \"%s\"", bad[i].body, err, bad[i].msg);
+        json_decref(v);
+    }
+    /* more teams than the limit */
+    buf_t b;
+    buf_init(&b);
+    buf_puts(&b, "{\"teamUUIDsToRemove\":[");
+    for (int i = 0; i <= USER_TEAMS_MAX; i++)
+        buf_printf(&b, "%s\"01900000-0000-7000-8000-%012d\"", i ? "," : "", i);
+    buf_puts(&b, "]}");
+    v = js(b.data);
+    assert_int_equal(user_patch_parse(v, &p, err, sizeof err), -1);
+    assert_non_null(strstr(err, "the limit is 100"));
+    json_decref(v);
+    buf_free(&b);
+}
+
+static void test_team_patch(void **state)
+{
+    (void)state;
+    team_patch_t p;
+    char err[256];
+    json_t *v = js("{\"name\":\"EMEA\"}");
+    assert_int_equal(team_patch_parse(v, &p, err, sizeof err), 0);
+    assert_string_equal(p.name, "EMEA");
+    assert_null(p.parent_uuid);
+    json_decref(v);
+    v = js("{\"parentTeamUUID\":null}");
+    assert_int_equal(team_patch_parse(v, &p, err, sizeof err), 0);
+    assert_null(p.name);
+    assert_string_equal(p.parent_uuid, "");
+    json_decref(v);
+    v = js("{\"parentTeamUUID\":\"\"}");
+    assert_int_equal(team_patch_parse(v, &p, err, sizeof err), 0);
+    assert_string_equal(p.parent_uuid, "");
+    json_decref(v);
+    v = js("{\"parentTeamUUID\":\"01900000-0000-7000-8000-0000000000AA\",\"name\":null}");
+    assert_int_equal(team_patch_parse(v, &p, err, sizeof err), 0);
+    assert_string_equal(p.parent_uuid, "01900000-0000-7000-8000-0000000000aa");
+    json_decref(v);
+    static const struct { const char *body, *msg; } bad[] = {
+        {"5", "JSON object"},
+        {"{}", "at least one of name and parentTeamUUID"},
+        {"{\"name\":null}", "at least one of name and parentTeamUUID"},
+        {"{\"name\":\"\"}", "name must be 1 to 200"},
+        {"{\"parentTeamUUID\":\"Sales\"}", "parentTeamUUID must be a UUID, got \"Sales\""},
+        {"{\"parentTeamUUID\":3}", "parentTeamUUID must be a string"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        v = js(bad[i].body);
+        assert_int_equal(team_patch_parse(v, &p, err, sizeof err), -1);
+        if (!strstr(err, bad[i].msg))
+            fail_msg("%s: got \"%s\", want \"%s\"", bad[i].body, err, bad[i].msg);
+        json_decref(v);
+    }
 }
 
 static void test_team_body(void **state)
@@ -392,6 +569,7 @@ int main(void)
         cmocka_unit_test(test_team_render),   cmocka_unit_test(test_user_render),
         cmocka_unit_test(test_role_uuid),     cmocka_unit_test(test_apikey_render),
         cmocka_unit_test(test_user_body),     cmocka_unit_test(test_team_body),
+        cmocka_unit_test(test_user_patch),    cmocka_unit_test(test_team_patch),
         cmocka_unit_test(test_apikey_bodies), cmocka_unit_test(test_user_filter),
         cmocka_unit_test(test_email),
     };

@@ -54,10 +54,13 @@ void api_keys_revoke(req_t *r);
 /* users.c */
 void api_users_list(req_t *r);
 void api_users_create(req_t *r);
+void api_users_update(req_t *r);
+void api_users_delete(req_t *r);
 
 /* teams.c */
 void api_teams_list(req_t *r);
 void api_teams_create(req_t *r);
+void api_teams_update(req_t *r);
 void api_team_get(req_t *r);
 void api_team_members(req_t *r);
 
@@ -75,6 +78,11 @@ void api_workflow_logs(req_t *r);
 
 /* integrations.c */
 void api_conv_trigger_integration(req_t *r);
+/* roles.c, snippets.c, library.c (beyond.md §4, §1, §5) */
+void api_roles_list(req_t *r);
+void api_snippets_create(req_t *r);
+void api_snippet_share(req_t *r);
+void api_library_folders(req_t *r);
 
 /* The admin API (/_parley/…, stand-in controls): the server checks the admin token before routing. */
 /* admin_orgs.c */

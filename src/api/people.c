@@ -91,13 +91,18 @@ int people_user_write(req_t *r, jsonw_t *w, const store_user_t *u, const team_se
     return 0;
 }
 
+int people_org_level(req_t *r, const char *what)
+{
+    if (!r->scope.user_uuid)
+        return 0;
+    problem_send(r, 403, "forbidden", "%s needs an org-level key; this key acts for user %s", what, r->scope.user_uuid);
+    return -1;
+}
+
 json_t *people_create_body(req_t *r, user_body_t *ub, team_body_t *tb)
 {
-    if (r->scope.user_uuid) {
-        problem_send(r, 403, "forbidden", "creating %s needs an org-level key; this key acts for user %s",
-                     ub ? "users" : "teams", r->scope.user_uuid);
+    if (people_org_level(r, ub ? "creating users" : "creating teams") != 0)
         return NULL;
-    }
     json_t *root = req_json_body(r, true); /* owner: the caller, once returned */
     if (!root)
         return NULL;
@@ -108,6 +113,25 @@ json_t *people_create_body(req_t *r, user_body_t *ub, team_body_t *tb)
         return NULL;
     }
     return root;
+}
+
+int people_teams_known(req_t *r, const team_set_t *all, const char *field, const char *member,
+                       const char *const *teams, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        bool known = false;
+        for (size_t k = 0; !known && k < all->n; k++)
+            known = strcmp(all->v[k].uuid, teams[i]) == 0;
+        if (known)
+            continue;
+        if (member)
+            problem_send(r, 400, "invalid_body", "%s[%zu]%s %s is not a team of this organization", field, i, member,
+                         teams[i]);
+        else
+            problem_send(r, 400, "invalid_body", "%s %s is not a team of this organization", field, teams[i]);
+        return -1;
+    }
+    return 0;
 }
 
 int people_create_fail(req_t *r, store_rc_t rc, const char *field, const char *team_uuid, const char *taken,

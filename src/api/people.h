@@ -18,6 +18,16 @@ int people_users_all(req_t *r, store_user_t **out, size_t *n);
  * Returns 0, or -1 after replying 500. */
 int people_user_write(req_t *r, jsonw_t *w, const store_user_t *u, const team_set_t *all);
 
+/* Organization administration needs an org-level key: 0 for one, else
+ * replies 403 ("<what> needs an org-level key …") and returns -1. */
+int people_org_level(req_t *r, const char *what);
+/* Checks that each of the n team uuids (canonical) is one of all (the
+ * organization's teams): 0, or replies 400 and returns -1. The message names
+ * the value as `field` or, when member is not NULL, as an array element
+ * `field[i]member` ("teams[1].uuid"). */
+int people_teams_known(req_t *r, const team_set_t *all, const char *field, const char *member,
+                       const char *const *teams, size_t n);
+
 /* The start of POST /organizations/users (ub) or /organizations/teams (tb;
  * give exactly one): 403 for a user-level key, else the JSON body read by
  * user_body_parse or team_body_parse (400 when bad). Returns the body, which

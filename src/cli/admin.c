@@ -123,7 +123,7 @@ int cli_user_create(int argc, char **argv)
         {"first-name", "NAME", "first name", &first, NULL},
         {"last-name", "NAME", "last name", &last, NULL},
         {"team", "TEAM", "primary team uuid or name (default: the organization's default team)", &team, NULL},
-        {"role", "ROLE", "member (default) or admin", &role, NULL},
+        {"role", "ROLE", "member (default; the SALES_REP role), manager or admin", &role, NULL},
         {"db", "PATH", ADMIN_DB_HELP, &db, NULL},
         {0},
     };
@@ -138,8 +138,8 @@ int cli_user_create(int argc, char **argv)
         fprintf(stderr, "parley user create: --org and a valid --email are required\n");
         return 2;
     }
-    if (role && strcmp(role, "member") && strcmp(role, "admin")) {
-        fprintf(stderr, "parley user create: --role must be member or admin\n");
+    if (role && strcmp(role, "member") && strcmp(role, "manager") && strcmp(role, "admin")) {
+        fprintf(stderr, "parley user create: --role must be member, manager or admin\n");
         return 2;
     }
     uuid_str_t o, t, u;

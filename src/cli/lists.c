@@ -1,4 +1,4 @@
-/* lists.c - `parley key list`, `parley user list`, `parley team list`: one JSON object per line on stdout. */
+/* lists.c - `parley key list`, `parley user list`, `parley team list`, `parley role list`: one JSON object per line on stdout. */
 #include <stdio.h>
 #include <string.h>
 
@@ -193,6 +193,26 @@ int cli_team_list(int argc, char **argv)
         jsonw_t w;
         jsonw_init(&w, &l.line);
         team_render(&w, &l.all.v[i], &l.all);
+        if (lists_emit(&l.line) != 0)
+            return lists_close(&l, 1);
+    }
+    return lists_close(&l, 0);
+}
+
+int cli_role_list(int argc, char **argv)
+{
+    lists_t l;
+    int rc = lists_open(&l, argc, argv, "parley role list", "parley role list --org ORG [--db PATH]",
+                        "Prints the roles of an organization (ADMIN, MANAGER, SALES_REP), one JSON object\n"
+                        "per line, exactly as GET /v2/organizations/roles shows each ({uuid,name,type}; the\n"
+                        "uuids are the organization's, for roleUUID in user bodies).",
+                        NULL);
+    if (rc >= 0)
+        return rc;
+    for (int i = 0; i < USER_ROLES; i++) {
+        jsonw_t w;
+        jsonw_init(&w, &l.line);
+        user_role_render(&w, l.org, &user_roles[i]);
         if (lists_emit(&l.line) != 0)
             return lists_close(&l, 1);
     }

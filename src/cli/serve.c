@@ -13,6 +13,7 @@
 #include "auth/keys.h"
 #include "cli/cli.h"
 #include "cli/common.h"
+#include "http/public_url.h"
 #include "http/server.h"
 #include "lib/pclock.h"
 #include "lib/ptime.h"
@@ -161,14 +162,12 @@ static int serve_media_opts(media_opts_t *o, const char *media, const char *s3_e
         fprintf(stderr, "parley serve: --s3-endpoint needs --media s3://BUCKET/PREFIX\n");
         return 2;
     }
-    if (public_url) {
+    if (public_url) { /* checked by public_url_ok already; the media URLs add their own '/' */
         size_t n = strlen(public_url);
         while (n > 0 && public_url[n - 1] == '/')
             n--;
-        bool scheme = strncmp(public_url, "http://", 7) == 0 || strncmp(public_url, "https://", 8) == 0;
-        if (!scheme || n >= base_len || n <= 8 || strcspn(public_url, "?# ") < n) {
-            fprintf(stderr, "parley serve: --public-url must be an http:// or https:// URL without query or "
-                            "fragment (at most %zu bytes), got \"%s\"\n", base_len - 1, public_url);
+        if (n >= base_len) {
+            fprintf(stderr, "parley serve: --public-url is %zu bytes; media URLs take at most %zu\n", n, base_len - 1);
             return 2;
         }
         snprintf(base, base_len, "%.*s", (int)n, public_url);
@@ -242,8 +241,9 @@ int cli_serve(int argc, char **argv)
          "region from AWS_REGION); instances sharing a PostgreSQL database must share a bucket", &media, NULL},
         {"s3-endpoint", "URL", "the S3-compatible server of --media s3://… (http(s)://HOST:PORT; default: AWS S3)",
          &s3_endpoint, NULL},
-        {"public-url", "URL", "the base of the media URLs the server issues (default: http://LISTEN-ADDRESS)",
-         &public_url, NULL},
+        {"public-url", "URL",
+         "the server's base URL as clients reach it, for the URLs it hands out (media URLs, snippet links): "
+         "http:// or https://, no query (default http://LISTEN-ADDRESS)", &public_url, NULL},
         {"media-url-ttl", "SECONDS", "how long an issued media URL works (default 3600)", &media_ttl, NULL},
         {"max-media", "BYTES", "largest media object a PUT may store (default 2147483648 = 2 GiB; at most 5 GiB, "
                                "S3's limit for one PUT); larger gets 413", &max_media, NULL},
@@ -269,6 +269,11 @@ int cli_serve(int argc, char **argv)
     char host[128];
     if (serve_parse_listen(listen, host, sizeof host, &so.port) != 0) {
         fprintf(stderr, "parley serve: --listen must be HOST:PORT or [IPV6]:PORT, got \"%s\"\n", listen);
+        return 2;
+    }
+    if (public_url && !public_url_ok(public_url)) {
+        fprintf(stderr, "parley serve: --public-url must be an http:// or https:// URL of at most %d bytes without "
+                        "query or fragment, got \"%s\"\n", PUBLIC_URL_MAX, public_url);
         return 2;
     }
     so.host = host;
@@ -430,6 +435,10 @@ int cli_serve(int argc, char **argv)
             return 1;
         }
     }
+    const char *base_fmt = strchr(host, ':') ? "http://[%s]:%u" : "http://%s:%u";
+    char pub_base[PUBLIC_URL_MAX + 1];
+    snprintf(pub_base, sizeof pub_base, base_fmt, host, so.port);
+    public_url_set(public_url ? public_url : pub_base); /* with port 0 it is set again once the port is known */
     server_t *srv = server_start(&so, st, err, sizeof err);
     webhook_worker_t *hooks = NULL; /* the webhook delivery thread (off the request threads); owned */
     if (srv) {
@@ -455,6 +464,10 @@ int cli_serve(int argc, char **argv)
     if (so.metrics_host)
         fprintf(stderr, strchr(mhost, ':') ? "metrics on http://[%s]:%u/metrics\n" : "metrics on http://%s:%u/metrics\n",
                 mhost, server_metrics_port(srv));
+    if (!public_url && so.port == 0) {
+        snprintf(pub_base, sizeof pub_base, base_fmt, host, server_port(srv));
+        public_url_set(pub_base);
+    }
     const char *fmt = strchr(host, ':') ? "listening on http://[%s]:%u\n" : "listening on http://%s:%u\n";
     fprintf(stderr, fmt, host, server_port(srv));
     fflush(stderr);

@@ -64,6 +64,8 @@ typedef struct req {
     struct media *media;                  /* the media service (media/media.h); NULL: no media storage */
     req_sink_t sink;                      /* routes that stream their body (route_t.open) */
     store_key_t key;                      /* the authenticated key (routes that need one) */
+    const char *authorization;            /* the Authorization header on routes that need no key (NULL when
+                                           * absent): a public route may still look at a key (snippet links) */
     store_scope_t scope;                  /* derived from key */
     arena_t arena;
 

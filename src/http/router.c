@@ -49,6 +49,14 @@ static const route_t router_routes[] = {
     {HTTP_GET, "/media/uploads/{org}/{id}", api_media_get, true},
     {HTTP_PUT, "/media/uploads/{org}/{id}", api_media_put, true, api_media_put_open},
     {HTTP_POST, "/v2/conversations/{id}/trigger-native-integration", api_conv_trigger_integration, false},
+    /* organization administration, snippets, the library (beyond.md §4, §1, §5) */
+    {HTTP_GET, "/v2/organizations/roles", api_roles_list, false},
+    {HTTP_PATCH, "/v2/organizations/users/{id}", api_users_update, false},
+    {HTTP_DELETE, "/v2/organizations/users/{id}", api_users_delete, false},
+    {HTTP_PATCH, "/v2/organizations/teams/{id}", api_teams_update, false},
+    {HTTP_POST, "/v2/snippets", api_snippets_create, false},
+    {HTTP_GET, "/snippets/{shareCode}", api_snippet_share, true}, /* the link: no key needed (internal ones: 401) */
+    {HTTP_GET, "/v2/library/folders", api_library_folders, false},
     /* the admin API: no API key; the server checks the admin token before routing (server_prepare) */
     {HTTP_POST, "/_parley/orgs", api_admin_orgs_create, true},
     {HTTP_DELETE, "/_parley/orgs/{id}", api_admin_orgs_delete, true},

@@ -498,6 +498,8 @@ static void server_dispatch(server_req_t *sr, struct MHD_Connection *con)
             return;
         }
         auth_accept(r->store, &r->key, &r->scope);
+    } else if (!standin_is_admin_path(r->path)) {
+        r->authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
     }
     if (sr->is_api && sr->has_key && server_rate_limited(sr))
         return;

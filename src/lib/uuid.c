@@ -1,4 +1,4 @@
-/* uuid.c - UUIDv7 generation (RFC 9562) and canonical UUID validation. */
+/* uuid.c - UUIDv7 generation (RFC 9562), name-based UUIDv8 ids and canonical UUID validation. */
 #include "lib/uuid.h"
 
 #include <pthread.h>
@@ -76,18 +76,10 @@ static void uuid_random(uint8_t rnd[16])
     uuid_tls.pos += 16;
 }
 
-/* Layout: 48-bit big-endian ms timestamp, version 7 nibble, 12 bits rand_a,
- * variant bits 10, 62 bits rand_b (all from rnd). Writes 36 chars + NUL. */
-void uuid_v7_from(uuid_str_t out, int64_t unix_ms, const uint8_t rnd[16])
+/* Writes the 16 bytes u as 8-4-4-4-12 lowercase hex (36 chars + NUL). */
+static void uuid_format(uuid_str_t out, const uint8_t u[16])
 {
     static const char hex[] = "0123456789abcdef";
-    uint8_t u[16];
-    uint64_t ms = (uint64_t)unix_ms & 0xffffffffffffULL;
-    for (int i = 0; i < 6; i++)
-        u[i] = (uint8_t)(ms >> (40 - 8 * i));
-    memcpy(u + 6, rnd + 6, 10);
-    u[6] = (uint8_t)(0x70 | (u[6] & 0x0f));
-    u[8] = (uint8_t)(0x80 | (u[8] & 0x3f));
     char *o = out;
     for (int i = 0; i < 16; i++) {
         if (i == 4 || i == 6 || i == 8 || i == 10)
@@ -96,6 +88,33 @@ void uuid_v7_from(uuid_str_t out, int64_t unix_ms, const uint8_t rnd[16])
         *o++ = hex[u[i] & 15];
     }
     *o = '\0';
+}
+
+void uuid_v8_name(const char *const *parts, int n, uuid_str_t out)
+{
+    uint8_t h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state s;
+    crypto_hash_sha256_init(&s);
+    for (int i = 0; i < n; i++)
+        crypto_hash_sha256_update(&s, (const unsigned char *)parts[i], strlen(parts[i]));
+    crypto_hash_sha256_final(&s, h);
+    h[6] = (uint8_t)((h[6] & 0x0F) | 0x80); /* version 8: custom */
+    h[8] = (uint8_t)((h[8] & 0x3F) | 0x80); /* RFC 9562 variant */
+    uuid_format(out, h);
+}
+
+/* Layout: 48-bit big-endian ms timestamp, version 7 nibble, 12 bits rand_a,
+ * variant bits 10, 62 bits rand_b (all from rnd). Writes 36 chars + NUL. */
+void uuid_v7_from(uuid_str_t out, int64_t unix_ms, const uint8_t rnd[16])
+{
+    uint8_t u[16];
+    uint64_t ms = (uint64_t)unix_ms & 0xffffffffffffULL;
+    for (int i = 0; i < 6; i++)
+        u[i] = (uint8_t)(ms >> (40 - 8 * i));
+    memcpy(u + 6, rnd + 6, 10);
+    u[6] = (uint8_t)(0x70 | (u[6] & 0x0f));
+    u[8] = (uint8_t)(0x80 | (u[8] & 0x3f));
+    uuid_format(out, u);
 }
 
 /* The time is the server's clock (pclock.h). Monotonic within the process:

@@ -12,6 +12,7 @@
 #include "lib/jsonw.h"
 #include "lib/strutil.h"
 #include "lib/uuid.h"
+#include "model/snippet.h"
 
 #define SEED_BATCH_ROWS 5000
 #define SEED_DAY 86400
@@ -20,6 +21,7 @@
 #define SEED_MAX_WORDS 12
 #define SEED_NEW_TEAMS 3
 #define SEED_NEW_USERS 12
+#define SEED_SNIPPETS_MAX 24 /* library snippets per run: on every 5th conversation with a recording, from the first */
 
 #define SEED_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -310,6 +312,13 @@ typedef struct seed_account {
 static const char *const seed_opp_kinds[] = {"New Business", "Enterprise Expansion", "Renewal", "Pilot",
                                              "Platform Upgrade"};
 
+/* A conversation chosen for a library snippet (seed_library). */
+typedef struct seed_clip {
+    uuid_str_t conv, owner;
+    double len;                   /* mediaDuration, seconds */
+    int64_t created;              /* the conversation's createdAt, unix milliseconds */
+} seed_clip_t;
+
 typedef struct seed_gen {
     store_t *st;
     const seed_opts_t *o;
@@ -336,6 +345,8 @@ typedef struct seed_gen {
     int32_t seg_word[SEED_MAX_SEGMENTS][SEED_MAX_WORDS][2]; /* centiseconds */
     seed_person_t people[SEED_MAX_PEOPLE];
     int npeople;
+    seed_clip_t clips[SEED_SNIPPETS_MAX];
+    int nclips;
 } seed_gen_t;
 
 /* Starts a fragment in g->scratch and returns the writer for it. */
@@ -1271,6 +1282,81 @@ static void seed_row(seed_gen_t *g, long i, int64_t created, conv_t *c)
     }
 }
 
+/* ---- the library (beyond.md §5) ---------------------------------------------- */
+
+/* The organization library's folders seeded snippets go into, and the hidden one. */
+static const char *const seed_folder_paths[] = {"/Onboarding", "/Onboarding/Discovery calls", "/Objection handling",
+                                                "/Competitors", "/Pricing"};
+static const char *const seed_snippet_titles[] = {"Great discovery question", "Pricing objection handled",
+                                                  "Competitor comparison", "Strong close", "Customer pain in their words",
+                                                  "Next steps agreed", "Snippet"};
+
+/* Notes conversation c (row i) for a library snippet: every 5th one with a
+ * recording of at least 30 s, until SEED_SNIPPETS_MAX. */
+static void seed_clip_note(seed_gen_t *g, long i, const conv_t *c)
+{
+    if (g->nclips >= SEED_SNIPPETS_MAX || i % 5 != 0 || c->media_duration < 30)
+        return;
+    seed_clip_t *k = &g->clips[g->nclips++];
+    memcpy(k->conv, c->uuid, sizeof k->conv);
+    memcpy(k->owner, c->user_uuid, sizeof k->owner);
+    k->len = c->media_duration;
+    k->created = c->created_at;
+}
+
+/* Puts a snippet into the library for every noted conversation — most into
+ * seed_folder_paths of the organization's library, every 6th into its
+ * owner's My Library (/Favorites) — and makes the hidden folder /Archive,
+ * in one transaction. Ids, times and share codes derive from the seed
+ * ([decided] seeded share codes are demo data, not secrets); folder ids come
+ * from the store, like team ids. Returns 0 or -1. */
+static int seed_library(seed_gen_t *g, char *err, size_t errlen)
+{
+    if (g->nclips == 0)
+        return 0;
+    seed_rng_t r = {seed_mix(g->base ^ 0x6c696272617279ULL)}; /* "library" */
+    store_rc_t rc = store_batch_begin(g->st);
+    if (rc != STORE_OK)
+        return str_fail(err, errlen, "starting the library transaction failed: %s", store_rc_str(rc));
+    uuid_str_t archive;
+    rc = store_folder_ensure(g->st, g->o->org_uuid, "", "/Archive", g->admin.uuid, true, g->o->now * 1000, archive);
+    for (int k = 0; rc == STORE_OK && k < g->nclips; k++) {
+        const seed_clip_t *c = &g->clips[k];
+        store_snippet_t s;
+        memset(&s, 0, sizeof s);
+        int64_t at = c->created + 600000 + seed_below(&r, 86400000); /* within a day of the call */
+        if (at > g->o->now * 1000)
+            at = g->o->now * 1000;
+        s.created_at = at;
+        seed_uuid(&r, s.created_at, s.uuid);
+        memcpy(s.org_uuid, g->o->org_uuid, sizeof s.org_uuid);
+        memcpy(s.user_uuid, c->owner, sizeof s.user_uuid);
+        memcpy(s.conversation_uuid, c->conv, sizeof s.conversation_uuid);
+        uint8_t code[SNIPPET_SHARE_CODE_BYTES];
+        for (size_t j = 0; j < sizeof code; j++)
+            code[j] = (uint8_t)seed_next(&r);
+        snippet_share_code(code, s.share_code, sizeof s.share_code);
+        s.title = SEED_PICK(&r, seed_snippet_titles);
+        s.notes = seed_chance(&r, 500) ? "Worth sharing with the team." : "";
+        s.start_time = (double)seed_below(&r, (uint32_t)(c->len - 20));
+        double room = c->len - s.start_time - 10; /* >= 10: the clip ends within the call */
+        s.end_time = s.start_time + 10 + seed_below(&r, room < 50 ? (uint32_t)room : 50);
+        s.duration = s.end_time - s.start_time;
+        s.internal = seed_chance(&r, 300);
+        s.notify_views = seed_chance(&r, 500);
+        s.in_library = true;
+        s.my_library = k % 6 == 5;
+        const char *path = s.my_library ? "/Favorites" : seed_folder_paths[k % SEED_COUNT(seed_folder_paths)];
+        rc = store_snippet_create(g->st, &s, path, at);
+    }
+    store_rc_t end = store_batch_end(g->st, rc == STORE_OK);
+    if (rc == STORE_OK)
+        rc = end;
+    if (rc != STORE_OK)
+        return str_fail(err, errlen, "creating the library's snippets failed: %s", store_rc_str(rc));
+    return 0;
+}
+
 /* ---- driver --------------------------------------------------------------- */
 
 /* store_conv_get callback that only notes the row exists. */
@@ -1344,6 +1430,7 @@ int seed_run(store_t *st, const seed_opts_t *o, char *err, size_t errlen)
             }
             in_batch = true;
         }
+        seed_clip_note(g, i, &c);
         uuid_str_t existing;
         store_rc_t irc = store_conv_insert(st, &c, existing);
         if (irc == STORE_CONFLICT) {
@@ -1370,6 +1457,8 @@ int seed_run(store_t *st, const seed_opts_t *o, char *err, size_t errlen)
         if (o->progress)
             o->progress(o->progress_ctx, i + 1);
     }
+    if (seed_library(g, err, errlen) != 0)
+        goto out;
     rc = 0;
 out:
     if (in_batch)

@@ -21,7 +21,9 @@ typedef struct seed_opts {
 
 /* Fills the organization with o->count generated conversations. When the
  * organization has only its admin, first creates 3 teams and 12 users (uuids
- * derived from the seed; team uuids come from the store). Rows are committed
+ * derived from the seed; team uuids come from the store). Then puts up to 24
+ * snippets of them into the library's folders (and a hidden folder
+ * /Archive; beyond.md §5). Rows are committed
  * in batches of 5,000, so on failure the batches before it stay. Returns 0,
  * or -1 with a reason in err (unknown organization, this seed already loaded
  * into it, store failure, out of memory). */

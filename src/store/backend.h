@@ -135,6 +135,16 @@ typedef struct store_vtable {
     store_rc_t (*webhook_window)(store_t *st, const char *id, int limit, store_wh_item_cb cb, void *ctx);
     store_rc_t (*webhook_record)(store_t *st, const store_wh_result_t *r, size_t n);
     store_rc_t (*webhook_prune)(store_t *st, int64_t before_ms, int64_t *deleted);
+    /* Organization administration, snippets and the library (STORE_VTABLE_OPS_ADMIN_LIBRARY). */
+    store_rc_t (*org_get)(store_t *st, const char *org_uuid, store_org_t *out);
+    store_rc_t (*user_update)(store_t *st, const char *org_uuid, const char *user_uuid, const store_user_change_t *ch);
+    store_rc_t (*user_delete)(store_t *st, const char *org_uuid, const char *user_uuid, int64_t now);
+    store_rc_t (*team_update)(store_t *st, const char *org_uuid, const char *team_uuid, const char *name, const char *parent_uuid);
+    store_rc_t (*snippet_create)(store_t *st, const store_snippet_t *s, const char *folder_path, int64_t now);
+    store_rc_t (*snippet_by_code)(store_t *st, const char *share_code, store_snippet_cb cb, void *ctx);
+    store_rc_t (*folder_get)(store_t *st, const char *org_uuid, const char *folder_uuid, store_folder_t *out);
+    store_rc_t (*folder_children)(store_t *st, const char *org_uuid, const char *owner_uuid, const char *parent_uuid, bool include_hidden, store_folder_cb cb, void *ctx);
+    store_rc_t (*folder_ensure)(store_t *st, const char *org_uuid, const char *owner_uuid, const char *path, const char *user_uuid, bool hidden, int64_t now_ms, uuid_str_t out);
 } store_vtable_t;
 
 /* The names of the vtable's entries every backend provides, for X-macros:
@@ -148,6 +158,13 @@ typedef struct store_vtable {
     X(conv_list) X(conv_insert) X(conv_set_archived) X(conv_update) X(workflow_log_fail) X(workflow_log_list)        \
     X(conv_each) X(batch_begin) X(batch_end) X(webhook_create) X(webhook_list) X(webhook_get) X(webhook_delete)   \
     X(webhook_deliveries) X(webhook_due) X(webhook_claim) X(webhook_window) X(webhook_record) X(webhook_prune)
+
+/* The entries of organization administration, snippets and the library
+ * (beyond.md §1, §4, §5), which every backend provides too: a backend lists
+ * them beside STORE_VTABLE_OPS. */
+#define STORE_VTABLE_OPS_ADMIN_LIBRARY(X)                                                                           \
+    X(org_get) X(user_update) X(user_delete) X(team_update) X(snippet_create) X(snippet_by_code) X(folder_get)      \
+    X(folder_children) X(folder_ensure)
 
 /* Declares name as a function of the type of vtable entry op (its
  * definition must match, or the build fails). */

@@ -10,11 +10,13 @@
 static const store_field_t uuid_fields[] = {{NULL, STORE_FIELD_STR, 0, sizeof(uuid_str_t), false}};
 const store_shape_t store_shape_uuid = SHAPE(uuid_str_t, uuid_fields);
 
-/* The users columns of both backends' SQL (uuid, org, primary team or '', email, names, language, role, created). */
+/* The users columns of both backends' SQL (uuid, org, primary team or '', email, names, language, role,
+ * created, bot name or '', seat type, deals enabled). */
 static const store_field_t user_fields[] = {
     STR(store_user_t, uuid),       STR(store_user_t, org_uuid),   STR(store_user_t, primary_team_uuid),
     STR(store_user_t, email),      STR(store_user_t, first_name), STR(store_user_t, last_name),
     STR(store_user_t, transcript_lang), STR(store_user_t, role),  INT(store_user_t, created_at),
+    STR(store_user_t, bot_name),   STR(store_user_t, seat_type),  BOOL(store_user_t, deals_enabled),
 };
 const store_shape_t store_shape_user = SHAPE(store_user_t, user_fields);
 

@@ -46,6 +46,10 @@ extern const store_shape_t store_shape_key;        /* store_key_info_t */
 extern const store_shape_t store_shape_key_lookup; /* store_key_t */
 extern const store_shape_t store_shape_log;        /* store_workflow_log_t */
 extern const store_shape_t store_shape_conv;       /* conv_t: the stored columns, then the owner's four */
+/* shape_library.c */
+extern const store_shape_t store_shape_org;        /* store_org_t */
+extern const store_shape_t store_shape_snippet;    /* store_snippet_t */
+extern const store_shape_t store_shape_folder;     /* store_folder_t (totals included) */
 
 /* The stored columns of a conversation: the first STORE_CONV_NCOLS fields of
  * store_shape_conv (its last four, the owner's, come from a join with users).

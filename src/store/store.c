@@ -264,6 +264,56 @@ store_rc_t store_batch_end(store_t *st, bool commit)
     return store_note(st->vt->batch_end(st, commit));
 }
 
+/* ---- organization administration, snippets, the library ---- */
+
+store_rc_t store_org_get(store_t *st, const char *org_uuid, store_org_t *out)
+{
+    return store_note(st->vt->org_get(st, org_uuid, out));
+}
+
+store_rc_t store_user_update(store_t *st, const char *org_uuid, const char *user_uuid, const store_user_change_t *ch)
+{
+    return store_note(st->vt->user_update(st, org_uuid, user_uuid, ch));
+}
+
+store_rc_t store_user_delete(store_t *st, const char *org_uuid, const char *user_uuid, int64_t now)
+{
+    return store_note(st->vt->user_delete(st, org_uuid, user_uuid, now));
+}
+
+store_rc_t store_team_update(store_t *st, const char *org_uuid, const char *team_uuid, const char *name,
+                             const char *parent_uuid)
+{
+    return store_note(st->vt->team_update(st, org_uuid, team_uuid, name, parent_uuid));
+}
+
+store_rc_t store_snippet_create(store_t *st, const store_snippet_t *s, const char *folder_path, int64_t now)
+{
+    return store_note(st->vt->snippet_create(st, s, folder_path, now));
+}
+
+store_rc_t store_snippet_by_code(store_t *st, const char *share_code, store_snippet_cb cb, void *ctx)
+{
+    return store_note(st->vt->snippet_by_code(st, share_code, cb, ctx));
+}
+
+store_rc_t store_folder_get(store_t *st, const char *org_uuid, const char *folder_uuid, store_folder_t *out)
+{
+    return store_note(st->vt->folder_get(st, org_uuid, folder_uuid, out));
+}
+
+store_rc_t store_folder_children(store_t *st, const char *org_uuid, const char *owner_uuid, const char *parent_uuid,
+                                 bool include_hidden, store_folder_cb cb, void *ctx)
+{
+    return store_note(st->vt->folder_children(st, org_uuid, owner_uuid, parent_uuid, include_hidden, cb, ctx));
+}
+
+store_rc_t store_folder_ensure(store_t *st, const char *org_uuid, const char *owner_uuid, const char *path,
+                               const char *user_uuid, bool hidden, int64_t now_ms, uuid_str_t out)
+{
+    return store_note(st->vt->folder_ensure(st, org_uuid, owner_uuid, path, user_uuid, hidden, now_ms, out));
+}
+
 /* The admin API's operations are optional in a backend: NULL = not supported. */
 store_rc_t store_org_delete(store_t *st, const char *org_uuid)
 {

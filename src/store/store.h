@@ -59,8 +59,11 @@ typedef struct store_user {
     char first_name[256];
     char last_name[256];
     char transcript_lang[16];
-    char role[32];             /* "admin" or "member" */
+    char role[32];             /* "admin", "manager" or "member" (user_roles[] in model/user.h) */
     int64_t created_at;
+    char bot_name[256];        /* "" = the default, "<first name>'s Notetaker" */
+    char seat_type[16];        /* "listener" or "recording" */
+    bool deals_enabled;
 } store_user_t;
 
 typedef struct store_user_new {
@@ -71,13 +74,18 @@ typedef struct store_user_new {
     const char *role;          /* NULL = "member" */
     const char *uuid;          /* NULL = new UUIDv7; set by `parley load` to keep ids */
     const char *transcript_lang; /* NULL = "en"; set by `parley load` */
+    const char *const *more_teams; /* further teams the user joins (canonical uuids of the org), or NULL */
+    size_t n_more_teams;
+    const char *bot_name;      /* NULL = the default */
+    const char *seat_type;     /* NULL = "recording" */
+    bool deals_enabled;
 } store_user_new_t;
 
 typedef struct store_team {
     uuid_str_t uuid;
     uuid_str_t org_uuid;
     uuid_str_t parent_uuid;    /* "" when none */
-    char name[256];
+    char name[516];            /* room for "[<organization>] " before a 255-byte name (beyond.md §4) */
     char domain[256];          /* "" when none */
     int64_t created_at;
 } store_team_t;
@@ -253,6 +261,112 @@ store_rc_t store_workflow_log_list(store_t *st, const store_scope_t *sc, const s
 /* Every conversation of org_uuid (archived ones too when include_archived),
  * by created_at, uuid; used by `parley export`. */
 store_rc_t store_conv_each(store_t *st, const char *org_uuid, bool include_archived, store_conv_cb cb, void *ctx);
+
+/* ---- organization administration, snippets, the library (beyond.md §1, §4, §5) ---- */
+
+typedef struct store_org {
+    uuid_str_t uuid;
+    char name[256];
+    int64_t created_at;
+} store_org_t;
+
+/* A change of one user (PATCH /organizations/users/{id}). NULL (or -1)
+ * members are unchanged. Team uuids are canonical. */
+typedef struct store_user_change {
+    const char *first_name, *last_name;
+    const char *bot_name;              /* "" = back to the default */
+    int deals_enabled;                 /* -1, 0 or 1 */
+    const char *role;                  /* "admin", "manager" or "member" */
+    const char *seat_type;             /* "listener" or "recording" */
+    const char *const *teams_add;      /* teams the user joins */
+    size_t n_add;
+    const char *primary_team;          /* becomes the primary team (one of teams_add or a team it is in) */
+    const char *const *teams_remove;   /* teams the user leaves (not being in one is fine) */
+    size_t n_remove;
+} store_user_change_t;
+
+/* A snippet (POST /snippets). On store_snippet_create every member is input
+ * (folder_uuid aside); on reads the strings point into the store's row. */
+typedef struct store_snippet {
+    uuid_str_t uuid;
+    uuid_str_t org_uuid;
+    uuid_str_t user_uuid;
+    uuid_str_t conversation_uuid;
+    char share_code[48];
+    const char *title;
+    const char *notes;
+    double start_time, end_time, duration;  /* seconds */
+    bool internal, notify_views;
+    bool has_reference;                     /* the ref_ members are set */
+    int64_t ref_char_start, ref_char_end, ref_speaker_start, ref_speaker_end;
+    char ref_version[4];                    /* "V1" or "V2" */
+    bool in_library, my_library;
+    uuid_str_t folder_uuid;                 /* "" = the library's root (or not in the library) */
+    int64_t created_at;                     /* unix milliseconds */
+} store_snippet_t;
+
+/* A library folder. A library is the organization's (owner_uuid "") or one
+ * user's "My Library" (owner_uuid = the user). */
+typedef struct store_folder {
+    uuid_str_t uuid;
+    uuid_str_t org_uuid;
+    uuid_str_t owner_uuid;
+    uuid_str_t parent_uuid;    /* "" = at the library's root */
+    uuid_str_t user_uuid;      /* who made it */
+    char name[404];
+    char path[1008];           /* "/a/b" */
+    bool hidden;
+    int64_t created_at;        /* unix milliseconds */
+    int64_t total_elements;    /* store_folder_children: library snippets directly in it */
+    int64_t total_folders;     /* store_folder_children: its direct subfolders (hidden ones only when asked for) */
+} store_folder_t;
+
+typedef int (*store_snippet_cb)(void *ctx, const store_snippet_t *s);
+typedef int (*store_folder_cb)(void *ctx, const store_folder_t *f);
+
+/* One organization by uuid (its name for team names, beyond.md §4). */
+store_rc_t store_org_get(store_t *st, const char *org_uuid, store_org_t *out);
+/* Applies ch to user_uuid of org_uuid in one transaction. NOT_FOUND when
+ * there is no such (live) user; CONFLICT when it would take the role admin
+ * from the organization's last admin; FORBIDDEN when the user would be left
+ * in no team; ERROR for a team that is not the organization's (callers check
+ * teams first). Leaving the primary team makes the earliest remaining team
+ * primary. */
+store_rc_t store_user_update(store_t *st, const char *org_uuid, const char *user_uuid, const store_user_change_t *ch);
+/* Deletes user_uuid of org_uuid at now (unix milliseconds), in one transaction:
+ * the user leaves every list, lookup and team, its keys are revoked, its
+ * email is free again; the row stays so that its conversations still render
+ * their owner. NOT_FOUND when there is no such (live) user; CONFLICT when it
+ * is the organization's last admin. */
+store_rc_t store_user_delete(store_t *st, const char *org_uuid, const char *user_uuid, int64_t now);
+/* Renames team_uuid of org_uuid (name NULL: unchanged) and/or moves it under
+ * parent_uuid (NULL: unchanged; "": to the top). NOT_FOUND when the team or
+ * the parent is not the organization's; FORBIDDEN when the parent is the team
+ * itself or one of its descendants (a cycle); CONFLICT on a taken name. */
+store_rc_t store_team_update(store_t *st, const char *org_uuid, const char *team_uuid, const char *name,
+                             const char *parent_uuid);
+/* Stores s (uuid, share_code and created_at set by the caller) and, in the
+ * same transaction, the `snippet_created` workflow-log entry of its
+ * conversation at now (unix milliseconds). With s->in_library the snippet goes
+ * into folder_path ("/" = the root; "/a/b") of the organization's library,
+ * or of its user's My Library with s->my_library; missing folders are made.
+ * CONFLICT on a taken uuid or share code. */
+store_rc_t store_snippet_create(store_t *st, const store_snippet_t *s, const char *folder_path, int64_t now);
+/* The snippet whose share code is share_code (any organization): cb is
+ * called once on STORE_OK. NOT_FOUND when there is none. */
+store_rc_t store_snippet_by_code(store_t *st, const char *share_code, store_snippet_cb cb, void *ctx);
+/* One folder of org_uuid by uuid (a malformed one is NOT_FOUND). */
+store_rc_t store_folder_get(store_t *st, const char *org_uuid, const char *folder_uuid, store_folder_t *out);
+/* The direct subfolders of parent_uuid ("" = the root) in the library of
+ * org_uuid and owner_uuid ("" = the organization's), by name then uuid, with
+ * their totals; hidden ones only with include_hidden. */
+store_rc_t store_folder_children(store_t *st, const char *org_uuid, const char *owner_uuid, const char *parent_uuid,
+                                 bool include_hidden, store_folder_cb cb, void *ctx);
+/* Makes sure folder path ("/a/b") exists in the library of org_uuid and
+ * owner_uuid, creating the missing folders as user_uuid's at now_ms (hidden
+ * when hidden: only the last one); its uuid goes to out. For the seed. */
+store_rc_t store_folder_ensure(store_t *st, const char *org_uuid, const char *owner_uuid, const char *path,
+                               const char *user_uuid, bool hidden, int64_t now_ms, uuid_str_t out);
 
 /* ---- the admin API (stand-in controls) ----------------------------------- */
 /* Deletes the organization and everything it holds (users, teams, keys,

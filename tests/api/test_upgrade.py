@@ -1,7 +1,7 @@
 """test_upgrade.py - a database made by the version before stored documents (tests/fixtures: SQLite
 schema 5, or PostgreSQL schema 3 when the suite runs on PostgreSQL) opened by this server: every
-answer equals what the old version gave, changed only where beyond.md §0 says; the old key still
-works; filters, changes and export/load work on the upgraded rows."""
+answer equals what the old version gave, changed only where beyond.md §0 (and §4, for Users) says;
+the old key still works; filters, changes and export/load work on the upgraded rows."""
 
 import copy
 import json
@@ -103,6 +103,21 @@ def expected(attrs_old, external_ids):
     return a
 
 
+# ---- what beyond.md §4 changes in a User ---------------------------------------------------
+ROLE_TYPES = {"admin": ("ADMIN", "Admin"), "member": ("SALES_REP", "Sales Representative")}
+
+
+def users_now(users_old):
+    """A User's one role is ADMIN or SALES_REP now (same uuid), and it gains botName and settings."""
+    out = copy.deepcopy(ms_times(users_old))
+    for u in out["data"]:
+        for r in u["roles"]:
+            r["type"], r["name"] = ROLE_TYPES[r["type"]]
+        u["botName"] = "%s's Notetaker" % u["firstName"] if u["firstName"] else "Notetaker"
+        u["settings"] = {"dealsEnabled": False, "seat_type": "recording"}
+    return out
+
+
 def external_ids_of(cid):
     """The ids the old version showed as external participants (its default view, on the list)."""
     row = [r for r in BEFORE["list"]["data"] if r["id"] == cid][0]
@@ -137,7 +152,7 @@ class UpgradeTest(harness.ApiTestCase):
             self.assertEqual(a["transcript"], old["attributes"]["transcript"])
 
     def test_people_times_and_logs(self):
-        self.assertEqual(self.assertOk(AFTER["users"]), ms_times(BEFORE["users"]))
+        self.assertEqual(self.assertOk(AFTER["users"]), users_now(BEFORE["users"]))
         self.assertEqual(self.assertOk(AFTER["workflowLogs"]), ms_times(BEFORE["workflowLogs"]))
         keys = self.assertOk(srv.req("GET", "/v2/api_keys", KEY))
         for k in keys:

@@ -14,7 +14,7 @@ SALES = EMEA = None        # teams of A (EMEA is a child of Sales)
 BOB = None                 # member of A in Sales
 BOB_KEY = None
 USER_FIELDS = ["uuid", "email", "firstName", "lastName", "createdAt", "transcriptLang", "primaryTeamUUID",
-               "roles", "teams"]
+               "roles", "teams", "botName", "settings"]
 TEAM_FIELDS = ["uuid", "name", "domain", "parentTeamUUID", "organizationUUID", "children"]
 
 
@@ -52,7 +52,8 @@ class UsersTeamsTest(harness.ApiTestCase):
         self.assertRegex(u["createdAt"], harness.TIME_RE)
         self.assertEqual(len(u["roles"]), 1)
         self.assertEqual(list(u["roles"][0]), ["uuid", "name", "type"])
-        self.assertIn(u["roles"][0]["type"], ("admin", "member"))
+        self.assertIn(u["roles"][0]["type"], ("ADMIN", "MANAGER", "SALES_REP"))
+        self.assertEqual(list(u["settings"]), ["dealsEnabled", "seat_type"])
         for t in u["teams"]:
             self.assertTeam(t, org)
 
@@ -74,12 +75,14 @@ class UsersTeamsTest(harness.ApiTestCase):
             self.assertIn(A.admin, by)
             self.assertIn(BOB, by)
             admin, bob = by[A.admin], by[BOB]
-            self.assertEqual(admin["roles"][0]["type"], "admin")
+            self.assertEqual(admin["roles"][0]["type"], "ADMIN")
             self.assertEqual(admin["roles"][0]["name"], "Admin")
             self.assertEqual(admin["email"], "admin@ut-a.example")
             self.assertEqual(admin["primaryTeamUUID"], A.team)
             self.assertEqual([t["uuid"] for t in admin["teams"]], [A.team])
-            self.assertEqual(bob["roles"][0]["type"], "member")
+            self.assertEqual(bob["roles"][0]["type"], "SALES_REP")
+            self.assertEqual(bob["roles"][0]["name"], "Sales Representative")
+            self.assertEqual(bob["botName"], "Bob's Notetaker")
             self.assertEqual((bob["firstName"], bob["lastName"]), ("Bob", "Builder"))
             self.assertEqual(bob["transcriptLang"], "en")
             self.assertEqual(bob["primaryTeamUUID"], SALES)
@@ -125,13 +128,13 @@ class UsersTeamsTest(harness.ApiTestCase):
         self.assertEqual(u["email"], "carol@ut-a.example")
         self.assertEqual(u["primaryTeamUUID"], EMEA)
         self.assertEqual([t["uuid"] for t in u["teams"]], [EMEA])
-        self.assertEqual(u["roles"][0]["type"], "admin")
+        self.assertEqual(u["roles"][0]["type"], "ADMIN")
         listed = self.users(A.key, [("filter[id]", u["uuid"])])
         self.assertEqual(listed, [u], "POST answers what GET lists")
         # defaults: the org's default team, role member
         d = self.data(srv.req("POST", "/v2/organizations/users", A.key, {"email": "dan@ut-a.example"}))
         self.assertEqual(d["primaryTeamUUID"], A.team)
-        self.assertEqual(d["roles"][0]["type"], "member")
+        self.assertEqual(d["roles"][0]["type"], "SALES_REP")
         self.assertEqual((d["firstName"], d["lastName"]), ("", ""))
         # the new user can own imports
         srv.import_conv(A.key, d["uuid"])
@@ -146,6 +149,7 @@ class UsersTeamsTest(harness.ApiTestCase):
                              ({"email": "e@x", "teamUUID": harness.UNKNOWN_UUID}, "is not a team"),
                              ({"email": "e@x", "teamUUID": B.team}, "is not a team"),
                              ({"email": "e@x", "role": "boss"}, "role must be"),
+                             ({"email": "e@x", "teams": [{"uuid": B.team}]}, "is not a team"),
                              ({"email": "e@x", "firstName": ["x"]}, "firstName must be a string"),
                              ([], "JSON object")]:
             self.assertProblem(srv.req("POST", P, A.key, body), 400, detail_has=detail)
@@ -182,7 +186,7 @@ class UsersTeamsTest(harness.ApiTestCase):
     def test_create_team(self):
         t = self.data(srv.req("POST", "/v2/organizations/teams", A.key, {"name": "APAC", "parentTeamUUID": SALES}))
         self.assertTeam(t, A.org)
-        self.assertEqual((t["name"], t["parentTeamUUID"], t["children"]), ("APAC", SALES, []))
+        self.assertEqual((t["name"], t["parentTeamUUID"], t["children"]), ("[ut-a] APAC", SALES, []))
         self.assertEqual(self.data(self.get("/v2/teams/" + t["uuid"], A.key)), t)
         sales = self.data(self.get("/v2/teams/" + SALES, A.key))
         self.assertIn(t["uuid"], sales["children"])
@@ -191,7 +195,9 @@ class UsersTeamsTest(harness.ApiTestCase):
 
     def test_create_team_errors(self):
         P = "/v2/organizations/teams"
-        self.assertProblem(srv.req("POST", P, A.key, {"name": "Sales"}), 409, code="conflict", detail_has="Sales")
+        self.data(srv.req("POST", P, A.key, {"name": "Twice"}))   # named "[ut-a] Twice"
+        self.assertProblem(srv.req("POST", P, A.key, {"name": "Twice"}), 409, code="conflict",
+                           detail_has="[ut-a] Twice")
         for body, detail in [({}, "name is required"), ({"name": ""}, "name must be 1 to 200"),
                              ({"name": "x" * 201}, "201 characters"), ({"name": 1}, "name must be a string"),
                              ({"name": "n", "parentTeamUUID": "Sales"}, "parentTeamUUID must be a UUID"),

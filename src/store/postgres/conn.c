@@ -606,6 +606,7 @@ store_rc_t postgres_batch_end(store_t *base, bool commit)
 #define PG_ENTRY(op) .op = postgres_##op,
 static const store_vtable_t postgres_vtable = {
     STORE_VTABLE_OPS(PG_ENTRY)
+    STORE_VTABLE_OPS_ADMIN_LIBRARY(PG_ENTRY)
     .org_delete = postgres_org_delete,
     .reset = postgres_reset,
     .stats = postgres_stats,

@@ -130,18 +130,32 @@ store_rc_t postgres_key_list(store_t *base, const char *org_uuid, const char *us
 
 /* ---- organizations, users, teams ------------------------------------------------- */
 
-/* Inserts a user row and its team membership (team may be ""), inside the caller's transaction. */
-static store_rc_t pg_user_insert(pg_conn_t *c, const char *uuid, const char *org, const char *email,
-                                 const char *first, const char *last, const char *team, const char *role,
-                                 const char *lang, int64_t now, const char *fn)
+/* Inserts user u (its uuid, resolved primary team — may be "" — and time
+ * given apart) and its team memberships (the primary team and
+ * u->more_teams), inside the caller's transaction. NOT_FOUND when one of
+ * more_teams is not a team of u->org_uuid. */
+static store_rc_t pg_user_insert(pg_conn_t *c, const store_user_new_t *u, const char *uuid, const char *team,
+                                 int64_t now, const char *fn)
 {
     char t[24];
-    const char *vals[] = {uuid, org, email, first, last, team[0] ? team : NULL, role, pg_i64(t, now), lang};
-    store_rc_t r = pg_write(c, P_USER_INSERT, 9, vals, NULL, NULL, false, fn);
-    if (r != STORE_OK || !team[0])
-        return r;
-    const char *mv[] = {team, uuid};
-    return pg_write(c, P_MEMBER_INSERT, 2, mv, NULL, NULL, false, fn);
+    const char *vals[] = {uuid,          u->org_uuid,  u->email,      u->first_name,
+                          u->last_name,  team[0] ? team : NULL,        u->role ? u->role : "member",
+                          pg_i64(t, now), u->transcript_lang,          u->bot_name && u->bot_name[0] ? u->bot_name : NULL,
+                          u->seat_type,  u->deals_enabled ? "t" : "f"};
+    store_rc_t r = pg_write(c, P_USER_INSERT, 12, vals, NULL, NULL, false, fn);
+    if (r == STORE_OK && team[0]) {
+        const char *mv[] = {team, uuid};
+        r = pg_write(c, P_MEMBER_INSERT, 2, mv, NULL, NULL, false, fn);
+    }
+    for (size_t i = 0; r == STORE_OK && i < u->n_more_teams; i++) {
+        const char *tv[] = {u->org_uuid, u->more_teams[i]};
+        r = pg_lookup(c, P_TEAM_BY_UUID, 2, tv, &store_shape_uuid, NULL, fn);
+        if (r == STORE_OK) {
+            const char *mv[] = {u->more_teams[i], uuid};
+            r = pg_write(c, P_MEMBER_INSERT, 2, mv, NULL, NULL, false, fn);
+        }
+    }
+    return r;
 }
 
 typedef struct pg_org_create_arg {
@@ -164,8 +178,10 @@ static store_rc_t pg_org_create_body(pg_conn_t *c, void *arg)
         const char *tv[] = {a->team, a->org, a->name, NULL, now};
         r = pg_write(c, P_TEAM_INSERT, 5, tv, NULL, NULL, false, fn);
     }
-    if (r == STORE_OK)
-        r = pg_user_insert(c, a->admin, a->org, a->email, NULL, NULL, a->team, "admin", NULL, t, fn);
+    if (r == STORE_OK) {
+        store_user_new_t au = {.org_uuid = a->org, .email = a->email, .role = "admin"};
+        r = pg_user_insert(c, &au, a->admin, a->team, t, fn);
+    }
     return pg_tx_end(c, r, fn);
 }
 
@@ -243,21 +259,24 @@ static store_rc_t pg_user_create_body(pg_conn_t *c, void *arg)
         r = pg_lookup(c, P_ORG_DEFAULT_TEAM, 1, v, &store_shape_uuid, team, fn);
     }
     if (r == STORE_OK)
-        r = pg_user_insert(c, a->uuid, u->org_uuid, u->email, u->first_name, u->last_name, team,
-                           u->role ? u->role : "member", u->transcript_lang, ptime_now_ms(), fn);
+        r = pg_user_insert(c, u, a->uuid, team, ptime_now_ms(), fn);
     return pg_tx_end(c, r, fn);
 }
 
-/* NOT_FOUND when the org or the given team (of that org) does not exist;
- * CONFLICT on a duplicate email (case-insensitive) or uuid. The user joins
- * its primary team. */
+/* NOT_FOUND when the org or one of the given teams (of that org) does not
+ * exist; CONFLICT on a duplicate email (case-insensitive) or uuid. The user
+ * joins its primary team and u->more_teams. */
 store_rc_t postgres_user_create(store_t *base, const store_user_new_t *u, uuid_str_t out)
 {
     if (!u || !u->org_uuid || !u->email || !u->email[0])
         return STORE_ERROR;
-    const char *texts[] = {u->org_uuid, u->email, u->first_name, u->last_name, u->role, u->transcript_lang};
+    const char *texts[] = {u->org_uuid, u->email, u->first_name, u->last_name, u->role, u->transcript_lang,
+                           u->bot_name, u->seat_type};
     if (!pg_utf8_all(texts, sizeof texts / sizeof texts[0]))
         return STORE_ERROR;
+    for (size_t i = 0; i < u->n_more_teams; i++)
+        if (!u->more_teams[i] || !pg_utf8_ok(u->more_teams[i]))
+            return STORE_NOT_FOUND;
     pg_user_create_arg_t a = {u, ""};
     if (u->uuid) {
         if (!uuid_parse(u->uuid, a.uuid)) {

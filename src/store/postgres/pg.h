@@ -50,6 +50,27 @@ enum {
     P_USER_BY_EMAIL,
     P_USER_ADMIN,
     P_USER_LIST,
+    /* organization administration (people_admin.c), snippets (snippets.c), the library (library.c) */
+    P_ORG_GET,
+    P_ORG_LOCK,
+    P_USER_UPDATE,
+    P_ADMIN_COUNT,
+    P_MEMBER_DELETE,
+    P_MEMBER_COUNT,
+    P_USER_SET_PRIMARY,
+    P_USER_FIX_PRIMARY,
+    P_USER_DELETE,
+    P_USER_KEYS_REVOKE,
+    P_USER_MEMBERS_DELETE,
+    P_TEAM_RENAME,
+    P_TEAM_SET_PARENT,
+    P_TEAM_ANCESTOR,
+    P_SNIPPET_INSERT,
+    P_SNIPPET_BY_CODE,
+    P_FOLDER_BY_PATH,
+    P_FOLDER_INSERT,
+    P_FOLDER_GET,
+    P_FOLDER_CHILDREN,
     P_CONV_INSERT,
     P_LOG_INSERT,
     P_LOG_FAIL,
@@ -206,6 +227,15 @@ typedef struct pg_rows_arg {
 } pg_rows_arg_t;
 store_rc_t pg_rows_body(pg_conn_t *c, void *arg);
 
+/* ---- the library (library.c) ---------------------------------------------------------- */
+
+/* Makes sure folder path ("/a/b"; "/" is the root: "" goes to out) exists in
+ * the library of org and owner, inside the caller's transaction, creating the
+ * missing folders as user's at now_ms; the last is hidden when hidden. Its
+ * uuid (or "") goes to out. */
+store_rc_t pg_folder_ensure(pg_conn_t *c, const char *org, const char *owner, const char *path, const char *user,
+                            bool hidden, int64_t now_ms, uuid_str_t out, const char *fn);
+
 /* ---- list queries (lists.c) --------------------------------------------------------- */
 
 /* A query under construction: its SQL and its text parameters, in order. */
@@ -254,6 +284,8 @@ store_rc_t pg_outbox_change(pg_conn_t *c, const char *org, const char *conv, con
  * logs in logs.c. */
 #define PG_FN(op) STORE_BACKEND_FN(op, postgres_##op);
 STORE_VTABLE_OPS(PG_FN)
+/* organization administration (people_admin.c), snippets (snippets.c), the library (library.c) */
+STORE_VTABLE_OPS_ADMIN_LIBRARY(PG_FN)
 /* the admin API's operations (admin.c) */
 PG_FN(org_delete)
 PG_FN(reset)

@@ -6,7 +6,7 @@
 
 #define PG_USER_COLS                                                                                                 \
     "u.uuid, u.org_uuid, coalesce(u.primary_team_uuid, ''), u.email, u.first_name, u.last_name, u.transcript_lang," \
-    " u.role, u.created_at"
+    " u.role, u.created_at, coalesce(u.bot_name, ''), u.seat_type, u.deals_enabled"
 #define PG_TEAM_COLS                                                                                                 \
     "t.uuid, t.org_uuid, coalesce(t.parent_team_uuid, ''), t.name, coalesce(t.domain, ''), t.created_at"
 #define PG_KEY_COLS "k.id, k.org_uuid, k.user_uuid, coalesce(k.name, ''), k.last4, k.org_level, k.created_at, k.last_seen_at"
@@ -33,18 +33,74 @@ const char *pg_sql[P__COUNT] = {
     [P_TEAM_GET] = "SELECT " PG_TEAM_COLS " FROM teams t WHERE t.org_uuid = $1 AND t.uuid = $2",
     [P_TEAM_LIST] = "SELECT " PG_TEAM_COLS " FROM teams t WHERE t.org_uuid = $1 ORDER BY t.created_at, t.uuid",
     [P_TEAM_MEMBERS] = "SELECT " PG_USER_COLS " FROM team_members m JOIN users u ON u.uuid = m.user_uuid"
-                       " WHERE m.team_uuid = $2 AND u.org_uuid = $1 ORDER BY u.created_at, u.uuid",
+                       " WHERE m.team_uuid = $2 AND u.org_uuid = $1 AND u.deleted_at IS NULL ORDER BY u.created_at, u.uuid",
     [P_USER_TEAMS] = "SELECT " PG_TEAM_COLS " FROM team_members m JOIN teams t ON t.uuid = m.team_uuid"
                      " WHERE m.user_uuid = $2 AND t.org_uuid = $1 ORDER BY t.created_at, t.uuid",
     [P_USER_INSERT] = "INSERT INTO users(uuid, org_uuid, email, first_name, last_name, primary_team_uuid, role,"
-                      " created_at, transcript_lang)"
-                      " VALUES ($1, $2, parley_ascii_lower($3), $4, $5, $6, $7, $8, coalesce($9, 'en'))",
+                      " created_at, transcript_lang, bot_name, seat_type, deals_enabled)"
+                      " VALUES ($1, $2, parley_ascii_lower($3), $4, $5, $6, $7, $8, coalesce($9, 'en'), $10,"
+                      " coalesce($11, 'recording'), $12)",
     [P_MEMBER_INSERT] = "INSERT INTO team_members(team_uuid, user_uuid) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-    [P_USER_BY_UUID] = "SELECT " PG_USER_COLS " FROM users u WHERE u.org_uuid = $1 AND u.uuid = $2",
-    [P_USER_BY_EMAIL] = "SELECT " PG_USER_COLS " FROM users u WHERE u.org_uuid = $1 AND u.email = parley_ascii_lower($2)",
+    [P_USER_BY_UUID] = "SELECT " PG_USER_COLS " FROM users u WHERE u.org_uuid = $1 AND u.uuid = $2 AND u.deleted_at IS NULL",
+    [P_USER_BY_EMAIL] = "SELECT " PG_USER_COLS " FROM users u WHERE u.org_uuid = $1 AND u.email = parley_ascii_lower($2)"
+                        " AND u.deleted_at IS NULL",
     [P_USER_ADMIN] = "SELECT " PG_USER_COLS " FROM users u WHERE u.org_uuid = $1 AND u.role = 'admin'"
-                     " ORDER BY u.created_at, u.uuid LIMIT 1",
-    [P_USER_LIST] = "SELECT " PG_USER_COLS " FROM users u WHERE u.org_uuid = $1 ORDER BY u.created_at, u.uuid",
+                     " AND u.deleted_at IS NULL ORDER BY u.created_at, u.uuid LIMIT 1",
+    [P_USER_LIST] = "SELECT " PG_USER_COLS " FROM users u WHERE u.org_uuid = $1 AND u.deleted_at IS NULL"
+                    " ORDER BY u.created_at, u.uuid",
+    /* ---- organization administration (people_admin.c) ---- */
+    [P_ORG_GET] = "SELECT uuid, name, created_at FROM organizations WHERE uuid = $1",
+    /* serializes the organization's user and team changes (last admin, team cycles) */
+    [P_ORG_LOCK] = "SELECT uuid FROM organizations WHERE uuid = $1 FOR UPDATE",
+    /* NULL parameters keep the stored value; $5 '' clears bot_name; $6 < 0 keeps deals_enabled */
+    [P_USER_UPDATE] = "UPDATE users SET first_name = coalesce($3, first_name), last_name = coalesce($4, last_name),"
+                      " bot_name = CASE WHEN $5::text IS NULL THEN bot_name WHEN $5 = '' THEN NULL ELSE $5 END,"
+                      " deals_enabled = CASE WHEN $6::int < 0 THEN deals_enabled ELSE $6::int <> 0 END,"
+                      " role = coalesce($7, role), seat_type = coalesce($8, seat_type)"
+                      " WHERE org_uuid = $1 AND uuid = $2 AND deleted_at IS NULL",
+    [P_ADMIN_COUNT] = "SELECT count(*) FROM users WHERE org_uuid = $1 AND role = 'admin' AND deleted_at IS NULL",
+    [P_MEMBER_DELETE] = "DELETE FROM team_members WHERE team_uuid = $1 AND user_uuid = $2",
+    [P_MEMBER_COUNT] = "SELECT count(*) FROM team_members WHERE user_uuid = $1",
+    [P_USER_SET_PRIMARY] = "UPDATE users SET primary_team_uuid = $2 WHERE uuid = $1",
+    [P_USER_FIX_PRIMARY] = "UPDATE users SET primary_team_uuid = (SELECT t.uuid FROM team_members m JOIN teams t"
+                           " ON t.uuid = m.team_uuid WHERE m.user_uuid = $1 ORDER BY t.created_at, t.uuid LIMIT 1)"
+                           " WHERE uuid = $1 AND (primary_team_uuid IS NULL OR NOT EXISTS (SELECT 1 FROM team_members"
+                           " WHERE user_uuid = $1 AND team_uuid = users.primary_team_uuid))",
+    [P_USER_DELETE] = "UPDATE users SET deleted_at = $3 WHERE org_uuid = $1 AND uuid = $2 AND deleted_at IS NULL",
+    [P_USER_KEYS_REVOKE] = "UPDATE api_keys SET revoked_at = $2 WHERE user_uuid = $1 AND revoked_at IS NULL",
+    [P_USER_MEMBERS_DELETE] = "DELETE FROM team_members WHERE user_uuid = $1",
+    [P_TEAM_RENAME] = "UPDATE teams SET name = $3 WHERE org_uuid = $1 AND uuid = $2",
+    [P_TEAM_SET_PARENT] = "UPDATE teams SET parent_team_uuid = $3 WHERE org_uuid = $1 AND uuid = $2",
+    /* a row when $3 is team $2 or one of its ancestors (UNION stops on a loop) */
+    [P_TEAM_ANCESTOR] = "WITH RECURSIVE up(uuid, parent) AS (SELECT uuid, parent_team_uuid FROM teams"
+                        " WHERE org_uuid = $1 AND uuid = $2 UNION SELECT t.uuid, t.parent_team_uuid FROM teams t"
+                        " JOIN up ON t.uuid = up.parent) SELECT uuid FROM up WHERE uuid = $3",
+    /* ---- snippets (snippets.c) and the library (library.c) ---- */
+    [P_SNIPPET_INSERT] = "INSERT INTO snippets(uuid, org_uuid, user_uuid, conversation_uuid, share_code, title, notes,"
+                         " start_time, end_time, duration, internal, notify_views, ref_char_start, ref_char_end,"
+                         " ref_speaker_start, ref_speaker_end, ref_version, in_library, my_library, folder_uuid,"
+                         " created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16,"
+                         " $17, $18, $19, $20, $21)",
+    [P_SNIPPET_BY_CODE] = "SELECT uuid, org_uuid, user_uuid, conversation_uuid, share_code, title, notes, start_time,"
+                          " end_time, duration, internal, notify_views, ref_char_start IS NOT NULL,"
+                          " coalesce(ref_char_start, 0), coalesce(ref_char_end, 0), coalesce(ref_speaker_start, 0),"
+                          " coalesce(ref_speaker_end, 0), coalesce(ref_version, ''), in_library, my_library,"
+                          " coalesce(folder_uuid, ''), created_at FROM snippets WHERE share_code = $1",
+    [P_FOLDER_BY_PATH] = "SELECT uuid FROM library_folders WHERE org_uuid = $1 AND owner_uuid = $2 AND path = $3",
+    /* a folder made meanwhile by another transaction wins: no row comes back then */
+    [P_FOLDER_INSERT] = "INSERT INTO library_folders(uuid, org_uuid, owner_uuid, parent_uuid, name, path, hidden,"
+                        " user_uuid, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+                        " ON CONFLICT (org_uuid, owner_uuid, path) DO NOTHING RETURNING uuid",
+    [P_FOLDER_GET] = "SELECT uuid, org_uuid, owner_uuid, coalesce(parent_uuid, ''), user_uuid, name, path, hidden,"
+                     " created_at, 0, 0 FROM library_folders WHERE org_uuid = $1 AND uuid = $2",
+    /* $3 NULL: the top level; $4 true: hidden ones too */
+    [P_FOLDER_CHILDREN] = "SELECT f.uuid, f.org_uuid, f.owner_uuid, coalesce(f.parent_uuid, ''), f.user_uuid, f.name,"
+                          " f.path, f.hidden, f.created_at, (SELECT count(*) FROM snippets s WHERE s.org_uuid ="
+                          " f.org_uuid AND s.folder_uuid = f.uuid AND s.in_library), (SELECT count(*) FROM"
+                          " library_folders k WHERE k.org_uuid = f.org_uuid AND k.owner_uuid = f.owner_uuid AND"
+                          " k.parent_uuid = f.uuid AND ($4::boolean OR NOT k.hidden)) FROM library_folders f"
+                          " WHERE f.org_uuid = $1 AND f.owner_uuid = $2 AND (($3::text IS NULL AND f.parent_uuid IS"
+                          " NULL) OR f.parent_uuid = $3) AND ($4::boolean OR NOT f.hidden) ORDER BY f.name, f.uuid",
     /* never older than the conversation's last entry: log order = commit order (as in SQLite) */
     [P_LOG_INSERT] = "INSERT INTO workflow_logs(org_uuid, conversation_uuid, workflow_name, success, error, created_at)"
                      " VALUES ($1, $2, $3, true, NULL, GREATEST($4::bigint, coalesce((SELECT max(created_at)"

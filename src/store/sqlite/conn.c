@@ -688,6 +688,7 @@ store_rc_t sqlite_batch_end(store_t *base, bool commit)
 #define SQ_ENTRY(op) .op = sqlite_##op,
 static const store_vtable_t sqlite_vtable = {
     STORE_VTABLE_OPS(SQ_ENTRY)
+    STORE_VTABLE_OPS_ADMIN_LIBRARY(SQ_ENTRY)
     .conv_insert_async = sqlite_conv_insert_async,
     .conv_set_archived_async = sqlite_conv_set_archived_async,
     .org_delete = sqlite_org_delete,

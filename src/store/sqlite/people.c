@@ -93,19 +93,31 @@ store_rc_t sqlite_key_list(store_t *base, const char *org_uuid, const char *user
 
 /* ---- organizations, users, teams ---------------------------------------- */
 
-/* Inserts a user row and its team membership (team may be ""), inside the
- * caller's transaction. lang NULL stores "en". */
-static store_rc_t sq_user_insert(sq_conn_t *c, const char *uuid, const char *org, const char *email,
-                                 const char *first, const char *last, const char *team, const char *role,
-                                 const char *lang, int64_t now, const char *fn)
+/* Inserts user u (its uuid, resolved primary team — may be "" — and time
+ * given apart) and its team memberships (the primary team and
+ * u->more_teams), inside the caller's transaction. NOT_FOUND when one of
+ * more_teams is not a team of u->org_uuid. */
+static store_rc_t sq_user_insert(sq_conn_t *c, const store_user_new_t *u, const char *uuid, const char *team,
+                                 int64_t now, const char *fn)
 {
-    const sq_param_t p[] = {SQ_TEXT(uuid), SQ_TEXT(org),  SQ_TEXT(email), SQ_TEXT(first),   SQ_TEXT(last),
-                            SQ_TEXT(team[0] ? team : NULL), SQ_TEXT(role), SQ_INT(now),   SQ_TEXT(lang)};
+    const sq_param_t p[] = {SQ_TEXT(uuid),          SQ_TEXT(u->org_uuid),   SQ_TEXT(u->email),
+                            SQ_TEXT(u->first_name), SQ_TEXT(u->last_name),  SQ_TEXT(team[0] ? team : NULL),
+                            SQ_TEXT(u->role ? u->role : "member"),          SQ_INT(now),
+                            SQ_TEXT(u->transcript_lang), SQ_TEXT(u->bot_name && u->bot_name[0] ? u->bot_name : NULL),
+                            SQ_TEXT(u->seat_type),  SQ_INT(u->deals_enabled ? 1 : 0)};
     store_rc_t r = sq_run(c, S_USER_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), fn);
-    if (r != STORE_OK || !team[0])
-        return r;
-    const sq_param_t m[] = {SQ_TEXT(team), SQ_TEXT(uuid)};
-    return sq_run(c, S_MEMBER_INSERT, SQ_INSERT, m, SQ_NPARAMS(m), fn);
+    if (r == STORE_OK && team[0]) {
+        const sq_param_t m[] = {SQ_TEXT(team), SQ_TEXT(uuid)};
+        r = sq_run(c, S_MEMBER_INSERT, SQ_INSERT, m, SQ_NPARAMS(m), fn);
+    }
+    for (size_t i = 0; r == STORE_OK && i < u->n_more_teams; i++) {
+        r = sq_get(c, S_TEAM_BY_UUID, u->org_uuid, u->more_teams[i], &store_shape_uuid, NULL, fn);
+        if (r == STORE_OK) {
+            const sq_param_t m[] = {SQ_TEXT(u->more_teams[i]), SQ_TEXT(uuid)};
+            r = sq_run(c, S_MEMBER_INSERT, SQ_INSERT, m, SQ_NPARAMS(m), fn);
+        }
+    }
+    return r;
 }
 
 store_rc_t sqlite_org_create(store_t *base, const char *name, const char *admin_email, uuid_str_t org_out,
@@ -128,8 +140,10 @@ store_rc_t sqlite_org_create(store_t *base, const char *name, const char *admin_
         const sq_param_t tp[] = {SQ_TEXT(team), SQ_TEXT(org), SQ_TEXT(name), SQ_TEXT(NULL), SQ_INT(now)};
         r = sq_run(c, S_TEAM_INSERT, SQ_INSERT, tp, SQ_NPARAMS(tp), __func__);
     }
-    if (r == STORE_OK)
-        r = sq_user_insert(c, admin, org, admin_email, NULL, NULL, team, "admin", NULL, now, __func__);
+    if (r == STORE_OK) {
+        store_user_new_t au = {.org_uuid = org, .email = admin_email, .role = "admin"};
+        r = sq_user_insert(c, &au, admin, team, now, __func__);
+    }
     if ((r = sq_tx_end(c, r, __func__)) != STORE_OK)
         return r;
     sq_out_uuid(org_out, org);
@@ -146,9 +160,9 @@ store_rc_t sqlite_org_resolve(store_t *base, const char *uuid_or_name, uuid_str_
     return sq_resolve(c, S_ORG_BY_UUID, S_ORG_BY_NAME, NULL, uuid_or_name, &store_shape_uuid, out, __func__);
 }
 
-/* NOT_FOUND when the org or the given team (of that org) does not exist;
- * CONFLICT on a duplicate email (case-insensitive) or uuid. The user joins
- * its primary team. */
+/* NOT_FOUND when the org or one of the given teams (of that org) does not
+ * exist; CONFLICT on a duplicate email (case-insensitive) or uuid. The user
+ * joins its primary team and u->more_teams. */
 store_rc_t sqlite_user_create(store_t *base, const store_user_new_t *u, uuid_str_t out)
 {
     sq_conn_t *c = sq_conn((sq_store_t *)base);
@@ -174,8 +188,7 @@ store_rc_t sqlite_user_create(store_t *base, const store_user_new_t *u, uuid_str
         r = sq_get(c, S_ORG_DEFAULT_TEAM, u->org_uuid, NULL, &store_shape_uuid, team, __func__);
     }
     if (r == STORE_OK)
-        r = sq_user_insert(c, uuid, u->org_uuid, u->email, u->first_name, u->last_name, team,
-                           u->role ? u->role : "member", u->transcript_lang, ptime_now_ms(), __func__);
+        r = sq_user_insert(c, u, uuid, team, ptime_now_ms(), __func__);
     if ((r = sq_tx_end(c, r, __func__)) != STORE_OK)
         return r;
     sq_out_uuid(out, uuid);

@@ -61,6 +61,26 @@ enum {
     S_TEAM_LIST,
     S_TEAM_MEMBERS,
     S_USER_TEAMS,
+    /* organization administration (people_admin.c), snippets (snippets.c), the library (library.c) */
+    S_ORG_GET,
+    S_USER_UPDATE,
+    S_ADMIN_COUNT,
+    S_MEMBER_DELETE,
+    S_MEMBER_COUNT,
+    S_USER_SET_PRIMARY,
+    S_USER_FIX_PRIMARY,
+    S_USER_DELETE,
+    S_USER_KEYS_REVOKE,
+    S_USER_MEMBERS_DELETE,
+    S_TEAM_RENAME,
+    S_TEAM_SET_PARENT,
+    S_TEAM_ANCESTOR,
+    S_SNIPPET_INSERT,
+    S_SNIPPET_BY_CODE,
+    S_FOLDER_BY_PATH,
+    S_FOLDER_INSERT,
+    S_FOLDER_GET,
+    S_FOLDER_CHILDREN,
     S_CONV_INSERT,
     S_BODY_INSERT,
     S_PART_INSERT,
@@ -260,6 +280,14 @@ void sq_outbox_committed(sq_conn_t *c);
 store_rc_t sq_webhook_backlog(sq_conn_t *c, int64_t *n);
 /* Frees what the outbox keeps on c (its zstd contexts). */
 void sq_outbox_conn_free(sq_conn_t *c);
+/* ---- the library (library.c) ---------------------------------------------------------- */
+
+/* Makes sure folder path ("/a/b"; "/" is the root: "" goes to out) exists in
+ * the library of org and owner, inside the caller's transaction, creating the
+ * missing folders as user's at now_ms; the last is hidden when hidden. Its
+ * uuid (or "") goes to out. */
+store_rc_t sq_folder_ensure(sq_conn_t *c, const char *org, const char *owner, const char *path, const char *user,
+                            bool hidden, int64_t now_ms, uuid_str_t out, const char *fn);
 
 /* ---- list queries (lists.c) -------------------------------------------------------- */
 
@@ -292,6 +320,8 @@ sqlite3_stmt *sq_q_prepare(sq_conn_t *c, const char *sql, const sq_query_t *q, s
  * logs in logs.c. */
 #define SQ_FN(op) STORE_BACKEND_FN(op, sqlite_##op);
 STORE_VTABLE_OPS(SQ_FN)
+/* organization administration (people_admin.c), snippets (snippets.c), the library (library.c) */
+STORE_VTABLE_OPS_ADMIN_LIBRARY(SQ_FN)
 SQ_FN(conv_insert_async)
 SQ_FN(conv_set_archived_async)
 /* the admin API's operations (admin.c) */

@@ -4,11 +4,12 @@
 #include <string.h>
 
 #define SQ_USER_COLS \
-    "uuid, org_uuid, IFNULL(primary_team_uuid, ''), email, first_name, last_name, transcript_lang, role, created_at"
+    "uuid, org_uuid, IFNULL(primary_team_uuid, ''), email, first_name, last_name, transcript_lang, role, created_at," \
+    " IFNULL(bot_name, ''), seat_type, deals_enabled"
 /* The same columns of users aliased u, and the columns of a team (store_shape_team). */
 #define SQ_USER_COLS_U                                                                                             \
     "u.uuid, u.org_uuid, IFNULL(u.primary_team_uuid, ''), u.email, u.first_name, u.last_name, u.transcript_lang,"  \
-    " u.role, u.created_at"
+    " u.role, u.created_at, IFNULL(u.bot_name, ''), u.seat_type, u.deals_enabled"
 #define SQ_TEAM_COLS "t.uuid, t.org_uuid, IFNULL(t.parent_team_uuid, ''), t.name, IFNULL(t.domain, ''), t.created_at"
 #define SQ_KEY_COLS "id, org_uuid, user_uuid, IFNULL(name, ''), last4, org_level, created_at, last_seen_at"
 
@@ -40,22 +41,74 @@ const char *sq_sql[S__COUNT] = {
     [S_TEAM_BY_UUID] = "SELECT uuid FROM teams WHERE org_uuid = ?1 AND uuid = ?2",
     [S_TEAM_BY_NAME] = "SELECT uuid FROM teams WHERE org_uuid = ?1 AND name = ?2",
     [S_USER_INSERT] = "INSERT INTO users(uuid, org_uuid, email, first_name, last_name, primary_team_uuid, role,"
-                      " created_at, transcript_lang) VALUES (?1, ?2, lower(?3), ?4, ?5, ?6, ?7, ?8, IFNULL(?9, 'en'))",
+                      " created_at, transcript_lang, bot_name, seat_type, deals_enabled)"
+                      " VALUES (?1, ?2, lower(?3), ?4, ?5, ?6, ?7, ?8, IFNULL(?9, 'en'), ?10, IFNULL(?11, 'recording'), ?12)",
     [S_MEMBER_INSERT] = "INSERT OR IGNORE INTO team_members(team_uuid, user_uuid) VALUES (?1, ?2)",
-    [S_USER_BY_UUID] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND uuid = ?2",
-    [S_USER_BY_EMAIL] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND email = lower(?2)",
+    [S_USER_BY_UUID] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND uuid = ?2 AND deleted_at IS NULL",
+    [S_USER_BY_EMAIL] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND email = lower(?2)"
+                        " AND deleted_at IS NULL",
     [S_USER_ADMIN] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND role = 'admin'"
-                     " ORDER BY created_at, uuid LIMIT 1",
-    [S_USER_LIST] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 ORDER BY created_at, uuid",
+                     " AND deleted_at IS NULL ORDER BY created_at, uuid LIMIT 1",
+    [S_USER_LIST] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND deleted_at IS NULL"
+                    " ORDER BY created_at, uuid",
     [S_KEY_GET] = "SELECT " SQ_KEY_COLS " FROM api_keys WHERE org_uuid = ?1 AND id = ?2 AND revoked_at IS NULL",
     [S_KEY_LIST] = "SELECT " SQ_KEY_COLS " FROM api_keys WHERE org_uuid = ?1 AND revoked_at IS NULL"
                    " AND (?2 IS NULL OR user_uuid = ?2) ORDER BY created_at, id",
     [S_TEAM_GET] = "SELECT " SQ_TEAM_COLS " FROM teams t WHERE t.org_uuid = ?1 AND t.uuid = ?2",
     [S_TEAM_LIST] = "SELECT " SQ_TEAM_COLS " FROM teams t WHERE t.org_uuid = ?1 ORDER BY t.created_at, t.uuid",
     [S_TEAM_MEMBERS] = "SELECT " SQ_USER_COLS_U " FROM team_members m JOIN users u ON u.uuid = m.user_uuid"
-                       " WHERE m.team_uuid = ?2 AND u.org_uuid = ?1 ORDER BY u.created_at, u.uuid",
+                       " WHERE m.team_uuid = ?2 AND u.org_uuid = ?1 AND u.deleted_at IS NULL ORDER BY u.created_at, u.uuid",
     [S_USER_TEAMS] = "SELECT " SQ_TEAM_COLS " FROM team_members m JOIN teams t ON t.uuid = m.team_uuid"
                      " WHERE m.user_uuid = ?2 AND t.org_uuid = ?1 ORDER BY t.created_at, t.uuid",
+    /* ---- organization administration (people_admin.c) ---- */
+    [S_ORG_GET] = "SELECT uuid, name, created_at FROM organizations WHERE uuid = ?1",
+    /* NULL parameters keep the stored value; ?5 '' clears bot_name; ?6 < 0 keeps deals_enabled */
+    [S_USER_UPDATE] = "UPDATE users SET first_name = IFNULL(?3, first_name), last_name = IFNULL(?4, last_name),"
+                      " bot_name = CASE WHEN ?5 IS NULL THEN bot_name WHEN ?5 = '' THEN NULL ELSE ?5 END,"
+                      " deals_enabled = CASE WHEN ?6 < 0 THEN deals_enabled ELSE ?6 END, role = IFNULL(?7, role),"
+                      " seat_type = IFNULL(?8, seat_type) WHERE org_uuid = ?1 AND uuid = ?2 AND deleted_at IS NULL",
+    [S_ADMIN_COUNT] = "SELECT count(*) FROM users WHERE org_uuid = ?1 AND role = 'admin' AND deleted_at IS NULL",
+    [S_MEMBER_DELETE] = "DELETE FROM team_members WHERE team_uuid = ?1 AND user_uuid = ?2",
+    [S_MEMBER_COUNT] = "SELECT count(*) FROM team_members WHERE user_uuid = ?1",
+    [S_USER_SET_PRIMARY] = "UPDATE users SET primary_team_uuid = ?2 WHERE uuid = ?1",
+    /* a primary team the user is no longer in gives way to its earliest remaining team */
+    [S_USER_FIX_PRIMARY] = "UPDATE users SET primary_team_uuid = (SELECT t.uuid FROM team_members m JOIN teams t"
+                           " ON t.uuid = m.team_uuid WHERE m.user_uuid = ?1 ORDER BY t.created_at, t.uuid LIMIT 1)"
+                           " WHERE uuid = ?1 AND (primary_team_uuid IS NULL OR NOT EXISTS (SELECT 1 FROM team_members"
+                           " WHERE user_uuid = ?1 AND team_uuid = users.primary_team_uuid))",
+    [S_USER_DELETE] = "UPDATE users SET deleted_at = ?3 WHERE org_uuid = ?1 AND uuid = ?2 AND deleted_at IS NULL",
+    [S_USER_KEYS_REVOKE] = "UPDATE api_keys SET revoked_at = ?2 WHERE user_uuid = ?1 AND revoked_at IS NULL",
+    [S_USER_MEMBERS_DELETE] = "DELETE FROM team_members WHERE user_uuid = ?1",
+    [S_TEAM_RENAME] = "UPDATE teams SET name = ?3 WHERE org_uuid = ?1 AND uuid = ?2",
+    [S_TEAM_SET_PARENT] = "UPDATE teams SET parent_team_uuid = ?3 WHERE org_uuid = ?1 AND uuid = ?2",
+    /* a row when ?3 is team ?2 or one of its ancestors (UNION stops on a loop) */
+    [S_TEAM_ANCESTOR] = "WITH RECURSIVE up(uuid, parent) AS (SELECT uuid, parent_team_uuid FROM teams"
+                        " WHERE org_uuid = ?1 AND uuid = ?2 UNION SELECT t.uuid, t.parent_team_uuid FROM teams t"
+                        " JOIN up ON t.uuid = up.parent) SELECT uuid FROM up WHERE uuid = ?3",
+    /* ---- snippets (snippets.c) and the library (library.c) ---- */
+    [S_SNIPPET_INSERT] = "INSERT INTO snippets(uuid, org_uuid, user_uuid, conversation_uuid, share_code, title, notes,"
+                         " start_time, end_time, duration, internal, notify_views, ref_char_start, ref_char_end,"
+                         " ref_speaker_start, ref_speaker_end, ref_version, in_library, my_library, folder_uuid,"
+                         " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
+                         " ?17, ?18, ?19, ?20, ?21)",
+    [S_SNIPPET_BY_CODE] = "SELECT uuid, org_uuid, user_uuid, conversation_uuid, share_code, title, notes, start_time,"
+                          " end_time, duration, internal, notify_views, ref_char_start IS NOT NULL,"
+                          " IFNULL(ref_char_start, 0), IFNULL(ref_char_end, 0), IFNULL(ref_speaker_start, 0),"
+                          " IFNULL(ref_speaker_end, 0), IFNULL(ref_version, ''), in_library, my_library,"
+                          " IFNULL(folder_uuid, ''), created_at FROM snippets WHERE share_code = ?1",
+    [S_FOLDER_BY_PATH] = "SELECT uuid FROM library_folders WHERE org_uuid = ?1 AND owner_uuid = ?2 AND path = ?3",
+    [S_FOLDER_INSERT] = "INSERT INTO library_folders(uuid, org_uuid, owner_uuid, parent_uuid, name, path, hidden,"
+                        " user_uuid, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    [S_FOLDER_GET] = "SELECT uuid, org_uuid, owner_uuid, IFNULL(parent_uuid, ''), user_uuid, name, path, hidden,"
+                     " created_at, 0, 0 FROM library_folders WHERE org_uuid = ?1 AND uuid = ?2",
+    /* ?3 NULL: the top level; ?4 1: hidden ones too */
+    [S_FOLDER_CHILDREN] = "SELECT f.uuid, f.org_uuid, f.owner_uuid, IFNULL(f.parent_uuid, ''), f.user_uuid, f.name,"
+                          " f.path, f.hidden, f.created_at, (SELECT count(*) FROM snippets s WHERE s.org_uuid ="
+                          " f.org_uuid AND s.folder_uuid = f.uuid AND s.in_library = 1), (SELECT count(*) FROM"
+                          " library_folders k WHERE k.org_uuid = f.org_uuid AND k.owner_uuid = f.owner_uuid AND"
+                          " k.parent_uuid = f.uuid AND (?4 OR k.hidden = 0)) FROM library_folders f"
+                          " WHERE f.org_uuid = ?1 AND f.owner_uuid = ?2 AND f.parent_uuid IS ?3 AND (?4 OR f.hidden = 0)"
+                          " ORDER BY f.name, f.uuid",
     [S_PART_INSERT] = "INSERT OR IGNORE INTO conversation_participants(conv_uuid, org_uuid, email)"
                       " SELECT ?1, ?2, lower(json_extract(p.value, '$.email'))"
                       " FROM json_each(CASE WHEN json_valid(?3) THEN ?3 ELSE '[]' END) AS p"
