@@ -11,6 +11,13 @@
  * take with them). Every table with an org_uuid column must be here:
  * test_store_admin checks that no row of a deleted organization is left. */
 static const char *const pg_org_delete_sql[] = {
+    "DELETE FROM gi_history WHERE org_uuid = $1",
+    "DELETE FROM scorecard_daily WHERE org_uuid = $1",
+    "DELETE FROM scorecard_result_items WHERE org_uuid = $1",
+    "DELETE FROM scorecard_results WHERE org_uuid = $1",
+    "DELETE FROM scorecard_items WHERE org_uuid = $1",
+    "DELETE FROM scorecards WHERE org_uuid = $1",
+    "DELETE FROM transcript_index WHERE org_uuid = $1", /* its segments by ON DELETE CASCADE */
     "DELETE FROM workflow_logs WHERE org_uuid = $1",
     "DELETE FROM conversations WHERE org_uuid = $1",
     "DELETE FROM conversation_participants WHERE org_uuid = $1",

@@ -570,5 +570,6 @@ static const store_vtable_t postgres_vtable = {
     .org_delete = postgres_org_delete,
     .reset = postgres_reset,
     .stats = postgres_stats,
+    STORE_INSIGHTS_OPS(PG_ENTRY)
     /* no snapshot_write / snapshot_load: the admin API answers 501 (use pg_dump) */
 };

@@ -96,6 +96,8 @@ static store_rc_t pg_conv_insert_body(pg_conn_t *c, void *arg)
         return STORE_ERROR;
     store_rc_t r = pg_write(c, P_CONV_INSERT, STORE_CONV_NCOLS + 1, a->vals, NULL, NULL, false, fn);
     if (r == STORE_OK)
+        r = pg_ask_index(c, a->conv, fn); /* Ask Attention's segment index (ask.c) */
+    if (r == STORE_OK)
         return pg_tx_commit(c, fn);
     pg_tx_rollback(c);
     if (r != STORE_CONFLICT)

@@ -49,6 +49,27 @@ enum {
     P_USER_BY_EMAIL,
     P_USER_ADMIN,
     P_USER_LIST,
+    /* Ask Attention, scorecards, history (ask.c, scorecards.c, gi_history.c) */
+    P_ASK_INDEX,
+    P_ASK_CONV,
+    P_ASK_DEAL,
+    P_ASK_SEGS,
+    P_SC_INSERT,
+    P_SC_UPDATE,
+    P_SC_GET,
+    P_SC_PAGE,
+    P_SCI_INSERT,
+    P_SCI_UPDATE,
+    P_SCI_DELETE,
+    P_SCI_GET,
+    P_SCI_LIST,
+    P_SCR_CONV,
+    P_SCR_INSERT,
+    P_SCR_ITEM_INSERT,
+    P_SCR_DAILY,
+    P_SCR_FRAGMENT_SET,
+    P_GI_INSERT,
+    P_GI_PAGE,
     P_CONV_INSERT,
     P_LOG_INSERT,
     P_LOG_FAIL,
@@ -223,5 +244,11 @@ STORE_VTABLE_OPS(PG_FN)
 PG_FN(org_delete)
 PG_FN(reset)
 PG_FN(stats)
+/* Ask Attention, scorecards, history (ask.c, scorecards.c, gi_history.c) */
+STORE_INSIGHTS_OPS(PG_FN)
+
+/* ask.c: indexes the transcript segments of conv inside the transaction that
+ * imports it. */
+store_rc_t pg_ask_index(pg_conn_t *c, const conv_t *conv, const char *fn);
 
 #endif

@@ -650,4 +650,5 @@ static const store_vtable_t sqlite_vtable = {
     .snapshot_write = sqlite_snapshot_write,
     .snapshot_load = sqlite_snapshot_load,
     .stats = sqlite_stats,
+    STORE_INSIGHTS_OPS(SQ_ENTRY)
 };

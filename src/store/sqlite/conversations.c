@@ -182,6 +182,8 @@ static store_rc_t sq_conv_insert_tx(void *conn, void *arg)
         goto fail;
     if (sq_log_event(c, conv->org_uuid, conv->uuid, "import", ptime_now(), __func__) != STORE_OK)
         goto fail;
+    if (sq_ask_index(c, conv, __func__) != STORE_OK) /* Ask Attention's segment index (ask.c) */
+        goto fail;
     return sq_tx_commit(c, __func__);
 fail:
     sq_tx_rollback(c);

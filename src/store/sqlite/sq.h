@@ -60,6 +60,32 @@ enum {
     S_TEAM_LIST,
     S_TEAM_MEMBERS,
     S_USER_TEAMS,
+    /* Ask Attention, scorecards, history (ask.c, scorecards.c, gi_history.c) */
+    S_ASK_DOC_INSERT,
+    S_ASK_SEG_INSERT,
+    S_ASK_DOC_FINISH,
+    S_ASK_CONV,
+    S_ASK_DEAL,
+    S_ASK_SEGS,
+    S_SC_INSERT,
+    S_SC_UPDATE,
+    S_SC_GET,
+    S_SC_COUNT,
+    S_SC_PAGE,
+    S_SCI_INSERT,
+    S_SCI_UPDATE,
+    S_SCI_DELETE,
+    S_SCI_GET,
+    S_SCI_LIST,
+    S_SCR_CONV,
+    S_SCR_INSERT,
+    S_SCR_ITEM_INSERT,
+    S_SCR_DAILY,
+    S_SCR_FRAGMENT,
+    S_SCR_FRAGMENT_SET,
+    S_GI_INSERT,
+    S_GI_COUNT,
+    S_GI_PAGE,
     S_CONV_INSERT,
     S_BODY_INSERT,
     S_PART_INSERT,
@@ -243,5 +269,11 @@ SQ_FN(reset)
 SQ_FN(snapshot_write)
 SQ_FN(snapshot_load)
 SQ_FN(stats)
+/* Ask Attention, scorecards, history (ask.c, scorecards.c, gi_history.c) */
+STORE_INSIGHTS_OPS(SQ_FN)
+
+/* ask.c: indexes the transcript segments of conv inside the write
+ * transaction that imports it. */
+store_rc_t sq_ask_index(sq_conn_t *c, const conv_t *conv, const char *fn);
 
 #endif

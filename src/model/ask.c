@@ -1,0 +1,328 @@
+/* ask.c - Ask Attention's extractive answerer (beyond.md §2): the word tokenizer both backends index with, the segments of a stored transcript, the request body, and the BM25 ranking. */
+#include "model/ask.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/jfield.h"
+#include "lib/strutil.h"
+#include "lib/uuid.h"
+
+/* ---- words ------------------------------------------------------------------ */
+
+/* Decodes the UTF-8 sequence at s[0..n) into *cp and returns its length, or 0
+ * when it is not well-formed (overlong, surrogate, above U+10FFFF, cut). */
+static size_t ask_utf8(const unsigned char *s, size_t n, uint32_t *cp)
+{
+    unsigned char c = s[0];
+    size_t len;
+    uint32_t v, min;
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+        len = 2, v = c & 0x1F, min = 0x80;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+        len = 3, v = c & 0x0F, min = 0x800;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        len = 4, v = c & 0x07, min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3F);
+    }
+    if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+/* True when code point cp belongs to a word (see ask_next_word). */
+static bool ask_word_char(uint32_t cp)
+{
+    if (cp < 0x80)
+        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
+    if (cp <= 0xBF || cp == 0xD7 || cp == 0xF7 || cp == 0xFEFF)
+        return false;
+    if ((cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0x1F000 && cp <= 0x1FAFF))
+        return false;
+    return true;
+}
+
+size_t ask_next_word(const char *s, size_t n, size_t *pos, char out[ASK_TERM_MAX + 1])
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = *pos;
+    while (i < n) {
+        /* skip separators */
+        uint32_t cp = 0;
+        size_t len = ask_utf8(p + i, n - i, &cp);
+        if (len == 0 || !ask_word_char(cp)) {
+            i += len ? len : 1;
+            continue;
+        }
+        /* a word: copy it (lowercasing ASCII) while it fits */
+        size_t w = 0;
+        bool too_long = false;
+        while (i < n) {
+            len = ask_utf8(p + i, n - i, &cp);
+            if (len == 0 || !ask_word_char(cp))
+                break;
+            if (w + len > ASK_TERM_MAX) {
+                too_long = true;
+            } else if (!too_long) {
+                for (size_t k = 0; k < len; k++) {
+                    unsigned char c = p[i + k];
+                    out[w++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+                }
+            }
+            i += len;
+        }
+        if (too_long)
+            continue;
+        out[w] = '\0';
+        *pos = i;
+        return w;
+    }
+    *pos = n;
+    out[0] = '\0';
+    return 0;
+}
+
+int64_t ask_length(const char *s)
+{
+    if (!s || !*s)
+        return 0;
+    int64_t n = 1;
+    for (; *s; s++)
+        n += *s == ' ';
+    return n;
+}
+
+void ask_tsvector(const char *text, buf_t *out)
+{
+    char w[ASK_TERM_MAX + 1];
+    size_t pos = 0, n = strlen(text), len;
+    bool first = true;
+    while ((len = ask_next_word(text, n, &pos, w)) > 0) {
+        if (!first)
+            buf_putc(out, ' ');
+        first = false;
+        buf_putc(out, '\'');
+        buf_append(out, w, len);
+        buf_putc(out, '\'');
+    }
+}
+
+/* ---- segments of a stored transcript ---------------------------------------- */
+
+int ask_segments_each(const char *v1_json, ask_segment_cb cb, void *ctx)
+{
+    if (!v1_json || !*v1_json)
+        return 0;
+    json_t *root = json_loads(v1_json, 0, NULL); /* owned here */
+    json_t *final = root ? json_object_get(root, "final") : NULL;
+    if (!json_is_array(final)) {
+        json_decref(root);
+        return -1;
+    }
+    int n = 0;
+    size_t i;
+    json_t *seg;
+    json_array_foreach(final, i, seg) {
+        const char *text = json_string_value(json_object_get(seg, "sentence"));
+        ask_segment_t s = {(int)i, json_number_value(json_object_get(seg, "startTimestamp")),
+                           json_number_value(json_object_get(seg, "endTimestamp")), text ? text : ""};
+        if (cb(ctx, &s) != 0) {
+            json_decref(root);
+            return -1;
+        }
+        n++;
+    }
+    json_decref(root);
+    return n;
+}
+
+/* ---- the request ------------------------------------------------------------ */
+
+/* Number of UTF-8 characters of s (continuation bytes not counted). */
+static size_t ask_chars(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Reads conversations_ids into out (duplicates dropped). Returns 0 or -1. */
+static int ask_ids(arena_t *a, const json_t *root, ask_request_t *out, char *err, size_t errlen)
+{
+    const json_t *v = json_object_get(root, "conversations_ids");
+    char shown[STR_SHOWN_MAX + 4];
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_array(v))
+        return str_fail(err, errlen, "conversations_ids must be an array of strings");
+    size_t n = json_array_size(v);
+    if (n > ASK_CONVERSATIONS_MAX)
+        return str_fail(err, errlen, "conversations_ids has %zu entries; the limit is %d", n, ASK_CONVERSATIONS_MAX);
+    if (n == 0)
+        return 0;
+    out->conversation_ids = arena_alloc(a, n * sizeof *out->conversation_ids);
+    if (!out->conversation_ids)
+        return str_fail(err, errlen, "out of memory");
+    for (size_t i = 0; i < n; i++) {
+        const json_t *e = json_array_get(v, i);
+        if (!json_is_string(e))
+            return str_fail(err, errlen, "conversations_ids[%zu] must be a string", i);
+        const char *s = json_string_value(e);
+        size_t len = json_string_length(e);
+        if (len == 0 || len > ASK_ID_MAX || strlen(s) != len)
+            return str_fail(err, errlen, "conversations_ids[%zu] must be 1-%d bytes without NUL, got \"%s\"", i,
+                            ASK_ID_MAX, str_shown(s, shown, sizeof shown));
+        uuid_str_t u;
+        const char *id = uuid_parse(s, u) ? arena_strdup(a, u) : s;
+        if (!id)
+            return str_fail(err, errlen, "out of memory");
+        bool dup = false;
+        for (size_t k = 0; k < out->n_conversations && !dup; k++)
+            dup = strcmp(out->conversation_ids[k], id) == 0;
+        if (!dup)
+            out->conversation_ids[out->n_conversations++] = id;
+    }
+    return 0;
+}
+
+int ask_body_parse(arena_t *a, const json_t *root, ask_request_t *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (!json_is_object(root))
+        return str_fail(err, errlen, "the body must be a JSON object");
+    if (ask_ids(a, root, out, err, errlen) != 0)
+        return -1;
+    const char *deal = NULL;
+    if (jfield_string(root, "deal_id", "deal_id", ASK_ID_MAX, &deal, err, errlen) < 0)
+        return -1;
+    out->deal_id = deal && *deal ? deal : NULL;
+    if (out->deal_id && out->n_conversations)
+        return str_fail(err, errlen, "you must provide either a deal ID or conversation IDs, not both");
+    if (!out->deal_id && !out->n_conversations)
+        return str_fail(err, errlen, "at least one of deal_id or conversations_ids is required");
+
+    int rc = jfield_string(root, "prompt", "prompt", 4 * ASK_PROMPT_MAX, &out->prompt, err, errlen);
+    if (rc < 0)
+        return -1;
+    if (rc == 1 || !out->prompt[0])
+        return str_fail(err, errlen, "prompt is required (a non-empty string)");
+    size_t chars = ask_chars(out->prompt);
+    if (chars > ASK_PROMPT_MAX)
+        return str_fail(err, errlen, "prompt is %zu characters; the limit is %d", chars, ASK_PROMPT_MAX);
+    size_t pos = 0, n = strlen(out->prompt);
+    char w[ASK_TERM_MAX + 1];
+    while (out->n_terms < ASK_TERMS_MAX && ask_next_word(out->prompt, n, &pos, w) > 0) {
+        bool dup = false;
+        for (size_t k = 0; k < out->n_terms && !dup; k++)
+            dup = strcmp(out->terms[k], w) == 0;
+        if (!dup)
+            memcpy(out->terms[out->n_terms++], w, sizeof w);
+    }
+    if (out->n_terms == 0)
+        return str_fail(err, errlen, "prompt has no words to search for (letters or digits)");
+    return 0;
+}
+
+/* ---- ranking ---------------------------------------------------------------- */
+
+#define ASK_K1 1.2
+#define ASK_B 0.75
+
+/* The terms text holds (a bit per term) and, when tf is non-NULL, how often
+ * each occurs. */
+static uint32_t ask_match(const ask_request_t *rq, const char *text, int *tf)
+{
+    char w[ASK_TERM_MAX + 1];
+    size_t pos = 0, n = strlen(text), len;
+    uint32_t mask = 0;
+    if (tf)
+        memset(tf, 0, sizeof(int) * rq->n_terms);
+    while ((len = ask_next_word(text, n, &pos, w)) > 0) {
+        for (size_t t = 0; t < rq->n_terms; t++) {
+            if (memcmp(rq->terms[t], w, len + 1) == 0) {
+                mask |= 1u << t;
+                if (tf)
+                    tf[t]++;
+                break;
+            }
+        }
+    }
+    return mask;
+}
+
+/* Best first: score descending, then conv, then seq. */
+static int ask_by_score(const void *x, const void *y)
+{
+    const ask_hit_t *a = x, *b = y;
+    if (a->score != b->score)
+        return a->score > b->score ? -1 : 1;
+    if (a->conv != b->conv)
+        return a->conv < b->conv ? -1 : 1;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* Answer order: conv, then start, then seq. */
+static int ask_by_time(const void *x, const void *y)
+{
+    const ask_hit_t *a = x, *b = y;
+    if (a->conv != b->conv)
+        return a->conv < b->conv ? -1 : 1;
+    if (a->start_sec != b->start_sec)
+        return a->start_sec < b->start_sec ? -1 : 1;
+    return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+size_t ask_rank(const ask_request_t *rq, ask_hit_t *hits, size_t n, ask_stats_t *st, size_t k)
+{
+    bool count = !st->have_df;
+    if (count) {
+        memset(st->df, 0, sizeof st->df);
+        st->have_df = true;
+    }
+    for (size_t i = 0; i < n; i++) {
+        hits[i].terms = ask_match(rq, hits[i].text, NULL);
+        for (size_t t = 0; count && t < rq->n_terms; t++)
+            st->df[t] += (hits[i].terms >> t) & 1;
+    }
+    if (n == 0)
+        return 0;
+    const int64_t *df = st->df;
+    double segments = (double)(st->segments > (int64_t)n ? st->segments : (int64_t)n);
+    double avgdl = st->segments > 0 && st->length > 0 ? (double)st->length / (double)st->segments : 1.0;
+    double idf[ASK_TERMS_MAX];
+    for (size_t t = 0; t < rq->n_terms; t++)
+        idf[t] = log(1.0 + (segments - (double)df[t] + 0.5) / ((double)df[t] + 0.5));
+    int tf[ASK_TERMS_MAX];
+    for (size_t i = 0; i < n; i++) {
+        hits[i].score = 0;
+        if (!hits[i].terms)
+            continue;
+        ask_match(rq, hits[i].text, tf);
+        double norm = ASK_K1 * (1.0 - ASK_B + ASK_B * (double)ask_length(hits[i].text) / avgdl);
+        for (size_t t = 0; t < rq->n_terms; t++)
+            if (tf[t])
+                hits[i].score += idf[t] * (double)tf[t] * (ASK_K1 + 1.0) / ((double)tf[t] + norm);
+    }
+    qsort(hits, n, sizeof *hits, ask_by_score);
+    size_t picked = 0;
+    while (picked < k && picked < n && hits[picked].score > 0)
+        picked++;
+    qsort(hits, picked, sizeof *hits, ask_by_time);
+    return picked;
+}
