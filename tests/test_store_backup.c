@@ -359,6 +359,10 @@ static void test_check_finds_problems(void **state)
     store_check_report_t r;
     char err[512] = "", sql[128];
     int known = store_migrations_latest(store_sqlite_migrations);
+    int before = 0; /* the migration before the newest (numbers need not be consecutive) */
+    for (const store_migration_t *m = store_sqlite_migrations; m->version; m++)
+        if (m->version < known && m->version > before)
+            before = m->version;
 
     /* an older schema: serve would migrate it, but it is not what this parley writes */
     fresh_copy(f);
@@ -366,7 +370,7 @@ static void test_check_finds_problems(void **state)
     raw_exec(f->copy, sql);
     assert_int_equal(store_check(f->copy, &r, err, sizeof err), STORE_OK);
     assert_false(r.ok);
-    assert_int_equal(r.schema_version, known - 1);
+    assert_int_equal(r.schema_version, before);
     assert_true(r.integrity_ok);
     assert_non_null(strstr(r.problems, "older"));
     /* a newer one */

@@ -24,8 +24,11 @@ CREATE TABLE transcript_segments (
   end_sec   REAL NOT NULL,
   text      TEXT NOT NULL
 );
--- External content: the index holds the terms; the text stays in transcript_segments.
-CREATE VIRTUAL TABLE transcript_segments_fts USING fts5(text, content = 'transcript_segments', content_rowid = 'id');
+-- External content: the index holds the terms; the text stays in transcript_segments. No column sizes:
+-- the ranking (src/model/ask.c) measures segments itself, and each size would be one more row per segment.
+CREATE VIRTUAL TABLE transcript_segments_fts USING fts5(
+  text, content = 'transcript_segments', content_rowid = 'id', columnsize = 0
+);
 
 -- Backfill: every stored transcript (the canonical v1 always exists when there is one).
 INSERT INTO transcript_index(id, conv_uuid, org_uuid, nseg, nwords, first_seg, last_seg)
