@@ -198,6 +198,18 @@ static void check_org_delete(db_t *d)
     if (!d->pg)
         assert_int_equal(db_int(d, "SELECT (SELECT count(*) FROM conversation_bodies) -"
                                    " (SELECT count(*) FROM conversations)", NULL), 0);
+    /* the segments of its transcripts have no org_uuid: they went with their index rows (and, in
+     * SQLite, their FTS5 entries: no indexed rowid is left without its segment) */
+    assert_int_equal(db_int(d, d->pg ? "SELECT count(*) FROM transcript_segments s WHERE NOT EXISTS"
+                                       " (SELECT 1 FROM transcript_index t WHERE t.conv_uuid = s.conv_uuid)"
+                                     : "SELECT count(*) FROM transcript_segments s WHERE NOT EXISTS (SELECT 1 FROM"
+                                       " transcript_index t WHERE s.id BETWEEN t.first_seg AND t.last_seg)", NULL), 0);
+    assert_int_equal(db_int(d, "SELECT (SELECT count(*) FROM transcript_segments) -"
+                               " (SELECT sum(nseg) FROM transcript_index)", NULL), 0);
+    assert_true(db_int(d, "SELECT count(*) FROM transcript_segments", NULL) > 0); /* the other one's */
+    if (!d->pg)
+        assert_int_equal(db_int(d, "SELECT count(*) FROM transcript_segments_fts f WHERE transcript_segments_fts"
+                                   " MATCH 'the' AND f.rowid NOT IN (SELECT id FROM transcript_segments)", NULL), 0);
     /* its keys fail at once; the other organization keeps everything */
     key_hash_t h;
     store_key_t k;

@@ -252,18 +252,18 @@ void api_ask_attention(req_t *r)
     bool timestamps, summarize;
     if (ask_flag(r, "include_timestamps", &timestamps) != 0 || ask_flag(r, "summarize", &summarize) != 0)
         return;
-    json_t *root = req_json_body(r, true); /* owner: this function */
-    if (!root)
-        return;
     ask_request_t *rq = arena_alloc(&r->arena, sizeof *rq);
-    char err[512];
     if (!rq) {
-        json_decref(root);
         problem_internal(r);
         return;
     }
-    if (ask_body_parse(&r->arena, root, rq, err, sizeof err) != 0) {
-        json_decref(root);
+    json_t *root = req_json_body(r, true); /* owner: this function, until parsed */
+    if (!root)
+        return;
+    char err[512];
+    int bad = ask_body_parse(&r->arena, root, rq, err, sizeof err);
+    json_decref(root); /* rq holds copies */
+    if (bad) {
         problem_send(r, 400, "invalid_body", "%s", err);
         return;
     }
@@ -278,7 +278,6 @@ void api_ask_attention(req_t *r)
                             : STORE_ERROR;
     if (rc != STORE_OK || ask_finish(&x) != 0) {
         ask_run_free(&x);
-        json_decref(root);
         problem_internal(r);
         return;
     }
@@ -286,7 +285,6 @@ void api_ask_attention(req_t *r)
     size_t nsum = ask_summary(&x, sum);
     if (r->scope.user_uuid && ask_record(r, &x, sum, nsum) != 0) {
         ask_run_free(&x);
-        json_decref(root);
         return;
     }
 
@@ -307,5 +305,4 @@ void api_ask_attention(req_t *r)
         problem_internal(r);
     buf_free(&scratch);
     ask_run_free(&x);
-    json_decref(root); /* rq's strings are no longer used */
 }

@@ -189,7 +189,7 @@ static int ask_ids(arena_t *a, const json_t *root, ask_request_t *out, char *err
             return str_fail(err, errlen, "conversations_ids[%zu] must be 1-%d bytes without NUL, got \"%s\"", i,
                             ASK_ID_MAX, str_shown(s, shown, sizeof shown));
         uuid_str_t u;
-        const char *id = uuid_parse(s, u) ? arena_strdup(a, u) : s;
+        const char *id = arena_strdup(a, uuid_parse(s, u) ? u : s);
         if (!id)
             return str_fail(err, errlen, "out of memory");
         bool dup = false;
@@ -211,7 +211,9 @@ int ask_body_parse(arena_t *a, const json_t *root, ask_request_t *out, char *err
     const char *deal = NULL;
     if (jfield_string(root, "deal_id", "deal_id", ASK_ID_MAX, &deal, err, errlen) < 0)
         return -1;
-    out->deal_id = deal && *deal ? deal : NULL;
+    out->deal_id = deal && *deal ? arena_strdup(a, deal) : NULL;
+    if (deal && *deal && !out->deal_id)
+        return str_fail(err, errlen, "out of memory");
     if (out->deal_id && out->n_conversations)
         return str_fail(err, errlen, "you must provide either a deal ID or conversation IDs, not both");
     if (!out->deal_id && !out->n_conversations)
@@ -225,6 +227,8 @@ int ask_body_parse(arena_t *a, const json_t *root, ask_request_t *out, char *err
     size_t chars = ask_chars(out->prompt);
     if (chars > ASK_PROMPT_MAX)
         return str_fail(err, errlen, "prompt is %zu characters; the limit is %d", chars, ASK_PROMPT_MAX);
+    if (!(out->prompt = arena_strdup(a, out->prompt)))
+        return str_fail(err, errlen, "out of memory");
     size_t pos = 0, n = strlen(out->prompt);
     char w[ASK_TERM_MAX + 1];
     while (out->n_terms < ASK_TERMS_MAX && ask_next_word(out->prompt, n, &pos, w) > 0) {

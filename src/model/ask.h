@@ -59,14 +59,14 @@ int ask_segments_each(const char *v1_json, ask_segment_cb cb, void *ctx);
 typedef struct ask_request {
     const char **conversation_ids; /* arena; canonical lowercase when a UUID, else as given; no duplicates */
     size_t n_conversations;
-    const char *deal_id;           /* NULL when absent or "" */
-    const char *prompt;            /* borrowed from the body */
+    const char *deal_id;           /* arena; NULL when absent or "" */
+    const char *prompt;            /* arena */
     char terms[ASK_TERMS_MAX][ASK_TERM_MAX + 1]; /* the prompt's distinct words, first ones first */
     size_t n_terms;
 } ask_request_t;
 
 /* Decodes the body {conversations_ids, deal_id, prompt} (unknown members
- * ignored) into out, strings borrowed from root or copied into a. Exactly one
+ * ignored) into out, its strings copied into a (root may go). Exactly one
  * of a non-empty conversations_ids (at most ASK_CONVERSATIONS_MAX strings of
  * at most ASK_ID_MAX bytes) and a non-empty deal_id; prompt 1-ASK_PROMPT_MAX
  * characters with at least one word. Returns 0, or -1 with the reason in err
