@@ -23,8 +23,8 @@ static const char *const pg_org_delete_sql[] = {
     "DELETE FROM conversation_participants WHERE org_uuid = $1",
     "DELETE FROM conversation_counts WHERE org_uuid = $1",
     "DELETE FROM api_keys WHERE org_uuid = $1",
-    "DELETE FROM team_members WHERE user_uuid IN (SELECT uuid FROM users WHERE org_uuid = $1)"
-    " OR team_uuid IN (SELECT uuid FROM teams WHERE org_uuid = $1)",
+    ("DELETE FROM team_members WHERE user_uuid IN (SELECT uuid FROM users WHERE org_uuid = $1)"
+     " OR team_uuid IN (SELECT uuid FROM teams WHERE org_uuid = $1)"),
     "DELETE FROM users WHERE org_uuid = $1",
     "UPDATE teams SET parent_team_uuid = NULL WHERE org_uuid = $1",
     "DELETE FROM teams WHERE org_uuid = $1",
