@@ -10,19 +10,20 @@
 #   BENCH_DURATION=10s   measured length of every wrk run        BENCH_WARMUP=3s  discarded warm-up before it
 #   BENCH_CONNS=64       wrk connections                          BENCH_WRK_THREADS=2
 #   BENCH_ROUNDS=2       rounds (each figure is the median over rounds; baselines run beside Parley in each)
-#   BENCH_ONLY="get list title archive import mixed startup admin pg"   a subset of the scenario groups;
+#   BENCH_ONLY="get list title archive import mixed startup admin ask pg"   a subset of the scenario groups;
 #                        a subset (or BACKEND=postgres) writes bench/data/BENCHMARKS-subset.md unless BENCH_OUT
 #   BACKEND=postgres     only the PostgreSQL section (same as BENCH_ONLY=pg)
 #   BENCH_OL_FRACTION=0.5  open-loop rate as a fraction of the same round's closed-loop maximum
 #   BENCH_NODE_WORKERS=(cores)  processes of the Node baseline   BENCH_ADMIN_PAIRS=2  admin off/on pairs a round
 #   BENCH_ORG_CALLS=1000  BENCH_SNAP_CALLS=5  timed POST /_parley/orgs, snapshots and restores
+#   BENCH_ASK_CALLS=500  BENCH_SUMMARY_CALLS=50  timed Ask Attention calls and scorecard summaries (group ask)
 #   PARLEY_BIN=build/parley  PARLEY_THREADS=(cores)  PARLEY_ARGS=(extra serve options)  BENCH_OUT=BENCHMARKS.md
 set -euo pipefail
 
 ROOT=${BENCH_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 BENCH=$ROOT/bench
 QUICK=${BENCH_QUICK:-0}
-ALL="get list title archive import mixed startup admin pg"
+ALL="get list title archive import mixed startup admin ask pg"
 BACKEND=${BACKEND:-sqlite}
 case $BACKEND in
 sqlite) ONLY=${BENCH_ONLY:-$ALL} ;;
@@ -53,6 +54,8 @@ NWORKERS=${BENCH_NODE_WORKERS:-$(nproc)}
 ADMIN_PAIRS=${BENCH_ADMIN_PAIRS:-2}
 ORG_CALLS=${BENCH_ORG_CALLS:-1000}
 SNAP_CALLS=${BENCH_SNAP_CALLS:-5}
+ASK_CALLS=${BENCH_ASK_CALLS:-500}
+SUMMARY_CALLS=${BENCH_SUMMARY_CALLS:-50}
 DATA=$BENCH/data
 DB=$DATA/parley-$SET.db
 DIR=$DATA/$SET
@@ -498,6 +501,21 @@ sc_admin() {
     rm -rf "$RES/admin.db"* "$RES/admin-snapshots"
 }
 
+# Ask Attention (beyond.md §2): 20 conversations of 100 segments imported into the seeded database (prep.py
+# reset removes them), then timed calls over them one at a time; and the scorecard summary (§3) over the
+# newest 100,000 results of a seeded scorecard (a database seeded before scorecards existed has none: re-seed).
+sc_ask() {
+    local r
+    fresh parley
+    log "round $ROUND: Ask Attention over 20 conversations of 100 segments, $ASK_CALLS calls"
+    r=$(python3 "$BENCH/ask.py" ask "http://127.0.0.1:$PP" "$KEY" "a$ROUND$(date +%s)" "$ASK_CALLS")
+    record ask parley "$r"
+    log "round $ROUND: scorecard summary, $SUMMARY_CALLS calls"
+    r=$(python3 "$BENCH/ask.py" summary "http://127.0.0.1:$PP" "$KEY" "$DB" "$SUMMARY_CALLS")
+    record scorecard-summary parley "$r"
+    case $r in *" results=0"*) log "  no scorecard results: $DB was seeded before scorecards existed (rm $DIR/seeded to re-seed)" ;; esac
+}
+
 # The PostgreSQL section: the same conversations in a kept PostgreSQL 15 cluster; Parley on it, alone.
 sc_pg() {
     local r n v
@@ -565,6 +583,7 @@ for ROUND in $(seq 1 "$ROUNDS"); do
     want import && sc_import
     want mixed && sc_mixed
     want admin && sc_admin
+    want ask && sc_ask
     want pg && sc_pg
     if [ "$ROUND" -lt "$ROUNDS" ]; then
         # every round measures the same data: round 2 no longer reads over round 1's ~40,000 archives,

@@ -33,7 +33,8 @@ static void fuzz_check_rank(arena_t *a, const ask_request_t *rq)
     size_t n = 0, len = strlen(rq->prompt);
     ask_hit_t hits[16];
     for (size_t off = 0; off < len && n < 16; off += 1 + len / 8, n++) {
-        hits[n] = (ask_hit_t){0, (int)n, (double)(16 - n), (double)(17 - n), arena_strdup(a, rq->prompt + off), 0, 0};
+        hits[n] = (ask_hit_t){.seq = (int)n, .start_sec = (double)(16 - n), .end_sec = (double)(17 - n),
+                              .text = arena_strdup(a, rq->prompt + off)};
         FUZZ_CHECK(hits[n].text != NULL, "arena");
     }
     ask_stats_t st = {.segments = (int64_t)n, .length = (int64_t)len};

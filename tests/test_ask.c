@@ -160,10 +160,10 @@ static void test_rank(void **state)
     assert_int_equal(t_parse(&a, "{\"deal_id\":\"d\",\"prompt\":\"the rare word\"}", rq, err, sizeof err), 0);
     /* a collection of 10 segments of 4 words each (length 40); the hits hold a term */
     ask_hit_t hits[] = {
-        {0, 3, 30, 31, "the cat sat down", 0, 0},
-        {0, 1, 10, 11, "the the the dog", 0, 0},
-        {0, 7, 70, 71, "one rare word here", 0, 0},
-        {0, 5, 50, 51, "the word of god", 0, 0},
+        {.seq = 3, .start_sec = 30, .end_sec = 31, .text = "the cat sat down"},
+        {.seq = 1, .start_sec = 10, .end_sec = 11, .text = "the the the dog"},
+        {.seq = 7, .start_sec = 70, .end_sec = 71, .text = "one rare word here"},
+        {.seq = 5, .start_sec = 50, .end_sec = 51, .text = "the word of god"},
     };
     ask_stats_t st = {.segments = 10, .length = 40};
     size_t n = ask_rank(rq, hits, 4, &st, 2);
@@ -185,9 +185,9 @@ static void test_rank(void **state)
 
     /* ties go to the lower seq; hits without a term are never picked */
     ask_hit_t ties[] = {
-        {0, 9, 9, 10, "rare", 0, 0},
-        {0, 2, 2, 3, "rare", 0, 0},
-        {0, 4, 1, 2, "nothing here", 0, 0},
+        {.seq = 9, .start_sec = 9, .end_sec = 10, .text = "rare"},
+        {.seq = 2, .start_sec = 2, .end_sec = 3, .text = "rare"},
+        {.seq = 4, .start_sec = 1, .end_sec = 2, .text = "nothing here"},
     };
     ask_stats_t st2 = {.segments = 3, .length = 4};
     n = ask_rank(rq, ties, 3, &st2, 5);
@@ -195,7 +195,7 @@ static void test_rank(void **state)
     assert_int_equal(ties[0].seq, 2);
     assert_int_equal(ties[1].seq, 9);
     /* given frequencies are used as they are */
-    ask_hit_t one[] = {{0, 0, 0, 1, "rare", 0, 0}};
+    ask_hit_t one[] = {{.seq = 0, .start_sec = 0, .end_sec = 1, .text = "rare"}};
     ask_stats_t st3 = {.segments = 100, .length = 100, .have_df = true, .df = {0, 50, 0}};
     assert_int_equal(ask_rank(rq, one, 1, &st3, 5), 1);
     double want = log(1 + 50.5 / 50.5) * 2.2 / (1 + 1.2);

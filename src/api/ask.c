@@ -94,7 +94,8 @@ static int ask_hit_cb(void *ctx, const store_ask_segment_t *s)
             return 1;
         x->cur = s->index;
     }
-    ask_hit_t h = {s->index, s->seq, s->start_sec, s->end_sec, arena_strdup(&x->scratch, s->text), 0, 0};
+    ask_hit_t h = {.conv = s->index, .seq = s->seq, .start_sec = s->start_sec, .end_sec = s->end_sec,
+                   .text = arena_strdup(&x->scratch, s->text)};
     if (!h.text)
         return 1;
     return buf_append(&x->hits, &h, sizeof h);

@@ -45,11 +45,9 @@ static size_t ask_utf8(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
-/* True when code point cp belongs to a word (see ask_next_word). */
-static bool ask_word_char(uint32_t cp)
+/* True when code point cp (>= 0x80) belongs to a word (see ask_next_word). */
+static inline bool ask_word_cp(uint32_t cp)
 {
-    if (cp < 0x80)
-        return (cp >= 'a' && cp <= 'z') || (cp >= 'A' && cp <= 'Z') || (cp >= '0' && cp <= '9');
     if (cp <= 0xBF || cp == 0xD7 || cp == 0xF7 || cp == 0xFEFF)
         return false;
     if ((cp >= 0x2000 && cp <= 0x2BFF) || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0x1F000 && cp <= 0x1FAFF))
@@ -57,35 +55,57 @@ static bool ask_word_char(uint32_t cp)
     return true;
 }
 
+/* ASCII bytes: 0 separator, else the byte as a word keeps it (letters lowercased). */
+static const unsigned char ask_ascii[128] = {
+    ['0'] = '0', ['1'] = '1', ['2'] = '2', ['3'] = '3', ['4'] = '4', ['5'] = '5', ['6'] = '6', ['7'] = '7',
+    ['8'] = '8', ['9'] = '9',
+    ['a'] = 'a', ['b'] = 'b', ['c'] = 'c', ['d'] = 'd', ['e'] = 'e', ['f'] = 'f', ['g'] = 'g', ['h'] = 'h',
+    ['i'] = 'i', ['j'] = 'j', ['k'] = 'k', ['l'] = 'l', ['m'] = 'm', ['n'] = 'n', ['o'] = 'o', ['p'] = 'p',
+    ['q'] = 'q', ['r'] = 'r', ['s'] = 's', ['t'] = 't', ['u'] = 'u', ['v'] = 'v', ['w'] = 'w', ['x'] = 'x',
+    ['y'] = 'y', ['z'] = 'z',
+    ['A'] = 'a', ['B'] = 'b', ['C'] = 'c', ['D'] = 'd', ['E'] = 'e', ['F'] = 'f', ['G'] = 'g', ['H'] = 'h',
+    ['I'] = 'i', ['J'] = 'j', ['K'] = 'k', ['L'] = 'l', ['M'] = 'm', ['N'] = 'n', ['O'] = 'o', ['P'] = 'p',
+    ['Q'] = 'q', ['R'] = 'r', ['S'] = 's', ['T'] = 't', ['U'] = 'u', ['V'] = 'v', ['W'] = 'w', ['X'] = 'x',
+    ['Y'] = 'y', ['Z'] = 'z',
+};
+
+/* The length of the character at p[0..n) when it belongs to a word, else 0;
+ * *sep gets the bytes to skip when it does not (1 for a byte that is not
+ * well-formed UTF-8). */
+static inline size_t ask_word_at(const unsigned char *p, size_t n, size_t *sep)
+{
+    if (p[0] < 0x80) {
+        *sep = 1;
+        return ask_ascii[p[0]] ? 1 : 0;
+    }
+    uint32_t cp = 0;
+    size_t len = ask_utf8(p, n, &cp);
+    *sep = len ? len : 1;
+    return len && ask_word_cp(cp) ? len : 0;
+}
+
 size_t ask_next_word(const char *s, size_t n, size_t *pos, char out[ASK_TERM_MAX + 1])
 {
     const unsigned char *p = (const unsigned char *)s;
-    size_t i = *pos;
+    size_t i = *pos, len, sep;
     while (i < n) {
-        /* skip separators */
-        uint32_t cp = 0;
-        size_t len = ask_utf8(p + i, n - i, &cp);
-        if (len == 0 || !ask_word_char(cp)) {
-            i += len ? len : 1;
+        if (!(len = ask_word_at(p + i, n - i, &sep))) {
+            i += sep;
             continue;
         }
-        /* a word: copy it (lowercasing ASCII) while it fits */
+        /* a word: copy it (ASCII letters lowercased) while it fits */
         size_t w = 0;
         bool too_long = false;
-        while (i < n) {
-            len = ask_utf8(p + i, n - i, &cp);
-            if (len == 0 || !ask_word_char(cp))
-                break;
-            if (w + len > ASK_TERM_MAX) {
+        do {
+            if (w + len > ASK_TERM_MAX)
                 too_long = true;
-            } else if (!too_long) {
-                for (size_t k = 0; k < len; k++) {
-                    unsigned char c = p[i + k];
-                    out[w++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-                }
-            }
+            else if (len == 1)
+                out[w++] = (char)ask_ascii[p[i]];
+            else
+                for (size_t k = 0; k < len; k++)
+                    out[w++] = (char)p[i + k];
             i += len;
-        }
+        } while (i < n && (len = ask_word_at(p + i, n - i, &sep)));
         if (too_long)
             continue;
         out[w] = '\0';
@@ -235,8 +255,10 @@ int ask_body_parse(arena_t *a, const json_t *root, ask_request_t *out, char *err
         bool dup = false;
         for (size_t k = 0; k < out->n_terms && !dup; k++)
             dup = strcmp(out->terms[k], w) == 0;
-        if (!dup)
+        if (!dup) {
+            out->term_len[out->n_terms] = strlen(w);
             memcpy(out->terms[out->n_terms++], w, sizeof w);
+        }
     }
     if (out->n_terms == 0)
         return str_fail(err, errlen, "prompt has no words to search for (letters or digits)");
@@ -248,21 +270,20 @@ int ask_body_parse(arena_t *a, const json_t *root, ask_request_t *out, char *err
 #define ASK_K1 1.2
 #define ASK_B 0.75
 
-/* The terms text holds (a bit per term) and, when tf is non-NULL, how often
- * each occurs. */
-static uint32_t ask_match(const ask_request_t *rq, const char *text, int *tf)
+/* Counts in h->tf how often h's text holds each term (saturating at 255);
+ * returns the bit set of the terms it holds. */
+static uint32_t ask_match(const ask_request_t *rq, ask_hit_t *h)
 {
     char w[ASK_TERM_MAX + 1];
-    size_t pos = 0, n = strlen(text), len;
+    size_t pos = 0, n = strlen(h->text), len;
     uint32_t mask = 0;
-    if (tf)
-        memset(tf, 0, sizeof(int) * rq->n_terms);
-    while ((len = ask_next_word(text, n, &pos, w)) > 0) {
+    memset(h->tf, 0, sizeof h->tf);
+    while ((len = ask_next_word(h->text, n, &pos, w)) > 0) {
         for (size_t t = 0; t < rq->n_terms; t++) {
-            if (memcmp(rq->terms[t], w, len + 1) == 0) {
+            if (rq->term_len[t] == len && memcmp(rq->terms[t], w, len) == 0) {
                 mask |= 1u << t;
-                if (tf)
-                    tf[t]++;
+                if (h->tf[t] < 255)
+                    h->tf[t]++;
                 break;
             }
         }
@@ -300,7 +321,7 @@ size_t ask_rank(const ask_request_t *rq, ask_hit_t *hits, size_t n, ask_stats_t 
         st->have_df = true;
     }
     for (size_t i = 0; i < n; i++) {
-        hits[i].terms = ask_match(rq, hits[i].text, NULL);
+        hits[i].terms = ask_match(rq, &hits[i]);
         for (size_t t = 0; count && t < rq->n_terms; t++)
             st->df[t] += (hits[i].terms >> t) & 1;
     }
@@ -312,12 +333,11 @@ size_t ask_rank(const ask_request_t *rq, ask_hit_t *hits, size_t n, ask_stats_t 
     double idf[ASK_TERMS_MAX];
     for (size_t t = 0; t < rq->n_terms; t++)
         idf[t] = log(1.0 + (segments - (double)df[t] + 0.5) / ((double)df[t] + 0.5));
-    int tf[ASK_TERMS_MAX];
     for (size_t i = 0; i < n; i++) {
         hits[i].score = 0;
         if (!hits[i].terms)
             continue;
-        ask_match(rq, hits[i].text, tf);
+        const uint8_t *tf = hits[i].tf;
         double norm = ASK_K1 * (1.0 - ASK_B + ASK_B * (double)ask_length(hits[i].text) / avgdl);
         for (size_t t = 0; t < rq->n_terms; t++)
             if (tf[t])

@@ -62,6 +62,7 @@ typedef struct ask_request {
     const char *deal_id;           /* arena; NULL when absent or "" */
     const char *prompt;            /* arena */
     char terms[ASK_TERMS_MAX][ASK_TERM_MAX + 1]; /* the prompt's distinct words, first ones first */
+    size_t term_len[ASK_TERMS_MAX];
     size_t n_terms;
 } ask_request_t;
 
@@ -83,6 +84,7 @@ typedef struct ask_hit {
     const char *text;          /* owned by the caller (outlives the ranking) */
     uint32_t terms;            /* bit t: it contains terms[t] (ask_rank sets it) */
     double score;              /* ask_rank sets it */
+    uint8_t tf[ASK_TERMS_MAX]; /* how often it holds each term, at most 255 (ask_rank sets it) */
 } ask_hit_t;
 
 /* The collection the hits were found in: its segments, their total length

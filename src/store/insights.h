@@ -47,9 +47,11 @@ typedef struct store_ask_query {
  * once, in order, found or not - another organization's, an invisible
  * private one or a malformed id is not found; deal_id: those whose dealUUID
  * or externalOpportunity.uuid is deal_id, visible in sc and not archived,
- * newest first), then seg for every indexed segment of the found ones that
- * holds a term (by the full-text index: FTS5 / tsvector), grouped by
- * conversation in conv order, in seq order. STORE_ERROR when a callback stops. */
+ * newest first), then seg for the indexed segments of the found ones that
+ * hold a term, grouped by conversation in conv order, in seq order. Every
+ * segment that holds a term is handed over; others may be too (a backend may
+ * read a short transcript whole rather than its full-text index: the
+ * caller's ranking drops them). STORE_ERROR when a callback stops. */
 store_rc_t store_ask_search(store_t *st, const store_scope_t *sc, const store_ask_query_t *q, store_ask_conv_cb conv,
                             store_ask_segment_cb seg, void *ctx);
 

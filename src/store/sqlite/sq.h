@@ -67,6 +67,7 @@ enum {
     S_ASK_CONV,
     S_ASK_DEAL,
     S_ASK_SEGS,
+    S_ASK_RANGE,
     S_SC_INSERT,
     S_SC_UPDATE,
     S_SC_GET,

@@ -78,7 +78,9 @@ const char *sq_sql[S__COUNT] = {
                    " AND c.id IN (SELECT d.id FROM conversations d WHERE d.org_uuid = ?1 AND d.deal_uuid = ?2"
                    " AND d.deal_uuid <> '' UNION SELECT b.id FROM conversation_bodies b WHERE b.opportunity_uuid = ?2)"
                    " ORDER BY c.created_at DESC, c.uuid DESC LIMIT ?4",
-    /* the segments of one conversation (its rowid range) holding a term */
+    /* the segments of one conversation (its rowid range): all of them, or, through the FTS5 index,
+     * those holding a term of ?1 (sq_ask_plan chooses) */
+    [S_ASK_RANGE] = "SELECT seq, start_sec, end_sec, text FROM transcript_segments WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
     [S_ASK_SEGS] = "SELECT s.seq, s.start_sec, s.end_sec, s.text FROM transcript_segments_fts"
                    " JOIN transcript_segments s ON s.id = transcript_segments_fts.rowid"
                    " WHERE transcript_segments_fts MATCH ?1 AND transcript_segments_fts.rowid BETWEEN ?2 AND ?3"
