@@ -139,6 +139,25 @@ class AskTest(harness.ApiTestCase):
         for _ in range(3):
             self.assertEqual(self.ask(body, params="?include_timestamps=1&summarize=1").raw, first)
 
+    def test_long_transcripts_through_the_index_and_short_prompts_alike(self):
+        """300 segments: a one-word prompt goes through the full-text index (SQLite reads a conversation whole
+        only when it has fewer than ~48 segments per prompt word), a seven-word one reads the rows; both
+        answers are the computation by hand."""
+        words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel"]
+        segs = []
+        for i in range(300):
+            text = " ".join(words[(i * k) % 8] for k in range(1, 6 + i % 5))
+            if i in (17, 211):
+                text += " zeppelin"
+            segs.append(("S%d" % (i % 3), text, float(i), float(i) + 0.5))
+        cid = srv.import_conv(A.key, alice, conversationTitle="Long", transcript={"v1": transcript_v1(*segs)})
+        for prompt in ("zeppelin?", "alpha bravo charlie delta echo zeppelin golf"):
+            want = bm25_answer(segs, prompt)
+            b = self.ids([cid], prompt, params="?include_timestamps=true")
+            self.assertEqual(b[0]["segments"], [{"start_sec": s, "end_sec": e, "text": t} for _, t, s, e in want],
+                             prompt)
+            self.assertIn(segs[17][1], b[0]["output"])
+
     def test_segments_only_with_include_timestamps(self):
         for params in ("", "?include_timestamps=false", "?include_timestamps=0"):
             b = self.ids([c_main], "aardvark", params=params)
