@@ -59,8 +59,24 @@ static void test_length_and_tsvector(void **state)
     assert_int_equal(ask_length("one two  three"), 4); /* spaces + 1, as the migrations count */
     buf_t b;
     buf_init(&b);
-    ask_tsvector("It's a Test, it's", &b);
-    assert_string_equal(b.data, "'it' 's' 'a' 'test' 'it' 's'");
+    assert_int_equal(ask_tsvector("It's a Test, it's", &b), 0);
+    assert_string_equal(b.data, "'it' 's' 'a' 'test'");
+    /* distinct words only, the first ASK_TSVECTOR_WORDS_MAX of them: a tsvector holds at most 1 MB */
+    buf_t big;
+    buf_init(&big);
+    for (int i = 0; i < 300000; i++)
+        buf_puts(&big, i % 2 ? "word " : "Word ");
+    for (int i = 0; i < ASK_TSVECTOR_WORDS_MAX + 10; i++)
+        buf_printf(&big, "w%d ", i);
+    buf_reset(&b);
+    assert_int_equal(ask_tsvector(big.data, &b), 0);
+    assert_int_equal(strncmp(b.data, "'word' 'w0' 'w1' ", 17), 0);
+    size_t quotes = 0;
+    for (size_t i = 0; i < b.len; i++)
+        quotes += b.data[i] == '\'';
+    assert_int_equal(quotes, 2 * ASK_TSVECTOR_WORDS_MAX);
+    assert_true(b.len < 1000000);
+    buf_free(&big);
     buf_free(&b);
 }
 

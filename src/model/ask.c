@@ -127,19 +127,44 @@ int64_t ask_length(const char *s)
     return n;
 }
 
-void ask_tsvector(const char *text, buf_t *out)
+/* FNV-1a of w[0..n). */
+static uint32_t ask_hash(const char *w, size_t n)
 {
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)w[i]) * 16777619u;
+    return h;
+}
+
+int ask_tsvector(const char *text, buf_t *out)
+{
+    /* the distinct words so far: slots of (offset of the word in out + 1, its length) */
+    enum { SLOTS = 8192 }; /* a power of two above twice ASK_TSVECTOR_WORDS_MAX */
+    _Static_assert(SLOTS >= 2 * ASK_TSVECTOR_WORDS_MAX && (SLOTS & (SLOTS - 1)) == 0, "ask_tsvector's table");
+    struct { size_t off, len; } *seen = calloc(SLOTS, sizeof *seen); /* owned here */
+    if (!seen)
+        return -1;
     char w[ASK_TERM_MAX + 1];
-    size_t pos = 0, n = strlen(text), len;
-    bool first = true;
-    while ((len = ask_next_word(text, n, &pos, w)) > 0) {
-        if (!first)
+    size_t pos = 0, n = strlen(text), len, distinct = 0;
+    while (distinct < ASK_TSVECTOR_WORDS_MAX && (len = ask_next_word(text, n, &pos, w)) > 0) {
+        size_t k = ask_hash(w, len) & (SLOTS - 1);
+        bool dup = false;
+        for (; seen[k].off && !dup; k = (k + 1) & (SLOTS - 1))
+            dup = seen[k].len == len && memcmp(out->data + seen[k].off - 1, w, len) == 0;
+        if (dup)
+            continue;
+        if (distinct++)
             buf_putc(out, ' ');
-        first = false;
         buf_putc(out, '\'');
+        if (out->oom)
+            break;
+        seen[k].off = out->len + 1;
+        seen[k].len = len;
         buf_append(out, w, len);
         buf_putc(out, '\'');
     }
+    free(seen);
+    return out->oom ? -1 : 0;
 }
 
 /* ---- segments of a stored transcript ---------------------------------------- */

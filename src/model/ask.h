@@ -33,9 +33,12 @@ size_t ask_next_word(const char *s, size_t n, size_t *pos, char out[ASK_TERM_MAX
  * migrations compute the same in SQL). */
 int64_t ask_length(const char *s);
 
-/* Writes the words of text as a PostgreSQL tsvector literal ('w1' 'w2' …;
- * words hold no quote or backslash) into out (appended). */
-void ask_tsvector(const char *text, buf_t *out);
+#define ASK_TSVECTOR_WORDS_MAX 4000 /* distinct words of one segment in its tsvector (255 bytes each: < 1 MB) */
+
+/* Appends the distinct words of text, the first ASK_TSVECTOR_WORDS_MAX of
+ * them, as a PostgreSQL tsvector literal ('w1' 'w2' …; words hold no quote or
+ * backslash) to out. Returns 0, or -1 when memory ran out. */
+int ask_tsvector(const char *text, buf_t *out);
 
 /* ---- segments of a stored transcript ---------------------------------------- */
 

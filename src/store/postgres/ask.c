@@ -20,7 +20,8 @@ static int pg_ask_segment_put(void *ctx, const ask_segment_t *seg)
 {
     pg_ask_put_t *p = ctx;
     buf_reset(&p->terms);
-    ask_tsvector(seg->text, &p->terms);
+    if (ask_tsvector(seg->text, &p->terms) != 0)
+        return -1;
     jsonw_obj_begin(&p->w);
     jsonw_kv_int(&p->w, "q", seg->seq);
     jsonw_kv_number(&p->w, "s", seg->start_sec);

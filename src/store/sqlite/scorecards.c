@@ -244,7 +244,10 @@ static store_rc_t sq_sci_write(sq_conn_t *c, int id, const scorecard_item_t *it,
         sq_put(c, id, s);
         return STORE_ERROR;
     }
-    return sq_done(c, id, s, SQ_CHANGE, fn);
+    if (id != S_SCI_INSERT)
+        return sq_done(c, id, s, SQ_CHANGE, fn);
+    store_rc_t r = sq_done(c, id, s, SQ_INSERT, fn); /* CONFLICT: the uuid exists */
+    return r == STORE_OK && sqlite3_changes(c->db) == 0 ? STORE_NOT_FOUND : r;
 }
 
 store_rc_t sqlite_scorecard_item_create(store_t *base, const scorecard_item_t *it, uuid_str_t out)

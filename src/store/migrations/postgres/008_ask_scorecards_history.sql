@@ -30,7 +30,8 @@ CREATE TABLE transcript_segments (
 CREATE INDEX transcript_segments_terms ON transcript_segments USING gin (terms);
 
 -- Backfill: every stored transcript (the canonical v1 always exists when there is one). The word
--- pattern is src/model/ask.c's ask_token_char.
+-- pattern is src/model/ask.c's (ask_next_word); at most 4,000 distinct words a segment (ASK_TSVECTOR_WORDS_MAX:
+-- a tsvector holds at most 1 MB).
 INSERT INTO transcript_index(conv_uuid, org_uuid, nseg, nwords)
   SELECT c.uuid, c.org_uuid, count(*),
          sum(CASE WHEN length(f.v ->> 'sentence') = 0 THEN 0
@@ -46,7 +47,7 @@ INSERT INTO transcript_segments(conv_uuid, seq, start_sec, end_sec, text, terms)
            SELECT DISTINCT m[1] FROM regexp_matches(parley_ascii_lower(coalesce(f.v ->> 'sentence', '')),
              '([a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u1fff\u2c00-\u2fff\u3040-\ufefe\uff00-\U0001efff\U0001fb00-\U0010ffff]+)',
              'g') AS m
-           WHERE octet_length(m[1]) <= 255))
+           WHERE octet_length(m[1]) <= 255 LIMIT 4000))
   FROM conversations c,
        jsonb_array_elements(parley_try_jsonb(c.transcript_v1_json) -> 'final') WITH ORDINALITY AS f(v, n)
   WHERE jsonb_typeof(parley_try_jsonb(c.transcript_v1_json) -> 'final') = 'array';
