@@ -7,6 +7,7 @@
 #include "http/problem.h"
 #include "lib/ptime.h"
 #include "lib/strutil.h"
+#include "lib/uuid.h"
 #include "model/ask.h"
 #include "store/insights.h"
 
@@ -215,6 +216,8 @@ static int ask_record(req_t *r, const ask_run_t *x, const ask_hit_t *sum, size_t
     store_gi_entry_t e = {.title = title, .prompt = p, .synthesis = synthesis.data ? synthesis.data : "",
                           .items_json = items.data, .conversations_json = convs.data,
                           .created_at = ptime_now_ms()};
+    uuid_v7(e.uuid);
+    uuid_v7(e.result_uuid);
     snprintf(e.org_uuid, sizeof e.org_uuid, "%s", r->scope.org_uuid);
     snprintf(e.user_uuid, sizeof e.user_uuid, "%s", r->scope.user_uuid);
     int rc = 0;

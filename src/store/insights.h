@@ -143,11 +143,11 @@ store_rc_t store_scorecard_summary(store_t *st, const char *org_uuid, const scor
 /* ---- generalized-insights history ---------------------------------------------- */
 
 typedef struct store_gi_entry {
-    uuid_str_t uuid;            /* "" = new */
+    uuid_str_t uuid;            /* set by the caller (uuid_v7, or the seed's) */
     uuid_str_t org_uuid;
     uuid_str_t user_uuid;
     const char *title;
-    uuid_str_t result_uuid;     /* "" = new */
+    uuid_str_t result_uuid;     /* set by the caller */
     const char *prompt;
     const char *synthesis;
     const char *items_json;

@@ -18,19 +18,11 @@ static store_rc_t pg_gi_add_body(pg_conn_t *c, void *arg)
 
 store_rc_t postgres_gi_add(store_t *base, const store_gi_entry_t *e)
 {
-    if (!e || !e->title || !e->prompt || !e->synthesis || !e->items_json || !e->conversations_json)
+    if (!e || !e->uuid[0] || !e->result_uuid[0] || !e->title || !e->prompt || !e->synthesis || !e->items_json || !e->conversations_json)
         return STORE_ERROR;
-    uuid_str_t id, rid;
-    if (e->uuid[0])
-        memcpy(id, e->uuid, sizeof id);
-    else
-        uuid_v7(id);
-    if (e->result_uuid[0])
-        memcpy(rid, e->result_uuid, sizeof rid);
-    else
-        uuid_v7(rid);
     char t[24];
-    const char *vals[10] = {id, e->org_uuid, e->user_uuid, e->title, rid, e->prompt, e->synthesis, e->items_json,
+    const char *vals[10] = {e->uuid,      e->org_uuid,    e->user_uuid,  e->title,
+                            e->result_uuid, e->prompt,    e->synthesis,  e->items_json,
                             e->conversations_json, pg_i64(t, e->created_at)};
     if (!pg_utf8_all(vals, 10))
         return STORE_ERROR;

@@ -6,19 +6,10 @@
 store_rc_t sqlite_gi_add(store_t *base, const store_gi_entry_t *e)
 {
     sq_conn_t *c = sq_conn((sq_store_t *)base);
-    if (!c || !e || !e->title || !e->prompt || !e->synthesis || !e->items_json || !e->conversations_json)
+    if (!c || !e || !e->uuid[0] || !e->result_uuid[0] || !e->title || !e->prompt || !e->synthesis || !e->items_json || !e->conversations_json)
         return STORE_ERROR;
-    uuid_str_t id, rid;
-    if (e->uuid[0])
-        memcpy(id, e->uuid, sizeof id);
-    else
-        uuid_v7(id);
-    if (e->result_uuid[0])
-        memcpy(rid, e->result_uuid, sizeof rid);
-    else
-        uuid_v7(rid);
-    const sq_param_t p[] = {SQ_TEXT(id),        SQ_TEXT(e->org_uuid),   SQ_TEXT(e->user_uuid),
-                            SQ_TEXT(e->title),  SQ_TEXT(rid),           SQ_TEXT(e->prompt),
+    const sq_param_t p[] = {SQ_TEXT(e->uuid),   SQ_TEXT(e->org_uuid),   SQ_TEXT(e->user_uuid),
+                            SQ_TEXT(e->title),  SQ_TEXT(e->result_uuid), SQ_TEXT(e->prompt),
                             SQ_TEXT(e->synthesis), SQ_TEXT(e->items_json), SQ_TEXT(e->conversations_json),
                             SQ_INT(e->created_at)};
     store_rc_t r = sq_run(c, S_GI_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), __func__);
