@@ -23,6 +23,19 @@ static int sc_org_level(req_t *r, const char *what)
     return -1;
 }
 
+/* Replies for a store answer that is not STORE_OK: 404 naming what and id
+ * (NOT_FOUND), else 500. Returns 0 (nothing replied) on STORE_OK, else -1. */
+static int sc_fail(req_t *r, store_rc_t rc, const char *what, const char *id)
+{
+    if (rc == STORE_OK)
+        return 0;
+    if (rc == STORE_NOT_FOUND)
+        problem_not_found(r, what, id);
+    else
+        problem_internal(r);
+    return -1;
+}
+
 /* Copies s into the request's arena (strings included) as *out. Returns 0 or -1 (OOM). */
 static int sc_copy(req_t *r, const scorecard_t *s, scorecard_t *out)
 {
@@ -72,14 +85,10 @@ static int sci_one_cb(void *ctx, const scorecard_item_t *it)
 static int sc_load(req_t *r, const char *id, scorecard_t *s)
 {
     sc_one_t o = {.r = r};
-    store_rc_t rc = store_scorecard_get(r->store, r->scope.org_uuid, id, sc_one_cb, &o);
-    if (rc == STORE_NOT_FOUND)
-        problem_not_found(r, "scorecard", id);
-    else if (rc != STORE_OK)
-        problem_internal(r);
-    else
-        *s = o.s;
-    return rc == STORE_OK ? 0 : -1;
+    if (sc_fail(r, store_scorecard_get(r->store, r->scope.org_uuid, id, sc_one_cb, &o), "scorecard", id) != 0)
+        return -1;
+    *s = o.s;
+    return 0;
 }
 
 /* Loads live item item_id of scorecard sc_id into *it (arena copy): 0, or -1
@@ -88,13 +97,10 @@ static int sci_load(req_t *r, const char *sc_id, const char *item_id, scorecard_
 {
     sc_one_t o = {.r = r};
     store_rc_t rc = store_scorecard_item_get(r->store, r->scope.org_uuid, sc_id, item_id, false, sci_one_cb, &o);
-    if (rc == STORE_NOT_FOUND)
-        problem_not_found(r, "scorecard item", item_id);
-    else if (rc != STORE_OK)
-        problem_internal(r);
-    else
-        *it = o.it;
-    return rc == STORE_OK ? 0 : -1;
+    if (sc_fail(r, rc, "scorecard item", item_id) != 0)
+        return -1;
+    *it = o.it;
+    return 0;
 }
 
 /* Items collected from the store (arena copies). */
@@ -157,6 +163,22 @@ static void sc_reply(req_t *r, const scorecard_t *s, const scorecard_item_t *it)
 static json_t *sc_body(req_t *r)
 {
     return req_json_body(r, true); /* owner: the caller */
+}
+
+/* Reads the body onto *it with scorecard_item_body_parse (create or PATCH).
+ * Returns the body, whose strings *it borrows (the caller json_decrefs it
+ * once the store has them), or NULL after replying 400/415. */
+static json_t *sci_body(req_t *r, bool create, scorecard_item_t *it)
+{
+    json_t *root = sc_body(r);
+    unsigned set;
+    char err[512];
+    if (root && scorecard_item_body_parse(root, create, it, &set, err, sizeof err) != 0) {
+        json_decref(root);
+        problem_send(r, 400, "invalid_body", "%s", err);
+        return NULL;
+    }
+    return root;
 }
 
 /* ---- scorecards --------------------------------------------------------------- */
@@ -327,35 +349,20 @@ void api_scorecard_item_create(req_t *r)
     scorecard_t s;
     if (sc_load(r, r->params[0], &s) != 0)
         return;
-    json_t *root = sc_body(r);
-    if (!root)
-        return;
     scorecard_item_t it;
     memset(&it, 0, sizeof it);
     scorecard_item_defaults(&it);
     it.position = -1; /* after the last one unless given */
-    unsigned set;
-    char err[512];
-    if (scorecard_item_body_parse(root, true, &it, &set, err, sizeof err) != 0) {
-        json_decref(root);
-        problem_send(r, 400, "invalid_body", "%s", err);
+    json_t *root = sci_body(r, true, &it);
+    if (!root)
         return;
-    }
     snprintf(it.org_uuid, sizeof it.org_uuid, "%s", r->scope.org_uuid);
     memcpy(it.scorecard_uuid, s.uuid, sizeof it.scorecard_uuid);
     it.created_at = it.updated_at = ptime_now_ms();
     uuid_str_t id;
     store_rc_t rc = store_scorecard_item_create(r->store, &it, id);
     json_decref(root);
-    if (rc == STORE_NOT_FOUND) {
-        problem_not_found(r, "scorecard", r->params[0]);
-        return;
-    }
-    if (rc != STORE_OK) {
-        problem_internal(r);
-        return;
-    }
-    if (sci_load(r, s.uuid, id, &it) == 0)
+    if (sc_fail(r, rc, "scorecard", r->params[0]) == 0 && sci_load(r, s.uuid, id, &it) == 0)
         sc_reply(r, NULL, &it);
 }
 
@@ -376,31 +383,16 @@ void api_scorecard_item_update(req_t *r)
     scorecard_item_t it;
     if (sci_load(r, r->params[0], r->params[1], &it) != 0)
         return;
-    json_t *root = sc_body(r);
+    json_t *root = sci_body(r, false, &it);
     if (!root)
         return;
-    unsigned set;
-    char err[512];
-    if (scorecard_item_body_parse(root, false, &it, &set, err, sizeof err) != 0) {
-        json_decref(root);
-        problem_send(r, 400, "invalid_body", "%s", err);
-        return;
-    }
     it.updated_at = ptime_now_ms();
-    store_rc_t rc = store_scorecard_item_update(r->store, &it);
+    store_rc_t rc = store_scorecard_item_update(r->store, &it); /* NOT_FOUND: deleted meanwhile */
     json_decref(root);
-    if (rc == STORE_NOT_FOUND) {
-        problem_not_found(r, "scorecard item", r->params[1]); /* deleted meanwhile */
-        return;
-    }
-    if (rc != STORE_OK) {
-        problem_internal(r);
-        return;
-    }
     uuid_str_t sid, iid;
     memcpy(sid, it.scorecard_uuid, sizeof sid);
     memcpy(iid, it.uuid, sizeof iid);
-    if (sci_load(r, sid, iid, &it) == 0)
+    if (sc_fail(r, rc, "scorecard item", r->params[1]) == 0 && sci_load(r, sid, iid, &it) == 0)
         sc_reply(r, NULL, &it);
 }
 
@@ -413,17 +405,10 @@ void api_scorecard_item_delete(req_t *r)
     scorecard_item_t it;
     if (sci_load(r, r->params[0], r->params[1], &it) != 0)
         return;
-    int64_t now = ptime_now_ms();
-    store_rc_t rc = store_scorecard_item_delete(r->store, r->scope.org_uuid, it.scorecard_uuid, it.uuid, now);
-    if (rc == STORE_NOT_FOUND) {
-        problem_not_found(r, "scorecard item", r->params[1]);
-        return;
-    }
-    if (rc != STORE_OK) {
-        problem_internal(r);
-        return;
-    }
-    sc_reply(r, NULL, &it);
+    store_rc_t rc = store_scorecard_item_delete(r->store, r->scope.org_uuid, it.scorecard_uuid, it.uuid,
+                                                ptime_now_ms());
+    if (sc_fail(r, rc, "scorecard item", r->params[1]) == 0)
+        sc_reply(r, NULL, &it);
 }
 
 /* ---- results ------------------------------------------------------------------ */
