@@ -69,7 +69,7 @@ def inputs(db, out):
         " (SELECT 1 FROM conversations c WHERE c.org_uuid = u.org_uuid AND c.user_uuid = u.uuid)", (org,))]
     users = [r[0] for r in con.execute("SELECT uuid FROM users WHERE org_uuid = ? AND role = 'member'", (org,))]
     terms = title_terms(con, org, random.Random(7), n) # its own generator: the import body stays as before
-    tmax = con.execute("SELECT max(created_at) FROM conversations").fetchone()[0]
+    tmax = con.execute("SELECT max(created_at) FROM conversations").fetchone()[0] // 1000  # stored in ms
     con.close()
 
     def q(path, params):
@@ -231,6 +231,7 @@ def wids(db, out, n):
 
 
 def count_archived(db, since):
+    since *= 1000  # SINCE is in seconds (date +%s); the store keeps milliseconds
     if is_pg(db):
         print(psql(db, "SELECT count(*) FROM conversations WHERE archived AND archived_at >= %d" % since))
         return
@@ -251,6 +252,7 @@ def count_imported(db, runid):
 
 
 def reset(db, since):
+    since *= 1000  # as count_archived
     if is_pg(db):
         # participants go with their conversation (ON DELETE CASCADE); the per-owner counts follow by trigger
         psql(db, "BEGIN; UPDATE conversations SET archived = false, archived_at = 0 WHERE archived AND "

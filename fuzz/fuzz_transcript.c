@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "fuzz_common.h"
+#include "model/conversation.h"
 #include "model/transcript.h"
 
 /* Writes the detailed form from stored strings and checks it is valid JSON. */
@@ -52,7 +53,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     char err[512];
     err[0] = '\0';
     if (transcript_build(&a, v, NULL, &out, err, sizeof err) == 0) {
-        FUZZ_CHECK(out.text != NULL, "text form present");
+        /* the list form, derived from v1 when a list renders it, is one JSON string */
+        conv_t c;
+        memset(&c, 0, sizeof c);
+        c.transcript_v1_json = out.v1_json;
+        buf_t tb;
+        jsonw_t tw;
+        buf_init(&tb);
+        jsonw_init(&tw, &tb);
+        conv_write_transcript_text(&tw, &c);
+        FUZZ_CHECK(!tb.oom && tb.len >= 2 && tb.data[0] == '"', "text form is a string");
+        fuzz_assert_json(tb.data, tb.len, "text form");
+        buf_free(&tb);
         FUZZ_CHECK((out.segments == 0) || out.v1_json, "segments imply a v1 form");
         FUZZ_CHECK(out.last_end >= 0, "last_end non-negative");
         if (out.v1_json)

@@ -3,10 +3,11 @@
 # the npm packages of tests/openapi (the OpenAPI 3.1 validator the suite runs on docs/openapi.json).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# systemd (systemd-analyze) and strace: tests/contrib/test_systemd_unit.py checks contrib/parley.service.
+# systemd (systemd-analyze) and strace: tests/contrib/test_systemd_unit.py checks contrib/parley.service;
+# prometheus: its promtool checks GET /metrics (tests/api/test_operations.py).
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
       libsodium-dev libcmocka-dev python3 python3-jsonschema curl libpq-dev postgresql postgresql-client
-      systemd strace
+      systemd strace prometheus
       python3-pytest nodejs)
 # npm: Debian's package, unless the Node.js installed brings its own (a nodesource build does).
 command -v npm >/dev/null || pkgs+=(npm)

@@ -3,12 +3,14 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "lib/arena.h"
 #include "lib/buf.h"
 #include "lib/jsonw.h"
 #include "model/conversation.h"
@@ -68,10 +70,10 @@ static conv_t full_conv(void)
     strcpy(c.user_uuid, UUID_USER);
     strcpy(c.team_uuid, UUID_TEAM);
     c.title = "Q1 \"Deal\" Review";
-    c.created_at = 1710756000; /* 2024-03-18T10:00:00Z */
-    c.finished_at = 1710758700;
-    c.live_started_at = 1710756000;
-    c.live_ended_at = 1710758700;
+    c.created_at = 1710756000000; /* 2024-03-18T10:00:00.000Z */
+    c.finished_at = 1710758700250;
+    c.live_started_at = 1710756000000;
+    c.live_ended_at = 1710758700250;
     c.referenceable = true;
     c.media_duration = 2700;
     c.video_uid = "vid-1";
@@ -117,7 +119,6 @@ static conv_t full_conv(void)
     c.transcript_v2_json = "{\"pieceInFlux\":\"\",\"final\":[{\"speaker\":\"Jane Smith\",\"words\":[{\"text\":"
                            "\"hello\",\"startTimestamp\":0,\"endTimestamp\":0.5},{\"text\":\"there\","
                            "\"startTimestamp\":0.6,\"endTimestamp\":1.5}]}]}";
-    c.transcript_text = "Jane Smith: hello there\n";
     return c;
 }
 
@@ -136,7 +137,9 @@ static void check_order(json_t *a, bool with_archived_at)
             assert_int_equal(i, N_ATTRS);
             assert_string_equal(key, "archivedAt");
         }
-        assert_false(json_is_null(v));
+        /* externalOpportunity is the one attribute that may be null (spec §0) */
+        if (strcmp(key, "externalOpportunity") != 0)
+            assert_false(json_is_null(v));
         i++;
     }
     assert_int_equal(i, N_ATTRS + (with_archived_at ? 1 : 0));
@@ -177,8 +180,8 @@ static void test_full_values(void **state)
     json_t *a = attrs(root);
     assert_string_equal(json_string_value(json_object_get(a, "uuid")), UUID1);
     assert_string_equal(json_string_value(json_object_get(a, "title")), "Q1 \"Deal\" Review");
-    assert_string_equal(json_string_value(json_object_get(a, "createdAt")), "2024-03-18T10:00:00Z");
-    assert_string_equal(json_string_value(json_object_get(a, "finishedAt")), "2024-03-18T10:45:00Z");
+    assert_string_equal(json_string_value(json_object_get(a, "createdAt")), "2024-03-18T10:00:00.000Z");
+    assert_string_equal(json_string_value(json_object_get(a, "finishedAt")), "2024-03-18T10:45:00.250Z");
     assert_string_equal(json_string_value(json_object_get(a, "userUUID")), UUID_USER);
     assert_string_equal(json_string_value(json_object_get(a, "teamUUID")), UUID_TEAM);
     assert_true(json_is_false(json_object_get(a, "archived")));
@@ -241,7 +244,8 @@ static void test_defaults_for_null_fields(void **state)
         if (!json_is_array(v) || json_array_size(v) != 0)
             fail_msg("%s should default to []", arrays[i]);
     }
-    const char *objects[] = {"externalOpportunity", "importMetadata", "zoomMetadata", "extractedIntelligence",
+    assert_true(json_is_null(json_object_get(a, "externalOpportunity")));
+    const char *objects[] = {"importMetadata", "zoomMetadata", "extractedIntelligence",
                              "confirmedExtractedIntelligence", "labels", "transcript"};
     for (size_t i = 0; i < sizeof objects / sizeof objects[0]; i++) {
         json_t *v = json_object_get(a, objects[i]);
@@ -275,18 +279,18 @@ static void test_archived_at_only_when_archived(void **state)
     (void)state;
     conv_t c = full_conv();
     conv_render_opts_t o = conv_render_opts_list();
-    c.archived_at = 1710760000; /* set but not archived: not rendered */
+    c.archived_at = 1710760000000; /* set but not archived: not rendered */
     json_t *root = render(&c, &o, NULL);
     assert_null(json_object_get(attrs(root), "archivedAt"));
     check_order(attrs(root), false);
     json_decref(root);
 
     c.archived = true;
-    c.archived_at = 1710759600;
+    c.archived_at = 1710759600001;
     root = render(&c, &o, NULL);
     check_order(attrs(root), true);
     assert_true(json_is_true(json_object_get(attrs(root), "archived")));
-    assert_string_equal(json_string_value(json_object_get(attrs(root), "archivedAt")), "2024-03-18T11:00:00Z");
+    assert_string_equal(json_string_value(json_object_get(attrs(root), "archivedAt")), "2024-03-18T11:00:00.001Z");
     json_decref(root);
 }
 
@@ -447,6 +451,201 @@ static void test_render_inside_array(void **state)
     buf_free(&b);
 }
 
+/* Renders c to a string (caller frees). */
+static char *render_text(const conv_t *c, const conv_render_opts_t *o)
+{
+    char *raw = NULL;
+    json_decref(render(c, o, &raw));
+    return raw;
+}
+
+/* Stores c the way a store does (conv_store_prepare, then the stored text read
+ * back into a second conv that holds only what a row holds) and checks that
+ * every combination of render options gives the same bytes both ways. */
+static void check_doc_matches_fields(conv_t c)
+{
+    arena_t a;
+    arena_init(&a);
+    buf_t stored;
+    buf_init(&stored);
+    conv_t fields = c;
+    assert_int_equal(conv_store_prepare(&a, &fields, &stored), 0);
+
+    conv_t row;
+    memset(&row, 0, sizeof row);
+    strcpy(row.uuid, c.uuid);
+    strcpy(row.user_uuid, c.user_uuid);
+    strcpy(row.team_uuid, c.team_uuid);
+    row.created_at = c.created_at; /* the row's columns */
+    row.is_private = c.is_private;
+    row.is_internal = c.is_internal;
+    row.is_empty = c.is_empty;
+    row.archived = c.archived;
+    row.archived_at = c.archived_at;
+    row.user_email = c.user_email;
+    row.user_first_name = c.user_first_name;
+    row.user_last_name = c.user_last_name;
+    row.user_transcript_lang = c.user_transcript_lang;
+    row.participants_json = fields.participants_json; /* NULL when only the external ones exist */
+    row.import_metadata_json = c.import_metadata_json;
+    row.zoom_metadata_json = c.zoom_metadata_json;
+    conv_stored_doc_read(&row, stored.data, stored.len);
+    assert_non_null(row.doc);
+
+    for (unsigned bits = 0; bits < 96; bits++) {
+        conv_render_opts_t o = conv_render_opts_single();
+        o.transcript = (conv_transcript_form_t)(bits % 3);
+        o.hide_transcript = bits & 4;
+        o.include_internal_participants = bits & 8;
+        o.include_zoom_metadata = bits & 16;
+        o.include_import_metadata = (bits / 32) & 1;
+        o.omit_intelligence = (bits / 64) & 1;
+        char *x = render_text(&c, &o), *y = render_text(&row, &o);
+        if (strcmp(x, y) != 0) {
+            fprintf(stderr, "options %u: from the fields\n%s\nfrom the document\n%s\n", bits, x, y);
+            fail();
+        }
+        free(x);
+        free(y);
+    }
+
+    /* the document parses back into the same fields: rendering them again gives the same bytes */
+    conv_t back = row;
+    assert_int_equal(conv_doc_parse(&a, &back), 0);
+    back.doc = NULL;
+    conv_render_opts_t o = conv_render_opts_single();
+    o.include_internal_participants = o.include_import_metadata = o.include_zoom_metadata = true;
+    char *x = render_text(&c, &o), *y = render_text(&back, &o);
+    if (strcmp(x, y) != 0) {
+        fprintf(stderr, "rendered from the fields\n%s\nfrom the parsed document\n%s\n", x, y);
+        fail();
+    }
+    free(x);
+    free(y);
+    buf_free(&stored);
+    arena_free(&a);
+}
+
+static void test_stored_document(void **state)
+{
+    (void)state;
+    conv_t c = full_conv();
+    check_doc_matches_fields(c);
+    c.archived = true;
+    c.archived_at = 1710759600001;
+    check_doc_matches_fields(c);
+
+    /* the empty conversation, and one whose participants are all external */
+    conv_t e;
+    memset(&e, 0, sizeof e);
+    strcpy(e.uuid, UUID1);
+    check_doc_matches_fields(e);
+    c = full_conv();
+    c.participants_json = c.participants_ext_json;
+    check_doc_matches_fields(c);
+}
+
+static void test_store_prepare_derived(void **state)
+{
+    (void)state;
+    arena_t a;
+    arena_init(&a);
+    buf_t out;
+    buf_init(&out);
+    conv_t c = full_conv();
+    assert_int_equal(conv_store_prepare(&a, &c, &out), 0);
+    assert_string_equal(c.opportunity_uuid, "opp-1");
+    assert_true(c.analyzed);
+    assert_non_null(c.participants_json); /* an internal participant: kept */
+
+    c = full_conv();
+    c.participants_json = c.participants_ext_json;
+    c.external_opportunity_json = "{}";
+    c.scorecards_json = "[]";
+    c.extracted_intel_json = "{}";
+    buf_reset(&out);
+    assert_int_equal(conv_store_prepare(&a, &c, &out), 0);
+    assert_null(c.opportunity_uuid);
+    assert_false(c.analyzed);
+    assert_null(c.participants_json); /* the document holds them all */
+    buf_free(&out);
+    arena_free(&a);
+}
+
+static void test_slots_text(void **state)
+{
+    (void)state;
+    conv_doc_slots_t s, t;
+    for (int i = 0; i < CONV_NSLOTS; i++) {
+        s.start[i] = 10 * i + 1;
+        s.end[i] = 10 * i + 5;
+    }
+    s.tail = 100;
+    char text[CONV_SLOTS_TEXT_MAX];
+    conv_slots_format(&s, text);
+    assert_int_equal(conv_slots_parse(text, 200, &t), 0);
+    assert_memory_equal(&s, &t, sizeof s);
+    assert_int_equal(conv_slots_parse(text, 99, &t), -1);     /* tail beyond the document */
+    assert_int_equal(conv_slots_parse("1,2,3", 200, &t), -1); /* too few */
+    assert_int_equal(conv_slots_parse("x", 200, &t), -1);
+    s.start[2] = 2; /* out of order */
+    conv_slots_format(&s, text);
+    assert_int_equal(conv_slots_parse(text, 200, &t), -1);
+}
+
+/* The list text of a conversation whose transcript v1 is v1 (rendered from a stored document). */
+static char *text_of(const char *v1)
+{
+    conv_t c;
+    memset(&c, 0, sizeof c);
+    strcpy(c.uuid, UUID1);
+    c.transcript_v1_json = v1;
+    arena_t a;
+    arena_init(&a);
+    buf_t stored;
+    buf_init(&stored);
+    assert_int_equal(conv_store_prepare(&a, &c, &stored), 0);
+    conv_t row;
+    memset(&row, 0, sizeof row);
+    strcpy(row.uuid, UUID1);
+    conv_stored_doc_read(&row, stored.data, stored.len);
+    conv_render_opts_t o = conv_render_opts_list();
+    json_t *root = render(&row, &o, NULL);
+    char *t = strdup(json_string_value(json_object_get(attrs(root), "transcript")));
+    json_decref(root);
+    buf_free(&stored);
+    arena_free(&a);
+    return t;
+}
+
+/* The text form from the canonical layout (one pass) and from any other
+ * layout (the generic walk) is "<speaker>: <sentence>\n" a segment either way. */
+static void test_text_layouts(void **state)
+{
+    (void)state;
+    static const struct { const char *v1, *want; } cases[] = {
+        {"{\"pieceInFlux\":\"\",\"final\":[]}", ""},
+        {"{\"pieceInFlux\":\"\",\"final\":[{\"speaker\":\"A \\\"q\\\" \\\\\",\"sentence\":\"x}]\\n\",\"startTimestamp\":0,"
+         "\"endTimestamp\":1.5e2}]}",
+         "A \"q\" \\: x}]\n\n"},
+        {"{\"pieceInFlux\":{\"speaker\":\"z\",\"final\":[]},\"final\":[{\"speaker\":\"B\",\"sentence\":\"\\u00e9t\\u00e9\","
+         "\"startTimestamp\":1,\"endTimestamp\":2},{\"speaker\":\"\",\"sentence\":\"\",\"startTimestamp\":2,"
+         "\"endTimestamp\":3}]}",
+         "B: \xc3\xa9t\xc3\xa9\n: \n"},
+        /* not the canonical layout (a load file may hold anything valid): the generic walk */
+        {"{\"final\":[{\"sentence\":\"hi\",\"speaker\":\"C\"},{\"speaker\":\"D\",\"sentence\":\"yo\",\"note\":\"}]\"}],"
+         "\"pieceInFlux\":\"\"}",
+         "C: hi\nD: yo\n"},
+        {"{ \"pieceInFlux\" : \"\" , \"final\" : [ { \"speaker\" : \"E\" , \"sentence\" : \"s\" } ] }", "E: s\n"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *t = text_of(cases[i].v1);
+        if (strcmp(t, cases[i].want) != 0)
+            fail_msg("case %zu: got [%s], want [%s]", i, t, cases[i].want);
+        free(t);
+    }
+}
+
 static void test_opts_defaults(void **state)
 {
     (void)state;
@@ -505,6 +704,10 @@ int main(void)
         cmocka_unit_test(test_omit_intelligence),
         cmocka_unit_test(test_fraction_and_escaping),
         cmocka_unit_test(test_render_inside_array),
+        cmocka_unit_test(test_stored_document),
+        cmocka_unit_test(test_store_prepare_derived),
+        cmocka_unit_test(test_slots_text),
+        cmocka_unit_test(test_text_layouts),
         cmocka_unit_test(test_opts_defaults),
         cmocka_unit_test(test_status_validators),
     };

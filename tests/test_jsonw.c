@@ -291,11 +291,11 @@ static void test_time(void **state)
 {
     fx_t *f = *state;
     jsonw_obj_begin(&f->w);
-    jsonw_kv_time(&f->w, "t", 1710756000);
+    jsonw_kv_time(&f->w, "t", 1710756000042);
     jsonw_kv_time(&f->w, "zero", 0);
     jsonw_kv_time(&f->w, "neg", -1);
     jsonw_obj_end(&f->w);
-    expect_json(f, "{\"t\":\"2024-03-18T10:00:00Z\",\"zero\":\"\",\"neg\":\"1969-12-31T23:59:59Z\"}");
+    expect_json(f, "{\"t\":\"2024-03-18T10:00:00.042Z\",\"zero\":\"\",\"neg\":\"1969-12-31T23:59:59.999Z\"}");
 }
 
 static void test_top_level_scalar(void **state)

@@ -63,7 +63,27 @@ static int t_seed(t_db_t *d, long count, uint64_t seed, char *err, size_t errlen
     return seed_run(d->st, &o, err, errlen);
 }
 
-/* Calls cb on every conversation of d's organization (archived and empty included). */
+typedef struct t_each_ctx {
+    store_conv_cb cb;
+    void *ctx;
+} t_each_ctx_t;
+
+/* Gives the callback a conversation whose fields are filled from the stored
+ * document (conv_doc_parse), as a writer sees it. */
+static int t_each_parse(void *ctx, const conv_t *row)
+{
+    t_each_ctx_t *e = ctx;
+    arena_t a;
+    arena_init(&a);
+    conv_t c = *row;
+    assert_int_equal(conv_doc_parse(&a, &c), 0);
+    int rc = e->cb(e->ctx, &c);
+    arena_free(&a);
+    return rc;
+}
+
+/* Calls cb on every conversation of d's organization (archived and empty
+ * included), with its fields filled from the stored document. */
 static int64_t t_each(t_db_t *d, store_conv_cb cb, void *ctx)
 {
     conv_filter_t f;
@@ -74,7 +94,8 @@ static int64_t t_each(t_db_t *d, store_conv_cb cb, void *ctx)
     f.size = 1000000;
     store_scope_t sc = {.org_uuid = d->org, .user_uuid = NULL};
     int64_t total = -1;
-    assert_int_equal(store_conv_list(d->st, &sc, &f, &total, cb, ctx), STORE_OK);
+    t_each_ctx_t e = {.cb = cb, .ctx = ctx};
+    assert_int_equal(store_conv_list(d->st, &sc, &f, &total, t_each_parse, &e), STORE_OK);
     return total;
 }
 
@@ -95,7 +116,7 @@ static int t_render_cb(void *ctx, const conv_t *c)
     o.include_zoom_metadata = true;
     jsonw_init(&w, &r->b);
     conv_render(&w, c, &o);
-    buf_printf(&r->b, "\n%s|%s|%s\n", c->external_id ? c->external_id : "-", c->transcript_text ? c->transcript_text : "-",
+    buf_printf(&r->b, "\n%s|%s\n", c->external_id ? c->external_id : "-",
                c->application_name ? c->application_name : "-");
     r->rows++;
     return 0;
@@ -162,6 +183,7 @@ typedef struct t_stats {
     t_db_t *d;
     long rows, priv, internal, empty, pending, failed, archived, v2, with_ext_id, scored, crm, labelled;
     long min_parts, max_parts, min_segs, max_segs, min_words, max_words;
+    long no_opportunity, attendees, attendees_no_email, call_with, sub_second;
     char owners[64][37];
     int nowners;
     char ext_ids[600][64];
@@ -211,10 +233,12 @@ static int t_stats_cb(void *ctx, const conv_t *c)
     }
     s->prev_created = c->created_at;
     memcpy(s->prev_uuid, c->uuid, 37);
-    assert_true(c->created_at >= T_NOW - 365 * 86400LL && c->created_at <= T_NOW);
+    /* times are milliseconds, most with a fraction of a second (beyond.md §0) */
+    assert_true(c->created_at >= (T_NOW - 365 * 86400LL) * 1000 && c->created_at <= T_NOW * 1000);
+    s->sub_second += c->created_at % 1000 != 0;
     assert_true(uuid_parse(c->uuid, NULL));
     if (c->archived)
-        assert_true(c->archived_at >= c->created_at && c->archived_at <= T_NOW);
+        assert_true(c->archived_at >= c->created_at && c->archived_at <= T_NOW * 1000);
     else
         assert_int_equal(c->archived_at, 0);
 
@@ -224,6 +248,9 @@ static int t_stats_cb(void *ctx, const conv_t *c)
     assert_true(conv_transcript_status_valid(c->transcript_status));
     assert_true(conv_crm_export_status_valid(c->crm_export_status));
     assert_true(strlen(c->title) > 0);
+    s->call_with += strncmp(c->title, "Call with ", 10) == 0;
+    s->no_opportunity += c->external_opportunity_json == NULL || strcmp(c->external_opportunity_json, "null") == 0 ||
+                         strcmp(c->external_opportunity_json, "{}") == 0;
 
     /* owners are the generated users, never the admin */
     assert_string_not_equal(c->user_uuid, s->d->admin);
@@ -260,6 +287,23 @@ static int t_stats_cb(void *ctx, const conv_t *c)
         const char *email = json_string_value(json_object_get(p, "email"));
         assert_non_null(email);
         assert_null(strstr(email, "@" T_DOMAIN));
+        /* an external participant's id is its email; no status (beyond.md §0) */
+        assert_string_equal(json_string_value(json_object_get(p, "id")), email);
+        assert_null(json_object_get(p, "status"));
+    }
+    /* attendees: {id, name} plus email and organizer when known */
+    json_array_foreach(att, i, p) {
+        const char *key;
+        json_t *v;
+        assert_non_null(json_string_value(json_object_get(p, "id")));
+        assert_non_null(json_string_value(json_object_get(p, "name")));
+        json_object_foreach(p, key, v) {
+            if (strcmp(key, "id") != 0 && strcmp(key, "name") != 0 && strcmp(key, "email") != 0 &&
+                strcmp(key, "organizer") != 0)
+                fail_msg("attendee of %s has key %s", c->uuid, key);
+        }
+        s->attendees++;
+        s->attendees_no_email += json_object_get(p, "email") == NULL;
     }
     int organizers = 0;
     json_array_foreach(parts, i, p) {
@@ -270,12 +314,13 @@ static int t_stats_cb(void *ctx, const conv_t *c)
 
     /* every other fragment parses */
     const char *frags[] = {c->bots_json, c->boards_json, c->talktracks_json, c->scorecards_json,
-                           c->external_opportunity_json, c->import_metadata_json, c->zoom_metadata_json,
+                           c->external_opportunity_json ? c->external_opportunity_json : "null",
+                           c->import_metadata_json, c->zoom_metadata_json,
                            c->linked_crm_json, c->external_accounts_json, c->external_contacts_json,
                            c->extracted_intel_json, c->confirmed_intel_json, c->labels_json,
                            c->label_tags_na_json, c->deprecated_label_categories_json};
     for (size_t k = 0; k < sizeof frags / sizeof frags[0]; k++) {
-        json_t *j = json_loads(frags[k], 0, NULL);
+        json_t *j = json_loads(frags[k], JSON_DECODE_ANY, NULL);
         if (!j)
             fail_msg("fragment %zu of %s does not parse: %s", k, c->uuid, frags[k]);
         json_decref(j);
@@ -305,7 +350,7 @@ static int t_stats_cb(void *ctx, const conv_t *c)
         }
         double last_end = json_number_value(json_object_get(json_array_get(final, (size_t)ns - 1), "endTimestamp"));
         assert_true(c->media_duration >= last_end);
-        assert_true(c->finished_at >= c->created_at + (int64_t)last_end);
+        assert_true(c->finished_at >= c->created_at + (int64_t)(last_end * 1000));
         t_check_speakers(v1, parts);
         json_decref(v1);
     }
@@ -362,6 +407,11 @@ static void test_distribution(void **state)
     assert_in_range(s->min_words, 3, 12);
     assert_in_range(s->max_words, 3, 12);
     assert_true(s->nowners >= 10); /* spread over the 12 generated users */
+    /* the shapes of real data (beyond.md §0) */
+    assert_in_range(s->no_opportunity, 150, 250);              /* about 40% */
+    assert_in_range(s->attendees_no_email * 100 / s->attendees, 10, 50);
+    assert_in_range(s->call_with, 3, 60);
+    assert_true(s->sub_second > 400);
     free(s);
     t_db_close(&d);
 }
@@ -399,7 +449,6 @@ static int t_canon_cb(void *ctx, const conv_t *c)
     } else {
         assert_null(out.v2_json);
     }
-    assert_string_equal(out.text, c->transcript_text);
     assert_true(out.segments >= 10 && out.segments <= 200);
     assert_true(c->media_duration >= out.last_end);
     arena_free(&a);

@@ -1,4 +1,4 @@
-/* test_store_ask_backfill.c - migration 010 (SQLite) / 008 (PostgreSQL) indexes the transcripts stored before it exactly as an import indexes them, on both backends (PostgreSQL with PARLEY_TEST_PG). */
+/* test_store_ask_backfill.c - migration 010 (SQLite) / 008 (PostgreSQL) indexes the transcripts and deals of the stored documents before it exactly as an import indexes them, on both backends (PostgreSQL with PARLEY_TEST_PG). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -118,6 +118,7 @@ static void db_index(db_t *d, buf_t *out)
 {
     buf_reset(out);
     db_exec(d, "SELECT conv_uuid, org_uuid, nseg, nwords FROM transcript_index ORDER BY conv_uuid", out);
+    db_exec(d, "SELECT conv_uuid, org_uuid, deal_uuid FROM conversation_deals ORDER BY conv_uuid", out);
     if (d->pg) {
         db_exec(d, "SELECT conv_uuid, seq, start_sec, end_sec, text, terms::text FROM transcript_segments"
                    " ORDER BY conv_uuid, seq", out);
@@ -142,14 +143,14 @@ static void db_unmigrate(db_t *d)
 {
     if (d->pg) {
         db_exec(d, "DROP TABLE transcript_segments, transcript_index, scorecard_daily, scorecard_result_items,"
-                   " scorecard_results, scorecard_items, scorecards, gi_history;"
-                   " DROP INDEX conversations_deal; DELETE FROM schema_migrations WHERE version = 8", NULL);
+                   " scorecard_results, scorecard_items, scorecards, gi_history, conversation_deals;"
+                   " DELETE FROM schema_migrations WHERE version = 8", NULL);
         return;
     }
     db_exec(d, "DROP TABLE transcript_segments_fts; DROP TABLE transcript_segments; DROP TABLE transcript_index;"
                " DROP TABLE scorecard_daily; DROP TABLE scorecard_result_items; DROP TABLE scorecard_results;"
                " DROP TABLE scorecard_items; DROP TABLE scorecards; DROP TABLE gi_history;"
-               " DROP INDEX conversations_deal; DELETE FROM schema_migrations WHERE version = 10", NULL);
+               " DROP TABLE conversation_deals; DELETE FROM schema_migrations WHERE version = 10", NULL);
 }
 
 static void check_backfill(db_t *d)

@@ -182,7 +182,7 @@ static const char *const parts[] = {
 static const char *const crms[] = {
     "[{\"id\":\"crm-1\",\"code\":\"opportunity\"},{\"id\":\"crm-2\",\"code\":\"account\"}]",
     "[{\"id\":42,\"code\":\"opportunity\",\"stage\":\"won\"}]",
-    "[{\"id\":\"crm-1\",\"code\":\"account\",\"flag\":true}]", "[]", NULL, "not json"};
+    "[{\"id\":\"crm-1\",\"code\":\"account\",\"flag\":true}]", "[]", NULL, "[{\"id\":\"crm-3\"}]"};
 static const char *const opps[] = {"{\"uuid\":\"opp-1\",\"title\":\"A\"}", "{}", NULL, "{\"uuid\":\"opp-2\"}"};
 static const char *const statuses[] = {"FINISHED", "PENDING", "IN_PROGRESS", "FAILED", "DISCARDED", NULL};
 
@@ -218,7 +218,6 @@ static void scenario_conv(const side_t *s, int i, conv_t *c)
     c->confirmed_intel_json = i % 2 ? "{ \"a\" : {\"id\":\"1\"}, \"b\":{\"id\":\"2\"} }" : NULL;
     c->labels_json = "{\"stage\":\"won\"}";
     c->transcript_v2_json = "{\"final\":[{\"speaker\":\"A\",\"words\":[{\"text\":\"hi\"}]}]}";
-    c->transcript_text = "A: hi\n";
 }
 
 /* Builds the scenario on one side: users, a team, NCONV conversations, changes, archives. */
@@ -526,9 +525,15 @@ static void *race(void *arg)
     return NULL;
 }
 
-static int grab_intel(void *ctx, const conv_t *c)
+/* Copies the stored confirmedExtractedIntelligence (from the document) into ctx. */
+static int grab_intel(void *ctx, const conv_t *row)
 {
-    snprintf(ctx, 4096, "%s", c->confirmed_intel_json ? c->confirmed_intel_json : "");
+    arena_t a;
+    arena_init(&a);
+    conv_t c = *row;
+    assert_int_equal(conv_doc_parse(&a, &c), 0);
+    snprintf(ctx, 4096, "%s", c.confirmed_intel_json ? c.confirmed_intel_json : "");
+    arena_free(&a);
     return 0;
 }
 

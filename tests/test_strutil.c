@@ -62,12 +62,24 @@ static void test_utf8_valid_and_sanitize(void **state)
     assert_true(str_utf8_valid(s, strlen(s)));
 }
 
+static void test_copy(void **state)
+{
+    (void)state;
+    char d[5];
+    assert_string_equal(str_copy(d, sizeof d, "abc"), "abc");
+    assert_string_equal(str_copy(d, sizeof d, "abcdefg"), "abcd"); /* cut to fit, terminated */
+    assert_string_equal(str_copy(d, sizeof d, ""), "");
+    assert_string_equal(str_copy(d, sizeof d, NULL), "");
+    assert_string_equal(str_copy(d, 1, "x"), "");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_fail_formats_and_returns_minus_one),
         cmocka_unit_test(test_shown_cuts_on_utf8_boundary),
         cmocka_unit_test(test_hexval),
+        cmocka_unit_test(test_copy),
         cmocka_unit_test(test_utf8_valid_and_sanitize),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,6 +14,7 @@
 #include "lib/buf.h"
 #include "lib/jsonw.h"
 #include "model/transcript.h"
+#include "unit_support.h"
 
 typedef struct fx {
     arena_t a;
@@ -71,7 +72,7 @@ static void test_none(void **state)
     assert_int_equal(build(f, NULL), 0);
     assert_null(f->out.v1_json);
     assert_null(f->out.v2_json);
-    assert_string_equal(f->out.text, "");
+    unit_assert_transcript_text(f->out.v1_json, "");
     assert_int_equal(f->out.segments, 0);
     assert_true(f->out.last_end == 0);
     assert_int_equal(build(f, "{}"), 0);
@@ -88,7 +89,7 @@ static void test_v1_only(void **state)
     assert_int_equal(build(f, "{\"v1\":" V1_ONE "}"), 0);
     assert_string_equal(f->out.v1_json, V1_ONE);
     assert_null(f->out.v2_json);
-    assert_string_equal(f->out.text, "Jane: Hi there.\nJohn: Hello!\n");
+    unit_assert_transcript_text(f->out.v1_json, "Jane: Hi there.\nJohn: Hello!\n");
     assert_int_equal(f->out.segments, 2);
     assert_true(f->out.last_end == 3);
 }
@@ -102,12 +103,12 @@ static void test_v1_canonicalised(void **state)
                      0);
     assert_string_equal(f->out.v1_json, "{\"pieceInFlux\":\"\",\"final\":[{\"speaker\":\"S\",\"sentence\":\"a "
                                         "\\\"b\\\"\",\"startTimestamp\":1,\"endTimestamp\":2.5}]}");
-    assert_string_equal(f->out.text, "S: a \"b\"\n");
+    unit_assert_transcript_text(f->out.v1_json, "S: a \"b\"\n");
     /* pieceInFlux kept when a string or an object */
     assert_int_equal(build(f, "{\"v1\":{\"pieceInFlux\":{\"speaker\":\"x\",\"n\":1},\"final\":[]}}"), 0);
     assert_string_equal(f->out.v1_json, "{\"pieceInFlux\":{\"speaker\":\"x\",\"n\":1},\"final\":[]}");
     assert_int_equal(f->out.segments, 0);
-    assert_string_equal(f->out.text, "");
+    unit_assert_transcript_text(f->out.v1_json, "");
     assert_int_equal(build(f, "{\"v1\":{\"pieceInFlux\":\"partial\"}}"), 0);
     assert_string_equal(f->out.v1_json, "{\"pieceInFlux\":\"partial\",\"final\":[]}");
 }
@@ -126,7 +127,7 @@ static void test_v2_only_derives_v1(void **state)
                         "{\"pieceInFlux\":\"\",\"final\":[{\"speaker\":\"Jane\",\"sentence\":\"Hi there.\","
                         "\"startTimestamp\":0,\"endTimestamp\":1.5},{\"speaker\":\"John\",\"sentence\":\"Hello!\","
                         "\"startTimestamp\":2,\"endTimestamp\":3.25}]}");
-    assert_string_equal(f->out.text, "Jane: Hi there.\nJohn: Hello!\n");
+    unit_assert_transcript_text(f->out.v1_json, "Jane: Hi there.\nJohn: Hello!\n");
     assert_int_equal(f->out.segments, 2);
     assert_true(f->out.last_end == 3.25);
 }
@@ -142,7 +143,7 @@ static void test_both_keeps_v1(void **state)
     assert_int_equal(build(f, body), 0);
     assert_string_equal(f->out.v1_json, v1);
     assert_string_equal(f->out.v2_json, V2_ONE);
-    assert_string_equal(f->out.text, "A: from v1\n");
+    unit_assert_transcript_text(f->out.v1_json, "A: from v1\n");
     assert_int_equal(f->out.segments, 1);
     assert_true(f->out.last_end == 3.25); /* largest end over both forms */
 }
@@ -241,7 +242,7 @@ static void test_unicode_and_specials(void **state)
     assert_int_equal(build(f, "{\"v2\":{\"final\":[{\"speaker\":\"Zoë\",\"words\":[{\"text\":\"naïve\\n\","
                               "\"startTimestamp\":1e2,\"endTimestamp\":100.5}]}]}}"),
                      0);
-    assert_string_equal(f->out.text, "Zoë: naïve\n\n");
+    unit_assert_transcript_text(f->out.v1_json, "Zoë: naïve\n\n");
     assert_non_null(strstr(f->out.v2_json, "\"text\":\"naïve\\n\""));
     assert_non_null(strstr(f->out.v1_json, "\"startTimestamp\":100,\"endTimestamp\":100.5"));
     assert_true(f->out.last_end == 100.5);

@@ -344,8 +344,8 @@ static void test_workflow_filter(void **state)
     assert_int_equal(w.offset, 5);
     assert_int_equal(w.success, 0);
     assert_true(w.has_from && w.has_to);
-    assert_int_equal(w.from, 1710756000);
-    assert_int_equal(w.to, 1710756000);
+    assert_int_equal(w.from, 1710756000000);
+    assert_int_equal(w.to, 1710756000000);
     assert_int_equal(w.conversation_uuids.n, 3);
     assert_string_equal(w.conversation_uuids.v[0], "0190a1b2-c3d4-7e5f-8a9b-00000000000a");
     assert_string_equal(w.conversation_uuids.v[2], "0190a1b2-c3d4-7e5f-8a9b-00000000000c");

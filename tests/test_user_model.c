@@ -81,7 +81,7 @@ static void test_user_render(void **state)
     snprintf(u.first_name, sizeof u.first_name, "Bob");
     snprintf(u.transcript_lang, sizeof u.transcript_lang, "en");
     snprintf(u.role, sizeof u.role, "member");
-    u.created_at = 1710756000;
+    u.created_at = 1710756000000;
     uuid_str_t rid;
     user_role_uuid(ORG, "member", rid);
 
@@ -93,7 +93,7 @@ static void test_user_render(void **state)
     char want[1024];
     snprintf(want, sizeof want,
              "{\"uuid\":\"01900000-0000-7000-8000-0000000000bb\",\"email\":\"bob@acme.test\",\"firstName\":\"Bob\","
-             "\"lastName\":\"\",\"createdAt\":\"2024-03-18T10:00:00Z\",\"transcriptLang\":\"en\","
+             "\"lastName\":\"\",\"createdAt\":\"2024-03-18T10:00:00.000Z\",\"transcriptLang\":\"en\","
              "\"primaryTeamUUID\":\"01900000-0000-7000-8000-000000000001\","
              "\"roles\":[{\"uuid\":\"%s\",\"name\":\"Member\",\"type\":\"member\"}],"
              "\"teams\":[{\"uuid\":\"01900000-0000-7000-8000-000000000001\",\"name\":\"Sales\",\"domain\":\"\","
@@ -145,10 +145,10 @@ static void test_apikey_render(void **state)
                                 "\"organizationUUID\":\"" ORG "\",\"userUUID\":\"01900000-0000-7000-8000-0000000000bb\","
                                 "\"value\":\"\xe2\x80\xa6WXYZ\",\"lastSeenAt\":\"\"}");
     buf_reset(&b);
-    k.last_seen_at = 1710756000;
+    k.last_seen_at = 1710756000007;
     jsonw_init(&w, &b);
     apikey_render(&w, &k, "prl_full");
-    assert_non_null(strstr(b.data, "\"value\":\"prl_full\",\"lastSeenAt\":\"2024-03-18T10:00:00Z\""));
+    assert_non_null(strstr(b.data, "\"value\":\"prl_full\",\"lastSeenAt\":\"2024-03-18T10:00:00.007Z\""));
     buf_free(&b);
 }
 

@@ -5,6 +5,7 @@
 #include "http/request.h"
 
 void api_health(req_t *r);
+void api_metrics(req_t *r);
 
 /* openapi.c */
 void api_openapi(req_t *r);

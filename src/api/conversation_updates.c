@@ -16,7 +16,7 @@ typedef int (*upd_parse_fn)(arena_t *a, const json_t *body, conv_update_t *u, ch
  * problem for the store's answer (a 403 is also recorded in the workflow log). */
 static void upd_apply(req_t *r, const char *uuid, const char *id, const conv_update_t *u, const conv_render_opts_t *ro)
 {
-    int64_t now = ptime_now();
+    int64_t now = ptime_now_ms();
     jsonw_t w;
     req_json_begin(r, 200, &w);
     api_conv_out_t out = {&w, ro};
@@ -99,7 +99,7 @@ void api_change_opportunity(req_t *r)
         problem_send(r, 400, "invalid_body", "%s", err);
         return;
     }
-    int64_t now = ptime_now();
+    int64_t now = ptime_now_ms();
     store_rc_t rc = store_conv_update(r->store, &r->scope, u, &upd, now, NULL, NULL);
     if (rc == STORE_FORBIDDEN)
         api_conv_log_refusal(r, u, upd.workflow_name, now);

@@ -218,7 +218,7 @@ static void conv_set_archived(req_t *r, bool archived)
     j->r = r;
     j->id = id;
     j->archived = archived;
-    j->now = ptime_now();
+    j->now = ptime_now_ms();
     j->rc = STORE_ERROR;
     req_defer_then(r, conv_archive_reply, j);
     store_conv_set_archived_async(r->store, &r->scope, j->u, archived, j->now, NULL, NULL, conv_archive_done, j);

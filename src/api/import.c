@@ -50,7 +50,7 @@ void api_conv_import(req_t *r)
     conv_t c;
     memset(&c, 0, sizeof c); /* import_build copies fields of c it does not set */
     char err[512];
-    int bad = import_build(&r->arena, root, ptime_now(), &c, err, sizeof err);
+    int bad = import_build(&r->arena, root, ptime_now_ms(), &c, err, sizeof err);
     json_decref(root);
     if (bad) {
         problem_send(r, 400, "invalid_body", "%s", err);

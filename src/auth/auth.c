@@ -23,7 +23,7 @@ auth_rc_t auth_lookup(store_t *st, const char *header, store_key_t *key)
 
 void auth_accept(store_t *st, store_key_t *key, store_scope_t *scope)
 {
-    int64_t now = ptime_now();
+    int64_t now = ptime_now_ms();
     if (now - key->last_seen_at >= AUTH_TOUCH_INTERVAL) {
         /* best effort: a failed touch must not fail the request */
         if (store_key_touch(st, key->id, now) == STORE_OK)

@@ -4,7 +4,7 @@
 
 #include "store/store.h"
 
-#define AUTH_TOUCH_INTERVAL 60 /* seconds between lastSeenAt writes for one key */
+#define AUTH_TOUCH_INTERVAL 60000 /* milliseconds between lastSeenAt writes for one key */
 
 typedef enum {
     AUTH_OK = 0,

@@ -19,8 +19,10 @@ typedef struct metrics_route {
 } metrics_route_t;
 
 struct metrics {
-    const char *const *names;
-    size_t n;                      /* routes; routes[n] is "unmatched" */
+    const char **names;            /* the distinct route templates (strings borrowed); owned array */
+    size_t n;                      /* distinct templates; routes[n] is "unmatched" */
+    size_t nroutes;                /* routes as numbered by the caller */
+    size_t *slot;                  /* route number -> its template's figures; owned */
     metrics_route_t *routes;       /* n + 1; owned */
 };
 
@@ -30,11 +32,22 @@ metrics_t *metrics_new(const char *const *routes, size_t n)
     if (!m)
         return NULL;
     m->routes = calloc(n + 1, sizeof *m->routes); /* owner: m; zeroed atomics are valid zero counters */
-    if (!m->routes) {
-        free(m);
+    m->names = calloc(n + 1, sizeof *m->names);   /* owner: m */
+    m->slot = calloc(n + 1, sizeof *m->slot);     /* owner: m */
+    if (!m->routes || !m->names || !m->slot) {
+        metrics_free(m);
         return NULL;
     }
-    m->names = routes;
+    /* one series per template: GET and DELETE /v2/conversations/{id} are two routes, one label */
+    for (size_t i = 0; i < n; i++) {
+        size_t k = 0;
+        while (k < m->n && strcmp(m->names[k], routes[i]) != 0)
+            k++;
+        if (k == m->n)
+            m->names[m->n++] = routes[i];
+        m->slot[i] = k;
+    }
+    m->nroutes = n;
     m->n = n;
     return m;
 }
@@ -44,6 +57,8 @@ void metrics_free(metrics_t *m)
     if (!m)
         return;
     free(m->routes);
+    free(m->names);
+    free(m->slot);
     free(m);
 }
 
@@ -51,7 +66,7 @@ void metrics_observe(metrics_t *m, size_t route, int status, uint64_t micros)
 {
     if (!m)
         return;
-    metrics_route_t *r = &m->routes[route < m->n ? route : m->n];
+    metrics_route_t *r = &m->routes[route < m->nroutes ? m->slot[route] : m->n];
     if (status >= 100 && status < 600)
         atomic_fetch_add_explicit(&r->by_status[status - 100], 1, memory_order_relaxed);
     size_t b = 0;

@@ -23,8 +23,9 @@ typedef struct metrics_gauges {
 #define METRICS_GROUP_BOUNDS {1, 2, 4, 8, 16, 32, 64, 128, 256}
 
 /* routes: the route templates ("/v2/conversations/{id}"), index = route
- * number; requests matching none are counted under "unmatched". NULL when
- * out of memory. Owner: the caller (metrics_free). */
+ * number; requests matching none are counted under "unmatched". The array
+ * is copied; the strings must outlive m. NULL when out of memory. Owner:
+ * the caller (metrics_free). */
 metrics_t *metrics_new(const char *const *routes, size_t n);
 void metrics_free(metrics_t *m);
 

@@ -83,6 +83,11 @@ void req_defer_then(req_t *r, req_then_fn fn, void *ctx);
  * r's reply is sent. On failure to start, r is answered 503 at once. */
 void req_exclusive(req_t *r, req_then_fn fn, void *ctx);
 
+/* GET /metrics on the main port: when the server was started with --metrics,
+ * fills in r's reply (the Prometheus text format) and returns true; false
+ * (nothing written) otherwise. Implemented by the server (server.c). */
+bool req_metrics(req_t *r);
+
 /* Room reserved for a JSON reply up front: a conversation is 2-6 KB, and
  * growing the buffer from 64 bytes by doubling copied it ~7 times. */
 #define REQ_JSON_INITIAL (8u * 1024)

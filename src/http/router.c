@@ -1,6 +1,7 @@
 /* router.c - maps method + path to a handler; literal segments win over {params}. */
 #include "http/router.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
  * (literal segments earlier in the path) wins. */
 static const route_t router_routes[] = {
     {HTTP_GET, "/healthz", api_health, true},
+    {HTTP_GET, "/metrics", api_metrics, true},
     {HTTP_GET, "/openapi.json", api_openapi, true},
     {HTTP_GET, "/v2/conversations", api_conv_list, false},
     {HTTP_GET, "/v2/conversations/list", api_conv_list_light, false},
@@ -105,21 +107,37 @@ static int router_split(const char *path, const char *seg[], size_t len[], int m
     return n;
 }
 
+#define ROUTER_N (sizeof router_routes / sizeof router_routes[0])
+
+/* Each pattern split into segments once (router_init), not on every request. */
+typedef struct router_pattern {
+    int n;
+    const char *seg[ROUTER_MAX_SEGMENTS];
+    size_t len[ROUTER_MAX_SEGMENTS];
+} router_pattern_t;
+
+static router_pattern_t router_patterns[ROUTER_N];
+static pthread_once_t router_once = PTHREAD_ONCE_INIT;
+
+static void router_init(void)
+{
+    for (size_t i = 0; i < ROUTER_N; i++)
+        router_patterns[i].n = router_split(router_routes[i].pattern, router_patterns[i].seg, router_patterns[i].len,
+                                            ROUTER_MAX_SEGMENTS);
+}
+
 /* Matches one pattern; returns a specificity score (higher = more literal
  * segments, earlier ones weigh more) or -1 when it does not match. */
-static int router_score(const char *pattern, const char *seg[], const size_t len[], int n)
+static int router_score(const router_pattern_t *p, const char *seg[], const size_t len[], int n)
 {
-    const char *pseg[ROUTER_MAX_SEGMENTS];
-    size_t plen[ROUTER_MAX_SEGMENTS];
-    int pn = router_split(pattern, pseg, plen, ROUTER_MAX_SEGMENTS);
-    if (pn != n)
+    if (p->n != n)
         return -1;
     int score = 0;
     for (int i = 0; i < n; i++) {
         score <<= 1;
-        if (pseg[i][0] == '{')
+        if (p->seg[i][0] == '{')
             continue;
-        if (plen[i] != len[i] || memcmp(pseg[i], seg[i], len[i]) != 0)
+        if (p->len[i] != len[i] || memcmp(p->seg[i], seg[i], len[i]) != 0)
             return -1;
         score |= 1;
     }
@@ -137,11 +155,13 @@ route_result_t router_match(arena_t *a, http_method_t method, const char *path, 
     if (method == HTTP_HEAD)
         method = HTTP_GET;
 
+    pthread_once(&router_once, router_init);
     int best = -1;
     unsigned allowed = 0;
     const route_t *hit = NULL;
-    for (size_t i = 0; i < sizeof router_routes / sizeof router_routes[0]; i++) {
-        int s = router_score(router_routes[i].pattern, seg, len, n);
+    const router_pattern_t *hit_pattern = NULL;
+    for (size_t i = 0; i < ROUTER_N; i++) {
+        int s = router_score(&router_patterns[i], seg, len, n);
         if (s < 0 || s < best)
             continue;
         if (s > best) {
@@ -150,8 +170,10 @@ route_result_t router_match(arena_t *a, http_method_t method, const char *path, 
             hit = NULL;
         }
         allowed |= router_routes[i].methods;
-        if (router_routes[i].methods & method)
+        if (router_routes[i].methods & method) {
             hit = &router_routes[i];
+            hit_pattern = &router_patterns[i];
+        }
     }
     if (best < 0)
         return ROUTE_NOT_FOUND;
@@ -174,12 +196,9 @@ route_result_t router_match(arena_t *a, http_method_t method, const char *path, 
     }
 
     /* decode the {param} segments of the winning pattern */
-    const char *pseg[ROUTER_MAX_SEGMENTS];
-    size_t plen[ROUTER_MAX_SEGMENTS];
-    int pn = router_split(hit->pattern, pseg, plen, ROUTER_MAX_SEGMENTS);
     int np = 0;
-    for (int i = 0; i < pn; i++) {
-        if (pseg[i][0] != '{')
+    for (int i = 0; i < hit_pattern->n; i++) {
+        if (hit_pattern->seg[i][0] != '{')
             continue;
         if (np == REQ_MAX_PARAMS)
             return ROUTE_NOT_FOUND;

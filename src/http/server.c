@@ -38,6 +38,7 @@
 #define SERVER_POOL_SLACK (32u * 1024)
 #define SERVER_DEFAULT_CONNECTIONS 4096u /* sockets open at once; more wait in the kernel's accept queue */
 #define SERVER_LISTEN_BACKLOG 4096u      /* that queue's length (the kernel caps it at net.core.somaxconn) */
+#define SERVER_MAX_ROUTES 256            /* routes router_table may have (metrics labels) */
 
 struct server {
     struct MHD_Daemon *d;
@@ -96,7 +97,6 @@ typedef struct server_req {
     bool drop;                             /* close without an answer */
     int delay_ms;
     const char *fault_id;                  /* the rule that fired (arena), NULL = none */
-    bool metrics;                          /* GET /metrics on the main port (--metrics) */
     req_then_fn exclusive_fn;              /* req_exclusive */
     void *exclusive_ctx;
 } server_req_t;
@@ -280,10 +280,6 @@ static void server_prepare(server_req_t *sr, struct MHD_Connection *con, const c
         problem_send(r, 400, "invalid_query", "the query string cannot be decoded: %s", why ? why : "invalid");
         return;
     }
-    if (sr->s->o.metrics_on_main && strcmp(r->path, "/metrics") == 0) {
-        sr->metrics = true; /* answered by the server itself (server_dispatch) */
-        return;
-    }
     const standin_t *si = sr->s->o.standin;
     if (standin_is_admin_path(r->path)) {
         if (!si || !si->admin_token) {
@@ -368,6 +364,12 @@ static bool server_rate_limited(server_req_t *sr)
     return !rl.allowed;
 }
 
+/* The server_req_t of a request (r is its first member). */
+static server_req_t *server_req_of(req_t *r)
+{
+    return (server_req_t *)r;
+}
+
 /* Writes every metric of s (Prometheus text format) into out. */
 static void server_metrics_text(server_t *s, buf_t *out)
 {
@@ -385,18 +387,16 @@ static void server_metrics_text(server_t *s, buf_t *out)
     metrics_render(s->metrics, &g, out);
 }
 
-/* GET /metrics (HEAD too): the Prometheus text format, no key. */
-static void server_metrics_reply(server_t *s, req_t *r)
+bool req_metrics(req_t *r)
 {
-    if (r->method != HTTP_GET && r->method != HTTP_HEAD) {
-        r->allow = "GET, HEAD";
-        problem_send(r, 405, "method_not_allowed", "only GET and HEAD are allowed on /metrics");
-        return;
-    }
+    server_t *s = server_req_of(r)->s;
+    if (!s->o.metrics_on_main)
+        return false;
     buf_reset(&r->out);
     server_metrics_text(s, &r->out);
     r->status = 200;
     r->out_type = "text/plain; version=0.0.4; charset=utf-8";
+    return true;
 }
 
 /* Last call: holds the request back while an exclusive operation runs, then
@@ -422,10 +422,6 @@ static void server_dispatch(server_req_t *sr, struct MHD_Connection *con)
     }
     r->body = sr->body.len ? sr->body.data : NULL;
     r->body_len = sr->body.len;
-    if (sr->metrics) {
-        server_metrics_reply(sr->s, r);
-        return;
-    }
     const standin_t *si = r->standin;
     bool needs_key = sr->route && !sr->route->public_;
     bool faults = sr->is_api && si && faults_any(si->faults);
@@ -470,11 +466,6 @@ static void server_dispatch(server_req_t *sr, struct MHD_Connection *con)
         problem_internal(r);
 }
 
-/* The server_req_t of a request (r is its first member). */
-static server_req_t *server_req_of(req_t *r)
-{
-    return (server_req_t *)r;
-}
 
 void req_defer(req_t *r)
 {
@@ -964,19 +955,18 @@ server_t *server_start(const server_opts_t *o, store_t *st, char *err, size_t er
     pthread_mutex_init(&s->async_mu, NULL);
     pthread_mutex_init(&s->log_mu, NULL);
     s->routes = router_table(&s->nroutes);
-    const char *names[128];
-    for (size_t i = 0; i < s->nroutes && i < 128; i++)
+    const char *names[SERVER_MAX_ROUTES]; /* copied by metrics_new; the strings are the static table's */
+    for (size_t i = 0; i < s->nroutes && i < SERVER_MAX_ROUTES; i++)
         names[i] = s->routes[i].pattern;
     s->gate = gate_new();
     s->delays = delayq_start();
     s->conns = conntrack_new(o->max_connections_per_ip, o->header_timeout);
-    s->metrics = s->nroutes <= 128 ? metrics_new(s->routes ? names : NULL, s->nroutes) : NULL;
+    s->metrics = s->nroutes <= SERVER_MAX_ROUTES ? metrics_new(names, s->nroutes) : NULL;
     if (!s->gate || !s->delays || !s->conns || !s->metrics) {
         snprintf(err, errlen, "out of memory or threads");
         server_free(s);
         return NULL;
     }
-    /* metrics_new keeps the names' pointers: they point at the static route table */
     /* poll(), not epoll: libmicrohttpd 0.9.75's epoll loop takes at most 128
      * events per epoll_wait and, when it got exactly 128, calls epoll_wait again
      * with the blocking timeout before handling them, so 128 (or 256, ...)

@@ -317,14 +317,14 @@ void jsonw_rawn(jsonw_t *w, const char *s, size_t n)
         buf_append(w->b, s, n);
 }
 
-void jsonw_time(jsonw_t *w, int64_t unix_seconds)
+void jsonw_time(jsonw_t *w, int64_t unix_ms)
 {
-    if (unix_seconds == 0) {
+    if (unix_ms == 0) {
         jsonw_stringn(w, "", 0);
         return;
     }
-    char tmp[PTIME_STR_LEN + 1];
-    ptime_format(unix_seconds, tmp);
+    char tmp[PTIME_MS_STR_LEN + 1];
+    ptime_format_ms(unix_ms, tmp);
     jsonw_sep(w);
     buf_putc(w->b, '"');
     buf_puts(w->b, tmp);
@@ -361,8 +361,14 @@ void jsonw_kv_raw(jsonw_t *w, const char *k, const char *v, const char *dflt)
     jsonw_raw(w, v, dflt);
 }
 
-void jsonw_kv_time(jsonw_t *w, const char *k, int64_t unix_seconds)
+void jsonw_kv_time(jsonw_t *w, const char *k, int64_t unix_ms)
 {
     jsonw_key(w, k);
-    jsonw_time(w, unix_seconds);
+    jsonw_time(w, unix_ms);
+}
+
+buf_t *jsonw_value_begin(jsonw_t *w)
+{
+    jsonw_sep(w);
+    return w->b;
 }

@@ -39,8 +39,12 @@ void jsonw_null(jsonw_t *w);
 /* Inserts s, already valid JSON, as one value. NULL or "" writes dflt (e.g. "[]"). */
 void jsonw_raw(jsonw_t *w, const char *s, const char *dflt);
 void jsonw_rawn(jsonw_t *w, const char *s, size_t n);
-/* Writes a time as RFC 3339 UTC ("2024-03-18T10:00:00Z"); 0 writes "". */
-void jsonw_time(jsonw_t *w, int64_t unix_seconds);
+/* Writes a time (milliseconds since the epoch) as RFC 3339 UTC with
+ * milliseconds ("2024-03-18T10:00:00.000Z"); 0 writes "". */
+void jsonw_time(jsonw_t *w, int64_t unix_ms);
+/* For a value written in pieces: writes the separator it needs and returns
+ * the buffer; the caller then appends exactly one complete JSON value. */
+buf_t *jsonw_value_begin(jsonw_t *w);
 
 /* key + value shorthands */
 void jsonw_kv_string(jsonw_t *w, const char *k, const char *v);
@@ -48,7 +52,7 @@ void jsonw_kv_int(jsonw_t *w, const char *k, int64_t v);
 void jsonw_kv_number(jsonw_t *w, const char *k, double v);
 void jsonw_kv_bool(jsonw_t *w, const char *k, bool v);
 void jsonw_kv_raw(jsonw_t *w, const char *k, const char *v, const char *dflt);
-void jsonw_kv_time(jsonw_t *w, const char *k, int64_t unix_seconds);
+void jsonw_kv_time(jsonw_t *w, const char *k, int64_t unix_ms);
 
 /* Longest text jsonw_format_number writes, plus room to spare. */
 #define JSONW_NUMBER_MAX 40

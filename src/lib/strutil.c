@@ -20,6 +20,15 @@ int str_fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
+char *str_copy(char *dst, size_t cap, const char *src)
+{
+    size_t n = src ? strnlen(src, cap - 1) : 0;
+    if (n)
+        memcpy(dst, src, n);
+    dst[n] = '\0';
+    return dst;
+}
+
 const char *str_shown(const char *s, char *out, size_t outlen)
 {
     size_t n = strlen(s);

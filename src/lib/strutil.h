@@ -16,6 +16,10 @@ int str_vfail(char *err, size_t errlen, const char *fmt, va_list ap);
  * for an error message, cut on a UTF-8 boundary and marked "..." when cut.
  * Returns out. */
 const char *str_shown(const char *s, char *out, size_t outlen);
+/* Copies the NUL-terminated src (NULL: "") into dst of cap bytes (cap >= 1),
+ * cut to fit and always terminated: snprintf(dst, cap, "%s", src) without
+ * the format machinery (hot paths copy every row's ids). Returns dst. */
+char *str_copy(char *dst, size_t cap, const char *src);
 /* Value of a hex digit, or -1. */
 int str_hexval(int c);
 /* True when s[0..n) is well-formed UTF-8 (Unicode Table 3-7: no overlong

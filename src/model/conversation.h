@@ -5,15 +5,48 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lib/arena.h"
+#include "lib/buf.h"
 #include "lib/jsonw.h"
 #include "lib/uuid.h"
 
-/* One conversation as stored. Every `const char *` is borrowed: it points into
- * whatever produced the struct (a store row that is valid for the duration of
- * a callback, or an arena of the import builder). String fields that are NULL
+/* Where the parts of a stored document that vary sit (byte offsets into the
+ * document): the value of each slot, [start, end), and `tail`, the place of
+ * the attributes' closing brace, where `user` (joined from the owner's row at
+ * read time) and `archivedAt` go. Slots are in document order. */
+typedef enum {
+    CONV_SLOT_ARCHIVED,        /* "false" in the document; the row's flag is spliced in */
+    CONV_SLOT_TRANSCRIPT,      /* the object form {"v1":…,"v2":…}; the list and detailed forms derive from it */
+    CONV_SLOT_PARTICIPANTS,    /* external participants; all of them (participants_json) on request */
+    CONV_SLOT_IMPORT_META,     /* "{}"; import_metadata_json on request */
+    CONV_SLOT_ZOOM_META,       /* "{}"; zoom_metadata_json on request */
+    CONV_SLOT_EXTRACTED,       /* extractedIntelligence; "{}" on the light list */
+    CONV_SLOT_CONFIRMED,       /* confirmedExtractedIntelligence; same */
+    CONV_NSLOTS
+} conv_slot_t;
+
+typedef struct conv_doc_slots {
+    uint32_t start[CONV_NSLOTS], end[CONV_NSLOTS];
+    uint32_t tail;
+} conv_doc_slots_t;
+
+#define CONV_SLOTS_TEXT_MAX (11 * (2 * CONV_NSLOTS + 1)) /* conv_slots_format's output, with its NUL */
+
+/* One conversation. Every `const char *` is borrowed: it points into whatever
+ * produced the struct (a store row that is valid for the duration of a
+ * callback, or an arena of the import builder). String fields that are NULL
  * render as "". Fields named *_json hold one complete JSON value each, spliced
- * into the output as is; NULL renders as the documented empty value ([] or {}).
- * Times are unix seconds; 0 means "not set" and renders as "". */
+ * into the output as is; NULL renders as the documented empty value ([] or {},
+ * null for externalOpportunity). Times are milliseconds since the epoch; 0
+ * means "not set" and renders as "".
+ *
+ * Two ways to hold the content: the fields below, or (what the stores read)
+ * `doc`, the stored document conv_doc_build made, with its slots. With a doc,
+ * only the identity, the live fields (archived, archived_at, the owner's
+ * user_* fields) and what the document leaves out (participants_json,
+ * import_metadata_json, zoom_metadata_json, external_id, application_name)
+ * are set; conv_doc_parse fills the rest from the document when a writer
+ * needs them (changes, export). */
 typedef struct conv {
     uuid_str_t uuid;
     uuid_str_t org_uuid;
@@ -51,7 +84,7 @@ typedef struct conv {
     const char *boards_json;
     const char *talktracks_json;
     const char *scorecards_json;       /* scorecardResults */
-    const char *external_opportunity_json; /* {uuid,title} or {} */
+    const char *external_opportunity_json; /* {uuid,title}; NULL, "" or {} (none) render as null */
     const char *import_metadata_json;
     const char *zoom_metadata_json;
     const char *linked_crm_json;
@@ -64,12 +97,20 @@ typedef struct conv {
     const char *deprecated_label_categories_json;
 
     /* the transcript as stored: the canonical imported forms (v1 is derived
-     * from v2 on import when only v2 was given) and the plain-text form that
-     * lists show, computed once on import by transcript_build. The object form
-     * is spliced from v1/v2; the detailed form is computed on demand. */
+     * from v2 on import when only v2 was given). The object form is spliced
+     * from them; the list form derives from v1 and the detailed form from v2
+     * (or v1) when asked. */
     const char *transcript_v1_json;    /* {pieceInFlux, final:[…]} or NULL */
     const char *transcript_v2_json;    /* or NULL */
-    const char *transcript_text;       /* "<speaker>: <text>\n"… or NULL */
+
+    /* derived for the list filters (conv_store_prepare sets them for a write) */
+    const char *opportunity_uuid;      /* externalOpportunity.uuid, NULL when none */
+    bool analyzed;                     /* scorecard results or non-empty extracted intelligence */
+
+    /* the stored document, when the conversation was read from a store */
+    const char *doc;                   /* NULL: render from the fields */
+    size_t doc_len;
+    conv_doc_slots_t slots;
 } conv_t;
 
 typedef enum {
@@ -89,16 +130,58 @@ typedef struct conv_render_opts {
                                         * attribute is always present) */
 } conv_render_opts_t;
 
+/* Writes the stored document of c (from its fields; c->doc is ignored) into
+ * out: the resource {"type","id","attributes",…,"links"} as GET renders it
+ * with the default options and archived false, without `user` and
+ * `archivedAt`, every attribute of spec §3 in one fixed order (the seed
+ * page's), and fills *slots. Returns 0, or -1 when memory ran out (out->oom)
+ * or the document would exceed 4 GiB. */
+int conv_doc_build(const conv_t *c, buf_t *out, conv_doc_slots_t *slots);
+
 /* Writes the whole resource {"type","id","attributes",…,"links"} at the
- * writer's current position. Every attribute of spec §3 is written, in one
- * fixed order (the seed page's, then `user`), whatever the options; then
- * `archivedAt` only when archived (extension). `participants` is
- * participants_json with include_internal_participants, else
- * participants_ext_json; importMetadata / zoomMetadata are {} unless their
- * include option is set. Stored JSON is spliced without parsing except for
- * the DETAILED transcript form (speaker emails are matched against all
- * participants). Can't fail (the writer records OOM). */
+ * writer's current position, by splicing c's document (built from the fields
+ * first when c->doc is NULL): every attribute of spec §3 in one fixed order
+ * whatever the options, then `user`, then `archivedAt` only when archived
+ * (extension). `participants` is participants_json with
+ * include_internal_participants, else the external ones; importMetadata /
+ * zoomMetadata are {} unless their include option is set; the list form of
+ * the transcript is derived from its v1 ("<speaker>: <sentence>\n" a
+ * segment), the detailed form parsed from v1/v2. Can't fail (the writer
+ * records OOM). */
 void conv_render(jsonw_t *w, const conv_t *c, const conv_render_opts_t *o);
+
+/* "a,b,…" of the slots (conv_slots_format), into out (CONV_SLOTS_TEXT_MAX). */
+void conv_slots_format(const conv_doc_slots_t *s, char *out);
+/* Reads the slots of a document of doc_len bytes; -1 when the text is not
+ * such a list or the offsets do not fit the document in order. */
+int conv_slots_parse(const char *text, size_t doc_len, conv_doc_slots_t *out);
+
+/* Fills c's content fields from c->doc (strings and fragments allocated from
+ * a, fragments exactly as the document holds them), for writers that change
+ * a stored conversation or export it. Returns 0, or -1 when the document
+ * does not parse (a store bug) or memory ran out. */
+int conv_doc_parse(arena_t *a, conv_t *c);
+
+/* Copies every string c points to (its document too) into a, so that c
+ * outlives the store row it was read from. Returns 0, or -1 when memory ran out. */
+int conv_own(arena_t *a, conv_t *c);
+
+/* Writes the list form of c's transcript ("<speaker>: <sentence>\n" per
+ * segment of its v1) as a JSON string. Can't fail (the writer records OOM). */
+void conv_write_transcript_text(jsonw_t *w, const conv_t *c);
+/* Writes every participant of c, internal ones included, as JSON. */
+void conv_write_participants(jsonw_t *w, const conv_t *c);
+
+/* Gets c (from its fields) ready to be stored: writes its stored document,
+ * "<slots>\n<document>" (what conv_stored_doc_read reads back), into out,
+ * and sets the derived fields the filters use (opportunity_uuid, from a;
+ * analyzed) and participants_json to NULL when it holds no one but the
+ * external participants (the document has those). Returns 0, or -1 when
+ * memory ran out. */
+int conv_store_prepare(arena_t *a, conv_t *c, buf_t *out);
+/* Reads a stored document (text[0..len), "<slots>\n<document>") into c's
+ * doc, doc_len and slots; doc NULL when text is NULL or malformed. */
+void conv_stored_doc_read(conv_t *c, const char *text, size_t len);
 
 /* Default render options for GET /conversations/{id} and for lists. */
 conv_render_opts_t conv_render_opts_single(void);

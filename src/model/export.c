@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/json_arena.h"
+#include "lib/jspan.h"
 #include "lib/ptime.h"
 #include "lib/strutil.h"
 #include "lib/uuid.h"
@@ -24,10 +25,12 @@ int export_line_write(buf_t *b, const conv_t *c, const char *team_name)
     conv_render(&w, c, &ro);
     jsonw_key(&w, "stored");
     jsonw_obj_begin(&w);
-    jsonw_kv_raw(&w, "participants", c->participants_json, "[]");
+    jsonw_key(&w, "participants");
+    conv_write_participants(&w, c);
     jsonw_kv_raw(&w, "importMetadata", c->import_metadata_json, "{}");
     jsonw_kv_raw(&w, "zoomMetadata", c->zoom_metadata_json, "{}");
-    jsonw_kv_string(&w, "transcriptText", c->transcript_text);
+    jsonw_key(&w, "transcriptText");
+    conv_write_transcript_text(&w, c);
     jsonw_kv_string(&w, "applicationExternalID", c->external_id);
     jsonw_kv_string(&w, "applicationName", c->application_name);
     jsonw_obj_end(&w);
@@ -43,80 +46,8 @@ int export_line_write(buf_t *b, const conv_t *c, const char *team_name)
 }
 
 /* ---- raw spans ----------------------------------------------------------------
- * The line was validated by jansson first, so these scanners only need to
- * find where values start and end; they never run past n. */
-
-static size_t ex_ws(const char *s, size_t n, size_t i)
-{
-    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
-        i++;
-    return i;
-}
-
-/* Index just after the JSON value starting at s[i]. */
-static size_t ex_skip(const char *s, size_t n, size_t i)
-{
-    if (i >= n)
-        return n;
-    if (s[i] == '"') {
-        for (i++; i < n; i++) {
-            if (s[i] == '\\')
-                i++;
-            else if (s[i] == '"')
-                return i + 1;
-        }
-        return n;
-    }
-    if (s[i] == '{' || s[i] == '[') {
-        size_t depth = 0;
-        for (; i < n; i++) {
-            char c = s[i];
-            if (c == '"') {
-                i = ex_skip(s, n, i) - 1;
-            } else if (c == '{' || c == '[') {
-                depth++;
-            } else if (c == '}' || c == ']') {
-                if (--depth == 0)
-                    return i + 1;
-            }
-        }
-        return n;
-    }
-    while (i < n && !strchr(",}] \t\r\n", s[i]))
-        i++;
-    return i;
-}
-
-/* Finds member key (compared byte for byte with the key as written) of the
- * object whose '{' is at s[*pos]; on success *pos / *end bound its value. */
-static bool ex_member(const char *s, size_t n, size_t *pos, size_t *end, const char *key)
-{
-    size_t klen = strlen(key);
-    size_t i = ex_ws(s, n, *pos);
-    if (i >= n || s[i] != '{')
-        return false;
-    i++;
-    for (;;) {
-        i = ex_ws(s, n, i);
-        if (i >= n || s[i] != '"')
-            return false;
-        size_t ks = i + 1, ke = ex_skip(s, n, i) - 1; /* ke: the closing quote */
-        i = ex_ws(s, n, ke + 1);
-        if (i >= n || s[i] != ':')
-            return false;
-        i = ex_ws(s, n, i + 1);
-        size_t vs = i, ve = ex_skip(s, n, i);
-        if (ke - ks == klen && memcmp(s + ks, key, klen) == 0) {
-            *pos = vs;
-            *end = ve;
-            return true;
-        }
-        i = ex_ws(s, n, ve);
-        if (i >= n || s[i] != ',')
-            return false;
-        i++;
-    }
-}
+ * The line was validated by jansson first, so lib/jspan only needs to find
+ * where values start and end. */
 
 /* The raw text of the value at path (NULL-terminated keys) as an arena
  * string, or NULL when absent (or OOM: *oom set). */
@@ -125,7 +56,7 @@ static const char *ex_raw(arena_t *a, const char *s, size_t n, const char *const
     size_t pos = 0, end = n;
     for (; *path; path++) {
         size_t sub_end;
-        if (!ex_member(s, end, &pos, &sub_end, *path))
+        if (!jspan_member(s, end, &pos, &sub_end, *path))
             return NULL;
         end = sub_end;
     }
@@ -183,7 +114,7 @@ static int ex_time(ex_ctx_t *x, const json_t *attrs, const char *key, bool requi
             return ex_fail(x, "conversation.attributes.%s is required (an RFC 3339 time)", key);
         return 0;
     }
-    if (ptime_parse(s, out) != 0) {
+    if (ptime_parse_ms(s, out) != 0) {
         char shown[STR_SHOWN_MAX + 4];
         return ex_fail(x, "conversation.attributes.%s must be an RFC 3339 time%s, got \"%s\"", key,
                        required ? "" : " or \"\"", str_shown(s, shown, sizeof shown));
@@ -339,10 +270,11 @@ static int ex_extras(ex_ctx_t *x, const json_t *root, export_line_t *out)
         static const char *const p_part[] = {"stored", "participants", NULL};
         static const char *const p_imp[] = {"stored", "importMetadata", NULL};
         static const char *const p_zoom[] = {"stored", "zoomMetadata", NULL};
+        const char *transcript_text; /* checked, not kept: the list form derives from the transcript's v1 */
         if (ex_fragment(x, stored, p_part, "stored.participants", true, &c->participants_json) != 0 ||
             ex_fragment(x, stored, p_imp, "stored.importMetadata", false, &c->import_metadata_json) != 0 ||
             ex_fragment(x, stored, p_zoom, "stored.zoomMetadata", false, &c->zoom_metadata_json) != 0 ||
-            ex_string(x, stored, "stored.", "transcriptText", &c->transcript_text) != 0 ||
+            ex_string(x, stored, "stored.", "transcriptText", &transcript_text) != 0 ||
             ex_string(x, stored, "stored.", "applicationExternalID", &c->external_id) != 0 ||
             ex_string(x, stored, "stored.", "applicationName", &c->application_name) != 0)
             return -1;

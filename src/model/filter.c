@@ -102,7 +102,7 @@ static int flt_time(flt_ctx_t *x, const char *key, int64_t *out)
     const char *v = query_get(x->q, key);
     if (!v)
         return 1;
-    if (ptime_parse(v, out) != 0)
+    if (ptime_parse_ms(v, out) != 0)
         return flt_fail(x, "%s must be an RFC 3339 time (e.g. 2024-03-18T10:00:00Z), got \"%s\"", key,
                         str_shown(v, shown, sizeof shown));
     return 0;

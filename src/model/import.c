@@ -150,9 +150,11 @@ static int imp_crm(arena_t *a, const json_t *root, conv_t *c, char *err, size_t 
     return 0;
 }
 
-/* Validates externalMetadata and writes participants_json (everyone, with a
- * new id each and status "accepted") and participants_ext_json (without
- * accessType "Internal", case-insensitive). *participants receives the
+/* Validates externalMetadata and writes participants_json (everyone) and
+ * participants_ext_json (without accessType "Internal", case-insensitive),
+ * each [{id,email,name,organizer}] as real responses have them (beyond.md
+ * §0): an external participant's id is its email, an internal one gets a new
+ * UUID. *participants receives the
  * borrowed participants array (or NULL) and *extra the borrowed extra object
  * (or NULL). Returns 0 or -1. */
 static int imp_participants(arena_t *a, const json_t *root, conv_t *c, const json_t **participants,
@@ -215,15 +217,15 @@ static int imp_participants(arena_t *a, const json_t *root, conv_t *c, const jso
         }
         bool internal = strcasecmp(sv[2], "Internal") == 0;
         uuid_str_t id;
-        uuid_v7(id);
+        if (internal)
+            uuid_v7(id);
         for (int k = 0; k < (internal ? 1 : 2); k++) {
             jsonw_t *w = k == 0 ? &wa : &we;
             jsonw_obj_begin(w);
-            jsonw_kv_string(w, "id", id);
+            jsonw_kv_string(w, "id", internal ? id : sv[0]);
             jsonw_kv_string(w, "email", sv[0]);
             jsonw_kv_string(w, "name", sv[1]);
             jsonw_kv_bool(w, "organizer", org ? json_is_true(org) : false);
-            jsonw_kv_string(w, "status", "accepted");
             jsonw_obj_end(w);
         }
     }
@@ -325,7 +327,7 @@ int import_build(arena_t *a, const json_t *root, int64_t now, conv_t *c, char *e
     c->created_at = now;
     if (s) {
         int64_t t;
-        if (ptime_parse(s, &t) != 0)
+        if (ptime_parse_ms(s, &t) != 0)
             return str_fail(err, errlen, "conversationStartedAt must be an RFC 3339 time, got \"%s\"",
                             str_shown(s, shown, sizeof shown));
         if (t <= 0)
@@ -373,7 +375,6 @@ int import_build(arena_t *a, const json_t *root, int64_t now, conv_t *c, char *e
         return -1;
     c->transcript_v1_json = tr.v1_json;
     c->transcript_v2_json = tr.v2_json;
-    c->transcript_text = tr.text;
 
     if (imp_metadata(a, c, media_url, extra, err, errlen) != 0)
         return -1;

@@ -531,6 +531,19 @@ int scorecard_results_append(const char *old, const char *entry, buf_t *out)
     return out->oom ? -1 : 0;
 }
 
+int scorecard_results_add(arena_t *a, conv_t *c, const char *entry)
+{
+    buf_t b; /* owned here */
+    buf_init(&b);
+    const char *now = scorecard_results_append(c->scorecards_json, entry, &b) == 0 ? arena_strndup(a, b.data, b.len)
+                                                                                   : NULL;
+    buf_free(&b);
+    if (!now)
+        return -1;
+    c->scorecards_json = now;
+    return 0;
+}
+
 /* ---- the summary ------------------------------------------------------------- */
 
 /* A UUID array member (at most SCORECARD_FILTER_MAX) into *out and *n (arena). Returns 0 or -1. */

@@ -11,6 +11,7 @@
 #include "lib/buf.h"
 #include "lib/jsonw.h"
 #include "lib/uuid.h"
+#include "model/conversation.h"
 
 #define SCORECARD_TITLE_MAX 128     /* characters */
 #define SCORECARD_ITEM_TITLE_MAX 256
@@ -160,6 +161,11 @@ void scorecard_result_render(buf_t *out, const char *result_uuid, const char *sc
  * out (reset first). Byte for byte: old's bytes up to its closing bracket,
  * a comma when it had entries, entry, "]". Returns 0, -1 on OOM. */
 int scorecard_results_append(const char *old, const char *entry, buf_t *out);
+/* Appends entry (one JSON object) to c->scorecards_json (scorecard_results_append),
+ * the new text in arena a: the change a POST /createScorecardResult makes to
+ * its conversation (update_apply; conv_store_prepare then sets `analyzed`).
+ * Returns 0, -1 on OOM. */
+int scorecard_results_add(arena_t *a, conv_t *c, const char *entry);
 
 /* x rounded to 2 decimals (half away from zero). */
 double scorecard_round2(double x);

@@ -284,6 +284,7 @@ typedef struct seed_person {
     const char *email; /* arena */
     uuid_str_t id;
     bool internal, organizer, attended;
+    bool email_known;   /* an attendee's email is not always known (beyond.md §0) */
     const char *status; /* static */
 } seed_person_t;
 
@@ -313,7 +314,6 @@ typedef struct seed_gen {
     int64_t *times;               /* malloc'd; createdAt of every row, ascending */
     arena_t a;                    /* strings of the row being built; reset per row */
     buf_t scratch;                /* one fragment at a time; owned */
-    buf_t text;                   /* transcript text; owned */
     jsonw_t w;
     bool oom;
     /* the current row's transcript before it is written */
@@ -625,6 +625,7 @@ static void seed_people(seed_gen_t *g, seed_rng_t *r, const store_user_t *owner,
         unsigned st = seed_below(r, 100);
         p->status = st < 80 ? "accepted" : st < 90 ? "tentative" : st < 97 ? "needsAction" : "declined";
         p->attended = (st < 90) ? seed_chance(r, 920) : seed_chance(r, 100);
+        p->email_known = seed_chance(r, 700);
         g->npeople++;
     }
     /* the owner and the first external (or second internal) contact always attend */
@@ -637,8 +638,10 @@ static void seed_people(seed_gen_t *g, seed_rng_t *r, const store_user_t *owner,
 }
 
 /* Writes the people matching `which` (0 all, 1 external, 2 internal people
- * who attended: the org's side, as in the hosted API's example) as
- * [{id,email,name,organizer,status}]. */
+ * who attended: the org's side, as in the hosted API's example) in the shapes
+ * real responses have (beyond.md §0): participants [{id,email,name,organizer}]
+ * with an external participant's id its email; attendees [{id,name}] plus
+ * email and organizer when known, no status. */
 static const char *seed_people_json(seed_gen_t *g, int which)
 {
     jsonw_t *w = seed_frag_begin(g);
@@ -648,11 +651,19 @@ static const char *seed_people_json(seed_gen_t *g, int which)
         if ((which == 1 && p->internal) || (which == 2 && !(p->internal && p->attended)))
             continue;
         jsonw_obj_begin(w);
-        jsonw_kv_string(w, "id", p->id);
-        jsonw_kv_string(w, "email", p->email);
-        jsonw_kv_string(w, "name", p->name);
-        jsonw_kv_bool(w, "organizer", p->organizer);
-        jsonw_kv_string(w, "status", p->status);
+        if (which == 2) {
+            jsonw_kv_string(w, "id", p->id);
+            jsonw_kv_string(w, "name", p->name);
+            if (p->email_known)
+                jsonw_kv_string(w, "email", p->email);
+            if (p->organizer)
+                jsonw_kv_bool(w, "organizer", true);
+        } else {
+            jsonw_kv_string(w, "id", p->internal ? p->id : p->email);
+            jsonw_kv_string(w, "email", p->email);
+            jsonw_kv_string(w, "name", p->name);
+            jsonw_kv_bool(w, "organizer", p->organizer);
+        }
         jsonw_obj_end(w);
     }
     jsonw_arr_end(w);
@@ -793,7 +804,6 @@ static void seed_write_transcript(seed_gen_t *g, conv_t *c, bool with_v2)
         c->transcript_v2_json = seed_buf_to_arena(g, b);
     }
     buf_reset(b);
-    buf_reset(&g->text);
     buf_append(b, "{\"pieceInFlux\":\"\",\"final\":[", 27);
     for (int s = 0; s < g->nseg; s++) {
         const char *name = g->people[g->seg_speaker[s]].name, *sentence = g->seg_sentence[s];
@@ -804,14 +814,9 @@ static void seed_write_transcript(seed_gen_t *g, conv_t *c, bool with_v2)
         buf_append(b, ",\"sentence\":", 12);
         seed_put_quoted(b, sentence, sl);
         seed_put_times(b, g->seg_word[s][0][0], g->seg_word[s][last][1]);
-        buf_append(&g->text, name, nl);
-        buf_append(&g->text, ": ", 2);
-        buf_append(&g->text, sentence, sl);
-        buf_putc(&g->text, '\n');
     }
     buf_append(b, "]}", 2);
     c->transcript_v1_json = seed_buf_to_arena(g, b);
-    c->transcript_text = seed_buf_to_arena(g, &g->text);
 }
 
 /* extractedIntelligence: 1-3 insights keyed by name; when confirmed is
@@ -927,6 +932,8 @@ static void seed_row(seed_gen_t *g, long i, int64_t created, conv_t *c)
     if (c->is_internal) {
         c->title = seed_chance(r, 150) ? seed_str(g, "Manager 1:1 - %s", owner->first_name)
                                        : SEED_PICK(r, seed_internal_titles);
+    } else if (seed_chance(r, 30)) {
+        c->title = "Call with "; /* what the hosted API names a call nobody named (beyond.md §0) */
     } else {
         const char *type = SEED_PICK(r, seed_meeting_types);
         switch (seed_below(r, 6)) {
@@ -973,14 +980,16 @@ static void seed_row(seed_gen_t *g, long i, int64_t created, conv_t *c)
     if (imported) {
         c->application_name = SEED_PICK(r, seed_apps);
         c->external_id = seed_str(g, "crm-%s-%ld", g->tag, i);
-    } else if (seed_chance(r, 80)) {
+    } else if (i == 0 || seed_chance(r, 80)) {
+        /* row 0 always has one: loading this seed again, whatever the count,
+         * then stops at row 0 on the external id (ids derive from the seed and
+         * the row number, times from the count) */
         c->application_name = "Salesforce";
         c->external_id = seed_str(g, "crm-%s-%ld", g->tag, i);
     }
 
     /* transcript and statuses */
     c->transcript_v1_json = c->transcript_v2_json = NULL;
-    c->transcript_text = "";
     c->is_empty = true;
     c->video_uid = "";
     int64_t duration = 0;
@@ -1027,11 +1036,11 @@ static void seed_row(seed_gen_t *g, long i, int64_t created, conv_t *c)
         break;
     }
     c->media_duration = (double)duration;
-    c->created_at = created;
+    c->created_at = ms; /* times are milliseconds, with a millisecond part as real ones have */
     /* pending and failed ones have no media duration yet, but the call took place */
-    c->finished_at = created + (duration ? duration : seed_range(r, 300, 3600));
+    c->finished_at = ms + (duration ? duration : seed_range(r, 300, 3600)) * 1000 + seed_below(r, 1000);
     if (!imported && kind != SEED_FAILED) {
-        c->live_started_at = created;
+        c->live_started_at = ms;
         c->live_ended_at = c->finished_at;
     }
 
@@ -1052,7 +1061,7 @@ static void seed_row(seed_gen_t *g, long i, int64_t created, conv_t *c)
         jsonw_obj_begin(w);
         jsonw_kv_string(w, "code", code);
         jsonw_kv_string(w, "message", msg);
-        jsonw_kv_time(w, "createdAt", c->finished_at + seed_range(r, 30, 400));
+        jsonw_kv_time(w, "createdAt", c->finished_at + seed_range(r, 30000, 400000));
         jsonw_obj_end(w);
         jsonw_obj_end(w);
         jsonw_arr_end(w);
@@ -1152,8 +1161,9 @@ static void seed_row(seed_gen_t *g, long i, int64_t created, conv_t *c)
         c->talktracks_json = seed_frag_end(g);
     }
 
-    /* CRM: customer calls are often tied to the company's opportunity and account */
-    bool crm = !c->is_internal && seed_chance(r, 550);
+    /* CRM: customer calls are often tied to the company's opportunity and
+     * account; about 40% of all calls have no opportunity (beyond.md §0) */
+    bool crm = !c->is_internal && seed_chance(r, 720);
     c->deal_uuid = crm && seed_chance(r, 700) ? ac->deal_uuid : "";
     c->email_template_id = "";
     if (analyzed && seed_chance(r, 80)) {
@@ -1165,7 +1175,7 @@ static void seed_row(seed_gen_t *g, long i, int64_t created, conv_t *c)
     c->ext_intel_opp_id = "";
     c->linked_crm_json = c->external_accounts_json = c->external_contacts_json = "[]";
     if (crm) {
-        if (seed_chance(r, 750)) {
+        if (seed_chance(r, 880)) {
             jsonw_t *w = seed_frag_begin(g);
             jsonw_obj_begin(w);
             jsonw_kv_string(w, "uuid", ac->opp_uuid);
@@ -1200,9 +1210,9 @@ static void seed_row(seed_gen_t *g, long i, int64_t created, conv_t *c)
     /* archived a few days to weeks after the call, never in the future */
     if (seed_chance(r, 20)) {
         c->archived = true;
-        c->archived_at = created + seed_range(r, 3600, 30 * SEED_DAY);
-        if (c->archived_at > g->o->now)
-            c->archived_at = g->o->now;
+        c->archived_at = ms + seed_range(r, 3600, 30 * SEED_DAY) * 1000 + seed_below(r, 1000);
+        if (c->archived_at > g->o->now * 1000)
+            c->archived_at = g->o->now * 1000;
     }
 }
 
@@ -1225,7 +1235,6 @@ static void seed_gen_free(seed_gen_t *g)
     seed_insights_free(g->ins);
     arena_free(&g->a);
     buf_free(&g->scratch);
-    buf_free(&g->text);
     free(g);
 }
 
@@ -1243,7 +1252,6 @@ int seed_run(store_t *st, const seed_opts_t *o, char *err, size_t errlen)
     g->base = seed_mix(o->seed ^ 0x7061726c6579ULL); /* "parley" */
     arena_init(&g->a);
     buf_init(&g->scratch);
-    buf_init(&g->text);
 
     int rc = -1;
     bool in_batch = false;

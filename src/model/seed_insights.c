@@ -9,6 +9,7 @@
 #include "lib/jsonw.h"
 #include "lib/strutil.h"
 #include "lib/uuid.h"
+#include "model/ask.h"
 #include "model/scorecard.h"
 #include "store/insights.h"
 
@@ -163,21 +164,33 @@ void seed_insights_free(seed_insights_t *si)
     free(si);
 }
 
+/* ask_segment_cb: copies the first non-empty sentence into the note (ctx); stops there. */
+static int si_first_line(void *ctx, const ask_segment_t *seg)
+{
+    si_note_t *n = ctx;
+    size_t len = strcspn(seg->text, "\n");
+    if (len == 0)
+        return 0;
+    if (len >= sizeof n->line)
+        len = 0; /* too long to cut without splitting a character: leave it out */
+    memcpy(n->line, seg->text, len);
+    n->line[len] = '\0';
+    return 1;
+}
+
 /* Remembers c (when it has a transcript) as a conversation the history may cite. */
 static void si_note(seed_insights_t *si, const conv_t *c)
 {
-    if (!c->transcript_text || !c->transcript_text[0])
+    if (!c->transcript_v1_json || !c->transcript_v1_json[0])
+        return;
+    si_note_t tmp = {.line = ""};
+    ask_segments_each(c->transcript_v1_json, si_first_line, &tmp); /* -1: stopped at the line, or none */
+    if (!tmp.line[0])
         return;
     si_note_t *n = &si->notes[si->nnotes < SI_NOTES ? si->nnotes++ : (int)(si_mix((uint64_t)si->nnotes++) % SI_NOTES)];
+    *n = tmp;
     memcpy(n->uuid, c->uuid, sizeof n->uuid);
     snprintf(n->title, sizeof n->title, "%s", c->title ? c->title : "");
-    const char *line = strstr(c->transcript_text, ": ");
-    line = line ? line + 2 : c->transcript_text;
-    size_t len = strcspn(line, "\n");
-    if (len >= sizeof n->line)
-        len = 0; /* too long to cut without splitting a character: leave it out */
-    memcpy(n->line, line, len);
-    n->line[len] = '\0';
 }
 
 const char *seed_insights_results(seed_insights_t *si, long row, const conv_t *c)
@@ -195,7 +208,7 @@ const char *seed_insights_results(seed_insights_t *si, long row, const conv_t *c
         int card = (first + k) % SI_CARDS;
         __typeof__(si->pending[0]) *p = &si->pending[si->npending++];
         p->card = card;
-        p->created_at = c->finished_at * 1000 + (int64_t)(60 + si_below(&s, 3600)) * 1000 + si_below(&s, 1000);
+        p->created_at = c->finished_at + (int64_t)(60 + si_below(&s, 3600)) * 1000 + si_below(&s, 1000);
         si_uuid(&s, p->created_at, p->uuid);
         int skill = 35 + (int)si_below(&s, 61), sum = 0;
         scorecard_result_req_t rq = {.scorecard_uuid = si->cards[card], .conversation_uuid = c->uuid,

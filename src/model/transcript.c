@@ -35,19 +35,43 @@ static int tr_fail(tr_ctx_t *t, const char *fmt, ...)
     return -1;
 }
 
+/* Where in the transcript a value is: the form ("transcript.v1"), then the
+ * segment (depth 1) and the word (depth 2). Formatted only when a message
+ * needs it: the loops over every word only store indexes. */
+typedef struct tr_where {
+    const char *form;
+    int depth;
+    size_t seg, word;
+} tr_where_t;
+
+/* Writes "<form>.final[<seg>]" (depth 1) or "….words[<word>]" (depth 2) into
+ * out (TR_WHERE_MAX bytes) and returns out. */
+#define TR_WHERE_MAX 96
+static const char *tr_where(const tr_where_t *w, char *out)
+{
+    if (w->depth == 0)
+        snprintf(out, TR_WHERE_MAX, "%s", w->form);
+    else if (w->depth == 1)
+        snprintf(out, TR_WHERE_MAX, "%s.final[%zu]", w->form, w->seg);
+    else
+        snprintf(out, TR_WHERE_MAX, "%s.final[%zu].words[%zu]", w->form, w->seg, w->word);
+    return out;
+}
+
 /* Reads member `key` of obj as a required string. Returns 0 and sets *out
  * (borrowed from obj), or -1 with "<path>.<key> is required / must be a string". */
-static int tr_get_string(tr_ctx_t *t, const json_t *obj, const char *path, const char *key, const char **out,
+static int tr_get_string(tr_ctx_t *t, const json_t *obj, const tr_where_t *wh, const char *key, const char **out,
                          size_t *len)
 {
+    char path[TR_WHERE_MAX];
     json_t *v = json_object_get(obj, key);
     *out = NULL; /* set on every path: callers read them only on success, but -O3 cannot see that */
     if (len)
         *len = 0;
     if (!v)
-        return tr_fail(t, "%s.%s is required", path, key);
+        return tr_fail(t, "%s.%s is required", tr_where(wh, path), key);
     if (!json_is_string(v))
-        return tr_fail(t, "%s.%s must be a string", path, key);
+        return tr_fail(t, "%s.%s must be a string", tr_where(wh, path), key);
     *out = json_string_value(v);
     if (len)
         *len = json_string_length(v);
@@ -56,22 +80,24 @@ static int tr_get_string(tr_ctx_t *t, const json_t *obj, const char *path, const
 
 /* Reads startTimestamp and endTimestamp of obj: non-negative numbers with
  * end >= start. Returns 0, or -1 with a message naming the path. */
-static int tr_get_times(tr_ctx_t *t, const json_t *obj, const char *path, double *start, double *end)
+static int tr_get_times(tr_ctx_t *t, const json_t *obj, const tr_where_t *wh, double *start, double *end)
 {
+    char path[TR_WHERE_MAX];
     static const char *const keys[2] = {"startTimestamp", "endTimestamp"};
     double v[2];
     for (int i = 0; i < 2; i++) {
         json_t *j = json_object_get(obj, keys[i]);
         if (!j)
-            return tr_fail(t, "%s.%s is required", path, keys[i]);
+            return tr_fail(t, "%s.%s is required", tr_where(wh, path), keys[i]);
         if (!json_is_number(j))
-            return tr_fail(t, "%s.%s must be a number", path, keys[i]);
+            return tr_fail(t, "%s.%s must be a number", tr_where(wh, path), keys[i]);
         v[i] = json_number_value(j);
         if (!(v[i] >= 0))
-            return tr_fail(t, "%s.%s must not be negative, got %g", path, keys[i], v[i]);
+            return tr_fail(t, "%s.%s must not be negative, got %g", tr_where(wh, path), keys[i], v[i]);
     }
     if (v[1] < v[0])
-        return tr_fail(t, "%s.endTimestamp must be >= startTimestamp, got %g < %g", path, v[1], v[0]);
+        return tr_fail(t, "%s.endTimestamp must be >= startTimestamp, got %g < %g", tr_where(wh, path), v[1],
+                       v[0]);
     if (v[1] > t->max_end)
         t->max_end = v[1];
     *start = v[0];
@@ -117,21 +143,13 @@ static int tr_get_final(tr_ctx_t *t, const json_t *form, const char *path, json_
     return 0;
 }
 
-/* Appends "<speaker>: <text>\n" to text. */
-static void tr_text_line(buf_t *text, const char *speaker, size_t slen, const char *s, size_t n)
-{
-    buf_append(text, speaker, slen);
-    buf_append(text, ": ", 2);
-    buf_append(text, s, n);
-    buf_putc(text, '\n');
-}
-
-/* Validates v1 and writes its canonical form into out (and the text form
- * into text when non-NULL). *nseg receives the segment count. Returns 0 or -1. */
-static int tr_build_v1(tr_ctx_t *t, const json_t *v1, buf_t *out, buf_t *text, size_t *nseg)
+/* Validates v1 and writes its canonical form into out. *nseg receives the
+ * segment count. Returns 0 or -1. */
+static int tr_build_v1(tr_ctx_t *t, const json_t *v1, buf_t *out, size_t *nseg)
 {
     const char *path = "transcript.v1";
-    char sp[64];
+    tr_where_t wh = {.form = path, .depth = 1};
+    char sp[TR_WHERE_MAX];
     json_t *final;
     jsonw_t w;
 
@@ -151,12 +169,12 @@ static int tr_build_v1(tr_ctx_t *t, const json_t *v1, buf_t *out, buf_t *text, s
         const char *speaker, *sentence;
         size_t slen, tlen;
         double start, end;
-        snprintf(sp, sizeof sp, "%s.final[%zu]", path, i);
+        wh.seg = i;
         if (!json_is_object(seg))
-            return tr_fail(t, "%s must be an object", sp);
-        if (tr_get_string(t, seg, sp, "speaker", &speaker, &slen) != 0 ||
-            tr_get_string(t, seg, sp, "sentence", &sentence, &tlen) != 0 ||
-            tr_get_times(t, seg, sp, &start, &end) != 0)
+            return tr_fail(t, "%s must be an object", tr_where(&wh, sp));
+        if (tr_get_string(t, seg, &wh, "speaker", &speaker, &slen) != 0 ||
+            tr_get_string(t, seg, &wh, "sentence", &sentence, &tlen) != 0 ||
+            tr_get_times(t, seg, &wh, &start, &end) != 0)
             return -1;
         jsonw_obj_begin(&w);
         jsonw_key(&w, "speaker");
@@ -166,8 +184,6 @@ static int tr_build_v1(tr_ctx_t *t, const json_t *v1, buf_t *out, buf_t *text, s
         jsonw_kv_number(&w, "startTimestamp", start);
         jsonw_kv_number(&w, "endTimestamp", end);
         jsonw_obj_end(&w);
-        if (text)
-            tr_text_line(text, speaker, slen, sentence, tlen);
     }
     jsonw_arr_end(&w);
     jsonw_obj_end(&w);
@@ -179,12 +195,13 @@ static int tr_build_v1(tr_ctx_t *t, const json_t *v1, buf_t *out, buf_t *text, s
 
 /* Validates v2 and writes its canonical form into out. When derived is
  * non-NULL, also writes a v1 derived from it (sentence = words joined by one
- * space, start = first word's start, end = last word's end, pieceInFlux "")
- * and the text form into text. *nseg receives the segment count. Returns 0 or -1. */
-static int tr_build_v2(tr_ctx_t *t, const json_t *v2, buf_t *out, buf_t *derived, buf_t *text, size_t *nseg)
+ * space, start = first word's start, end = last word's end, pieceInFlux "").
+ * *nseg receives the segment count. Returns 0 or -1. */
+static int tr_build_v2(tr_ctx_t *t, const json_t *v2, buf_t *out, buf_t *derived, size_t *nseg)
 {
     const char *path = "transcript.v2";
-    char sp[64], wp[96];
+    tr_where_t wh = {.form = path, .depth = 1};
+    char sp[TR_WHERE_MAX];
     json_t *final;
     jsonw_t w, dw;
     buf_t sentence; /* scratch, owned here, freed on every exit */
@@ -214,25 +231,26 @@ static int tr_build_v2(tr_ctx_t *t, const json_t *v2, buf_t *out, buf_t *derived
         json_t *seg = json_array_get(final, i);
         const char *speaker;
         size_t slen;
-        snprintf(sp, sizeof sp, "%s.final[%zu]", path, i);
+        wh.depth = 1;
+        wh.seg = i;
         if (!json_is_object(seg)) {
-            tr_fail(t, "%s must be an object", sp);
+            tr_fail(t, "%s must be an object", tr_where(&wh, sp));
             goto done;
         }
-        if (tr_get_string(t, seg, sp, "speaker", &speaker, &slen) != 0)
+        if (tr_get_string(t, seg, &wh, "speaker", &speaker, &slen) != 0)
             goto done;
         json_t *words = json_object_get(seg, "words");
         if (!words) {
-            tr_fail(t, "%s.words is required", sp);
+            tr_fail(t, "%s.words is required", tr_where(&wh, sp));
             goto done;
         }
         if (!json_is_array(words)) {
-            tr_fail(t, "%s.words must be an array", sp);
+            tr_fail(t, "%s.words must be an array", tr_where(&wh, sp));
             goto done;
         }
         size_t nw = json_array_size(words);
         if (nw == 0) {
-            tr_fail(t, "%s.words must not be empty", sp);
+            tr_fail(t, "%s.words must not be empty", tr_where(&wh, sp));
             goto done;
         }
         if (nw > TRANSCRIPT_MAX_WORDS - t->words) {
@@ -252,12 +270,13 @@ static int tr_build_v2(tr_ctx_t *t, const json_t *v2, buf_t *out, buf_t *derived
             const char *tx;
             size_t tl;
             double start, end;
-            snprintf(wp, sizeof wp, "%s.words[%zu]", sp, k);
+            wh.depth = 2;
+            wh.word = k;
             if (!json_is_object(word)) {
-                tr_fail(t, "%s must be an object", wp);
+                tr_fail(t, "%s must be an object", tr_where(&wh, sp));
                 goto done;
             }
-            if (tr_get_string(t, word, wp, "text", &tx, &tl) != 0 || tr_get_times(t, word, wp, &start, &end) != 0)
+            if (tr_get_string(t, word, &wh, "text", &tx, &tl) != 0 || tr_get_times(t, word, &wh, &start, &end) != 0)
                 goto done;
             jsonw_obj_begin(&w);
             jsonw_key(&w, "text");
@@ -286,7 +305,6 @@ static int tr_build_v2(tr_ctx_t *t, const json_t *v2, buf_t *out, buf_t *derived
             jsonw_kv_number(&dw, "startTimestamp", first_start);
             jsonw_kv_number(&dw, "endTimestamp", last_end > first_start ? last_end : first_start);
             jsonw_obj_end(&dw);
-            tr_text_line(text, speaker, slen, s, sentence.len);
         }
     }
     jsonw_arr_end(&w);
@@ -310,12 +328,12 @@ done:
     return rc;
 }
 
-/* Copies b's contents into the arena (NULL when b is empty and !empty_ok,
- * "" when empty and empty_ok). Sets *oom on allocation failure. */
-static const char *tr_to_arena(arena_t *a, const buf_t *b, bool empty_ok, bool *oom)
+/* Copies b's contents into the arena (NULL when b is empty). Sets *oom on
+ * allocation failure. */
+static const char *tr_to_arena(arena_t *a, const buf_t *b, bool *oom)
 {
     if (b->len == 0)
-        return empty_ok ? "" : NULL;
+        return NULL;
     char *s = arena_strndup(a, b->data, b->len);
     if (!s)
         *oom = true;
@@ -328,13 +346,12 @@ int transcript_build(arena_t *a, const json_t *transcript, const json_t *partici
                      char *err, size_t errlen)
 {
     tr_ctx_t t = {.a = a, .err = err, .errlen = errlen, .words = 0, .max_end = 0};
-    buf_t v1b, v2b, text; /* owned here; copied into the arena, then freed */
+    buf_t v1b, v2b; /* owned here; copied into the arena, then freed */
     size_t n1 = 0, n2 = 0;
     int rc = -1;
 
     (void)participants;
     memset(out, 0, sizeof *out);
-    out->text = "";
     if (!transcript || json_is_null(transcript))
         return 0;
     if (!json_is_object(transcript))
@@ -350,23 +367,16 @@ int transcript_build(arena_t *a, const json_t *transcript, const json_t *partici
 
     buf_init(&v1b);
     buf_init(&v2b);
-    buf_init(&text);
-    if (v1 && tr_build_v1(&t, v1, &v1b, &text, &n1) != 0)
+    if (v1 && tr_build_v1(&t, v1, &v1b, &n1) != 0)
         goto done;
-    if (v2 && tr_build_v2(&t, v2, &v2b, v1 ? NULL : &v1b, v1 ? NULL : &text, &n2) != 0)
+    if (v2 && tr_build_v2(&t, v2, &v2b, v1 ? NULL : &v1b, &n2) != 0)
         goto done;
-    if (text.oom) {
-        tr_fail(&t, "out of memory");
-        goto done;
-    }
 
     bool oom = false;
-    out->v1_json = tr_to_arena(a, &v1b, false, &oom);
-    out->v2_json = tr_to_arena(a, &v2b, false, &oom);
-    out->text = tr_to_arena(a, &text, true, &oom);
+    out->v1_json = tr_to_arena(a, &v1b, &oom);
+    out->v2_json = tr_to_arena(a, &v2b, &oom);
     if (oom) {
         memset(out, 0, sizeof *out);
-        out->text = "";
         tr_fail(&t, "out of memory");
         goto done;
     }
@@ -376,7 +386,6 @@ int transcript_build(arena_t *a, const json_t *transcript, const json_t *partici
 done:
     buf_free(&v1b);
     buf_free(&v2b);
-    buf_free(&text);
     return rc;
 }
 

@@ -12,7 +12,6 @@
 typedef struct transcript_out {
     const char *v1_json;       /* canonical v1 ({pieceInFlux, final:[{speaker,sentence,startTimestamp,endTimestamp}]}), derived from v2 when only v2 was given; NULL when no transcript */
     const char *v2_json;       /* canonical v2 or NULL */
-    const char *text;          /* "<speaker>: <text>\n" per segment; "" when none */
     size_t segments;           /* number of segments (0 → isEmpty) */
     double last_end;           /* largest endTimestamp of any segment or word, 0 when none */
 } transcript_out_t;
@@ -25,7 +24,7 @@ typedef struct transcript_out {
  * per form and 1,000,000 words in all. Canonical output keeps only the known
  * keys, in a fixed order, compact. When only v2 is given, v1 is derived
  * (sentence = words joined by one space, pieceInFlux ""). When both are given,
- * text and segments come from v1. last_end is the largest endTimestamp seen.
+ * segments come from v1. last_end is the largest endTimestamp seen.
  * participants is unused (kept for the contract): speaker emails are resolved
  * when the detailed form is written. Returns 0, or -1 with a message naming
  * the offending path written into err (e.g.

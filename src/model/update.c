@@ -1,4 +1,4 @@
-/* update.c - validation of the conversation-change request bodies (spec §4) into a conv_update_t. */
+/* update.c - the conversation-change request bodies (spec §4): validated into a conv_update_t, applied to a conversation. */
 #include "model/update.h"
 
 #include <stdarg.h>
@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "lib/json_arena.h"
+#include "lib/json_merge.h"
 #include "lib/strutil.h"
+#include "model/scorecard.h"
 
 /* Number of UTF-8 code points in s[0..n) (valid UTF-8: jansson checked it). */
 static size_t upd_chars(const char *s, size_t n)
@@ -325,5 +327,36 @@ int update_parse_opportunity(arena_t *a, const json_t *body, conv_update_t *u, u
     else if (upd_opportunity(a, opp, "opportunity_id", u, err, errlen) != 0)
         return -1;
     u->workflow_name = "opportunity_changed";
+    return 0;
+}
+
+int update_apply(arena_t *a, conv_t *c, const conv_update_t *u)
+{
+    if (u->title)
+        c->title = u->title;
+    switch (u->privacy) {
+    case CONV_PRIVACY_PUBLIC: c->is_private = false; break;
+    case CONV_PRIVACY_PRIVATE: c->is_private = true; break;
+    case CONV_PRIVACY_TOGGLE: c->is_private = !c->is_private; break;
+    case CONV_PRIVACY_KEEP: break;
+    }
+    if (u->labels_json)
+        c->labels_json = u->labels_json;
+    if (u->linked_crm_json)
+        c->linked_crm_json = u->linked_crm_json;
+    if (u->external_opportunity_json)
+        c->external_opportunity_json = u->external_opportunity_json;
+    if (u->confirm_intel_json) {
+        char *merged = json_merge_members(c->confirmed_intel_json ? c->confirmed_intel_json : "{}",
+                                          u->confirm_intel_json); /* owner: this function */
+        if (!merged)
+            return -1;
+        c->confirmed_intel_json = arena_strdup(a, merged);
+        free(merged);
+        if (!c->confirmed_intel_json)
+            return -1;
+    }
+    if (u->scorecard_entry_json && scorecard_results_add(a, c, u->scorecard_entry_json) != 0)
+        return -1;
     return 0;
 }

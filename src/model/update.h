@@ -7,7 +7,7 @@
 
 #include "lib/arena.h"
 #include "lib/uuid.h"
-#include "store/store.h"
+#include "model/conversation.h"
 
 #define UPDATE_TITLE_MAX 500          /* characters (code points) */
 #define UPDATE_LABELS_MAX 200         /* keys in a labels object */
@@ -16,6 +16,28 @@
 #define UPDATE_CRM_RECORDS_MAX 100    /* linkedCrmRecords entries */
 #define UPDATE_INTEL_MAX 1000         /* crm/confirm intelligence entries */
 #define UPDATE_OPPORTUNITY_MAX 255    /* characters of an opportunity id */
+
+/* One change to a conversation (issue 3 endpoints). Every member left NULL
+ * (or -1) is unchanged. */
+typedef enum { CONV_PRIVACY_KEEP = -1, CONV_PRIVACY_PUBLIC = 0, CONV_PRIVACY_PRIVATE = 1, CONV_PRIVACY_TOGGLE = 2 }
+    conv_privacy_change_t;
+typedef struct conv_update {
+    const char *title;                  /* new title */
+    const char *labels_json;            /* replaces the labels object */
+    conv_privacy_change_t privacy;
+    const char *linked_crm_json;        /* replaces linkedCrmRecords (a JSON array) */
+    const char *confirm_intel_json;     /* object merged key by key into confirmedExtractedIntelligence */
+    const char *external_opportunity_json; /* replaces externalOpportunity ({} removes it) */
+    const char *scorecard_entry_json;   /* one scorecardResults entry, appended (scorecard_results_add) */
+    const char *workflow_name;          /* the workflow-log entry this change writes (spec §4) */
+} conv_update_t;
+
+/* Applies u to c (whose fields hold the stored conversation: conv_doc_parse):
+ * title, privacy (set or toggled), labels, linked CRM records and the
+ * opportunity replaced, the confirmed intelligence merged key by key (each
+ * key's value replaced whole). New strings come from a. Returns 0, or -1
+ * when memory ran out. */
+int update_apply(arena_t *a, conv_t *c, const conv_update_t *u);
 
 /* Every function below validates one endpoint's body and fills *u: it zeroes
  * *u first (privacy = CONV_PRIVACY_KEEP), then sets the members the body

@@ -16,7 +16,7 @@ static int wf_time(const query_t *q, const char *key, int64_t *out, char *err, s
     const char *v = query_get(q, key);
     if (!v)
         return 1;
-    if (ptime_parse(v, out) != 0)
+    if (ptime_parse_ms(v, out) != 0)
         return str_fail(err, errlen, "%s must be an RFC 3339 time (e.g. 2024-03-18T10:00:00Z), got \"%s\"", key,
                        str_shown(v, shown, sizeof shown));
     return 0;

@@ -118,8 +118,9 @@ typedef struct store_scorecard_result {
  * user-level scope that does not own it) and that the scorecard is the
  * organization's (NOT_FOUND), stores the result with its items (owner and
  * team: the conversation's), adds the scored ones to the daily roll-ups,
- * appends r->entry_json to the conversation's scorecardResults and writes
- * its `scorecard_result_created` workflow-log entry (both only when
+ * appends r->entry_json to the conversation's scorecardResults through the
+ * conversation's update path (the stored document and `analyzed` rewritten)
+ * with its `scorecard_result_created` workflow-log entry (both only when
  * entry_json is set). */
 store_rc_t store_scorecard_result_create(store_t *st, const store_scorecard_result_t *r, const store_scope_t *sc);
 

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/strutil.h"
 #include "store/store.h"
 
 /* How one column fills its field. The NULL cases are what both backends
@@ -19,6 +20,8 @@ typedef enum {
     STORE_FIELD_INT,   /* int64_t (0 for NULL) */
     STORE_FIELD_BOOL,  /* bool (false for NULL) */
     STORE_FIELD_REAL,  /* double (0 for NULL) */
+    STORE_FIELD_DOC,   /* conv_t's stored document ("<slots>\n<document>", conv_stored_doc): fills doc,
+                        * doc_len and slots (doc NULL when the column is NULL or malformed) */
 } store_field_kind_t;
 
 typedef struct store_field {
@@ -45,8 +48,11 @@ extern const store_shape_t store_shape_log;        /* store_workflow_log_t */
 extern const store_shape_t store_shape_conv;       /* conv_t: the stored columns, then the owner's four */
 
 /* The stored columns of a conversation: the first STORE_CONV_NCOLS fields of
- * store_shape_conv (its last four, the owner's, come from a join with users). */
-#define STORE_CONV_NCOLS 52
+ * store_shape_conv (its last four, the owner's, come from a join with users).
+ * Most of a conversation is in its stored document (the last column); the
+ * others are what filters, ordering, scopes and the live parts of a render
+ * need, and what the document leaves out (conversation.h). */
+#define STORE_CONV_NCOLS 21
 extern const store_field_t store_conv_cols[STORE_CONV_NCOLS + 4];
 
 /* How a backend reads column col of a row (src: its row handle): the text
@@ -54,6 +60,7 @@ extern const store_field_t store_conv_cols[STORE_CONV_NCOLS + 4];
  * 0 / false for SQL NULL. */
 typedef struct store_cols {
     const char *(*text)(const void *src, int col);
+    size_t (*len)(const void *src, int col); /* bytes of the text (0 for NULL) */
     int64_t (*i64)(const void *src, int col);
     double (*f64)(const void *src, int col);
     bool (*boolean)(const void *src, int col);
@@ -74,7 +81,7 @@ static inline void store_shape_read(const store_shape_t *sh, void *out, const st
         switch (f->kind) {
         case STORE_FIELD_STR: {
             const char *v = cols->text(src, col);
-            snprintf((char *)field, f->cap, "%s", v ? v : "");
+            str_copy((char *)field, f->cap, v);
             break;
         }
         case STORE_FIELD_TEXT:
@@ -91,6 +98,9 @@ static inline void store_shape_read(const store_shape_t *sh, void *out, const st
             break;
         case STORE_FIELD_REAL:
             *(double *)field = cols->f64(src, col);
+            break;
+        case STORE_FIELD_DOC:
+            conv_stored_doc_read((conv_t *)out, cols->text(src, col), cols->len(src, col));
             break;
         }
     }

@@ -10,6 +10,7 @@
 #include "lib/uuid.h"
 #include "model/conversation.h"
 #include "model/filter.h"
+#include "model/update.h"
 
 typedef enum {
     STORE_OK = 0,
@@ -91,20 +92,6 @@ typedef struct store_key_info {
     int64_t created_at;
     int64_t last_seen_at;      /* 0 = never */
 } store_key_info_t;
-
-/* One change to a conversation (issue 3 endpoints). Every member left NULL
- * (or -1) is unchanged. */
-typedef enum { CONV_PRIVACY_KEEP = -1, CONV_PRIVACY_PUBLIC = 0, CONV_PRIVACY_PRIVATE = 1, CONV_PRIVACY_TOGGLE = 2 }
-    conv_privacy_change_t;
-typedef struct conv_update {
-    const char *title;                  /* new title */
-    const char *labels_json;            /* replaces the labels object */
-    conv_privacy_change_t privacy;
-    const char *linked_crm_json;        /* replaces linkedCrmRecords (a JSON array) */
-    const char *confirm_intel_json;     /* object merged key by key into confirmedExtractedIntelligence */
-    const char *external_opportunity_json; /* replaces externalOpportunity ({} removes it) */
-    const char *workflow_name;          /* the workflow-log entry this change writes (spec §4) */
-} conv_update_t;
 
 typedef struct store_workflow_log {
     int64_t id;

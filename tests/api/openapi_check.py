@@ -326,9 +326,15 @@ class Checker:
                        % (ctype, ", ".join(sorted(content))), raw)
         if method == "HEAD" or "schema" not in content[media]:
             return
-        if json_error is not None:
+        if not ("json" in media.split(";")[0]):   # a text body (GET /metrics): its schema is a string
+            try:
+                parsed = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                self._fail(where, status, "the body is not UTF-8 text (%s)" % e, raw)
+            json_error = None
+        elif json_error is not None:
             self._fail(where, status, "the body is not JSON (%s)" % json_error, raw)
-        if parsed is None:
+        if parsed is None and "json" in media.split(";")[0]:
             try:
                 parsed = json.loads(raw.decode("utf-8"))
             except (ValueError, UnicodeDecodeError) as e:

@@ -63,7 +63,7 @@ class GetTest(harness.ApiTestCase):
         a = self.assertResource(res, transcript="object")
         self.assertEqual(res["id"], conv)
         self.assertEqual(a["title"], "Q1 Deal Review - Acme Corp")
-        self.assertEqual(a["createdAt"], "2024-03-18T10:00:00Z")
+        self.assertEqual(a["createdAt"], "2024-03-18T10:00:00.000Z")
         self.assertEqual(a["userUUID"], alice)
         self.assertEqual(a["user"]["uuid"], alice)
         self.assertEqual(a["user"]["email"], "alice@a.example")

@@ -62,7 +62,7 @@ class ImportTest(harness.ApiTestCase):
         self.assertIs(a["archived"], False)
         self.assertEqual(a["transcript"], {})
         self.assertEqual(a["participants"], [])
-        created = time.mktime(time.strptime(a["createdAt"], "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
+        created = time.mktime(time.strptime(a["createdAt"][:19] + "Z", "%Y-%m-%dT%H:%M:%SZ")) - time.timezone
         self.assertLessEqual(abs(created - before), 120, "createdAt defaults to now")
         self.assertEqual(a["user"]["email"], "alice@i.example")
         # empty conversations are on /list, not on /conversations
@@ -94,7 +94,7 @@ class ImportTest(harness.ApiTestCase):
         cid = self.assertOk(self.post(body))["uuid"]
         a = self.assertResource(self.get_one(cid), transcript="object")
         self.assertEqual(a["title"], "Full import \u2603")
-        self.assertEqual(a["createdAt"], "2024-03-18T10:00:00Z", "canonical UTC, second precision")
+        self.assertEqual(a["createdAt"], "2024-03-18T10:00:00.750Z", "canonical UTC, millisecond precision")
         self.assertEqual(a["userUUID"], bob)
         self.assertEqual(a["importStatus"], "FINISHED")
         self.assertEqual(a["transcriptStatus"], "COMPLETED")
@@ -103,6 +103,8 @@ class ImportTest(harness.ApiTestCase):
         self.assertEqual(a["linkedCrmRecords"], body["linkedCrmRecords"])
         self.assertEqual(a["externalOpportunity"].get("uuid"), "0061234")
         self.assertEqual([p["email"].lower() for p in a["participants"]], ["eve@buyer.example"])
+        # an external participant's id is its email (beyond.md §0)
+        self.assertEqual(a["participants"][0]["id"], "Eve@Buyer.example")
         a2 = self.get_one(cid, "?filter[include_internal_participants]=true")["attributes"]
         self.assertEqual(sorted(p["email"].lower() for p in a2["participants"]), ["bob@i.example", "eve@buyer.example"])
         org = [p for p in a2["participants"] if p["email"] == "bob@i.example"][0]
@@ -325,10 +327,12 @@ class ImportTest(harness.ApiTestCase):
                            400, detail_has="conversationTitle")
 
     def test_created_at_forms(self):
-        for given, want in (("2024-01-02T03:04:05Z", "2024-01-02T03:04:05Z"),
-                            ("2024-01-02T03:04:05.999Z", "2024-01-02T03:04:05Z"),
-                            ("2024-01-02T00:04:05-03:00", "2024-01-02T03:04:05Z"),
-                            ("2024-01-02t03:04:05z", "2024-01-02T03:04:05Z")):
+        for given, want in (("2024-01-02T03:04:05Z", "2024-01-02T03:04:05.000Z"),
+                            ("2024-01-02T03:04:05.999Z", "2024-01-02T03:04:05.999Z"),
+                            ("2024-01-02T03:04:05.9999Z", "2024-01-02T03:04:05.999Z"),
+                            ("2024-01-02T03:04:05.5Z", "2024-01-02T03:04:05.500Z"),
+                            ("2024-01-02T00:04:05.123-03:00", "2024-01-02T03:04:05.123Z"),
+                            ("2024-01-02t03:04:05z", "2024-01-02T03:04:05.000Z")):
             cid = srv.import_conv(A.key, alice, conversationStartedAt=given)
             self.assertEqual(self.get_one(cid)["attributes"]["createdAt"], want, given)
         self.assertRegex(self.get_one(cid)["attributes"]["createdAt"], TIME_RE)

@@ -375,11 +375,11 @@ class ListFilterTest(harness.ApiTestCase):
             self.assertLessEqual(want, ids, "every row showing participant %s is found" % e)
 
     def test_seeded_crm_and_opportunity(self):
-        opps = sorted({r["attributes"]["externalOpportunity"].get("uuid", "") for r in seeded} - {""})
+        opps = sorted({(r["attributes"]["externalOpportunity"] or {}).get("uuid", "") for r in seeded} - {""})
         self.assertTrue(opps, "seed should link opportunities")
         pick = opps[:2]
         for path in (LIST, CONVS):
-            self.oracle(lambda a: a["externalOpportunity"].get("uuid") in pick, path=path,
+            self.oracle(lambda a: (a["externalOpportunity"] or {}).get("uuid") in pick, path=path,
                         params=[("filter[external_opportunity.id]", ",".join(pick))])
         recs = sorted({(x["code"], x["id"]) for r in seeded for x in r["attributes"]["linkedCrmRecords"]})
         self.assertTrue(recs, "seed should link CRM records")

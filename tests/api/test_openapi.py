@@ -219,8 +219,10 @@ class DocumentTest(unittest.TestCase):
                 for status, r in op["responses"].items():
                     r = checker.resolve(r)
                     ct = next(iter(r.get("content", {})), None)
-                    self.assertEqual(ct, JSON_CT if status.startswith("2") else PROBLEM_CT,
-                                     "%s %s %s" % (method.upper(), path, status))
+                    want_ct = JSON_CT if status.startswith("2") else PROBLEM_CT
+                    if path == "/metrics" and status == "200":
+                        want_ct = "text/plain; version=0.0.4; charset=utf-8"   # the Prometheus format
+                    self.assertEqual(ct, want_ct, "%s %s %s" % (method.upper(), path, status))
 
     def test_operation_ids_are_unique_and_tags_declared(self):
         ids, tags = [], {t["name"] for t in self.doc["tags"]}

@@ -295,7 +295,7 @@ class CrmConfirmTest(Base):
         self.assertEqual(cei["budget"]["value"], "20k")
         self.assertEqual(cei["budget"]["category"], "deal")
         self.assertEqual(cei["timeline"]["value"], "Q3")
-        self.assertEqual(a["externalOpportunity"], {})
+        self.assertIsNone(a["externalOpportunity"])
         self.assertEqual(logs_of(cid)[0]["workflowName"], "crm_confirmed")
 
     def test_opportunity(self):
@@ -331,7 +331,7 @@ class ChangeOpportunityTest(Base):
         self.assertEqual(self.attrs(cid)["externalOpportunity"], {"uuid": "opp-7", "title": ""})
         r = self.post(self.PATH, {"conversation_id": cid.upper(), "remove_opportunity": True})
         self.assertEqual(self.assertOk(r), {"success": True})
-        self.assertEqual(self.attrs(cid)["externalOpportunity"], {})
+        self.assertIsNone(self.attrs(cid)["externalOpportunity"], "none is null (beyond.md §0)")
         self.assertEqual([e["workflowName"] for e in logs_of(cid)[:2]], ["opportunity_changed"] * 2)
 
     def test_errors(self):
@@ -354,7 +354,7 @@ class ChangeOpportunityTest(Base):
         r = srv.req("GET", self.PATH, A.key)
         self.assertProblem(r, 405)
         self.assertIn("POST", r.headers.get("Allow", ""))
-        self.assertEqual(self.attrs(cid)["externalOpportunity"], {})
+        self.assertIsNone(self.attrs(cid)["externalOpportunity"], "none is null (beyond.md §0)")
         self.assertEqual(self.assertOk(self.post(self.PATH, good, key=alice_key)), {"success": True})
 
 

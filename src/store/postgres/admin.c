@@ -18,6 +18,7 @@ static const char *const pg_org_delete_sql[] = {
     "DELETE FROM scorecard_items WHERE org_uuid = $1",
     "DELETE FROM scorecards WHERE org_uuid = $1",
     "DELETE FROM transcript_index WHERE org_uuid = $1", /* its segments by ON DELETE CASCADE */
+    "DELETE FROM conversation_deals WHERE org_uuid = $1",
     "DELETE FROM workflow_logs WHERE org_uuid = $1",
     "DELETE FROM conversations WHERE org_uuid = $1",
     "DELETE FROM conversation_participants WHERE org_uuid = $1",

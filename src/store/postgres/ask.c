@@ -36,11 +36,18 @@ static int pg_ask_segment_put(void *ctx, const ask_segment_t *seg)
 
 /* Inside the caller's transaction (the import of conv): indexes the segments
  * of conv's stored transcript - one transcript_index row and a
- * transcript_segments row (with its tsvector) per segment, in one statement.
- * Nothing when conv has no transcript. Returns STORE_OK or STORE_ERROR (logged
+ * transcript_segments row (with its tsvector) per segment, in one statement,
+ * and its conversation_deals row when it has a dealUUID. Nothing more when
+ * conv has no transcript. Returns STORE_OK or STORE_ERROR (logged
  * under fn); the caller rolls back then. */
 store_rc_t pg_ask_index(pg_conn_t *c, const conv_t *conv, const char *fn)
 {
+    if (conv->deal_uuid && conv->deal_uuid[0]) { /* Ask by deal_id: only the document holds dealUUID */
+        const char *d[] = {conv->uuid, conv->org_uuid, conv->deal_uuid};
+        store_rc_t dr = pg_write(c, P_ASK_DEAL_INSERT, 3, d, NULL, NULL, false, fn);
+        if (dr != STORE_OK)
+            return STORE_ERROR;
+    }
     if (!conv->transcript_v1_json || !conv->transcript_v1_json[0])
         return STORE_OK;
     pg_ask_put_t p; /* its buffers are owned here */

@@ -365,6 +365,37 @@ store_rc_t pg_run(pg_store_t *st, pg_body_t body, void *arg, const char *fn)
     return r;
 }
 
+/* Runs a migration's SQL: its parts in order, and between two parts the C
+ * step the line `-- @step NAME` names (pg_upgrade_step). Returns 0, or -1
+ * (why in err when a step failed; else PQerrorMessage tells). */
+static int pg_migration_sql(PGconn *pc, const char *sql, char *err, size_t errlen)
+{
+    static const char mark[] = "\n-- @step ";
+    for (;;) {
+        const char *at = strstr(sql, mark);
+        char *part = strndup(sql, at ? (size_t)(at - sql) + 1 : strlen(sql)); /* owner: this function */
+        if (!part)
+            return -1;
+        PGresult *res = PQexec(pc, part);
+        free(part);
+        bool ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK ||
+                  PQresultStatus(res) == PGRES_EMPTY_QUERY;
+        PQclear(res);
+        if (!ok)
+            return -1;
+        if (!at)
+            return 0;
+        const char *name = at + sizeof mark - 1, *eol = strchr(name, '\n');
+        char step[64];
+        snprintf(step, sizeof step, "%.*s", (int)(eol ? eol - name : (long)strlen(name)), name);
+        if (pg_upgrade_step(pc, step, err, errlen) != 0)
+            return -1;
+        if (!eol)
+            return 0;
+        sql = eol + 1;
+    }
+}
+
 /* ---- open, close, migrations --------------------------------------------------- */
 
 
@@ -413,10 +444,11 @@ static int pg_migrate(pg_store_t *st, pg_conn_t *c, char *err, size_t errlen)
         res = PQexec(pc, "BEGIN");
         ok = PQresultStatus(res) == PGRES_COMMAND_OK;
         PQclear(res);
-        if (ok) {
-            res = PQexec(pc, m->sql);
-            ok = PQresultStatus(res) == PGRES_COMMAND_OK || PQresultStatus(res) == PGRES_TUPLES_OK;
-            PQclear(res);
+        char why[256] = "";
+        if (ok && !(ok = pg_migration_sql(pc, m->sql, why, sizeof why) == 0) && why[0]) {
+            snprintf(err, errlen, "migration %s failed: %s", m->name, why);
+            PQclear(PQexec(pc, "ROLLBACK"));
+            goto out;
         }
         if (ok) {
             res = PQexecParams(pc, "INSERT INTO schema_migrations(version, name, applied_at) VALUES ($1, $2, $3)", 3,

@@ -82,9 +82,49 @@ store_rc_t postgres_conv_get_by_external_id(store_t *base, const store_scope_t *
     return pg_run((pg_store_t *)base, pg_conv_get_body, &a, __func__);
 }
 
+/* The parameters of a conversation's row, in store_conv_cols order, with
+ * the stored document's text (conv_store_prepare) for its column; numbers[]
+ * holds the numeric columns' text. Returns 0, or -1 (logged) when a text is
+ * not valid UTF-8. */
+static int pg_conv_vals(const conv_t *conv, const buf_t *stored, const char *vals[STORE_CONV_NCOLS],
+                        char numbers[STORE_CONV_NCOLS][32], const char *fn)
+{
+    const char *base_ptr = (const char *)conv;
+    for (int i = 0; i < STORE_CONV_NCOLS; i++) {
+        const void *field = base_ptr + store_conv_cols[i].off;
+        switch (store_conv_cols[i].kind) {
+        case STORE_FIELD_STR:
+            vals[i] = ((const char *)field)[0] ? (const char *)field : NULL;
+            break;
+        case STORE_FIELD_TEXT:
+        case STORE_FIELD_TEXT0:
+            vals[i] = *(const char *const *)field;
+            break;
+        case STORE_FIELD_INT:
+            vals[i] = pg_i64(numbers[i], *(const int64_t *)field);
+            break;
+        case STORE_FIELD_BOOL:
+            vals[i] = *(const bool *)field ? "t" : "f";
+            break;
+        case STORE_FIELD_REAL:
+            snprintf(numbers[i], sizeof numbers[i], "%.17g", *(const double *)field);
+            vals[i] = numbers[i];
+            break;
+        case STORE_FIELD_DOC:
+            vals[i] = stored->data;
+            break;
+        }
+        if (vals[i] && !pg_utf8_ok(vals[i])) {
+            fprintf(stderr, "parley: store %s: column %s is not valid UTF-8\n", fn, store_conv_cols[i].name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 typedef struct pg_conv_insert_arg {
-    const conv_t *conv;
-    const char *vals[STORE_CONV_NCOLS + 1];
+    conv_t conv;               /* prepared (conv_store_prepare) */
+    const char *vals[STORE_CONV_NCOLS + 2];
     char *existing;            /* uuid_str_t or NULL */
 } pg_conv_insert_arg_t;
 
@@ -94,9 +134,9 @@ static store_rc_t pg_conv_insert_body(pg_conn_t *c, void *arg)
     const char *fn = "postgres_conv_insert";
     if (pg_tx_begin(c, fn) != STORE_OK)
         return STORE_ERROR;
-    store_rc_t r = pg_write(c, P_CONV_INSERT, STORE_CONV_NCOLS + 1, a->vals, NULL, NULL, false, fn);
+    store_rc_t r = pg_write(c, P_CONV_INSERT, STORE_CONV_NCOLS + 2, a->vals, NULL, NULL, false, fn);
     if (r == STORE_OK)
-        r = pg_ask_index(c, a->conv, fn); /* Ask Attention's segment index (ask.c) */
+        r = pg_ask_index(c, &a->conv, fn); /* Ask Attention's segment index (ask.c) */
     if (r == STORE_OK)
         return pg_tx_commit(c, fn);
     pg_tx_rollback(c);
@@ -104,15 +144,15 @@ static store_rc_t pg_conv_insert_body(pg_conn_t *c, void *arg)
         return r;
     /* Which one: the external id of the org, else the uuid itself. */
     r = STORE_NOT_FOUND;
-    if (a->conv->external_id) {
-        const char *v[] = {a->conv->org_uuid, a->conv->external_id};
+    if (a->conv.external_id) {
+        const char *v[] = {a->conv.org_uuid, a->conv.external_id};
         uuid_str_t ex = "";
         r = pg_lookup(c, P_CONV_EXT_UUID, 2, v, &store_shape_uuid, ex, fn);
         if (r == STORE_OK)
             pg_out_uuid(a->existing, ex);
     }
     if (r == STORE_NOT_FOUND)
-        pg_out_uuid(a->existing, a->conv->uuid);
+        pg_out_uuid(a->existing, a->conv.uuid);
     return r == STORE_ERROR ? STORE_ERROR : STORE_CONFLICT;
 }
 
@@ -125,45 +165,30 @@ store_rc_t postgres_conv_insert(store_t *base, const conv_t *conv, uuid_str_t ex
         existing[0] = '\0';
     if (!conv)
         return STORE_ERROR;
-    pg_conv_insert_arg_t a = {conv, {0}, existing};
+    pg_conv_insert_arg_t a = {*conv, {0}, existing};
+    arena_t ar;
+    buf_t stored;
+    arena_init(&ar);
+    buf_init(&stored);
     /* numbers[] owns the text of the numeric columns for the duration of the call */
-    char numbers[STORE_CONV_NCOLS + 1][32];
-    const char *base_ptr = (const char *)conv;
-    for (int i = 0; i < STORE_CONV_NCOLS; i++) {
-        const void *field = base_ptr + store_conv_cols[i].off;
-        switch (store_conv_cols[i].kind) {
-        case STORE_FIELD_STR:
-            a.vals[i] = ((const char *)field)[0] ? (const char *)field : NULL;
-            break;
-        case STORE_FIELD_TEXT:
-        case STORE_FIELD_TEXT0:
-            a.vals[i] = *(const char *const *)field;
-            break;
-        case STORE_FIELD_INT:
-            a.vals[i] = pg_i64(numbers[i], *(const int64_t *)field);
-            break;
-        case STORE_FIELD_BOOL:
-            a.vals[i] = *(const bool *)field ? "t" : "f";
-            break;
-        case STORE_FIELD_REAL:
-            snprintf(numbers[i], sizeof numbers[i], "%.17g", *(const double *)field);
-            a.vals[i] = numbers[i];
-            break;
-        }
-        if (a.vals[i] && !pg_utf8_ok(a.vals[i])) {
-            fprintf(stderr, "parley: store %s: column %s is not valid UTF-8\n", __func__, store_conv_cols[i].name);
-            return STORE_ERROR;
-        }
+    char numbers[STORE_CONV_NCOLS][32], now[32];
+    store_rc_t r = STORE_ERROR;
+    if (conv_store_prepare(&ar, &a.conv, &stored) != 0)
+        fprintf(stderr, "parley: store %s: out of memory\n", __func__);
+    else if (pg_conv_vals(&a.conv, &stored, a.vals, numbers, __func__) == 0) {
+        a.vals[STORE_CONV_NCOLS] = pg_i64(now, ptime_now_ms());
+        a.vals[STORE_CONV_NCOLS + 1] = conv->participants_json ? conv->participants_json : conv->participants_ext_json;
+        r = pg_run((pg_store_t *)base, pg_conv_insert_body, &a, __func__);
     }
-    a.vals[STORE_CONV_NCOLS] = pg_i64(numbers[STORE_CONV_NCOLS], ptime_now());
-    return pg_run((pg_store_t *)base, pg_conv_insert_body, &a, __func__);
+    buf_free(&stored);
+    arena_free(&ar);
+    return r;
 }
 
 /* What pg_row_lock reads of the row (in: the scope). */
 typedef struct pg_lock {
     const store_scope_t *sc;
     bool *archived;            /* NULL: not wanted */
-    char **intel;              /* NULL: not wanted; else gets a malloc'd copy (the caller frees it), or stays NULL */
 } pg_lock_t;
 
 /* pg_row_fn of P_CONV_STATE (arg: a pg_lock_t): the checks of pg_conv_lock. */
@@ -175,19 +200,16 @@ static store_rc_t pg_row_lock(const PGresult *res, int row, void *arg)
     bool is_private = pg_bool(res, row, 1);
     if (l->archived)
         *l->archived = pg_bool(res, row, 2);
-    if (l->intel && !PQgetisnull(res, row, 3) && !(*l->intel = strdup(PQgetvalue(res, row, 3))))
-        return STORE_ERROR;
     return store_scope_may_change(l->sc, owner, is_private);
 }
 
 /* Locks the row (FOR UPDATE) and checks sc may change it: NOT_FOUND when not
  * visible, FORBIDDEN for a user scope that does not own it. *archived gets
  * its archived flag. Inside the caller's transaction. */
-static store_rc_t pg_conv_lock(pg_conn_t *c, const store_scope_t *sc, const char *id, bool *archived, char **intel,
-                               const char *fn)
+static store_rc_t pg_conv_lock(pg_conn_t *c, const store_scope_t *sc, const char *id, bool *archived, const char *fn)
 {
     const char *vals[] = {id, sc->org_uuid};
-    pg_lock_t l = {sc, archived, intel};
+    pg_lock_t l = {sc, archived};
     return pg_one(pg_q(c, P_CONV_STATE, 2, vals, NULL, fn), pg_row_lock, &l);
 }
 
@@ -201,15 +223,13 @@ static store_rc_t pg_log_event(pg_conn_t *c, const char *org, const char *uuid, 
 }
 
 /* Opens the transaction of a change of conversation id, locks the row and
- * checks that sc may make it (pg_conv_lock, which fills archived and intel
- * when given). On any answer but STORE_OK nothing is left open (*intel may
- * still have been set: the caller frees it). */
-static store_rc_t pg_change_begin(pg_conn_t *c, const store_scope_t *sc, const char *id, bool *archived, char **intel,
-                                  const char *fn)
+ * checks that sc may make it (pg_conv_lock, which fills archived when
+ * given). On any answer but STORE_OK nothing is left open. */
+static store_rc_t pg_change_begin(pg_conn_t *c, const store_scope_t *sc, const char *id, bool *archived, const char *fn)
 {
     if (pg_tx_begin(c, fn) != STORE_OK)
         return STORE_ERROR;
-    store_rc_t r = pg_conv_lock(c, sc, id, archived, intel, fn);
+    store_rc_t r = pg_conv_lock(c, sc, id, archived, fn);
     if (r != STORE_OK)
         pg_tx_rollback(c);
     return r;
@@ -234,7 +254,7 @@ static store_rc_t pg_archive_body(pg_conn_t *c, void *arg)
     const store_conv_change_t *a = arg;
     const char *fn = "postgres_conv_set_archived";
     bool was = false;
-    store_rc_t r = pg_change_begin(c, a->sc, a->id, &was, NULL, fn);
+    store_rc_t r = pg_change_begin(c, a->sc, a->id, &was, fn);
     if (r != STORE_OK)
         return r;
     if (was != a->archived) {
@@ -259,44 +279,63 @@ store_rc_t postgres_conv_set_archived(store_t *base, const store_scope_t *sc, co
     return pg_run((pg_store_t *)base, pg_archive_body, &a, __func__);
 }
 
-/* BEGIN; lock the row; scope check; the changes (confirmed intelligence
- * merged in C under the row lock, as SQLite's json_patch would); one success
- * entry named u->workflow_name (always: one entry per change request); cb
- * with the row as now stored; COMMIT. The row lock is held from the read to
- * the commit, so concurrent changes from any instance serialize and none is
+/* What a change reads of the locked row (pg_change_read, a store_conv_cb). */
+typedef struct pg_change_read {
+    arena_t *a;
+    conv_t conv;               /* the row, owned by a, with its fields filled from the document */
+    bool ok;
+} pg_change_read_t;
+
+static int pg_change_read(void *ctx, const conv_t *row)
+{
+    pg_change_read_t *x = ctx;
+    x->conv = *row;
+    x->ok = conv_own(x->a, &x->conv) == 0 && conv_doc_parse(x->a, &x->conv) == 0;
+    return x->ok ? 0 : 1;
+}
+
+store_rc_t pg_conv_rewrite(pg_conn_t *c, const store_scope_t *sc, const char *id, const conv_update_t *u, int64_t now,
+                           const char *fn)
+{
+    arena_t ar;
+    buf_t stored;
+    arena_init(&ar);
+    buf_init(&stored);
+    pg_change_read_t row = {.a = &ar};
+    const char *vals[STORE_CONV_NCOLS];
+    char numbers[STORE_CONV_NCOLS][32];
+    store_rc_t r = pg_conv_fetch(c, P_CONV_GET, sc, id, pg_change_read, &row, fn);
+    if (r == STORE_OK && (!row.ok || update_apply(&ar, &row.conv, u) != 0 ||
+                          conv_store_prepare(&ar, &row.conv, &stored) != 0)) {
+        fprintf(stderr, "parley: store %s: cannot rebuild conversation %s\n", fn, id);
+        r = STORE_ERROR;
+    }
+    if (r == STORE_OK && pg_conv_vals(&row.conv, &stored, vals, numbers, fn) != 0)
+        r = STORE_ERROR;
+    if (r == STORE_OK)
+        r = pg_write(c, P_CONV_REWRITE, STORE_CONV_NCOLS, vals, NULL, NULL, true, fn);
+    buf_free(&stored);
+    arena_free(&ar);
+    if (r == STORE_OK)
+        r = pg_log_event(c, sc->org_uuid, id, u->workflow_name, now, fn);
+    return r;
+}
+
+/* BEGIN; lock the row; scope check; read it, apply the change and write it
+ * back whole (its document rebuilt), under the row lock; one success entry
+ * named u->workflow_name (always: one entry per change request); cb with the
+ * row as now stored; COMMIT. The row lock is held from the read to the
+ * commit, so concurrent changes from any instance serialize and none is
  * lost. A failing cb rolls everything back and returns STORE_ERROR. arg: a
  * store_conv_change_t. */
 static store_rc_t pg_update_body(pg_conn_t *c, void *arg)
 {
     const store_conv_change_t *a = arg;
-    const conv_update_t *u = a->u;
     const char *fn = "postgres_conv_update";
-    char *intel = NULL, *merged = NULL; /* owned here */
-    store_rc_t r = pg_change_begin(c, a->sc, a->id, NULL, &intel, fn);
-    if (r != STORE_OK) {
-        free(intel);
+    store_rc_t r = pg_change_begin(c, a->sc, a->id, NULL, fn);
+    if (r != STORE_OK)
         return r;
-    }
-    if ((u->title || u->privacy != CONV_PRIVACY_KEEP)) {
-        char priv[8];
-        snprintf(priv, sizeof priv, "%d", (int)u->privacy);
-        const char *vals[] = {a->id, u->title, priv};
-        r = pg_write(c, P_CONV_UPD_ROW, 3, vals, NULL, NULL, true, fn);
-    }
-    if (r == STORE_OK && (u->labels_json || u->linked_crm_json || u->external_opportunity_json ||
-                          u->confirm_intel_json)) {
-        if (u->confirm_intel_json && !(merged = pj_merge(intel, u->confirm_intel_json))) {
-            fprintf(stderr, "parley: store %s: cannot merge confirmed intelligence\n", fn);
-            r = STORE_ERROR;
-        } else {
-            const char *vals[] = {a->id, u->labels_json, u->linked_crm_json, u->external_opportunity_json, merged};
-            r = pg_write(c, P_CONV_UPD_BODY, 5, vals, NULL, NULL, true, fn);
-        }
-    }
-    free(intel);
-    free(merged);
-    if (r == STORE_OK)
-        r = pg_log_event(c, a->sc->org_uuid, a->id, u->workflow_name, a->now, fn);
+    r = pg_conv_rewrite(c, a->sc, a->id, a->u, a->now, fn);
     return pg_change_end(c, r, a, fn);
 }
 

@@ -61,7 +61,7 @@ static store_rc_t pg_key_create_body(pg_conn_t *c, void *arg)
         return r;
     char now[24];
     const char *vals[] = {a->id, a->org, u.uuid, a->name, (const char *)a->hash, a->last4 ? a->last4 : "",
-                          a->org_level ? "t" : "f", pg_i64(now, ptime_now())};
+                          a->org_level ? "t" : "f", pg_i64(now, ptime_now_ms())};
     const int lens[] = {0, 0, 0, 0, KEY_HASH_LEN, 0, 0, 0};
     const int fmts[] = {0, 0, 0, 0, 1, 0, 0, 0};
     if (pg_tx_begin(c, "postgres_key_create") != STORE_OK)
@@ -100,7 +100,7 @@ store_rc_t postgres_key_revoke(store_t *base, const char *org_uuid, const char *
     if (!pg_utf8_ok(key_id) || !pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
     char t[24];
-    pg_vals_arg_t a = {P_KEY_REVOKE, 3, {key_id, org_uuid, pg_i64(t, ptime_now())}, true, true};
+    pg_vals_arg_t a = {P_KEY_REVOKE, 3, {key_id, org_uuid, pg_i64(t, ptime_now_ms())}, true, true};
     return pg_run((pg_store_t *)base, pg_vals_write_body, &a, __func__);
 }
 
@@ -154,7 +154,7 @@ static store_rc_t pg_org_create_body(pg_conn_t *c, void *arg)
     pg_org_create_arg_t *a = arg;
     const char *fn = "postgres_org_create";
     char now[24];
-    int64_t t = ptime_now();
+    int64_t t = ptime_now_ms();
     pg_i64(now, t);
     if (pg_tx_begin(c, fn) != STORE_OK)
         return STORE_ERROR;
@@ -244,7 +244,7 @@ static store_rc_t pg_user_create_body(pg_conn_t *c, void *arg)
     }
     if (r == STORE_OK)
         r = pg_user_insert(c, a->uuid, u->org_uuid, u->email, u->first_name, u->last_name, team,
-                           u->role ? u->role : "member", u->transcript_lang, ptime_now(), fn);
+                           u->role ? u->role : "member", u->transcript_lang, ptime_now_ms(), fn);
     return pg_tx_end(c, r, fn);
 }
 
@@ -325,7 +325,7 @@ static store_rc_t pg_team_create_body(pg_conn_t *c, void *arg)
     }
     if (r == STORE_OK) {
         char now[24];
-        const char *tv[] = {a->team, a->org, a->name, parent[0] ? parent : NULL, pg_i64(now, ptime_now())};
+        const char *tv[] = {a->team, a->org, a->name, parent[0] ? parent : NULL, pg_i64(now, ptime_now_ms())};
         r = pg_write(c, P_TEAM_INSERT, 5, tv, NULL, NULL, false, fn);
     }
     return pg_tx_end(c, r, fn);

@@ -51,6 +51,7 @@ enum {
     P_USER_LIST,
     /* Ask Attention, scorecards, history (ask.c, scorecards.c, gi_history.c) */
     P_ASK_INDEX,
+    P_ASK_DEAL_INSERT,
     P_ASK_CONV,
     P_ASK_DEAL,
     P_ASK_SEGS,
@@ -67,14 +68,12 @@ enum {
     P_SCR_INSERT,
     P_SCR_ITEM_INSERT,
     P_SCR_DAILY,
-    P_SCR_FRAGMENT_SET,
     P_GI_INSERT,
     P_GI_PAGE,
     P_CONV_INSERT,
     P_LOG_INSERT,
     P_LOG_FAIL,
-    P_CONV_UPD_ROW,
-    P_CONV_UPD_BODY,
+    P_CONV_REWRITE,
     P_CONV_GET,
     P_CONV_GET_EXT,
     P_CONV_STATE,
@@ -136,6 +135,10 @@ store_rc_t pg_tx_begin(pg_conn_t *c, const char *fn);
 void pg_tx_rollback(pg_conn_t *c);
 store_rc_t pg_tx_commit(pg_conn_t *c, const char *fn);
 store_rc_t pg_tx_end(pg_conn_t *c, store_rc_t r, const char *fn);
+
+/* Runs the C step a migration names with a `-- @step NAME` line, on pc
+ * inside the migration's transaction (upgrade.c). Returns 0, or -1 with why in err. */
+int pg_upgrade_step(PGconn *pc, const char *name, char *err, size_t errlen);
 
 /* One store operation: body(c, arg) on a pooled connection (pg_run retries it
  * once on a lost connection). */
@@ -228,10 +231,6 @@ typedef struct pg_list_arg {
 } pg_list_arg_t;
 store_rc_t pg_list_body(pg_conn_t *c, void *arg);
 
-/* ---- SQLite's json_patch merge (json_merge.c) ----------------------------------------- */
-
-char *pj_merge(const char *base, const char *patch);
-
 /* ---- the vtable entries (same contracts as store.h) --------------------------------- */
 
 /* postgres_OP for every entry OP of the vtable: close, schema_version and
@@ -246,6 +245,15 @@ PG_FN(reset)
 PG_FN(stats)
 /* Ask Attention, scorecards, history (ask.c, scorecards.c, gi_history.c) */
 STORE_INSIGHTS_OPS(PG_FN)
+
+/* Inside the caller's transaction, the row of conversation id locked (FOR
+ * UPDATE) and scope sc allowed to change it: reads the row, applies u
+ * (update_apply), writes it back whole with its document rebuilt
+ * (conv_store_prepare), and logs u->workflow_name at now. The update path of
+ * every conversation change (conversations.c, scorecards.c). STORE_OK, or
+ * another answer (logged under fn) after which the caller rolls back. */
+store_rc_t pg_conv_rewrite(pg_conn_t *c, const store_scope_t *sc, const char *id, const conv_update_t *u, int64_t now,
+                           const char *fn);
 
 /* ask.c: indexes the transcript segments of conv inside the transaction that
  * imports it. */

@@ -11,13 +11,13 @@
 void pg_out_uuid(uuid_str_t dst, const char *src)
 {
     if (dst)
-        snprintf(dst, sizeof(uuid_str_t), "%s", src);
+        str_copy(dst, sizeof(uuid_str_t), src);
 }
 
 /* Copies column col of row 0.. of res into dst (capacity cap), "" for NULL, truncating. */
 void pg_copy(const PGresult *res, int row, int col, char *dst, size_t cap)
 {
-    snprintf(dst, cap, "%s", PQgetisnull(res, row, col) ? "" : PQgetvalue(res, row, col));
+    str_copy(dst, cap, PQgetisnull(res, row, col) ? "" : PQgetvalue(res, row, col));
 }
 
 int64_t pg_int(const PGresult *res, int row, int col)
@@ -58,6 +58,12 @@ static const char *pg_col_text(const void *src, int col)
     return PQgetisnull(at->res, at->row, col) ? NULL : PQgetvalue(at->res, at->row, col);
 }
 
+static size_t pg_col_len(const void *src, int col)
+{
+    const pg_at_t *at = src;
+    return (size_t)PQgetlength(at->res, at->row, col);
+}
+
 static int64_t pg_col_i64(const void *src, int col)
 {
     const pg_at_t *at = src;
@@ -76,7 +82,7 @@ static bool pg_col_bool(const void *src, int col)
     return pg_bool(at->res, at->row, col);
 }
 
-static const store_cols_t pg_cols = {pg_col_text, pg_col_i64, pg_col_f64, pg_col_bool};
+static const store_cols_t pg_cols = {pg_col_text, pg_col_len, pg_col_i64, pg_col_f64, pg_col_bool};
 
 /* Fills out (a struct of shape sh, zeroed first) from row `row` of res,
  * from column col0 on. Text fields of STORE_FIELD_TEXT(0) point into res:

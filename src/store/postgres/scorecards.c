@@ -322,25 +322,14 @@ static store_rc_t pg_scr_body(pg_conn_t *c, void *arg)
     PGresult *res = pg_q(c, P_SCR_CONV, 3, cv, NULL, fn);
     store_rc_t s = STORE_ERROR;
     uuid_str_t owner = "", team = "";
-    char *merged = NULL; /* owned here: the new scorecardResults */
     if (res) {
         s = STORE_NOT_FOUND;
         if (PQntuples(res) > 0) {
             pg_copy(res, 0, 0, owner, sizeof owner);
             pg_copy(res, 0, 2, team, sizeof team);
             s = store_scope_may_change(a->sc, owner, pg_bool(res, 0, 1));
-            if (s == STORE_OK && !pg_bool(res, 0, 4))
+            if (s == STORE_OK && !pg_bool(res, 0, 3))
                 s = STORE_NOT_FOUND;
-            if (s == STORE_OK && r->entry_json) {
-                buf_t b;
-                buf_init(&b);
-                if (scorecard_results_append(PQgetisnull(res, 0, 3) ? NULL : PQgetvalue(res, 0, 3), r->entry_json,
-                                             &b) == 0)
-                    merged = buf_detach(&b, NULL);
-                buf_free(&b);
-                if (!merged)
-                    s = STORE_ERROR;
-            }
         }
         PQclear(res);
     }
@@ -352,16 +341,11 @@ static store_rc_t pg_scr_body(pg_conn_t *c, void *arg)
     }
     for (size_t i = 0; s == STORE_OK && i < r->n_items; i++)
         s = pg_scr_item(c, a, owner, team, i, fn);
-    if (s == STORE_OK && merged) {
-        const char *vals[] = {r->conversation_uuid, merged};
-        s = pg_write(c, P_SCR_FRAGMENT_SET, 2, vals, NULL, NULL, true, fn);
-        char t[24];
-        const char *lv[] = {r->org_uuid, r->conversation_uuid, "scorecard_result_created",
-                            pg_i64(t, r->created_at / 1000)};
-        if (s == STORE_OK)
-            s = pg_write(c, P_LOG_INSERT, 4, lv, NULL, NULL, false, fn);
+    if (s == STORE_OK && r->entry_json) { /* the conversation's update path: its document and `analyzed` follow */
+        conv_update_t u = {.privacy = CONV_PRIVACY_KEEP, .scorecard_entry_json = r->entry_json,
+                           .workflow_name = "scorecard_result_created"};
+        s = pg_conv_rewrite(c, a->sc, r->conversation_uuid, &u, r->created_at, fn);
     }
-    free(merged);
     if (s == STORE_CONFLICT)
         s = STORE_ERROR; /* a repeated result or item id: not the caller's doing */
     return pg_tx_end(c, s, fn);

@@ -61,6 +61,7 @@ const char *pg_sql[P__COUNT] = {
                     " SELECT d.conv_uuid, (e ->> 'q')::integer, (e ->> 's')::double precision,"
                     " (e ->> 'e')::double precision, e ->> 't', (e ->> 'v')::tsvector"
                     " FROM d, jsonb_array_elements($5::jsonb) AS e",
+    [P_ASK_DEAL_INSERT] = "INSERT INTO conversation_deals(conv_uuid, org_uuid, deal_uuid) VALUES ($1, $2, $3)",
     [P_ASK_CONV] = "SELECT c.uuid, c.title, c.user_uuid, c.is_private, coalesce(t.nseg, 0), coalesce(t.nwords, 0)"
                    " FROM conversations c LEFT JOIN transcript_index t ON t.conv_uuid = c.uuid"
                    " WHERE c.uuid = $1 AND c.org_uuid = $2",
@@ -69,7 +70,8 @@ const char *pg_sql[P__COUNT] = {
                    " FROM conversations c LEFT JOIN transcript_index t ON t.conv_uuid = c.uuid"
                    " WHERE c.org_uuid = $1 AND NOT c.archived"
                    " AND ($3::text IS NULL OR NOT c.is_private OR c.user_uuid = $3)"
-                   " AND ((c.deal_uuid = $2 AND c.deal_uuid <> '') OR c.opportunity_uuid = $2)"
+                   " AND (c.uuid IN (SELECT x.conv_uuid FROM conversation_deals x WHERE x.org_uuid = $1 AND x.deal_uuid = $2)"
+                   " OR c.opportunity_uuid = $2)"
                    " ORDER BY c.created_at DESC, c.uuid DESC LIMIT $4::bigint",
     /* the segments of the conversations $1 (in that order) holding a term of $2 */
     [P_ASK_SEGS] = "SELECT w.k, s.seq, s.start_sec, s.end_sec, s.text"
@@ -117,7 +119,7 @@ const char *pg_sql[P__COUNT] = {
                    " AND ($3::boolean OR i.deleted_at = 0)) x ON true WHERE s.org_uuid = $1 AND s.uuid = $2"
                    " ORDER BY x.position, x.created_at, x.uuid",
     /* a result: the conversation locked (scope checks, owner, team, its results), the scorecard's existence */
-    [P_SCR_CONV] = "SELECT c.user_uuid, c.is_private, coalesce(c.team_uuid, ''), c.scorecards_json,"
+    [P_SCR_CONV] = "SELECT c.user_uuid, c.is_private, coalesce(c.team_uuid, ''),"
                    " EXISTS (SELECT 1 FROM scorecards s WHERE s.uuid = $3 AND s.org_uuid = $2)"
                    " FROM conversations c WHERE c.uuid = $1 AND c.org_uuid = $2 FOR UPDATE OF c",
     [P_SCR_INSERT] = "INSERT INTO scorecard_results(uuid, org_uuid, scorecard_uuid, conversation_uuid, user_uuid,"
@@ -133,7 +135,6 @@ const char *pg_sql[P__COUNT] = {
                     " n = scorecard_daily.n + 1, total = scorecard_daily.total + excluded.total,"
                     " lo = least(scorecard_daily.lo, excluded.lo), hi = greatest(scorecard_daily.hi, excluded.hi),"
                     " wtotal = scorecard_daily.wtotal + excluded.wtotal, wsum = scorecard_daily.wsum + excluded.wsum",
-    [P_SCR_FRAGMENT_SET] = "UPDATE conversations SET scorecards_json = $2 WHERE uuid = $1",
     /* the history (gi_history.c) */
     [P_GI_INSERT] = "INSERT INTO gi_history(uuid, org_uuid, user_uuid, title, result_uuid, prompt, synthesis, items_json,"
                     " conversations_json, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::bigint)",
@@ -151,15 +152,7 @@ const char *pg_sql[P__COUNT] = {
                    " SELECT $1, $2, $3, false, $4, GREATEST($5::bigint, coalesce((SELECT max(created_at)"
                    " FROM workflow_logs WHERE conversation_uuid = $2), 0))"
                    " WHERE EXISTS (SELECT 1 FROM conversations WHERE uuid = $2 AND org_uuid = $1)",
-    /* NULL parameters keep the stored value; $3 is a conv_privacy_change_t */
-    [P_CONV_UPD_ROW] = "UPDATE conversations SET title = coalesce($2, title), is_private = CASE $3::int"
-                       " WHEN 0 THEN false WHEN 1 THEN true WHEN 2 THEN NOT is_private ELSE is_private END"
-                       " WHERE uuid = $1",
-    [P_CONV_UPD_BODY] = "UPDATE conversations SET labels_json = coalesce($2, labels_json),"
-                        " linked_crm_json = coalesce($3, linked_crm_json),"
-                        " external_opportunity_json = coalesce($4, external_opportunity_json),"
-                        " confirmed_intel_json = coalesce($5, confirmed_intel_json) WHERE uuid = $1",
-    [P_CONV_STATE] = "SELECT user_uuid, is_private, archived, confirmed_intel_json FROM conversations"
+    [P_CONV_STATE] = "SELECT user_uuid, is_private, archived FROM conversations"
                      " WHERE uuid = $1 AND org_uuid = $2"
                      " FOR UPDATE",
     [P_CONV_SET_ARCHIVED] = "UPDATE conversations SET archived = $2, archived_at = $3 WHERE uuid = $1",
@@ -170,12 +163,11 @@ const char *pg_sql[P__COUNT] = {
 
 /* ---- the conversation statements ------------------------------------------------ */
 
-/* Parameter number (1-based) of participants_json in the INSERT. */
-static int pg_participants_param;
 
 /* Generated SQL (static storage, written once by pg_sql_init). */
 char pg_conv_select[4096]; /* "c.uuid, …, c.transcript_text, u.email AS user_email, …" */
 static char pg_conv_insert_sql[8192];
+static char pg_conv_rewrite_sql[4096];
 static char pg_conv_get_sql[4608];
 static char pg_conv_get_ext_sql[4608];
 static char pg_conv_each_sql[4608];
@@ -184,6 +176,8 @@ static char pg_conv_each_sql[4608];
 void pg_sql_init(void)
 {
     char cols[2048] = "", vals[1024] = "", num[16];
+    store_sql_cat(pg_conv_rewrite_sql, sizeof(pg_conv_rewrite_sql), "UPDATE conversations SET ");
+    int nset = 0;
     for (int i = 0; i < STORE_CONV_NCOLS; i++) {
         store_sql_cat(pg_conv_select, sizeof(pg_conv_select), "c.");
         store_sql_cat(pg_conv_select, sizeof(pg_conv_select), store_conv_cols[i].name);
@@ -195,14 +189,22 @@ void pg_sql_init(void)
         store_sql_cat(cols, sizeof(cols), store_conv_cols[i].name);
         snprintf(num, sizeof num, "$%d", i + 1);
         store_sql_cat(vals, sizeof(vals), num);
-        if (strcmp(store_conv_cols[i].name, "participants_json") == 0)
-            pg_participants_param = i + 1;
+        /* a change rewrites every column but the identity ($1 uuid, $2 org_uuid: the WHERE) */
+        if (strcmp(store_conv_cols[i].name, "uuid") == 0 || strcmp(store_conv_cols[i].name, "org_uuid") == 0)
+            continue;
+        if (nset++)
+            store_sql_cat(pg_conv_rewrite_sql, sizeof(pg_conv_rewrite_sql), ", ");
+        store_sql_cat(pg_conv_rewrite_sql, sizeof(pg_conv_rewrite_sql), store_conv_cols[i].name);
+        store_sql_cat(pg_conv_rewrite_sql, sizeof(pg_conv_rewrite_sql), " = ");
+        store_sql_cat(pg_conv_rewrite_sql, sizeof(pg_conv_rewrite_sql), num);
     }
+    store_sql_cat(pg_conv_rewrite_sql, sizeof(pg_conv_rewrite_sql), " WHERE uuid = $1 AND org_uuid = $2");
     store_sql_cat(pg_conv_select, sizeof(pg_conv_select),
            "u.email AS user_email, u.first_name AS user_first_name, u.last_name AS user_last_name,"
            " u.transcript_lang AS user_transcript_lang");
 
-    /* One statement: the row, its participant emails and its `import` log entry ($N+1 = now). */
+    /* One statement: the row, its participant emails (of $N+2, every participant) and its
+     * `import` log entry ($N+1 = now). */
     char *ins = pg_conv_insert_sql;
     size_t cap = sizeof(pg_conv_insert_sql);
     store_sql_cat(ins, cap, "WITH c AS (INSERT INTO conversations(");
@@ -212,7 +214,7 @@ void pg_sql_init(void)
     store_sql_cat(ins, cap, ") RETURNING uuid, org_uuid), p AS (INSERT INTO conversation_participants(conv_uuid, org_uuid, email)"
                      " SELECT DISTINCT c.uuid, c.org_uuid, parley_ascii_lower(e.v ->> 'email') FROM c,"
                      " jsonb_array_elements(CASE WHEN jsonb_typeof(parley_try_jsonb($");
-    snprintf(num, sizeof num, "%d", pg_participants_param);
+    snprintf(num, sizeof num, "%d", STORE_CONV_NCOLS + 2);
     store_sql_cat(ins, cap, num);
     store_sql_cat(ins, cap, "::text)) = 'array' THEN parley_try_jsonb($");
     store_sql_cat(ins, cap, num);
@@ -235,6 +237,7 @@ void pg_sql_init(void)
              " ORDER BY c.created_at, c.uuid",
              pg_conv_select);
     pg_sql[P_CONV_INSERT] = pg_conv_insert_sql;
+    pg_sql[P_CONV_REWRITE] = pg_conv_rewrite_sql;
     pg_sql[P_CONV_GET] = pg_conv_get_sql;
     pg_sql[P_CONV_GET_EXT] = pg_conv_get_ext_sql;
     pg_sql[P_CONV_EACH] = pg_conv_each_sql;

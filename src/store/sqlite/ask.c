@@ -47,10 +47,16 @@ static int sq_ask_segment_put(void *ctx, const ask_segment_t *seg)
 /* Inside the caller's write transaction (the import of conv): indexes the
  * segments of conv's stored transcript for Ask Attention - one
  * transcript_index row and a transcript_segments row per segment (FTS5 by
- * trigger). Nothing when conv has no transcript. Returns STORE_OK or
+ * trigger), and its conversation_deals row when it has a dealUUID. Nothing
+ * more when conv has no transcript. Returns STORE_OK or
  * STORE_ERROR (logged under fn); the caller rolls back then. */
 store_rc_t sq_ask_index(sq_conn_t *c, const conv_t *conv, const char *fn)
 {
+    if (conv->deal_uuid && conv->deal_uuid[0]) { /* Ask by deal_id: only the document holds dealUUID */
+        const sq_param_t d[] = {SQ_TEXT(conv->uuid), SQ_TEXT(conv->org_uuid), SQ_TEXT(conv->deal_uuid)};
+        if (sq_run(c, S_ASK_DEAL_INSERT, SQ_INSERT, d, SQ_NPARAMS(d), fn) != STORE_OK)
+            return STORE_ERROR;
+    }
     if (!conv->transcript_v1_json || !conv->transcript_v1_json[0])
         return STORE_OK;
     const sq_param_t p[] = {SQ_TEXT(conv->uuid), SQ_TEXT(conv->org_uuid)};

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "lib/ptime.h"
+#include "lib/strutil.h"
 #include "store/migrations.h"
 
 #define SQ_BUSY_TIMEOUT_MS 5000
@@ -195,7 +196,7 @@ int sq_bind_text(sqlite3_stmt *s, int i, const char *v)
 void sq_copy_col(sqlite3_stmt *s, int i, char *dst, size_t cap)
 {
     const char *v = (const char *)sqlite3_column_text(s, i);
-    snprintf(dst, cap, "%s", v ? v : "");
+    str_copy(dst, cap, v);
 }
 
 bool sq_is_unique_violation(int rc)
@@ -395,6 +396,34 @@ static int sq_read_version(sqlite3 *db, int *out)
     return rc;
 }
 
+/* Runs a migration's SQL: its parts in order, and between two parts the C
+ * step the line `-- @step NAME` names (sq_upgrade_step). Returns SQLITE_OK,
+ * or an error code (why in err when a step failed). */
+static int sq_migration_sql(sqlite3 *db, const char *sql, char *err, size_t errlen)
+{
+    static const char mark[] = "\n-- @step ";
+    for (;;) {
+        const char *at = strstr(sql, mark);
+        if (!at)
+            return sqlite3_exec(db, sql, NULL, NULL, NULL);
+        char *part = strndup(sql, (size_t)(at - sql) + 1); /* owner: this function */
+        if (!part)
+            return SQLITE_NOMEM;
+        int rc = sqlite3_exec(db, part, NULL, NULL, NULL);
+        free(part);
+        if (rc != SQLITE_OK)
+            return rc;
+        const char *name = at + sizeof mark - 1, *eol = strchr(name, '\n');
+        char step[64];
+        snprintf(step, sizeof step, "%.*s", (int)(eol ? eol - name : (long)strlen(name)), name);
+        if (sq_upgrade_step(db, step, err, errlen) != 0)
+            return SQLITE_ABORT;
+        if (!eol)
+            return SQLITE_OK;
+        sql = eol + 1;
+    }
+}
+
 /* Applies one migration in its own transaction unless another process did it
  * meanwhile. Returns 0, or -1 with why in err. */
 static int sq_apply_migration(sqlite3 *db, const store_migration_t *m, char *err, size_t errlen)
@@ -413,7 +442,13 @@ static int sq_apply_migration(sqlite3 *db, const store_migration_t *m, char *err
     if (rc != SQLITE_ROW && rc != SQLITE_DONE)
         goto fail;
     if (rc == SQLITE_DONE) { /* not applied yet */
-        rc = sqlite3_exec(db, m->sql, NULL, NULL, NULL);
+        char why[256] = "";
+        rc = sq_migration_sql(db, m->sql, why, sizeof why);
+        if (rc == SQLITE_ABORT) {
+            snprintf(err, errlen, "migration %s failed: %s", m->name, why);
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return -1;
+        }
         if (rc != SQLITE_OK)
             goto fail;
         rc = sqlite3_prepare_v2(db, "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?1, ?2, ?3)",

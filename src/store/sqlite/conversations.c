@@ -11,38 +11,48 @@
 /* ---- conversations -------------------------------------------------------- */
 
 /* Binds the columns of c that live in the body table (body) or in
- * conversations (!body) to that table's INSERT, in store_conv_cols order from
- * parameter first. A "" uuid (team) binds NULL. */
-static int sq_bind_conv(sqlite3_stmt *s, const conv_t *c, bool body, int first)
+ * conversations (!body) to that table's INSERT (or, rewrite, its UPDATE of
+ * a change: every column but uuid and org_uuid), in store_conv_cols order
+ * from parameter first; stored is the document column's text
+ * (conv_store_prepare). A "" uuid (team) binds NULL. Returns the next
+ * parameter number, or -1 (the SQLite code in *rc) on failure. */
+static int sq_bind_conv(sqlite3_stmt *s, const conv_t *c, const buf_t *stored, bool body, int first, bool rewrite,
+                        int *rc)
 {
     const char *base = (const char *)c;
-    int rc = SQLITE_OK, k = first;
-    for (int i = 0; i < STORE_CONV_NCOLS && rc == SQLITE_OK; i++) {
+    int k = first;
+    *rc = SQLITE_OK;
+    for (int i = 0; i < STORE_CONV_NCOLS && *rc == SQLITE_OK; i++) {
         const store_field_t *f = &store_conv_cols[i];
         if (f->body != body)
+            continue;
+        if (rewrite && (strcmp(f->name, "uuid") == 0 || strcmp(f->name, "org_uuid") == 0))
             continue;
         const void *field = base + f->off;
         switch (f->kind) {
         case STORE_FIELD_STR:
-            rc = sq_bind_text(s, k, ((const char *)field)[0] ? (const char *)field : NULL);
+            *rc = sq_bind_text(s, k, ((const char *)field)[0] ? (const char *)field : NULL);
             break;
         case STORE_FIELD_TEXT:
         case STORE_FIELD_TEXT0:
-            rc = sq_bind_text(s, k, *(const char *const *)field);
+            *rc = sq_bind_text(s, k, *(const char *const *)field);
             break;
         case STORE_FIELD_INT:
-            rc = sqlite3_bind_int64(s, k, *(const int64_t *)field);
+            *rc = sqlite3_bind_int64(s, k, *(const int64_t *)field);
             break;
         case STORE_FIELD_BOOL:
-            rc = sqlite3_bind_int(s, k, *(const bool *)field ? 1 : 0);
+            *rc = sqlite3_bind_int(s, k, *(const bool *)field ? 1 : 0);
             break;
         case STORE_FIELD_REAL:
-            rc = sqlite3_bind_double(s, k, *(const double *)field);
+            *rc = sqlite3_bind_double(s, k, *(const double *)field);
+            break;
+        case STORE_FIELD_DOC:
+            *rc = sqlite3_bind_text(s, k, stored->data, (int)stored->len, SQLITE_STATIC);
             break;
         }
         k++;
     }
-    return rc;
+    return *rc == SQLITE_OK ? k : -1;
 }
 
 /* Writes a workflow-log entry for conversation uuid (inside the caller's transaction). */
@@ -123,71 +133,85 @@ store_rc_t sqlite_conv_get_by_external_id(store_t *base, const store_scope_t *sc
     return sq_conv_fetch(c, S_CONV_GET_EXT, sc, external_id, cb, ctx, __func__);
 }
 
-/* Writes the row, its body, its participant emails and an `import` log entry
- * in one transaction (a savepoint inside a batch, so a failed insert leaves
- * the batch usable). existing may be NULL. */
+/* Writes the row, its body (the stored document), its participant emails
+ * and an `import` log entry in one transaction (a savepoint inside a batch,
+ * so a failed insert leaves the batch usable). existing may be NULL. */
 typedef struct sq_insert_args {
     const conv_t *conv;
     char *existing; /* uuid_str_t or NULL */
 } sq_insert_args_t;
+
+/* Runs a conversation statement (id: S_CONV_INSERT, S_BODY_INSERT,
+ * S_CONV_REWRITE or S_BODY_REWRITE) for c with the document text stored;
+ * rowid is the body's (or the rewrite's) row id. Gives the raw SQLite code:
+ * SQLITE_DONE on success (the statement is put back either way). */
+static int sq_conv_write(sq_conn_t *c, int id, const conv_t *conv, const buf_t *stored, int64_t rowid, const char *fn)
+{
+    sqlite3_stmt *s = sq_stmt(c, id, fn);
+    if (!s)
+        return SQLITE_ERROR;
+    bool body = id == S_BODY_INSERT || id == S_BODY_REWRITE, rewrite = id == S_CONV_REWRITE || id == S_BODY_REWRITE;
+    int rc = SQLITE_OK, k = 1;
+    if (id == S_BODY_INSERT)
+        rc = sqlite3_bind_int64(s, k++, rowid);
+    if (rc == SQLITE_OK)
+        k = sq_bind_conv(s, conv, stored, body, k, rewrite, &rc);
+    if (rc == SQLITE_OK && rewrite)
+        rc = sqlite3_bind_int64(s, k, rowid);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_step(s);
+    if (rc != SQLITE_DONE && !(id == S_CONV_INSERT && sq_is_unique_violation(rc)))
+        sq_log(c->db, fn, rc);
+    sq_put(c, id, s);
+    return rc;
+}
 
 /* The write job of sqlite_conv_insert (conn: an sq_conn_t, arg: sq_insert_args_t). */
 static store_rc_t sq_conv_insert_tx(void *conn, void *arg)
 {
     sq_conn_t *c = conn;
     const sq_insert_args_t *a = arg;
-    const conv_t *conv = a->conv;
     char *existing = a->existing;
+    conv_t conv = *a->conv;
+    arena_t ar;
+    buf_t stored;
+    arena_init(&ar);
+    buf_init(&stored);
+    store_rc_t r = STORE_ERROR;
+    if (conv_store_prepare(&ar, &conv, &stored) != 0) {
+        fprintf(stderr, "parley: store %s: out of memory\n", __func__);
+        goto out;
+    }
     if (sq_tx_begin(c, __func__) != STORE_OK)
-        return STORE_ERROR;
-
-    sqlite3_stmt *s = sq_stmt(c, S_CONV_INSERT, __func__);
-    if (!s)
-        goto fail;
-    int rc = sq_bind_conv(s, conv, false, 1);
-    if (rc == SQLITE_OK)
-        rc = sqlite3_step(s);
+        goto out;
+    int rc = sq_conv_write(c, S_CONV_INSERT, &conv, &stored, 0, __func__);
     if (rc != SQLITE_DONE) {
-        bool dup = sq_is_unique_violation(rc);
-        if (!dup)
-            sq_log(c->db, __func__, rc);
-        sq_put(c, S_CONV_INSERT, s);
         sq_tx_rollback(c);
-        if (!dup)
-            return STORE_ERROR;
+        if (!sq_is_unique_violation(rc))
+            goto out;
         /* Which one: the external id of the org, else the uuid itself. */
-        store_rc_t r = STORE_NOT_FOUND;
-        if (conv->external_id)
-            r = sq_get(c, S_CONV_EXT_UUID, conv->org_uuid, conv->external_id, &store_shape_uuid, existing, __func__);
+        r = STORE_NOT_FOUND;
+        if (conv.external_id)
+            r = sq_get(c, S_CONV_EXT_UUID, conv.org_uuid, conv.external_id, &store_shape_uuid, existing, __func__);
         if (r == STORE_NOT_FOUND)
-            sq_out_uuid(existing, conv->uuid);
-        return r == STORE_ERROR ? STORE_ERROR : STORE_CONFLICT;
+            sq_out_uuid(existing, conv.uuid);
+        r = r == STORE_ERROR ? STORE_ERROR : STORE_CONFLICT;
+        goto out;
     }
-    sq_put(c, S_CONV_INSERT, s);
-
-    if (!(s = sq_stmt(c, S_BODY_INSERT, __func__)))
-        goto fail;
-    rc = sqlite3_bind_int64(s, 1, sqlite3_last_insert_rowid(c->db));
-    if (rc == SQLITE_OK)
-        rc = sq_bind_conv(s, conv, true, 2);
-    if (rc != SQLITE_OK) {
-        sq_log(c->db, __func__, rc);
-        sq_put(c, S_BODY_INSERT, s);
-        goto fail;
+    const sq_param_t p[] = {SQ_TEXT(conv.uuid), SQ_TEXT(conv.org_uuid),
+                            SQ_TEXT(conv.participants_json ? conv.participants_json : conv.participants_ext_json)};
+    if (sq_conv_write(c, S_BODY_INSERT, &conv, &stored, sqlite3_last_insert_rowid(c->db), __func__) != SQLITE_DONE ||
+        sq_run(c, S_PART_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK ||
+        sq_log_event(c, conv.org_uuid, conv.uuid, "import", ptime_now_ms(), __func__) != STORE_OK ||
+        sq_ask_index(c, &conv, __func__) != STORE_OK) { /* Ask Attention's segment index (ask.c) */
+        sq_tx_rollback(c);
+        goto out;
     }
-    if (sq_done(c, S_BODY_INSERT, s, SQ_INSERT, __func__) != STORE_OK)
-        goto fail;
-    const sq_param_t p[] = {SQ_TEXT(conv->uuid), SQ_TEXT(conv->org_uuid), SQ_TEXT(conv->participants_json)};
-    if (sq_run(c, S_PART_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK)
-        goto fail;
-    if (sq_log_event(c, conv->org_uuid, conv->uuid, "import", ptime_now(), __func__) != STORE_OK)
-        goto fail;
-    if (sq_ask_index(c, conv, __func__) != STORE_OK) /* Ask Attention's segment index (ask.c) */
-        goto fail;
-    return sq_tx_commit(c, __func__);
-fail:
-    sq_tx_rollback(c);
-    return STORE_ERROR;
+    r = sq_tx_commit(c, __func__);
+out:
+    buf_free(&stored);
+    arena_free(&ar);
+    return r;
 }
 
 /* Group-committed (sq_write): returns once the row is durable. */
@@ -402,6 +426,48 @@ out:
  * row as now stored; COMMIT. The write lock is held from
  * the state read to the commit, so concurrent changes serialize and none is
  * lost. A failing cb rolls everything back and returns STORE_ERROR. */
+/* What a change reads of the stored row (sq_change_read, a store_conv_cb). */
+typedef struct sq_change_read {
+    arena_t *a;
+    conv_t conv;                   /* the row, owned by a, with its fields filled from the document */
+    bool ok;
+} sq_change_read_t;
+
+static int sq_change_read(void *ctx, const conv_t *row)
+{
+    sq_change_read_t *x = ctx;
+    x->conv = *row;
+    x->ok = conv_own(x->a, &x->conv) == 0 && conv_doc_parse(x->a, &x->conv) == 0;
+    return x->ok ? 0 : 1;
+}
+
+store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id, int64_t rowid,
+                           const conv_update_t *u, int64_t now, const char *fn)
+{
+    /* The row is read, changed and written back whole (its document rebuilt)
+     * under the caller's write lock. */
+    arena_t ar;
+    buf_t stored;
+    arena_init(&ar);
+    buf_init(&stored);
+    sq_change_read_t row = {.a = &ar};
+    store_rc_t r = sq_conv_fetch(c, S_CONV_GET, sc, id, sq_change_read, &row, fn);
+    if (r == STORE_OK && (!row.ok || update_apply(&ar, &row.conv, u) != 0 ||
+                          conv_store_prepare(&ar, &row.conv, &stored) != 0)) {
+        fprintf(stderr, "parley: store %s: cannot rebuild conversation %s\n", fn, id);
+        r = STORE_ERROR;
+    }
+    if (r == STORE_OK && (sq_conv_write(c, S_CONV_REWRITE, &row.conv, &stored, rowid, fn) != SQLITE_DONE ||
+                          sq_conv_write(c, S_BODY_REWRITE, &row.conv, &stored, rowid, fn) != SQLITE_DONE))
+        r = STORE_ERROR;
+    const sq_param_t p[] = {SQ_TEXT(sc->org_uuid), SQ_TEXT(id), SQ_TEXT(u->workflow_name), SQ_INT(now)};
+    if (r == STORE_OK && sq_run(c, S_LOG_CHANGE, SQ_INSERT, p, SQ_NPARAMS(p), fn) != STORE_OK)
+        r = STORE_ERROR;
+    buf_free(&stored);
+    arena_free(&ar);
+    return r;
+}
+
 store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char *uuid, const conv_update_t *u,
                               int64_t now, store_conv_cb cb, void *ctx)
 {
@@ -415,21 +481,7 @@ store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char
     store_rc_t r = sq_change_begin(c, &state, id, __func__);
     if (r != STORE_OK)
         return r;
-    if (u->title || u->privacy != CONV_PRIVACY_KEEP) {
-        const sq_param_t p[] = {SQ_TEXT(id), SQ_TEXT(u->title), SQ_INT((int)u->privacy)};
-        if (sq_run(c, S_CONV_UPD_ROW, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK)
-            r = STORE_ERROR;
-    }
-    if (r == STORE_OK &&
-        (u->labels_json || u->linked_crm_json || u->external_opportunity_json || u->confirm_intel_json)) {
-        const sq_param_t p[] = {SQ_TEXT(id), SQ_TEXT(u->labels_json), SQ_TEXT(u->linked_crm_json),
-                                SQ_TEXT(u->external_opportunity_json), SQ_TEXT(u->confirm_intel_json)};
-        if (sq_run(c, S_CONV_UPD_BODY, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK)
-            r = STORE_ERROR;
-    }
-    const sq_param_t p[] = {SQ_TEXT(sc->org_uuid), SQ_TEXT(id), SQ_TEXT(u->workflow_name), SQ_INT(now)};
-    if (r == STORE_OK && sq_run(c, S_LOG_CHANGE, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK)
-        r = STORE_ERROR;
+    r = sq_conv_rewrite(c, sc, id, state.rowid, u, now, __func__);
     /* the row read inside the transaction, before COMMIT (see set_archived) */
     store_conv_change_t ch = {sc, id, false, u, now, cb, ctx};
     return sq_change_end(c, r, &ch, __func__);

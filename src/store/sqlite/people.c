@@ -49,7 +49,7 @@ store_rc_t sqlite_key_create(store_t *base, const char *org_uuid, const char *us
     uuid_v7(id);
     const sq_param_t p[] = {SQ_TEXT(id),   SQ_TEXT(org_uuid),          SQ_TEXT(u.uuid),         SQ_TEXT(name),
                             SQ_BLOB(hash, KEY_HASH_LEN), SQ_TEXT(last4 ? last4 : ""), SQ_INT(org_level ? 1 : 0),
-                            SQ_INT(ptime_now())};
+                            SQ_INT(ptime_now_ms())};
     if ((r = sq_run(c, S_KEY_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), __func__)) == STORE_OK)
         sq_out_uuid(id_out, id);
     return r;
@@ -60,7 +60,7 @@ store_rc_t sqlite_key_revoke(store_t *base, const char *org_uuid, const char *ke
     sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !key_id)
         return STORE_ERROR;
-    const sq_param_t p[] = {SQ_TEXT(key_id), SQ_TEXT(org_uuid), SQ_INT(ptime_now())};
+    const sq_param_t p[] = {SQ_TEXT(key_id), SQ_TEXT(org_uuid), SQ_INT(ptime_now_ms())};
     return sq_run(c, S_KEY_REVOKE, SQ_CHANGE, p, SQ_NPARAMS(p), __func__);
 }
 
@@ -118,7 +118,7 @@ store_rc_t sqlite_org_create(store_t *base, const char *name, const char *admin_
     uuid_v7(org);
     uuid_v7(team);
     uuid_v7(admin);
-    int64_t now = ptime_now();
+    int64_t now = ptime_now_ms();
     if (sq_tx_begin(c, __func__) != STORE_OK)
         return STORE_ERROR;
 
@@ -175,7 +175,7 @@ store_rc_t sqlite_user_create(store_t *base, const store_user_new_t *u, uuid_str
     }
     if (r == STORE_OK)
         r = sq_user_insert(c, uuid, u->org_uuid, u->email, u->first_name, u->last_name, team,
-                           u->role ? u->role : "member", u->transcript_lang, ptime_now(), __func__);
+                           u->role ? u->role : "member", u->transcript_lang, ptime_now_ms(), __func__);
     if ((r = sq_tx_end(c, r, __func__)) != STORE_OK)
         return r;
     sq_out_uuid(out, uuid);
@@ -227,7 +227,7 @@ store_rc_t sqlite_team_create(store_t *base, const char *org_uuid, const char *n
     }
     if (r == STORE_OK) {
         const sq_param_t p[] = {SQ_TEXT(team), SQ_TEXT(org_uuid), SQ_TEXT(name), SQ_TEXT(parent[0] ? parent : NULL),
-                                SQ_INT(ptime_now())};
+                                SQ_INT(ptime_now_ms())};
         r = sq_run(c, S_TEAM_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), __func__);
     }
     if ((r = sq_tx_end(c, r, __func__)) != STORE_OK)

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/strutil.h"
+
 /* Cached statement id with the n parameters p bound (the caller keeps what
  * they point to alive until sq_put). NULL (logged) on failure. */
 sqlite3_stmt *sq_bind(sq_conn_t *c, int id, const sq_param_t *p, int n, const char *fn)
@@ -76,6 +78,11 @@ static const char *sq_col_text(const void *src, int col)
     return (const char *)sqlite3_column_text((sqlite3_stmt *)src, col);
 }
 
+static size_t sq_col_len(const void *src, int col)
+{
+    return (size_t)sqlite3_column_bytes((sqlite3_stmt *)src, col); /* after sq_col_text: the text's bytes */
+}
+
 static int64_t sq_col_i64(const void *src, int col)
 {
     return sqlite3_column_int64((sqlite3_stmt *)src, col);
@@ -91,7 +98,7 @@ static bool sq_col_bool(const void *src, int col)
     return sqlite3_column_int((sqlite3_stmt *)src, col) != 0;
 }
 
-static const store_cols_t sq_cols = {sq_col_text, sq_col_i64, sq_col_f64, sq_col_bool};
+static const store_cols_t sq_cols = {sq_col_text, sq_col_len, sq_col_i64, sq_col_f64, sq_col_bool};
 
 /* Fills out (a struct of shape sh, zeroed first) from the current row of s,
  * from column col0 on. Text fields of STORE_FIELD_TEXT(0) point into the row:
@@ -170,7 +177,7 @@ store_rc_t sq_resolve(sq_conn_t *c, int by_uuid, int by_name, const char *org, c
 void sq_out_uuid(uuid_str_t dst, const char *src)
 {
     if (dst)
-        snprintf(dst, sizeof(uuid_str_t), "%s", src);
+        str_copy(dst, sizeof(uuid_str_t), src);
 }
 
 /* Runs s (cached statement id, bound; NULL gives STORE_ERROR), which returns

@@ -360,30 +360,6 @@ static store_rc_t sq_scr_conv_row(sqlite3_stmt *s, void *out)
     return store_scope_may_change(v->sc, v->owner, sqlite3_column_int(s, 1) != 0);
 }
 
-/* Appends entry to the scorecardResults fragment of conversation row rowid. */
-static store_rc_t sq_scr_fragment(sq_conn_t *c, int64_t rowid, const char *entry, const char *fn)
-{
-    sqlite3_stmt *s = sq_bind(c, S_SCR_FRAGMENT, (const sq_param_t[]){SQ_INT(rowid)}, 1, fn);
-    if (!s)
-        return STORE_ERROR;
-    buf_t b; /* owned here */
-    buf_init(&b);
-    store_rc_t r = STORE_ERROR;
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        r = scorecard_results_append((const char *)sqlite3_column_text(s, 0), entry, &b) == 0 ? STORE_OK
-                                                                                              : STORE_ERROR;
-    else
-        sq_log(c->db, fn, rc);
-    sq_put(c, S_SCR_FRAGMENT, s);
-    if (r == STORE_OK) {
-        const sq_param_t p[] = {SQ_INT(rowid), SQ_TEXT(b.data)};
-        r = sq_run(c, S_SCR_FRAGMENT_SET, SQ_CHANGE, p, SQ_NPARAMS(p), fn);
-    }
-    buf_free(&b);
-    return r;
-}
-
 /* One item of result r: its row and, when scored, its day's roll-up. */
 static store_rc_t sq_scr_item(sq_conn_t *c, const store_scorecard_result_t *r, const char *uuid,
                               const sq_scr_conv_t *v, size_t i, const char *fn)
@@ -459,12 +435,10 @@ static store_rc_t sq_scr_tx(void *conn, void *arg)
     }
     for (size_t i = 0; res == STORE_OK && i < r->n_items; i++)
         res = sq_scr_item(c, r, uuid, &v, i, fn);
-    if (res == STORE_OK && r->entry_json) {
-        res = sq_scr_fragment(c, v.rowid, r->entry_json, fn);
-        const sq_param_t p[] = {SQ_TEXT(r->org_uuid), SQ_TEXT(r->conversation_uuid), SQ_TEXT("scorecard_result_created"),
-                                SQ_INT(r->created_at / 1000)};
-        if (res == STORE_OK)
-            res = sq_run(c, S_LOG_CHANGE, SQ_INSERT, p, SQ_NPARAMS(p), fn);
+    if (res == STORE_OK && r->entry_json) { /* the conversation's update path: its document and `analyzed` follow */
+        conv_update_t u = {.privacy = CONV_PRIVACY_KEEP, .scorecard_entry_json = r->entry_json,
+                           .workflow_name = "scorecard_result_created"};
+        res = sq_conv_rewrite(c, j->sc, r->conversation_uuid, v.rowid, &u, r->created_at, fn);
     }
     if (res == STORE_CONFLICT)
         res = STORE_ERROR; /* a repeated result or item id: not the caller's doing */

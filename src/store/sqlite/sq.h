@@ -62,6 +62,7 @@ enum {
     S_USER_TEAMS,
     /* Ask Attention, scorecards, history (ask.c, scorecards.c, gi_history.c) */
     S_ASK_DOC_INSERT,
+    S_ASK_DEAL_INSERT,
     S_ASK_SEG_INSERT,
     S_ASK_DOC_FINISH,
     S_ASK_CONV,
@@ -82,8 +83,6 @@ enum {
     S_SCR_INSERT,
     S_SCR_ITEM_INSERT,
     S_SCR_DAILY,
-    S_SCR_FRAGMENT,
-    S_SCR_FRAGMENT_SET,
     S_GI_INSERT,
     S_GI_COUNT,
     S_GI_PAGE,
@@ -97,8 +96,8 @@ enum {
     S_CONV_STATE,
     S_CONV_SET_ARCHIVED,
     S_CONV_EXT_UUID,
-    S_CONV_UPD_ROW,
-    S_CONV_UPD_BODY,
+    S_CONV_REWRITE,
+    S_BODY_REWRITE,
     S_LOG_FAIL,
     S_LOG_CHANGE,
     S_DATA_VERSION,
@@ -174,6 +173,12 @@ typedef struct sq_job {
 store_rc_t sq_job_run(void *conn, void *arg);
 store_rc_t sq_write(sq_store_t *st, store_group_fn fn, void *arg);
 bool sq_write_inline(sq_store_t *st, sq_conn_t *c);
+
+/* ---- migrations' C steps (upgrade.c) ------------------------------------------------- */
+
+/* Runs the C step a migration names with a `-- @step NAME` line, on db inside
+ * the migration's transaction. Returns 0, or -1 with why in err. */
+int sq_upgrade_step(sqlite3 *db, const char *name, char *err, size_t errlen);
 
 /* ---- the row adapter (rows.c) ---------------------------------------------------- */
 
@@ -272,6 +277,15 @@ SQ_FN(snapshot_load)
 SQ_FN(stats)
 /* Ask Attention, scorecards, history (ask.c, scorecards.c, gi_history.c) */
 STORE_INSIGHTS_OPS(SQ_FN)
+
+/* Inside the caller's write transaction on conversation id (row rowid, whose
+ * change scope sc may make): reads the row, applies u (update_apply), writes
+ * it back whole with its document rebuilt (conv_store_prepare), and logs
+ * u->workflow_name at now. The update path of every conversation change
+ * (conversations.c, scorecards.c). STORE_OK, or another answer (logged
+ * under fn) after which the caller rolls back. */
+store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id, int64_t rowid,
+                           const conv_update_t *u, int64_t now, const char *fn);
 
 /* ask.c: indexes the transcript segments of conv inside the write
  * transaction that imports it. */

@@ -1,6 +1,8 @@
 /* sql.c - the SQL of the SQLite backend's cached statements, and the conversation statements generated from its column list. */
 #include "store/sqlite/sq.h"
 
+#include <string.h>
+
 #define SQ_USER_COLS \
     "uuid, org_uuid, IFNULL(primary_team_uuid, ''), email, first_name, last_name, transcript_lang, role, created_at"
 /* The same columns of users aliased u, and the columns of a team (store_shape_team). */
@@ -65,6 +67,7 @@ const char *sq_sql[S__COUNT] = {
      * FTS5 index follows them by trigger), then the row's counts and range. */
     [S_ASK_DOC_INSERT] = "INSERT INTO transcript_index(conv_uuid, org_uuid, nseg, nwords, first_seg, last_seg)"
                          " VALUES (?1, ?2, 0, 0, 1, 0)",
+    [S_ASK_DEAL_INSERT] = "INSERT INTO conversation_deals(conv_uuid, org_uuid, deal_uuid) VALUES (?1, ?2, ?3)",
     [S_ASK_SEG_INSERT] = "INSERT INTO transcript_segments(doc, seq, start_sec, end_sec, text) VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_ASK_DOC_FINISH] = "UPDATE transcript_index SET nseg = ?2, nwords = ?3, first_seg = ?4, last_seg = ?5 WHERE id = ?1",
     [S_ASK_CONV] = "SELECT c.uuid, c.title, c.user_uuid, c.is_private, IFNULL(t.nseg, 0), IFNULL(t.nwords, 0),"
@@ -75,8 +78,9 @@ const char *sq_sql[S__COUNT] = {
                    " IFNULL(t.first_seg, 1), IFNULL(t.last_seg, 0) FROM conversations c"
                    " LEFT JOIN transcript_index t ON t.conv_uuid = c.uuid"
                    " WHERE c.org_uuid = ?1 AND c.archived = 0 AND (?3 IS NULL OR c.is_private = 0 OR c.user_uuid = ?3)"
-                   " AND c.id IN (SELECT d.id FROM conversations d WHERE d.org_uuid = ?1 AND d.deal_uuid = ?2"
-                   " AND d.deal_uuid <> '' UNION SELECT b.id FROM conversation_bodies b WHERE b.opportunity_uuid = ?2)"
+                   " AND c.id IN (SELECT d.id FROM conversation_deals x JOIN conversations d ON d.uuid = x.conv_uuid"
+                   " WHERE x.org_uuid = ?1 AND x.deal_uuid = ?2"
+                   " UNION SELECT b.id FROM conversation_bodies b WHERE b.opportunity_uuid = ?2)"
                    " ORDER BY c.created_at DESC, c.uuid DESC LIMIT ?4",
     /* the segments of one conversation (its rowid range): all of them, or, through the FTS5 index,
      * those holding a term of ?1 (sq_ask_plan chooses) */
@@ -128,8 +132,6 @@ const char *sq_sql[S__COUNT] = {
                     " ON CONFLICT (org_uuid, scorecard_uuid, day, user_uuid, team_uuid, item_uuid) DO UPDATE SET"
                     " n = n + 1, total = total + excluded.total, lo = min(lo, excluded.lo), hi = max(hi, excluded.hi),"
                     " wtotal = wtotal + excluded.wtotal, wsum = wsum + excluded.wsum",
-    [S_SCR_FRAGMENT] = "SELECT scorecards_json FROM conversation_bodies WHERE id = ?1",
-    [S_SCR_FRAGMENT_SET] = "UPDATE conversation_bodies SET scorecards_json = ?2 WHERE id = ?1",
     /* the history (gi_history.c) */
     [S_GI_INSERT] = "INSERT INTO gi_history(uuid, org_uuid, user_uuid, title, result_uuid, prompt, synthesis, items_json,"
                     " conversations_json, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -148,21 +150,6 @@ const char *sq_sql[S__COUNT] = {
     /* by the row id S_CONV_STATE read: no second search of the uuid index */
     [S_CONV_SET_ARCHIVED] = "UPDATE conversations SET archived = ?2, archived_at = ?3 WHERE id = ?1",
     [S_CONV_EXT_UUID] = "SELECT uuid FROM conversations WHERE org_uuid = ?1 AND external_id = ?2",
-    /* conversation changes (sqlite_conv_update): NULL parameters keep the
-     * stored value; ?3 is a conv_privacy_change_t. */
-    [S_CONV_UPD_ROW] = "UPDATE conversations SET title = IFNULL(?2, title),"
-                       " is_private = CASE ?3 WHEN 0 THEN 0 WHEN 1 THEN 1 WHEN 2 THEN 1 - is_private"
-                       " ELSE is_private END WHERE uuid = ?1",
-    /* ?5 is merged key by key (each key's value replaced whole, not
-     * patched): first a patch of nulls removes the keys, then ?5 adds them. */
-    [S_CONV_UPD_BODY] = "UPDATE conversation_bodies SET labels_json = IFNULL(?2, labels_json),"
-                        " linked_crm_json = IFNULL(?3, linked_crm_json),"
-                        " external_opportunity_json = IFNULL(?4, external_opportunity_json),"
-                        " confirmed_intel_json = CASE WHEN ?5 IS NULL THEN confirmed_intel_json ELSE"
-                        " json_patch(json_patch(CASE WHEN json_valid(confirmed_intel_json)"
-                        " AND json_type(confirmed_intel_json) = 'object' THEN confirmed_intel_json ELSE '{}' END,"
-                        " (SELECT json_group_object(key, NULL) FROM json_each(?5))), ?5) END"
-                        " WHERE id = (SELECT id FROM conversations WHERE uuid = ?1)",
     /* The entry of a change: its time is never older than the conversation's
      * last entry, so for one conversation newest-first is commit order even
      * when a writer read the clock before waiting for the write lock. */
@@ -182,6 +169,8 @@ const char *sq_sql[S__COUNT] = {
 char sq_conv_select[4096]; /* "SELECT c.uuid, …, b.transcript_text, u.…" */
 static char sq_conv_insert_sql[2048];
 static char sq_body_insert_sql[2048];
+static char sq_conv_rewrite_sql[2048];
+static char sq_body_rewrite_sql[2048];
 static char sq_conv_get_sql[4608];
 static char sq_conv_get_ext_sql[4608];
 static char sq_conv_get_row_sql[4608];
@@ -204,9 +193,12 @@ void sq_sql_init(void)
      * connection (the list profile showed it). MISUSE if already initialized. */
     sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     char values[2][512] = {"", ""}; /* "?, ?, …" of the two INSERTs */
+    int nset[2] = {0, 0};           /* columns in each rewrite's SET list */
     store_sql_cat(sq_conv_select, sizeof(sq_conv_select), "SELECT ");
     store_sql_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), "INSERT INTO conversations(");
     store_sql_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), "INSERT INTO conversation_bodies(id");
+    store_sql_cat(sq_conv_rewrite_sql, sizeof(sq_conv_rewrite_sql), "UPDATE conversations SET ");
+    store_sql_cat(sq_body_rewrite_sql, sizeof(sq_body_rewrite_sql), "UPDATE conversation_bodies SET ");
     store_sql_cat(values[1], sizeof(values[1]), "?");
     for (int i = 0; i < STORE_CONV_NCOLS; i++) {
         const store_field_t *col = &store_conv_cols[i];
@@ -222,6 +214,15 @@ void sq_sql_init(void)
         }
         store_sql_cat(ins, inscap, col->name);
         store_sql_cat(val, sizeof(values[0]), "?");
+        /* the rewrite of a change sets every column but the identity (uuid, org_uuid) */
+        if (strcmp(col->name, "uuid") == 0 || strcmp(col->name, "org_uuid") == 0)
+            continue;
+        char *set = col->body ? sq_body_rewrite_sql : sq_conv_rewrite_sql;
+        size_t setcap = col->body ? sizeof(sq_body_rewrite_sql) : sizeof(sq_conv_rewrite_sql);
+        if (nset[col->body]++)
+            store_sql_cat(set, setcap, ", ");
+        store_sql_cat(set, setcap, col->name);
+        store_sql_cat(set, setcap, " = ?");
     }
     store_sql_cat(sq_conv_select, sizeof(sq_conv_select), "u.email, u.first_name, u.last_name, u.transcript_lang");
     store_sql_cat(sq_conv_insert_sql, sizeof(sq_conv_insert_sql), ") VALUES (");
@@ -230,6 +231,10 @@ void sq_sql_init(void)
     store_sql_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), ") VALUES (");
     store_sql_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), values[1]);
     store_sql_cat(sq_body_insert_sql, sizeof(sq_body_insert_sql), ")");
+    store_sql_cat(sq_conv_rewrite_sql, sizeof(sq_conv_rewrite_sql), " WHERE id = ?");
+    store_sql_cat(sq_body_rewrite_sql, sizeof(sq_body_rewrite_sql), " WHERE id = ?");
+    sq_sql[S_CONV_REWRITE] = sq_conv_rewrite_sql;
+    sq_sql[S_BODY_REWRITE] = sq_body_rewrite_sql;
 
     sq_conv_sql(sq_conv_get_sql, sizeof(sq_conv_get_sql), " WHERE c.uuid = ?1 AND c.org_uuid = ?2");
     sq_conv_sql(sq_conv_get_ext_sql, sizeof(sq_conv_get_ext_sql), " WHERE c.external_id = ?1 AND c.org_uuid = ?2");

@@ -29,6 +29,12 @@ CREATE TABLE transcript_segments (
 );
 CREATE INDEX transcript_segments_terms ON transcript_segments USING gin (terms);
 
+-- What the backfills read of each stored document ("<slots>\n<document>", conv_store_prepare): the
+-- transcript's v1 and the dealUUID.
+CREATE TEMP TABLE ask_backfill AS
+  SELECT c.uuid, c.org_uuid, d.j -> 'attributes' -> 'transcript' -> 'v1' AS v1, d.j -> 'attributes' ->> 'dealUUID' AS deal
+  FROM conversations c, LATERAL (SELECT parley_try_jsonb(substr(c.doc, strpos(c.doc, E'\n') + 1)) AS j) d;
+
 -- Backfill: every stored transcript (the canonical v1 always exists when there is one). The word
 -- pattern is src/model/ask.c's (ask_next_word); at most 4,000 distinct words a segment (ASK_TSVECTOR_WORDS_MAX:
 -- a tsvector holds at most 1 MB).
@@ -36,9 +42,8 @@ INSERT INTO transcript_index(conv_uuid, org_uuid, nseg, nwords)
   SELECT c.uuid, c.org_uuid, count(*),
          sum(CASE WHEN length(f.v ->> 'sentence') = 0 THEN 0
              ELSE length(f.v ->> 'sentence') - length(replace(f.v ->> 'sentence', ' ', '')) + 1 END)
-  FROM conversations c,
-       jsonb_array_elements(parley_try_jsonb(c.transcript_v1_json) -> 'final') AS f(v)
-  WHERE jsonb_typeof(parley_try_jsonb(c.transcript_v1_json) -> 'final') = 'array'
+  FROM ask_backfill c, jsonb_array_elements(c.v1 -> 'final') AS f(v)
+  WHERE jsonb_typeof(c.v1 -> 'final') = 'array'
   GROUP BY c.uuid, c.org_uuid;
 INSERT INTO transcript_segments(conv_uuid, seq, start_sec, end_sec, text, terms)
   SELECT c.uuid, (f.n - 1)::integer, coalesce((f.v ->> 'startTimestamp')::double precision, 0),
@@ -48,12 +53,20 @@ INSERT INTO transcript_segments(conv_uuid, seq, start_sec, end_sec, text, terms)
              '([a-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u1fff\u2c00-\u2fff\u3040-\ufefe\uff00-\U0001efff\U0001fb00-\U0010ffff]+)',
              'g') AS m
            WHERE octet_length(m[1]) <= 255 LIMIT 4000))
-  FROM conversations c,
-       jsonb_array_elements(parley_try_jsonb(c.transcript_v1_json) -> 'final') WITH ORDINALITY AS f(v, n)
-  WHERE jsonb_typeof(parley_try_jsonb(c.transcript_v1_json) -> 'final') = 'array';
+  FROM ask_backfill c, jsonb_array_elements(c.v1 -> 'final') WITH ORDINALITY AS f(v, n)
+  WHERE jsonb_typeof(c.v1 -> 'final') = 'array';
 
--- Ask Attention by deal_id: the conversations of a dealUUID (externalOpportunity.uuid has its index).
-CREATE INDEX conversations_deal ON conversations(org_uuid, deal_uuid) WHERE deal_uuid <> '';
+-- Ask Attention by deal_id: the conversations of a dealUUID (only the document holds it since 004; it never
+-- changes after the import, which writes this row: pg_ask_index). externalOpportunity.uuid has its own index.
+CREATE TABLE conversation_deals (
+  conv_uuid text COLLATE "C" PRIMARY KEY REFERENCES conversations(uuid) ON DELETE CASCADE,
+  org_uuid  text COLLATE "C" NOT NULL,
+  deal_uuid text COLLATE "C" NOT NULL
+);
+CREATE INDEX conversation_deals_deal ON conversation_deals(org_uuid, deal_uuid);
+INSERT INTO conversation_deals(conv_uuid, org_uuid, deal_uuid)
+  SELECT uuid, org_uuid, deal FROM ask_backfill WHERE deal IS NOT NULL AND deal <> '';
+DROP TABLE ask_backfill;
 
 -- ---- scorecards ------------------------------------------------------------------------------------
 CREATE TABLE scorecards (

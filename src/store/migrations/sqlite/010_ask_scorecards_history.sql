@@ -30,23 +30,39 @@ CREATE VIRTUAL TABLE transcript_segments_fts USING fts5(
   text, content = 'transcript_segments', content_rowid = 'id', columnsize = 0
 );
 
--- Backfill: every stored transcript (the canonical v1 always exists when there is one).
+-- Backfill: every stored transcript (the canonical v1 always exists when there is one). A conversation is
+-- stored as one document, "<slots>\n<document>" (conv_store_prepare); its transcript is attributes.transcript.
+CREATE TEMP TABLE ask_backfill AS
+  SELECT c.id, c.uuid, c.org_uuid, substr(b.doc, instr(b.doc, char(10)) + 1) -> '$.attributes.transcript.v1' AS v1,
+         substr(b.doc, instr(b.doc, char(10)) + 1) ->> '$.attributes.dealUUID' AS deal
+  FROM conversations c JOIN conversation_bodies b ON b.id = c.id;
 INSERT INTO transcript_index(id, conv_uuid, org_uuid, nseg, nwords, first_seg, last_seg)
   SELECT id, uuid, org_uuid, n, w, s - n + 1, s FROM (
-    SELECT c.id, c.uuid, c.org_uuid, json_array_length(b.transcript_v1_json, '$.final') AS n,
+    SELECT a.id, a.uuid, a.org_uuid, json_array_length(a.v1, '$.final') AS n,
            (SELECT IFNULL(sum(CASE WHEN length(f.value ->> '$.sentence') = 0 THEN 0
                               ELSE length(f.value ->> '$.sentence') - length(replace(f.value ->> '$.sentence', ' ', '')) + 1
                               END), 0)
-              FROM json_each(b.transcript_v1_json, '$.final') f) AS w,
-           sum(json_array_length(b.transcript_v1_json, '$.final')) OVER (ORDER BY c.id) AS s
-    FROM conversations c JOIN conversation_bodies b ON b.id = c.id
-    WHERE json_valid(b.transcript_v1_json) AND json_type(b.transcript_v1_json, '$.final') = 'array'
-      AND json_array_length(b.transcript_v1_json, '$.final') > 0);
+              FROM json_each(a.v1, '$.final') f) AS w,
+           sum(json_array_length(a.v1, '$.final')) OVER (ORDER BY a.id) AS s
+    FROM ask_backfill a
+    WHERE json_valid(a.v1) AND json_type(a.v1, '$.final') = 'array' AND json_array_length(a.v1, '$.final') > 0);
 INSERT INTO transcript_segments(id, doc, seq, start_sec, end_sec, text)
   SELECT t.first_seg + f.key, t.id, f.key, IFNULL(f.value ->> '$.startTimestamp', 0),
          IFNULL(f.value ->> '$.endTimestamp', 0), IFNULL(f.value ->> '$.sentence', '')
-  FROM transcript_index t JOIN conversation_bodies b ON b.id = t.id, json_each(b.transcript_v1_json, '$.final') f;
+  FROM transcript_index t JOIN ask_backfill a ON a.id = t.id, json_each(a.v1, '$.final') f;
 INSERT INTO transcript_segments_fts(transcript_segments_fts) VALUES ('rebuild');
+
+-- Ask Attention by deal_id: the conversations of a dealUUID (only the document holds it since 006; it never
+-- changes after the import, which writes this row: sq_ask_index). externalOpportunity.uuid has its own index.
+CREATE TABLE conversation_deals (
+  conv_uuid TEXT PRIMARY KEY REFERENCES conversations(uuid) ON DELETE CASCADE,
+  org_uuid  TEXT NOT NULL,
+  deal_uuid TEXT NOT NULL
+);
+CREATE INDEX conversation_deals_deal ON conversation_deals(org_uuid, deal_uuid);
+INSERT INTO conversation_deals(conv_uuid, org_uuid, deal_uuid)
+  SELECT uuid, org_uuid, deal FROM ask_backfill WHERE deal IS NOT NULL AND deal <> '';
+DROP TABLE ask_backfill;
 
 -- Kept in step whatever deletes them: a conversation takes its index row (ON DELETE CASCADE), the index
 -- row its segments (by their rowid range), a segment its FTS5 entry.
@@ -59,9 +75,6 @@ END;
 CREATE TRIGGER transcript_segments_ad AFTER DELETE ON transcript_segments BEGIN
   INSERT INTO transcript_segments_fts(transcript_segments_fts, rowid, text) VALUES ('delete', old.id, old.text);
 END;
-
--- Ask Attention by deal_id: the conversations of a dealUUID (externalOpportunity.uuid has its index).
-CREATE INDEX conversations_deal ON conversations(org_uuid, deal_uuid) WHERE deal_uuid <> '';
 
 -- ---- scorecards ------------------------------------------------------------------------------------
 CREATE TABLE scorecards (

@@ -1,8 +1,11 @@
-/* json_merge.c - SQLite's json_patch merge of confirmed intelligence, in C, so that both backends store the same bytes. */
-#include "store/postgres/pg.h"
+/* json_merge.c - merges the members of one JSON object into another, on the text (json_patch of one level). */
+#include "lib/json_merge.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "lib/buf.h"
 
 /* Returns p after JSON whitespace. */
 static const char *pj_ws(const char *p)
@@ -102,7 +105,7 @@ static void pj_minify(buf_t *b, const char *p, const char *end, bool drop_nulls)
  * values, appended in patch order; minified, keys and scalars byte for byte.
  * Returns a malloc'd string (caller frees) or NULL on OOM or when patch is
  * not a JSON object. */
-char *pj_merge(const char *base, const char *patch)
+char *json_merge_members(const char *base, const char *patch)
 {
     const char *pp = pj_ws(patch);
     const char *pe = *pp == '{' ? pj_end(pp, 0) : NULL;
