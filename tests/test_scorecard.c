@@ -13,6 +13,7 @@
 #include "lib/arena.h"
 #include "lib/buf.h"
 #include "model/scorecard.h"
+#include "model/update.h"
 
 #define T_SC "0190aaaa-bbbb-7ccc-8ddd-000000000001"
 #define T_I1 "0190aaaa-bbbb-7ccc-8ddd-000000000011"
@@ -174,6 +175,34 @@ static void test_append(void **state)
     assert_true(scorecard_round2(2.0 / 3.0) == 0.67);
 }
 
+/* A result reaches its conversation as an update (update_apply): scorecardResults grows by the entry and
+ * the stored document says `analyzed` (conv_store_prepare); nothing else changes. */
+static void test_result_as_update(void **state)
+{
+    (void)state;
+    arena_t a;
+    arena_init(&a);
+    conv_t c;
+    memset(&c, 0, sizeof c);
+    c.title = "Call";
+    c.scorecards_json = "[]";
+    buf_t doc;
+    buf_init(&doc);
+    assert_int_equal(conv_store_prepare(&a, &c, &doc), 0);
+    assert_false(c.analyzed);
+    conv_update_t u = {.privacy = CONV_PRIVACY_KEEP, .scorecard_entry_json = "{\"uuid\":\"r1\"}",
+                       .workflow_name = "scorecard_result_created"};
+    assert_int_equal(update_apply(&a, &c, &u), 0);
+    assert_int_equal(update_apply(&a, &c, &u), 0); /* each call adds one, as hosted */
+    assert_string_equal(c.scorecards_json, "[{\"uuid\":\"r1\"},{\"uuid\":\"r1\"}]");
+    assert_string_equal(c.title, "Call");
+    assert_int_equal(conv_store_prepare(&a, &c, &doc), 0);
+    assert_true(c.analyzed);
+    assert_non_null(strstr(doc.data, "\"scorecardResults\":[{\"uuid\":\"r1\"},{\"uuid\":\"r1\"}]"));
+    buf_free(&doc);
+    arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -181,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_item_body),
         cmocka_unit_test(test_result),
         cmocka_unit_test(test_append),
+        cmocka_unit_test(test_result_as_update),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
