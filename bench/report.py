@@ -386,6 +386,24 @@ def main(a):
                      "the backlog against the live endpoint above **%s**" % (
                          "?" if wh_backlog is None else "%.0f" % wh_backlog, fmt_ratio2(wh_get_ratio),
                          fmt_ratio2(wh_arch_ratio)))
+    # Ask Attention and the scorecard summary (issue 18, beyond.md §2, §3).
+    ask = {k: med([d.get(k) for _, sc, tg, d in rows if sc == "ask" and d.get("n")])
+           for k in ("p50_us", "p99_us", "max_us", "n", "errors")}
+    summ = {k: med([d.get(k) for _, sc, tg, d in rows if sc == "scorecard-summary" and d.get("n")])
+            for k in ("p50_us", "p99_us", "max_us", "n", "results", "errors")}
+    if ask["n"] or summ["n"]:
+        lines.append("Ask Attention and scorecards (`bench/ask.py`, one request at a time on one connection):")
+        lines.append("")
+        if ask["n"]:
+            lines.append("- `POST /v2/ask_attention/v2` over 20 conversations of 100 segments each (imported into the "
+                         "seeded database; 5 prompts in turn, `include_timestamps=true`), %.0f calls: median **%s ms**, "
+                         "p99 **%s ms**, max %s ms" % (ask["n"], fmt_ms(ask["p50_us"]), fmt_ms(ask["p99_us"]),
+                                                       fmt_ms(ask["max_us"])))
+        if summ["n"]:
+            lines.append("- `POST /v2/scorecards/summary` over the newest %.0f results of a seeded scorecard, %.0f calls: "
+                         "median **%s ms**, p99 **%s ms**, max %s ms" % (
+                             summ["results"] or 0, summ["n"], fmt_ms(summ["p50_us"]), fmt_ms(summ["p99_us"]),
+                             fmt_ms(summ["max_us"])))
         lines.append("")
 
     # PostgreSQL.
@@ -506,6 +524,14 @@ def main(a):
               chk(ge(wh_get_ratio, 0.9))))
     t.append(("… nor archive (dead endpoint with the backlog / live endpoint ≥ 0.9)", fmt_ratio2(wh_arch_ratio),
               chk(ge(wh_arch_ratio, 0.9))))
+    if ask["n"] or summ["n"]:
+        t.append(("Ask Attention over 20 conversations of 100 segments: p99 ≤ 50 ms",
+                  "—" if ask["p99_us"] is None else "p99 %s ms (median %s)" % (fmt_ms(ask["p99_us"]), fmt_ms(ask["p50_us"])),
+                  chk(le(ask["p99_us"], 50000))))
+        t.append(("scorecard summary over 100,000 results ≤ 100 ms",
+                  "—" if summ["p50_us"] is None else "median %s ms, p99 %s ms over %.0f results" % (
+                      fmt_ms(summ["p50_us"]), fmt_ms(summ["p99_us"]), summ["results"] or 0),
+                  chk(None if not summ["results"] or summ["results"] < 100000 else le(summ["p50_us"], 100000))))
     lines.append("| target | measured | |")
     lines.append("|---|---|---|")
     for name, val, ok in t:

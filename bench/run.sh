@@ -10,7 +10,7 @@
 #   BENCH_DURATION=10s   measured length of every wrk run        BENCH_WARMUP=3s  discarded warm-up before it
 #   BENCH_CONNS=64       wrk connections                          BENCH_WRK_THREADS=2
 #   BENCH_ROUNDS=2       rounds (each figure is the median over rounds; baselines run beside Parley in each)
-#   BENCH_ONLY="get list title archive import mixed startup admin webhooks pg media"   a subset of the scenario groups;
+#   BENCH_ONLY="get list title archive import mixed startup admin webhooks ask pg media"   a subset of the scenario groups;
 #                        a subset (or BACKEND=postgres) writes bench/data/BENCHMARKS-subset.md unless BENCH_OUT
 #   BACKEND=postgres     only the PostgreSQL section (same as BENCH_ONLY=pg)
 #   BENCH_OL_FRACTION=0.5  open-loop rate as a fraction of the same round's closed-loop maximum
@@ -18,13 +18,14 @@
 #   BENCH_ORG_CALLS=1000  BENCH_SNAP_CALLS=5  timed POST /_parley/orgs, snapshots and restores
 #   BENCH_WH_BACKLOG=10000  undelivered events of the webhooks group's dead receiver
 #   BENCH_WH_LATENCY=500  archives timed one by one to the receiver
+#   BENCH_ASK_CALLS=500  BENCH_SUMMARY_CALLS=50  timed Ask Attention calls and scorecard summaries (group ask)
 #   PARLEY_BIN=build/parley  PARLEY_THREADS=(cores)  PARLEY_ARGS=(extra serve options)  BENCH_OUT=BENCHMARKS.md
 set -euo pipefail
 
 ROOT=${BENCH_ROOT:-$(cd "$(dirname "$0")/.." && pwd)}
 BENCH=$ROOT/bench
 QUICK=${BENCH_QUICK:-0}
-ALL="get list title archive import mixed startup admin webhooks pg media"
+ALL="get list title archive import mixed startup admin webhooks ask pg media"
 BACKEND=${BACKEND:-sqlite}
 case $BACKEND in
 sqlite) ONLY=${BENCH_ONLY:-$ALL} ;;
@@ -57,6 +58,8 @@ ORG_CALLS=${BENCH_ORG_CALLS:-1000}
 SNAP_CALLS=${BENCH_SNAP_CALLS:-5}
 WH_BACKLOG=${BENCH_WH_BACKLOG:-10000}
 WH_LATENCY=${BENCH_WH_LATENCY:-500}
+ASK_CALLS=${BENCH_ASK_CALLS:-500}
+SUMMARY_CALLS=${BENCH_SUMMARY_CALLS:-50}
 DATA=$BENCH/data
 DB=$DATA/parley-$SET.db
 DIR=$DATA/$SET
@@ -582,6 +585,21 @@ sc_webhooks() {
     start_parley
 }
 
+# Ask Attention (beyond.md §2): 20 conversations of 100 segments imported into the seeded database (prep.py
+# reset removes them), then timed calls over them one at a time; and the scorecard summary (§3) over the
+# newest 100,000 results of a seeded scorecard (a database seeded before scorecards existed has none: re-seed).
+sc_ask() {
+    local r
+    fresh parley
+    log "round $ROUND: Ask Attention over 20 conversations of 100 segments, $ASK_CALLS calls"
+    r=$(python3 "$BENCH/ask.py" ask "http://127.0.0.1:$PP" "$KEY" "a$ROUND$(date +%s)" "$ASK_CALLS")
+    record ask parley "$r"
+    log "round $ROUND: scorecard summary, $SUMMARY_CALLS calls"
+    r=$(python3 "$BENCH/ask.py" summary "http://127.0.0.1:$PP" "$KEY" "$DB" "$SUMMARY_CALLS")
+    record scorecard-summary parley "$r"
+    case $r in *" results=0"*) log "  no scorecard results: $DB was seeded before scorecards existed (rm $DIR/seeded to re-seed)" ;; esac
+}
+
 # The PostgreSQL section: the same conversations in a kept PostgreSQL 15 cluster; Parley on it, alone.
 sc_pg() {
     local r n v
@@ -665,6 +683,7 @@ for ROUND in $(seq 1 "$ROUNDS"); do
     want mixed && sc_mixed
     want admin && sc_admin
     want webhooks && sc_webhooks
+    want ask && sc_ask
     want pg && sc_pg
     want media && sc_media
     if [ "$ROUND" -lt "$ROUNDS" ]; then

@@ -23,6 +23,7 @@ static const char parley_usage[] =
     "  user list      list an organization's users\n"
     "  team list      list an organization's teams\n"
     "  role list      list an organization's roles (their uuids)\n"
+    "  scorecard list list an organization's scorecards\n"
     "  seed           insert realistic generated conversations\n"
     "  export         write an organization's conversations as JSON lines\n"
     "  load           load JSON lines written by export, all or nothing\n"
@@ -46,6 +47,7 @@ static const cli_cmd_t parley_cmds[] = {
     {"seed", NULL, cli_seed},
     {"key", "list", cli_key_list},        {"user", "list", cli_user_list},     {"team", "list", cli_team_list},
     {"role", "list", cli_role_list},
+    {"scorecard", "list", cli_scorecard_list},
     {"export", NULL, cli_export},         {"load", NULL, cli_load},
     {"snapshot", "take", cli_snapshot_take}, {"snapshot", "list", cli_snapshot_list},
     {"snapshot", "restore", cli_snapshot_restore}, {"snapshot", "delete", cli_snapshot_delete},

@@ -397,7 +397,7 @@ static void test_distribution(void **state)
     assert_in_range(s->archived, 1, 30);
     assert_in_range(s->v2, 50, 250);
     assert_in_range(s->with_ext_id, 25, 200);
-    assert_in_range(s->scored, 300, 480);
+    assert_in_range(s->scored, 180, 320); /* about half: seed_insights.c */
     assert_in_range(s->crm, 100, 400);
     assert_in_range(s->labelled, 200, 480);
     assert_in_range(s->min_parts, 2, 2);

@@ -17,13 +17,13 @@
 #include "auth/auth.h"
 #include "model/seed.h"
 #include "store/store.h"
+#include "unit_store_db.h"
 
 /* One database under test, with raw SQL access beside the store. */
 typedef struct db {
-    bool pg;
-    char url[512];                 /* file path or libpq URL */
-    char dbname[64];               /* PostgreSQL: the database made for the test */
-    char dir[64];                  /* SQLite: its directory */
+    unit_db_t db;
+    bool pg;                       /* db.pg */
+    const char *url;               /* db.url */
     store_t *st;
     uuid_str_t org, admin, team;   /* "Doomed" */
     uuid_str_t org2, admin2, team2; /* "Kept" */
@@ -167,11 +167,7 @@ static void db_fill(db_t *d)
 
 static void db_open(db_t *d)
 {
-    store_opts_t o = {.url = d->url, .durability = STORE_DURABILITY_NORMAL, .pool_size = 2};
-    char err[512] = "";
-    d->st = store_open(&o, err, sizeof err);
-    if (!d->st)
-        fail_msg("store_open: %s", err);
+    d->st = unit_db_open(&d->db);
 }
 
 /* Runs fn on a fresh SQLite database, then, with PARLEY_TEST_PG, on a fresh PostgreSQL one. */
@@ -181,41 +177,14 @@ static void on_both(void (*fn)(db_t *d))
     for (int pg = 0; pg < 2; pg++) {
         db_t d;
         memset(&d, 0, sizeof d);
-        d.pg = pg;
-        if (pg) {
-            const char *admin = getenv("PARLEY_TEST_PG");
-            if (!admin || !*admin)
-                continue;
-            snprintf(d.dbname, sizeof d.dbname, "parley_orgdel_%d_%08x", (int)getpid(), randombytes_random());
-            PGconn *c = PQconnectdb(admin);
-            char sql[128];
-            snprintf(sql, sizeof sql, "CREATE DATABASE \"%s\"", d.dbname);
-            PGresult *r = PQexec(c, sql);
-            assert_int_equal(PQresultStatus(r), PGRES_COMMAND_OK);
-            PQclear(r);
-            PQfinish(c);
-            const char *slash = strchr(strstr(admin, "://") + 3, '/');
-            size_t host = slash ? (size_t)(slash - admin) : strlen(admin);
-            snprintf(d.url, sizeof d.url, "%.*s/%s", (int)host, admin, d.dbname);
-        } else {
-            snprintf(d.dir, sizeof d.dir, "/tmp/parley_orgdel_XXXXXX");
-            assert_non_null(mkdtemp(d.dir));
-            snprintf(d.url, sizeof d.url, "%s/t.db", d.dir);
-        }
+        if (!unit_db_create(&d.db, pg, "parley_orgdel"))
+            continue;
+        d.pg = d.db.pg;
+        d.url = d.db.url;
         db_open(&d);
         fn(&d);
         store_close(d.st);
-        if (pg) {
-            PGconn *c = PQconnectdb(getenv("PARLEY_TEST_PG"));
-            char sql[128];
-            snprintf(sql, sizeof sql, "DROP DATABASE \"%s\"", d.dbname);
-            PQclear(PQexec(c, sql));
-            PQfinish(c);
-        } else {
-            char cmd[160];
-            snprintf(cmd, sizeof cmd, "rm -rf %s", d.dir);
-            assert_int_equal(system(cmd), 0);
-        }
+        unit_db_drop(&d.db);
     }
 }
 
@@ -240,6 +209,18 @@ static void check_org_delete(db_t *d)
     if (!d->pg)
         assert_int_equal(db_int(d, "SELECT (SELECT count(*) FROM conversation_bodies) -"
                                    " (SELECT count(*) FROM conversations)", NULL), 0);
+    /* the segments of its transcripts have no org_uuid: they went with their index rows (and, in
+     * SQLite, their FTS5 entries: no indexed rowid is left without its segment) */
+    assert_int_equal(db_int(d, d->pg ? "SELECT count(*) FROM transcript_segments s WHERE NOT EXISTS"
+                                       " (SELECT 1 FROM transcript_index t WHERE t.conv_uuid = s.conv_uuid)"
+                                     : "SELECT count(*) FROM transcript_segments s WHERE NOT EXISTS (SELECT 1 FROM"
+                                       " transcript_index t WHERE s.id BETWEEN t.first_seg AND t.last_seg)", NULL), 0);
+    assert_int_equal(db_int(d, "SELECT (SELECT count(*) FROM transcript_segments) -"
+                               " (SELECT sum(nseg) FROM transcript_index)", NULL), 0);
+    assert_true(db_int(d, "SELECT count(*) FROM transcript_segments", NULL) > 0); /* the other one's */
+    if (!d->pg)
+        assert_int_equal(db_int(d, "SELECT count(*) FROM transcript_segments_fts f WHERE transcript_segments_fts"
+                                   " MATCH 'the' AND f.rowid NOT IN (SELECT id FROM transcript_segments)", NULL), 0);
     /* its keys fail at once; the other organization keeps everything */
     key_hash_t h;
     store_key_t k;

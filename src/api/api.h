@@ -83,6 +83,24 @@ void api_roles_list(req_t *r);
 void api_snippets_create(req_t *r);
 void api_snippet_share(req_t *r);
 void api_library_folders(req_t *r);
+/* ask.c (beyond.md §2) */
+void api_ask_attention(req_t *r);
+
+/* scorecards.c (beyond.md §3) */
+void api_scorecards_list(req_t *r);
+void api_scorecards_create(req_t *r);
+void api_scorecard_get(req_t *r);
+void api_scorecard_update(req_t *r);
+void api_scorecard_items_list(req_t *r);
+void api_scorecard_item_create(req_t *r);
+void api_scorecard_item_get(req_t *r);
+void api_scorecard_item_update(req_t *r);
+void api_scorecard_item_delete(req_t *r);
+void api_create_scorecard_result(req_t *r);
+void api_scorecards_summary(req_t *r);
+
+/* gi_history.c (beyond.md §6) */
+void api_gi_history(req_t *r);
 
 /* The admin API (/_parley/…, stand-in controls): the server checks the admin token before routing. */
 /* admin_orgs.c */

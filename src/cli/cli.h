@@ -16,6 +16,8 @@ int cli_key_list(int argc, char **argv);
 int cli_user_list(int argc, char **argv);
 int cli_team_list(int argc, char **argv);
 int cli_role_list(int argc, char **argv);
+/* scorecards.c */
+int cli_scorecard_list(int argc, char **argv);
 int cli_export(int argc, char **argv);
 int cli_load(int argc, char **argv);
 int cli_snapshot_take(int argc, char **argv);

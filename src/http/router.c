@@ -57,6 +57,20 @@ static const route_t router_routes[] = {
     {HTTP_POST, "/v2/snippets", api_snippets_create, false},
     {HTTP_GET, "/snippets/{shareCode}", api_snippet_share, true}, /* the link: no key needed (internal ones: 401) */
     {HTTP_GET, "/v2/library/folders", api_library_folders, false},
+    /* beyond.md §2, §3, §6 */
+    {HTTP_POST, "/v2/ask_attention/v2", api_ask_attention, false},
+    {HTTP_GET, "/v2/scorecards", api_scorecards_list, false},
+    {HTTP_POST, "/v2/scorecards", api_scorecards_create, false},
+    {HTTP_POST, "/v2/scorecards/summary", api_scorecards_summary, false},
+    {HTTP_GET, "/v2/scorecards/{id}", api_scorecard_get, false},
+    {HTTP_PATCH, "/v2/scorecards/{id}", api_scorecard_update, false},
+    {HTTP_GET, "/v2/scorecards/{id}/items", api_scorecard_items_list, false},
+    {HTTP_POST, "/v2/scorecards/{id}/items", api_scorecard_item_create, false},
+    {HTTP_GET, "/v2/scorecards/{id}/items/{itemId}", api_scorecard_item_get, false},
+    {HTTP_PATCH, "/v2/scorecards/{id}/items/{itemId}", api_scorecard_item_update, false},
+    {HTTP_DELETE, "/v2/scorecards/{id}/items/{itemId}", api_scorecard_item_delete, false},
+    {HTTP_POST, "/v2/createScorecardResult", api_create_scorecard_result, false},
+    {HTTP_GET, "/v2/gi/history", api_gi_history, false},
     /* the admin API: no API key; the server checks the admin token before routing (server_prepare) */
     {HTTP_POST, "/_parley/orgs", api_admin_orgs_create, true},
     {HTTP_DELETE, "/_parley/orgs/{id}", api_admin_orgs_delete, true},

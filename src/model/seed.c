@@ -13,6 +13,7 @@
 #include "lib/strutil.h"
 #include "lib/uuid.h"
 #include "model/snippet.h"
+#include "model/seed_insights.h"
 
 #define SEED_BATCH_ROWS 5000
 #define SEED_DAY 86400
@@ -175,19 +176,6 @@ static const char *const seed_team_names[SEED_NEW_TEAMS] = {"Sales", "Customer S
 
 static const char *const seed_board_names[] = {"Sales Playbook", "Competitive Battlecards", "Discovery Framework"};
 
-typedef struct seed_scorecard {
-    const char *title;
-    const char *items[5];
-} seed_scorecard_t;
-
-static const seed_scorecard_t seed_scorecards[] = {
-    {"Sales Discovery Scorecard",
-     {"Identified pain points", "Asked about budget", "Confirmed decision makers", "Agreed next steps", NULL}},
-    {"Demo Excellence", {"Tailored demo to use case", "Handled objections", "Clear call to action", NULL, NULL}},
-    {"MEDDICC Qualification", {"Metrics", "Economic buyer", "Decision criteria", "Decision process", "Champion"}},
-    {"Customer Success Check-in", {"Reviewed adoption", "Surfaced risks", "Explored expansion", NULL, NULL}},
-};
-
 typedef struct seed_insight {
     const char *key;
     const char *title;
@@ -347,6 +335,7 @@ typedef struct seed_gen {
     int npeople;
     seed_clip_t clips[SEED_SNIPPETS_MAX];
     int nclips;
+    seed_insights_t *ins;         /* scorecards, their results, history (seed_insights.c); owned */
 } seed_gen_t;
 
 /* Starts a fragment in g->scratch and returns the writer for it. */
@@ -841,54 +830,6 @@ static void seed_write_transcript(seed_gen_t *g, conv_t *c, bool with_v2)
     c->transcript_v1_json = seed_buf_to_arena(g, b);
 }
 
-/* scorecardResults: one (sometimes two) scorecards with 3-5 scored items. */
-static const char *seed_scorecards_json(seed_gen_t *g, seed_rng_t *r, int64_t ms)
-{
-    jsonw_t *w = seed_frag_begin(g);
-    int n = seed_chance(r, 100) ? 2 : 1;
-    size_t first = seed_below(r, SEED_COUNT(seed_scorecards));
-    jsonw_arr_begin(w);
-    for (int k = 0; k < n; k++) {
-        const seed_scorecard_t *sc = &seed_scorecards[(first + (size_t)k) % SEED_COUNT(seed_scorecards)];
-        uuid_str_t id;
-        seed_uuid(r, ms, id);
-        jsonw_obj_begin(w);
-        jsonw_kv_string(w, "uuid", id);
-        jsonw_kv_string(w, "title", sc->title);
-        jsonw_key(w, "items");
-        jsonw_arr_begin(w);
-        int sum = 0, cnt = 0, lo = 100, hi = 0;
-        int skill = (int)seed_range(r, 35, 95);
-        for (int i = 0; i < 5 && sc->items[i]; i++) {
-            int score = skill + (int)seed_range(r, -25, 25);
-            score = score < 0 ? 0 : score > 100 ? 100 : score;
-            score -= score % 5;
-            sum += score;
-            cnt++;
-            lo = score < lo ? score : lo;
-            hi = score > hi ? score : hi;
-            jsonw_obj_begin(w);
-            jsonw_kv_string(w, "title", sc->items[i]);
-            jsonw_kv_int(w, "score", score);
-            jsonw_obj_end(w);
-        }
-        jsonw_arr_end(w);
-        double avg = (double)(sum * 10 / cnt) / 10.0;
-        jsonw_key(w, "summary");
-        jsonw_obj_begin(w);
-        jsonw_kv_number(w, "averageScore", avg);
-        jsonw_kv_int(w, "min", lo);
-        jsonw_kv_int(w, "max", hi);
-        jsonw_kv_string(w, "summaryText", avg >= 80   ? "Strong call: clear next steps and good discovery."
-                                          : avg >= 60 ? "Solid call with room to improve qualification."
-                                                      : "Needs coaching on discovery and objection handling.");
-        jsonw_obj_end(w);
-        jsonw_obj_end(w);
-    }
-    jsonw_arr_end(w);
-    return seed_frag_end(g);
-}
-
 /* extractedIntelligence: 1-3 insights keyed by name; when confirmed is
  * non-NULL it receives confirmedExtractedIntelligence (the first insight,
  * confirmed by the user) on some, else "{}". */
@@ -1166,7 +1107,11 @@ static void seed_row(seed_gen_t *g, long i, int64_t created, conv_t *c)
 
     /* analysis: only on conversations with a transcript */
     bool analyzed = kind == SEED_NORMAL;
-    c->scorecards_json = analyzed && seed_chance(r, 850) ? seed_scorecards_json(g, r, ms) : "[]";
+    c->scorecards_json = analyzed ? seed_insights_results(g->ins, i, c) : "[]";
+    if (!c->scorecards_json) {
+        g->oom = true;
+        c->scorecards_json = "[]";
+    }
     c->confirmed_intel_json = "{}";
     c->extracted_intel_json =
         analyzed && !c->is_internal && seed_chance(r, 400) ? seed_intel_json(g, r, ms, &c->confirmed_intel_json)
@@ -1373,6 +1318,7 @@ static void seed_gen_free(seed_gen_t *g)
     free(g->users);
     free(g->owners);
     free(g->times);
+    seed_insights_free(g->ins);
     arena_free(&g->a);
     buf_free(&g->scratch);
     free(g);
@@ -1400,6 +1346,8 @@ int seed_run(store_t *st, const seed_opts_t *o, char *err, size_t errlen)
         goto out;
     seed_setup_constants(g);
     if (seed_setup_times(g, err, errlen) != 0)
+        goto out;
+    if (!(g->ins = seed_insights_open(st, o->org_uuid, o->seed, o->now, err, errlen)))
         goto out;
 
     for (long i = 0; i < o->count; i++) {
@@ -1445,6 +1393,8 @@ int seed_run(store_t *st, const seed_opts_t *o, char *err, size_t errlen)
             str_fail(err, errlen, "inserting conversation %ld (%s) failed: %s", i, c.uuid, store_rc_str(irc));
             goto out;
         }
+        if (seed_insights_store(g->ins, &c, err, errlen) != 0)
+            goto out;
         if ((i + 1) % SEED_BATCH_ROWS == 0 || i + 1 == o->count) {
             in_batch = false;
             store_rc_t brc = store_batch_end(st, true);
@@ -1458,6 +1408,8 @@ int seed_run(store_t *st, const seed_opts_t *o, char *err, size_t errlen)
             o->progress(o->progress_ctx, i + 1);
     }
     if (seed_library(g, err, errlen) != 0)
+        goto out;
+    if (o->count > 0 && seed_insights_history(g->ins, g->owners, g->nowners, err, errlen) != 0)
         goto out;
     rc = 0;
 out:

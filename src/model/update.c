@@ -10,6 +10,7 @@
 #include "lib/json_arena.h"
 #include "lib/json_merge.h"
 #include "lib/strutil.h"
+#include "model/scorecard.h"
 
 /* Number of UTF-8 code points in s[0..n) (valid UTF-8: jansson checked it). */
 static size_t upd_chars(const char *s, size_t n)
@@ -355,5 +356,7 @@ int update_apply(arena_t *a, conv_t *c, const conv_update_t *u)
         if (!c->confirmed_intel_json)
             return -1;
     }
+    if (u->scorecard_entry_json && scorecard_results_add(a, c, u->scorecard_entry_json) != 0)
+        return -1;
     return 0;
 }

@@ -28,6 +28,7 @@ typedef struct conv_update {
     const char *linked_crm_json;        /* replaces linkedCrmRecords (a JSON array) */
     const char *confirm_intel_json;     /* object merged key by key into confirmedExtractedIntelligence */
     const char *external_opportunity_json; /* replaces externalOpportunity ({} removes it) */
+    const char *scorecard_entry_json;   /* one scorecardResults entry, appended (scorecard_results_add) */
     const char *workflow_name;          /* the workflow-log entry this change writes (spec §4) */
     const struct conv_trigger *trigger; /* set (store.h): run these webhook endpoints, a
                                          * conversation.integration_triggered each, instead of writing the change's

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "store/insights.h"
 #include "store/store.h"
 
 /* Appends s to the generated SQL in dst (capacity cap); aborts on overflow,
@@ -145,7 +146,36 @@ typedef struct store_vtable {
     store_rc_t (*folder_get)(store_t *st, const char *org_uuid, const char *folder_uuid, store_folder_t *out);
     store_rc_t (*folder_children)(store_t *st, const char *org_uuid, const char *owner_uuid, const char *parent_uuid, bool include_hidden, store_folder_cb cb, void *ctx);
     store_rc_t (*folder_ensure)(store_t *st, const char *org_uuid, const char *owner_uuid, const char *path, const char *user_uuid, bool hidden, int64_t now_ms, uuid_str_t out);
+    /* Optional (NULL = STORE_NOT_SUPPORTED): Ask Attention, scorecards, history (store/insights.h). */
+    store_rc_t (*ask_search)(store_t *st, const store_scope_t *sc, const store_ask_query_t *q, store_ask_conv_cb conv,
+                             store_ask_segment_cb seg, void *ctx);
+    store_rc_t (*scorecard_create)(store_t *st, const scorecard_t *s, uuid_str_t out);
+    store_rc_t (*scorecard_update)(store_t *st, const scorecard_t *s);
+    store_rc_t (*scorecard_get)(store_t *st, const char *org_uuid, const char *uuid, store_scorecard_cb cb, void *ctx);
+    store_rc_t (*scorecard_list)(store_t *st, const char *org_uuid, int64_t page, int64_t size, int64_t *total,
+                                 store_scorecard_cb cb, void *ctx);
+    store_rc_t (*scorecard_item_create)(store_t *st, const scorecard_item_t *it, uuid_str_t out);
+    store_rc_t (*scorecard_item_update)(store_t *st, const scorecard_item_t *it);
+    store_rc_t (*scorecard_item_delete)(store_t *st, const char *org_uuid, const char *sc_uuid, const char *item_uuid,
+                                        int64_t now_ms);
+    store_rc_t (*scorecard_item_get)(store_t *st, const char *org_uuid, const char *sc_uuid, const char *item_uuid,
+                                     bool with_deleted, store_scorecard_item_cb cb, void *ctx);
+    store_rc_t (*scorecard_item_list)(store_t *st, const char *org_uuid, const char *sc_uuid, bool with_deleted,
+                                      store_scorecard_item_cb cb, void *ctx);
+    store_rc_t (*scorecard_result_create)(store_t *st, const store_scorecard_result_t *r, const store_scope_t *sc);
+    store_rc_t (*scorecard_summary)(store_t *st, const char *org_uuid, const scorecard_summary_req_t *f,
+                                    store_summary_cb cb, void *ctx);
+    store_rc_t (*gi_add)(store_t *st, const store_gi_entry_t *e);
+    store_rc_t (*gi_list)(store_t *st, const char *org_uuid, const char *user_uuid, int64_t limit, int64_t offset,
+                          int64_t *total, store_gi_cb cb, void *ctx);
 } store_vtable_t;
+
+/* The optional entries of store/insights.h, for X-macros as STORE_VTABLE_OPS
+ * (each backend declares and sets them from this list). */
+#define STORE_INSIGHTS_OPS(X)                                                                                        \
+    X(ask_search) X(scorecard_create) X(scorecard_update) X(scorecard_get) X(scorecard_list)                        \
+    X(scorecard_item_create) X(scorecard_item_update) X(scorecard_item_delete) X(scorecard_item_get)                \
+    X(scorecard_item_list) X(scorecard_result_create) X(scorecard_summary) X(gi_add) X(gi_list)
 
 /* The names of the vtable's entries every backend provides, for X-macros:
  * a backend names its function for entry op PREFIX_op, declares them all
@@ -172,6 +202,10 @@ typedef struct store_vtable {
 
 /* Called after a commit that wrote outbox events (store_set_events_hook). */
 typedef void (*store_events_fn)(void *ctx);
+/* Records, for store_last_unavailable, whether rc (the answer of a store
+ * call about to be returned) says the database was unreachable; returns rc.
+ * Every store_* forward passes its answer through it (store.c, insights.c). */
+store_rc_t store_note(store_rc_t rc);
 
 /* Every backend's store struct starts with this. */
 struct store {

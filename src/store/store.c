@@ -7,8 +7,8 @@
 /* The result of the calling thread's most recent store call, for store_last_unavailable. */
 static __thread bool store_tls_unavailable;
 
-/* Records whether rc says the database was unreachable; returns rc. */
-static store_rc_t store_note(store_rc_t rc)
+/* Records whether rc says the database was unreachable; returns rc (backend.h). */
+store_rc_t store_note(store_rc_t rc)
 {
     store_tls_unavailable = rc == STORE_UNAVAILABLE;
     return rc;

@@ -615,5 +615,6 @@ static const store_vtable_t postgres_vtable = {
     .conv_media_get = postgres_conv_media_get,
     .conv_media_delete = postgres_conv_media_delete,
     .conv_media_list = postgres_conv_media_list,
+    STORE_INSIGHTS_OPS(PG_ENTRY)
     /* no snapshot_write / snapshot_load: the admin API answers 501 (use pg_dump) */
 };

@@ -138,6 +138,8 @@ static store_rc_t pg_conv_insert_body(pg_conn_t *c, void *arg)
     if (r == STORE_OK) /* webhooks.c: the import's events */
         r = pg_outbox_add(c, a->conv.org_uuid, a->conv.uuid, webhook_import_events(&a->conv));
     if (r == STORE_OK)
+        r = pg_ask_index(c, &a->conv, fn); /* Ask Attention's segment index (ask.c) */
+    if (r == STORE_OK)
         return pg_tx_commit(c, fn);
     pg_tx_rollback(c);
     if (r != STORE_CONFLICT)
@@ -296,6 +298,35 @@ static int pg_change_read(void *ctx, const conv_t *row)
     return x->ok ? 0 : 1;
 }
 
+store_rc_t pg_conv_rewrite(pg_conn_t *c, const store_scope_t *sc, const char *id, const conv_update_t *u, int64_t now,
+                           const char *fn)
+{
+    arena_t ar;
+    buf_t stored;
+    arena_init(&ar);
+    buf_init(&stored);
+    pg_change_read_t row = {.a = &ar};
+    const char *vals[STORE_CONV_NCOLS];
+    char numbers[STORE_CONV_NCOLS][32];
+    store_rc_t r = pg_conv_fetch(c, P_CONV_GET, sc, id, pg_change_read, &row, fn);
+    store_outbox_pre_t pre; /* webhooks: what the change's events need from before it */
+    store_outbox_before(r == STORE_OK && row.ok ? &row.conv : NULL, u, &pre);
+    if (r == STORE_OK && (!row.ok || update_apply(&ar, &row.conv, u) != 0 ||
+                          conv_store_prepare(&ar, &row.conv, &stored) != 0)) {
+        fprintf(stderr, "parley: store %s: cannot rebuild conversation %s\n", fn, id);
+        r = STORE_ERROR;
+    }
+    if (r == STORE_OK && pg_conv_vals(&row.conv, &stored, vals, numbers, fn) != 0)
+        r = STORE_ERROR;
+    if (r == STORE_OK)
+        r = pg_write(c, P_CONV_REWRITE, STORE_CONV_NCOLS, vals, NULL, NULL, true, fn);
+    buf_free(&stored);
+    arena_free(&ar);
+    if (r == STORE_OK)
+        r = pg_log_event(c, sc->org_uuid, id, u->workflow_name, now, fn);
+    return pg_outbox_change(c, sc->org_uuid, id, u, &pre, r); /* webhooks.c: the change's events */
+}
+
 /* BEGIN; lock the row; scope check; read it, apply the change and write it
  * back whole (its document rebuilt), under the row lock; one success entry
  * named u->workflow_name (always: one entry per change request); cb with the
@@ -310,30 +341,7 @@ static store_rc_t pg_update_body(pg_conn_t *c, void *arg)
     store_rc_t r = pg_change_begin(c, a->sc, a->id, NULL, fn);
     if (r != STORE_OK)
         return r;
-    arena_t ar;
-    buf_t stored;
-    arena_init(&ar);
-    buf_init(&stored);
-    pg_change_read_t row = {.a = &ar};
-    const char *vals[STORE_CONV_NCOLS];
-    char numbers[STORE_CONV_NCOLS][32];
-    r = pg_conv_fetch(c, P_CONV_GET, a->sc, a->id, pg_change_read, &row, fn);
-    store_outbox_pre_t pre; /* webhooks: what the change's events need from before it */
-    store_outbox_before(r == STORE_OK && row.ok ? &row.conv : NULL, a->u, &pre);
-    if (r == STORE_OK && (!row.ok || update_apply(&ar, &row.conv, a->u) != 0 ||
-                          conv_store_prepare(&ar, &row.conv, &stored) != 0)) {
-        fprintf(stderr, "parley: store %s: cannot rebuild conversation %s\n", fn, a->id);
-        r = STORE_ERROR;
-    }
-    if (r == STORE_OK && pg_conv_vals(&row.conv, &stored, vals, numbers, fn) != 0)
-        r = STORE_ERROR;
-    if (r == STORE_OK)
-        r = pg_write(c, P_CONV_REWRITE, STORE_CONV_NCOLS, vals, NULL, NULL, true, fn);
-    buf_free(&stored);
-    arena_free(&ar);
-    if (r == STORE_OK)
-        r = pg_log_event(c, a->sc->org_uuid, a->id, a->u->workflow_name, a->now, fn);
-    r = pg_outbox_change(c, a->sc->org_uuid, a->id, a->u, &pre, r); /* webhooks.c: the change's events */
+    r = pg_conv_rewrite(c, a->sc, a->id, a->u, a->now, fn);
     return pg_change_end(c, r, a, fn);
 }
 

@@ -71,6 +71,27 @@ enum {
     P_FOLDER_INSERT,
     P_FOLDER_GET,
     P_FOLDER_CHILDREN,
+    /* Ask Attention, scorecards, history (ask.c, scorecards.c, gi_history.c) */
+    P_ASK_INDEX,
+    P_ASK_DEAL_INSERT,
+    P_ASK_CONV,
+    P_ASK_DEAL,
+    P_ASK_SEGS,
+    P_SC_INSERT,
+    P_SC_UPDATE,
+    P_SC_GET,
+    P_SC_PAGE,
+    P_SCI_INSERT,
+    P_SCI_UPDATE,
+    P_SCI_DELETE,
+    P_SCI_GET,
+    P_SCI_LIST,
+    P_SCR_CONV,
+    P_SCR_INSERT,
+    P_SCR_ITEM_INSERT,
+    P_SCR_DAILY,
+    P_GI_INSERT,
+    P_GI_PAGE,
     P_CONV_INSERT,
     P_LOG_INSERT,
     P_LOG_FAIL,
@@ -296,5 +317,20 @@ PG_FN(conv_media_set)
 PG_FN(conv_media_get)
 PG_FN(conv_media_delete)
 PG_FN(conv_media_list)
+/* Ask Attention, scorecards, history (ask.c, scorecards.c, gi_history.c) */
+STORE_INSIGHTS_OPS(PG_FN)
+
+/* Inside the caller's transaction, the row of conversation id locked (FOR
+ * UPDATE) and scope sc allowed to change it: reads the row, applies u
+ * (update_apply), writes it back whole with its document rebuilt
+ * (conv_store_prepare), and logs u->workflow_name at now. The update path of
+ * every conversation change (conversations.c, scorecards.c). STORE_OK, or
+ * another answer (logged under fn) after which the caller rolls back. */
+store_rc_t pg_conv_rewrite(pg_conn_t *c, const store_scope_t *sc, const char *id, const conv_update_t *u, int64_t now,
+                           const char *fn);
+
+/* ask.c: indexes the transcript segments of conv inside the transaction that
+ * imports it. */
+store_rc_t pg_ask_index(pg_conn_t *c, const conv_t *conv, const char *fn);
 
 #endif

@@ -701,4 +701,5 @@ static const store_vtable_t sqlite_vtable = {
     .conv_media_get = sqlite_conv_media_get,
     .conv_media_delete = sqlite_conv_media_delete,
     .conv_media_list = sqlite_conv_media_list,
+    STORE_INSIGHTS_OPS(SQ_ENTRY)
 };

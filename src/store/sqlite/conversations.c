@@ -203,7 +203,8 @@ static store_rc_t sq_conv_insert_tx(void *conn, void *arg)
     if (sq_conv_write(c, S_BODY_INSERT, &conv, &stored, sqlite3_last_insert_rowid(c->db), __func__) != SQLITE_DONE ||
         sq_run(c, S_PART_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK ||
         sq_log_event(c, conv.org_uuid, conv.uuid, "import", ptime_now_ms(), __func__) != STORE_OK ||
-        sq_outbox_add(c, conv.org_uuid, conv.uuid, webhook_import_events(&conv)) != STORE_OK) { /* webhooks.c */
+        sq_outbox_add(c, conv.org_uuid, conv.uuid, webhook_import_events(&conv)) != STORE_OK || /* webhooks.c */
+        sq_ask_index(c, &conv, __func__) != STORE_OK) { /* Ask Attention's segment index (ask.c) */
         sq_tx_rollback(c);
         goto out;
     }
@@ -442,6 +443,36 @@ static int sq_change_read(void *ctx, const conv_t *row)
     return x->ok ? 0 : 1;
 }
 
+store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id, int64_t rowid,
+                           const conv_update_t *u, int64_t now, const char *fn)
+{
+    /* The row is read, changed and written back whole (its document rebuilt)
+     * under the caller's write lock. */
+    arena_t ar;
+    buf_t stored;
+    arena_init(&ar);
+    buf_init(&stored);
+    sq_change_read_t row = {.a = &ar};
+    store_rc_t r = sq_conv_fetch(c, S_CONV_GET, sc, id, sq_change_read, &row, fn);
+    store_outbox_pre_t pre; /* webhooks: what the change's events need from before it */
+    store_outbox_before(r == STORE_OK && row.ok ? &row.conv : NULL, u, &pre);
+    if (r == STORE_OK && (!row.ok || update_apply(&ar, &row.conv, u) != 0 ||
+                          conv_store_prepare(&ar, &row.conv, &stored) != 0)) {
+        fprintf(stderr, "parley: store %s: cannot rebuild conversation %s\n", fn, id);
+        r = STORE_ERROR;
+    }
+    if (r == STORE_OK && (sq_conv_write(c, S_CONV_REWRITE, &row.conv, &stored, rowid, fn) != SQLITE_DONE ||
+                          sq_conv_write(c, S_BODY_REWRITE, &row.conv, &stored, rowid, fn) != SQLITE_DONE))
+        r = STORE_ERROR;
+    const sq_param_t p[] = {SQ_TEXT(sc->org_uuid), SQ_TEXT(id), SQ_TEXT(u->workflow_name), SQ_INT(now)};
+    if (r == STORE_OK && sq_run(c, S_LOG_CHANGE, SQ_INSERT, p, SQ_NPARAMS(p), fn) != STORE_OK)
+        r = STORE_ERROR;
+    r = sq_outbox_change(c, sc->org_uuid, id, u, &pre, r); /* webhooks.c: the change's events */
+    buf_free(&stored);
+    arena_free(&ar);
+    return r;
+}
+
 store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char *uuid, const conv_update_t *u,
                               int64_t now, store_conv_cb cb, void *ctx)
 {
@@ -455,30 +486,7 @@ store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char
     store_rc_t r = sq_change_begin(c, &state, id, __func__);
     if (r != STORE_OK)
         return r;
-    /* The row is read, changed and written back whole (its document rebuilt)
-     * under the write lock taken by sq_change_begin. */
-    arena_t ar;
-    buf_t stored;
-    arena_init(&ar);
-    buf_init(&stored);
-    sq_change_read_t row = {.a = &ar};
-    r = sq_conv_fetch(c, S_CONV_GET, sc, id, sq_change_read, &row, __func__);
-    store_outbox_pre_t pre; /* webhooks: what the change's events need from before it */
-    store_outbox_before(r == STORE_OK && row.ok ? &row.conv : NULL, u, &pre);
-    if (r == STORE_OK && (!row.ok || update_apply(&ar, &row.conv, u) != 0 ||
-                          conv_store_prepare(&ar, &row.conv, &stored) != 0)) {
-        fprintf(stderr, "parley: store %s: cannot rebuild conversation %s\n", __func__, id);
-        r = STORE_ERROR;
-    }
-    if (r == STORE_OK && (sq_conv_write(c, S_CONV_REWRITE, &row.conv, &stored, state.rowid, __func__) != SQLITE_DONE ||
-                          sq_conv_write(c, S_BODY_REWRITE, &row.conv, &stored, state.rowid, __func__) != SQLITE_DONE))
-        r = STORE_ERROR;
-    const sq_param_t p[] = {SQ_TEXT(sc->org_uuid), SQ_TEXT(id), SQ_TEXT(u->workflow_name), SQ_INT(now)};
-    if (r == STORE_OK && sq_run(c, S_LOG_CHANGE, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK)
-        r = STORE_ERROR;
-    r = sq_outbox_change(c, sc->org_uuid, id, u, &pre, r); /* webhooks.c: the change's events */
-    buf_free(&stored);
-    arena_free(&ar);
+    r = sq_conv_rewrite(c, sc, id, state.rowid, u, now, __func__);
     /* the row read inside the transaction, before COMMIT (see set_archived) */
     store_conv_change_t ch = {sc, id, false, u, now, cb, ctx};
     return sq_change_end(c, r, &ch, __func__);

@@ -81,6 +81,32 @@ enum {
     S_FOLDER_INSERT,
     S_FOLDER_GET,
     S_FOLDER_CHILDREN,
+    /* Ask Attention, scorecards, history (ask.c, scorecards.c, gi_history.c) */
+    S_ASK_DOC_INSERT,
+    S_ASK_DEAL_INSERT,
+    S_ASK_SEG_INSERT,
+    S_ASK_DOC_FINISH,
+    S_ASK_CONV,
+    S_ASK_DEAL,
+    S_ASK_SEGS,
+    S_ASK_RANGE,
+    S_SC_INSERT,
+    S_SC_UPDATE,
+    S_SC_GET,
+    S_SC_COUNT,
+    S_SC_PAGE,
+    S_SCI_INSERT,
+    S_SCI_UPDATE,
+    S_SCI_DELETE,
+    S_SCI_GET,
+    S_SCI_LIST,
+    S_SCR_CONV,
+    S_SCR_INSERT,
+    S_SCR_ITEM_INSERT,
+    S_SCR_DAILY,
+    S_GI_INSERT,
+    S_GI_COUNT,
+    S_GI_PAGE,
     S_CONV_INSERT,
     S_BODY_INSERT,
     S_PART_INSERT,
@@ -336,5 +362,20 @@ SQ_FN(conv_media_set)
 SQ_FN(conv_media_get)
 SQ_FN(conv_media_delete)
 SQ_FN(conv_media_list)
+/* Ask Attention, scorecards, history (ask.c, scorecards.c, gi_history.c) */
+STORE_INSIGHTS_OPS(SQ_FN)
+
+/* Inside the caller's write transaction on conversation id (row rowid, whose
+ * change scope sc may make): reads the row, applies u (update_apply), writes
+ * it back whole with its document rebuilt (conv_store_prepare), and logs
+ * u->workflow_name at now. The update path of every conversation change
+ * (conversations.c, scorecards.c). STORE_OK, or another answer (logged
+ * under fn) after which the caller rolls back. */
+store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id, int64_t rowid,
+                           const conv_update_t *u, int64_t now, const char *fn);
+
+/* ask.c: indexes the transcript segments of conv inside the write
+ * transaction that imports it. */
+store_rc_t sq_ask_index(sq_conn_t *c, const conv_t *conv, const char *fn);
 
 #endif

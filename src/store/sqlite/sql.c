@@ -12,6 +12,13 @@
     " u.role, u.created_at, IFNULL(u.bot_name, ''), u.seat_type, u.deals_enabled"
 #define SQ_TEAM_COLS "t.uuid, t.org_uuid, IFNULL(t.parent_team_uuid, ''), t.name, IFNULL(t.domain, ''), t.created_at"
 #define SQ_KEY_COLS "id, org_uuid, user_uuid, IFNULL(name, ''), last4, org_level, created_at, last_seen_at"
+/* The columns scorecards.c reads into a scorecard_t / scorecard_item_t, in order. */
+#define SQ_SC_COLS                                                                                                 \
+    "uuid, org_uuid, IFNULL(team_uuid, ''), title, all_teams, enabled, interaction_type, detailed_instructions,"  \
+    " scorecard_prompt, expert_mode, is_default_template, criteria_json, created_at, updated_at"
+#define SQ_SCI_COLS                                                                                                \
+    "uuid, org_uuid, scorecard_uuid, title, type, position, weight, version, expert_prompt, num_min, num_middle,"   \
+    " num_max, min_criteria, middle_criteria, max_criteria, created_at, updated_at, deleted_at"
 
 /* SQL of each cached statement. The conversation statements are generated
  * from store_conv_cols by sq_sql_init (once per process). */
@@ -109,6 +116,82 @@ const char *sq_sql[S__COUNT] = {
                           " k.parent_uuid = f.uuid AND (?4 OR k.hidden = 0)) FROM library_folders f"
                           " WHERE f.org_uuid = ?1 AND f.owner_uuid = ?2 AND f.parent_uuid IS ?3 AND (?4 OR f.hidden = 0)"
                           " ORDER BY f.name, f.uuid",
+    /* Ask Attention (ask.c): a transcript's index row, its segments (the
+     * FTS5 index follows them by trigger), then the row's counts and range. */
+    [S_ASK_DOC_INSERT] = "INSERT INTO transcript_index(conv_uuid, org_uuid, nseg, nwords, first_seg, last_seg)"
+                         " VALUES (?1, ?2, 0, 0, 1, 0)",
+    [S_ASK_DEAL_INSERT] = "INSERT INTO conversation_deals(conv_uuid, org_uuid, deal_uuid) VALUES (?1, ?2, ?3)",
+    [S_ASK_SEG_INSERT] = "INSERT INTO transcript_segments(doc, seq, start_sec, end_sec, text) VALUES (?1, ?2, ?3, ?4, ?5)",
+    [S_ASK_DOC_FINISH] = "UPDATE transcript_index SET nseg = ?2, nwords = ?3, first_seg = ?4, last_seg = ?5 WHERE id = ?1",
+    [S_ASK_CONV] = "SELECT c.uuid, c.title, c.user_uuid, c.is_private, IFNULL(t.nseg, 0), IFNULL(t.nwords, 0),"
+                   " IFNULL(t.first_seg, 1), IFNULL(t.last_seg, 0) FROM conversations c"
+                   " LEFT JOIN transcript_index t ON t.conv_uuid = c.uuid WHERE c.uuid = ?1 AND c.org_uuid = ?2",
+    /* ?3: the user of a user-level scope (NULL: org-level); ?4: how many */
+    [S_ASK_DEAL] = "SELECT c.uuid, c.title, c.user_uuid, c.is_private, IFNULL(t.nseg, 0), IFNULL(t.nwords, 0),"
+                   " IFNULL(t.first_seg, 1), IFNULL(t.last_seg, 0) FROM conversations c"
+                   " LEFT JOIN transcript_index t ON t.conv_uuid = c.uuid"
+                   " WHERE c.org_uuid = ?1 AND c.archived = 0 AND (?3 IS NULL OR c.is_private = 0 OR c.user_uuid = ?3)"
+                   " AND c.id IN (SELECT d.id FROM conversation_deals x JOIN conversations d ON d.uuid = x.conv_uuid"
+                   " WHERE x.org_uuid = ?1 AND x.deal_uuid = ?2"
+                   " UNION SELECT b.id FROM conversation_bodies b WHERE b.opportunity_uuid = ?2)"
+                   " ORDER BY c.created_at DESC, c.uuid DESC LIMIT ?4",
+    /* the segments of one conversation (its rowid range): all of them, or, through the FTS5 index,
+     * those holding a term of ?1 (sq_ask_plan chooses) */
+    [S_ASK_RANGE] = "SELECT seq, start_sec, end_sec, text FROM transcript_segments WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+    [S_ASK_SEGS] = "SELECT s.seq, s.start_sec, s.end_sec, s.text FROM transcript_segments_fts"
+                   " JOIN transcript_segments s ON s.id = transcript_segments_fts.rowid"
+                   " WHERE transcript_segments_fts MATCH ?1 AND transcript_segments_fts.rowid BETWEEN ?2 AND ?3"
+                   " ORDER BY transcript_segments_fts.rowid",
+    /* scorecards (scorecards.c) */
+    [S_SC_INSERT] = "INSERT INTO scorecards(uuid, org_uuid, title, team_uuid, all_teams, enabled, interaction_type,"
+                    " detailed_instructions, scorecard_prompt, expert_mode, is_default_template, criteria_json,"
+                    " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+    [S_SC_UPDATE] = "UPDATE scorecards SET title = ?3, team_uuid = ?4, all_teams = ?5, enabled = ?6,"
+                    " interaction_type = ?7, detailed_instructions = ?8, scorecard_prompt = ?9, expert_mode = ?10,"
+                    " is_default_template = ?11, criteria_json = ?12, updated_at = ?13 WHERE uuid = ?1 AND org_uuid = ?2",
+    [S_SC_GET] = "SELECT " SQ_SC_COLS " FROM scorecards WHERE org_uuid = ?1 AND uuid = ?2",
+    [S_SC_COUNT] = "SELECT count(*) FROM scorecards WHERE org_uuid = ?1",
+    [S_SC_PAGE] = "SELECT " SQ_SC_COLS " FROM scorecards WHERE org_uuid = ?1 ORDER BY created_at, uuid"
+                  " LIMIT ?2 OFFSET ?3",
+    /* ?4 < 0: after the scorecard's last live item; nothing when the scorecard is not the organization's */
+    [S_SCI_INSERT] = "INSERT INTO scorecard_items(uuid, org_uuid, scorecard_uuid, title, type, position, weight, version,"
+                     " expert_prompt, num_min, num_middle, num_max, min_criteria, middle_criteria, max_criteria,"
+                     " created_at, updated_at) SELECT ?1, ?2, ?3, ?5, ?6,"
+                     " CASE WHEN ?4 >= 0 THEN ?4 ELSE (SELECT IFNULL(max(i.position) + 1, 0) FROM scorecard_items i"
+                     " WHERE i.scorecard_uuid = ?3 AND i.deleted_at = 0) END,"
+                     " ?7, 1, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?15"
+                     " WHERE EXISTS (SELECT 1 FROM scorecards s WHERE s.uuid = ?3 AND s.org_uuid = ?2)",
+    [S_SCI_UPDATE] = "UPDATE scorecard_items SET title = ?4, type = ?5, position = ?6, weight = ?7,"
+                     " version = version + 1, expert_prompt = ?8, num_min = ?9, num_middle = ?10, num_max = ?11,"
+                     " min_criteria = ?12, middle_criteria = ?13, max_criteria = ?14, updated_at = ?15"
+                     " WHERE uuid = ?1 AND org_uuid = ?2 AND scorecard_uuid = ?3 AND deleted_at = 0",
+    [S_SCI_DELETE] = "UPDATE scorecard_items SET deleted_at = ?4, updated_at = ?4"
+                     " WHERE uuid = ?3 AND org_uuid = ?1 AND scorecard_uuid = ?2 AND deleted_at = 0",
+    [S_SCI_GET] = "SELECT " SQ_SCI_COLS " FROM scorecard_items WHERE org_uuid = ?1 AND scorecard_uuid = ?2"
+                  " AND uuid = ?3 AND (?4 OR deleted_at = 0)",
+    [S_SCI_LIST] = "SELECT " SQ_SCI_COLS " FROM scorecard_items WHERE org_uuid = ?1 AND scorecard_uuid = ?2"
+                   " AND (?3 OR deleted_at = 0) ORDER BY position, created_at, uuid",
+    /* a result: the conversation (scope checks, owner, team), the scorecard's existence */
+    [S_SCR_CONV] = "SELECT c.user_uuid, c.is_private, IFNULL(c.team_uuid, ''), c.id,"
+                   " EXISTS (SELECT 1 FROM scorecards s WHERE s.uuid = ?3 AND s.org_uuid = ?2)"
+                   " FROM conversations c WHERE c.uuid = ?1 AND c.org_uuid = ?2",
+    [S_SCR_INSERT] = "INSERT INTO scorecard_results(uuid, org_uuid, scorecard_uuid, conversation_uuid, user_uuid,"
+                     " team_uuid, summary, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    [S_SCR_ITEM_INSERT] = "INSERT INTO scorecard_result_items(result_uuid, item_uuid, org_uuid, scorecard_uuid,"
+                          " user_uuid, team_uuid, created_at, description, score, weight)"
+                          " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [S_SCR_DAILY] = "INSERT INTO scorecard_daily(org_uuid, scorecard_uuid, day, user_uuid, team_uuid, item_uuid, n,"
+                    " total, lo, hi, wtotal, wsum) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?7, ?7, ?7, ?7 * ?8, ?8)"
+                    " ON CONFLICT (org_uuid, scorecard_uuid, day, user_uuid, team_uuid, item_uuid) DO UPDATE SET"
+                    " n = n + 1, total = total + excluded.total, lo = min(lo, excluded.lo), hi = max(hi, excluded.hi),"
+                    " wtotal = wtotal + excluded.wtotal, wsum = wsum + excluded.wsum",
+    /* the history (gi_history.c) */
+    [S_GI_INSERT] = "INSERT INTO gi_history(uuid, org_uuid, user_uuid, title, result_uuid, prompt, synthesis, items_json,"
+                    " conversations_json, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    [S_GI_COUNT] = "SELECT count(*) FROM gi_history WHERE org_uuid = ?1 AND user_uuid = ?2",
+    [S_GI_PAGE] = "SELECT uuid, org_uuid, user_uuid, title, result_uuid, prompt, synthesis, items_json,"
+                  " conversations_json, created_at FROM gi_history WHERE org_uuid = ?1 AND user_uuid = ?2"
+                  " ORDER BY created_at DESC, uuid DESC LIMIT ?3 OFFSET ?4",
     [S_PART_INSERT] = "INSERT OR IGNORE INTO conversation_participants(conv_uuid, org_uuid, email)"
                       " SELECT ?1, ?2, lower(json_extract(p.value, '$.email'))"
                       " FROM json_each(CASE WHEN json_valid(?3) THEN ?3 ELSE '[]' END) AS p"

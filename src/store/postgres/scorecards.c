@@ -1,0 +1,476 @@
+/* scorecards.c - scorecards, their items, results and the summary in the PostgreSQL backend (migration 008). */
+#include "store/postgres/pg.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model/scorecard.h"
+
+#define PG_DAY_MS 86400000LL
+
+/* Text of column col of row i ("" for NULL), valid until PQclear. */
+static const char *pg_sc_text(const PGresult *res, int i, int col)
+{
+    return PQgetisnull(res, i, col) ? "" : PQgetvalue(res, i, col);
+}
+
+static double pg_sc_double(const PGresult *res, int i, int col)
+{
+    return PQgetisnull(res, i, col) ? 0 : strtod(PQgetvalue(res, i, col), NULL);
+}
+
+/* Reads row i of PG_SC_COLS from column col0 on into *sc (texts point into res). */
+static void pg_sc_read(const PGresult *res, int i, int col0, scorecard_t *sc)
+{
+    memset(sc, 0, sizeof *sc);
+    pg_copy(res, i, col0 + 0, sc->uuid, sizeof sc->uuid);
+    pg_copy(res, i, col0 + 1, sc->org_uuid, sizeof sc->org_uuid);
+    pg_copy(res, i, col0 + 2, sc->team_uuid, sizeof sc->team_uuid);
+    sc->title = pg_sc_text(res, i, col0 + 3);
+    sc->all_teams = pg_bool(res, i, col0 + 4);
+    sc->enabled = pg_bool(res, i, col0 + 5);
+    sc->interaction_type = pg_sc_text(res, i, col0 + 6);
+    sc->detailed_instructions = pg_sc_text(res, i, col0 + 7);
+    sc->scorecard_prompt = pg_sc_text(res, i, col0 + 8);
+    sc->expert_mode = pg_bool(res, i, col0 + 9);
+    sc->is_default_template = pg_bool(res, i, col0 + 10);
+    sc->criteria_json = pg_sc_text(res, i, col0 + 11);
+    sc->created_at = pg_int(res, i, col0 + 12);
+    sc->updated_at = pg_int(res, i, col0 + 13);
+}
+
+/* Reads row i of PG_SCI_COLS from column col0 on into *it (texts point into res). */
+static void pg_sci_read(const PGresult *res, int i, int col0, scorecard_item_t *it)
+{
+    memset(it, 0, sizeof *it);
+    pg_copy(res, i, col0 + 0, it->uuid, sizeof it->uuid);
+    pg_copy(res, i, col0 + 1, it->org_uuid, sizeof it->org_uuid);
+    pg_copy(res, i, col0 + 2, it->scorecard_uuid, sizeof it->scorecard_uuid);
+    it->title = pg_sc_text(res, i, col0 + 3);
+    it->type = pg_sc_text(res, i, col0 + 4);
+    it->position = pg_int(res, i, col0 + 5);
+    it->weight = pg_sc_double(res, i, col0 + 6);
+    it->version = pg_int(res, i, col0 + 7);
+    it->expert_prompt = pg_sc_text(res, i, col0 + 8);
+    it->num_min = pg_sc_double(res, i, col0 + 9);
+    it->num_middle = pg_sc_double(res, i, col0 + 10);
+    it->num_max = pg_sc_double(res, i, col0 + 11);
+    it->min_criteria = pg_sc_text(res, i, col0 + 12);
+    it->middle_criteria = pg_sc_text(res, i, col0 + 13);
+    it->max_criteria = pg_sc_text(res, i, col0 + 14);
+    it->created_at = pg_int(res, i, col0 + 15);
+    it->updated_at = pg_int(res, i, col0 + 16);
+    it->deleted_at = pg_int(res, i, col0 + 17);
+}
+
+/* A statement with text parameters whose rows (from column col0; rows with
+ * NULL there skipped) go to the scorecard or item callback (one of them set). */
+typedef struct pg_sc_read_arg {
+    int id;
+    int n;
+    const char *vals[4];
+    int col0;
+    store_scorecard_cb sc_cb;
+    store_scorecard_item_cb it_cb;
+    void *ctx;
+    int64_t *total;            /* column 0 of the first row, when set */
+    bool need_row;             /* NOT_FOUND when the result has no row */
+} pg_sc_read_arg_t;
+
+static store_rc_t pg_sc_read_body(pg_conn_t *c, void *arg)
+{
+    pg_sc_read_arg_t *a = arg;
+    PGresult *res = pg_q(c, a->id, a->n, a->vals, NULL, "postgres_scorecards");
+    if (!res)
+        return STORE_ERROR;
+    int rows = PQntuples(res);
+    store_rc_t r = a->need_row && rows == 0 ? STORE_NOT_FOUND : STORE_OK;
+    if (a->total && rows > 0)
+        *a->total = pg_int(res, 0, 0);
+    for (int i = 0; i < rows && r == STORE_OK; i++) {
+        if (PQgetisnull(res, i, a->col0))
+            continue;
+        c->called_back = true;
+        if (a->sc_cb) {
+            scorecard_t sc;
+            pg_sc_read(res, i, a->col0, &sc);
+            r = a->sc_cb(a->ctx, &sc) ? STORE_ERROR : STORE_OK;
+        } else {
+            scorecard_item_t it;
+            pg_sci_read(res, i, a->col0, &it);
+            r = a->it_cb(a->ctx, &it) ? STORE_ERROR : STORE_OK;
+        }
+    }
+    PQclear(res);
+    return r;
+}
+
+/* One write statement with n text parameters, autocommitted (or joining an
+ * open batch): NOT_FOUND when it changed no row, CONFLICT on a unique
+ * violation. */
+typedef struct pg_sc_vals {
+    int id;
+    int n;
+    const char *const *vals;
+} pg_sc_vals_t;
+
+static store_rc_t pg_sc_vals_body(pg_conn_t *c, void *arg)
+{
+    const pg_sc_vals_t *a = arg;
+    c->committing = true; /* an autocommit write: no retry once sent */
+    return pg_write(c, a->id, a->n, a->vals, NULL, NULL, true, "postgres_scorecards");
+}
+
+/* Runs the insert or update of s (P_SC_INSERT / P_SC_UPDATE) with uuid and
+ * time (created_at or updated_at): NOT_FOUND when it changed no row (no such
+ * scorecard, or a team that is not the organization's). */
+static store_rc_t pg_sc_write(pg_store_t *st, int id, const scorecard_t *s, const char *uuid, int64_t time,
+                              const char *fn)
+{
+    char t[24];
+    const char *vals[13] = {uuid,
+                            s->org_uuid,
+                            s->title,
+                            s->team_uuid[0] && !s->all_teams ? s->team_uuid : NULL,
+                            s->all_teams ? "t" : "f",
+                            s->enabled ? "t" : "f",
+                            s->interaction_type,
+                            s->detailed_instructions,
+                            s->scorecard_prompt,
+                            s->expert_mode ? "t" : "f",
+                            s->is_default_template ? "t" : "f",
+                            s->criteria_json,
+                            pg_i64(t, time)};
+    if (!pg_utf8_all(vals, 13))
+        return STORE_ERROR;
+    pg_sc_vals_t a = {id, 13, vals};
+    return pg_run(st, pg_sc_vals_body, &a, fn);
+}
+
+store_rc_t postgres_scorecard_create(store_t *base, const scorecard_t *s, uuid_str_t out)
+{
+    if (!s || !s->title)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!s->uuid[0])
+        uuid_v7(id);
+    else if (!uuid_parse(s->uuid, id))
+        return STORE_ERROR;
+    store_rc_t r = pg_sc_write((pg_store_t *)base, P_SC_INSERT, s, id, s->created_at, __func__);
+    if (r == STORE_OK)
+        pg_out_uuid(out, id);
+    return r;
+}
+
+store_rc_t postgres_scorecard_update(store_t *base, const scorecard_t *s)
+{
+    if (!s || !s->title)
+        return STORE_ERROR;
+    return pg_sc_write((pg_store_t *)base, P_SC_UPDATE, s, s->uuid, s->updated_at, __func__);
+}
+
+store_rc_t postgres_scorecard_get(store_t *base, const char *org_uuid, const char *uuid, store_scorecard_cb cb,
+                                  void *ctx)
+{
+    if (!org_uuid || !uuid || !cb)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(uuid, id) || !pg_utf8_ok(org_uuid))
+        return STORE_NOT_FOUND;
+    pg_sc_read_arg_t a = {P_SC_GET, 2, {org_uuid, id}, 0, cb, NULL, ctx, NULL, true};
+    return pg_run((pg_store_t *)base, pg_sc_read_body, &a, __func__);
+}
+
+store_rc_t postgres_scorecard_list(store_t *base, const char *org_uuid, int64_t page, int64_t size, int64_t *total,
+                                   store_scorecard_cb cb, void *ctx)
+{
+    if (total)
+        *total = 0;
+    if (!org_uuid || !cb || page < 1 || size < 1)
+        return STORE_ERROR;
+    if (!pg_utf8_ok(org_uuid))
+        return STORE_OK;
+    char lim[24], off[24];
+    pg_sc_read_arg_t a = {P_SC_PAGE, 3, {org_uuid, pg_i64(lim, size), pg_i64(off, (page - 1) * size)}, 1, cb, NULL,
+                          ctx, total, false};
+    return pg_run((pg_store_t *)base, pg_sc_read_body, &a, __func__);
+}
+
+/* ---- items ------------------------------------------------------------------- */
+
+/* Runs P_SCI_INSERT / P_SCI_UPDATE for it with uuid: NOT_FOUND when it changed no row. */
+static store_rc_t pg_sci_write(pg_store_t *st, int id, const scorecard_item_t *it, const char *uuid, const char *fn)
+{
+    char pos[24], w[40], mn[40], md[40], mx[40], t[24];
+    snprintf(w, sizeof w, "%.17g", it->weight);
+    snprintf(mn, sizeof mn, "%.17g", it->num_min);
+    snprintf(md, sizeof md, "%.17g", it->num_middle);
+    snprintf(mx, sizeof mx, "%.17g", it->num_max);
+    pg_i64(pos, it->position);
+    pg_i64(t, id == P_SCI_INSERT ? it->created_at : it->updated_at);
+    bool ins = id == P_SCI_INSERT;
+    /* insert: $4 position, $5 title, $6 type; update: $4 title, $5 type, $6 position */
+    const char *vals[15] = {uuid, it->org_uuid, it->scorecard_uuid, ins ? pos : it->title, ins ? it->title : it->type,
+                            ins ? it->type : pos, w, it->expert_prompt, mn, md, mx, it->min_criteria,
+                            it->middle_criteria, it->max_criteria, t};
+    if (!pg_utf8_all(vals, 15))
+        return STORE_ERROR;
+    pg_sc_vals_t a = {id, 15, vals};
+    return pg_run(st, pg_sc_vals_body, &a, fn);
+}
+
+store_rc_t postgres_scorecard_item_create(store_t *base, const scorecard_item_t *it, uuid_str_t out)
+{
+    if (!it || !it->title)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!it->uuid[0])
+        uuid_v7(id);
+    else if (!uuid_parse(it->uuid, id))
+        return STORE_ERROR;
+    store_rc_t r = pg_sci_write((pg_store_t *)base, P_SCI_INSERT, it, id, __func__);
+    if (r == STORE_OK)
+        pg_out_uuid(out, id);
+    return r;
+}
+
+store_rc_t postgres_scorecard_item_update(store_t *base, const scorecard_item_t *it)
+{
+    if (!it || !it->title)
+        return STORE_ERROR;
+    return pg_sci_write((pg_store_t *)base, P_SCI_UPDATE, it, it->uuid, __func__);
+}
+
+store_rc_t postgres_scorecard_item_delete(store_t *base, const char *org_uuid, const char *sc_uuid,
+                                          const char *item_uuid, int64_t now_ms)
+{
+    if (!org_uuid || !sc_uuid || !item_uuid)
+        return STORE_ERROR;
+    uuid_str_t sid, iid;
+    if (!uuid_parse(sc_uuid, sid) || !uuid_parse(item_uuid, iid) || !pg_utf8_ok(org_uuid))
+        return STORE_NOT_FOUND;
+    char t[24];
+    const char *vals[] = {org_uuid, sid, iid, pg_i64(t, now_ms)};
+    pg_sc_vals_t a = {P_SCI_DELETE, 4, vals};
+    return pg_run((pg_store_t *)base, pg_sc_vals_body, &a, __func__);
+}
+
+store_rc_t postgres_scorecard_item_get(store_t *base, const char *org_uuid, const char *sc_uuid,
+                                       const char *item_uuid, bool with_deleted, store_scorecard_item_cb cb, void *ctx)
+{
+    if (!org_uuid || !sc_uuid || !item_uuid || !cb)
+        return STORE_ERROR;
+    uuid_str_t sid, iid;
+    if (!uuid_parse(sc_uuid, sid) || !uuid_parse(item_uuid, iid) || !pg_utf8_ok(org_uuid))
+        return STORE_NOT_FOUND;
+    pg_sc_read_arg_t a = {P_SCI_GET, 4, {org_uuid, sid, iid, with_deleted ? "t" : "f"}, 0, NULL, cb, ctx, NULL, true};
+    return pg_run((pg_store_t *)base, pg_sc_read_body, &a, __func__);
+}
+
+store_rc_t postgres_scorecard_item_list(store_t *base, const char *org_uuid, const char *sc_uuid, bool with_deleted,
+                                        store_scorecard_item_cb cb, void *ctx)
+{
+    if (!org_uuid || !sc_uuid || !cb)
+        return STORE_ERROR;
+    uuid_str_t sid;
+    if (!uuid_parse(sc_uuid, sid) || !pg_utf8_ok(org_uuid))
+        return STORE_NOT_FOUND;
+    /* column 0 is the scorecard's uuid (no row: no such scorecard), the items from column 1 */
+    pg_sc_read_arg_t a = {P_SCI_LIST, 3, {org_uuid, sid, with_deleted ? "t" : "f"}, 1, NULL, cb, ctx, NULL, true};
+    return pg_run((pg_store_t *)base, pg_sc_read_body, &a, __func__);
+}
+
+/* ---- results ------------------------------------------------------------------ */
+
+typedef struct pg_scr_arg {
+    const store_scorecard_result_t *r;
+    const store_scope_t *sc;
+    const char *uuid;
+} pg_scr_arg_t;
+
+/* One item of the result: its row and, when scored, its day's roll-up. */
+static store_rc_t pg_scr_item(pg_conn_t *c, const pg_scr_arg_t *a, const char *owner, const char *team, size_t i,
+                              const char *fn)
+{
+    const store_scorecard_result_t *r = a->r;
+    const scorecard_result_item_t *ri = &r->items[i];
+    char t[24], sc[40], w[40], day[24];
+    snprintf(sc, sizeof sc, "%.17g", ri->score);
+    snprintf(w, sizeof w, "%.17g", r->weights[i]);
+    const char *vals[] = {a->uuid, ri->item_uuid, r->org_uuid, r->scorecard_uuid, owner, team,
+                          pg_i64(t, r->created_at), ri->description, ri->has_score ? sc : NULL, w};
+    store_rc_t res = pg_write(c, P_SCR_ITEM_INSERT, 10, vals, NULL, NULL, false, fn);
+    if (res != STORE_OK || !ri->has_score)
+        return res;
+    const char *dv[] = {r->org_uuid, r->scorecard_uuid, pg_i64(day, r->created_at / PG_DAY_MS), owner, team,
+                        ri->item_uuid, sc, w};
+    return pg_write(c, P_SCR_DAILY, 8, dv, NULL, NULL, false, fn);
+}
+
+/* BEGIN; lock the conversation; scope and scorecard checks; the result, its
+ * items and roll-ups; the conversation's scorecardResults and its log entry
+ * (when entry_json); COMMIT. */
+static store_rc_t pg_scr_body(pg_conn_t *c, void *arg)
+{
+    const pg_scr_arg_t *a = arg;
+    const store_scorecard_result_t *r = a->r;
+    const char *fn = "postgres_scorecard_result_create";
+    if (pg_tx_begin(c, fn) != STORE_OK)
+        return STORE_ERROR;
+    const char *cv[] = {r->conversation_uuid, r->org_uuid, r->scorecard_uuid};
+    PGresult *res = pg_q(c, P_SCR_CONV, 3, cv, NULL, fn);
+    store_rc_t s = STORE_ERROR;
+    uuid_str_t owner = "", team = "";
+    if (res) {
+        s = STORE_NOT_FOUND;
+        if (PQntuples(res) > 0) {
+            pg_copy(res, 0, 0, owner, sizeof owner);
+            pg_copy(res, 0, 2, team, sizeof team);
+            s = store_scope_may_change(a->sc, owner, pg_bool(res, 0, 1));
+            if (s == STORE_OK && !pg_bool(res, 0, 3))
+                s = STORE_NOT_FOUND;
+        }
+        PQclear(res);
+    }
+    if (s == STORE_OK) {
+        char t[24];
+        const char *vals[] = {a->uuid, r->org_uuid, r->scorecard_uuid, r->conversation_uuid, owner, team, r->summary,
+                              pg_i64(t, r->created_at)};
+        s = pg_write(c, P_SCR_INSERT, 8, vals, NULL, NULL, false, fn);
+    }
+    for (size_t i = 0; s == STORE_OK && i < r->n_items; i++)
+        s = pg_scr_item(c, a, owner, team, i, fn);
+    if (s == STORE_OK && r->entry_json) { /* the conversation's update path: its document and `analyzed` follow */
+        conv_update_t u = {.privacy = CONV_PRIVACY_KEEP, .scorecard_entry_json = r->entry_json,
+                           .workflow_name = "scorecard_result_created"};
+        s = pg_conv_rewrite(c, a->sc, r->conversation_uuid, &u, r->created_at, fn);
+    }
+    if (s == STORE_CONFLICT)
+        s = STORE_ERROR; /* a repeated result or item id: not the caller's doing */
+    return pg_tx_end(c, s, fn);
+}
+
+store_rc_t postgres_scorecard_result_create(store_t *base, const store_scorecard_result_t *r, const store_scope_t *sc)
+{
+    if (!r || !sc || !r->org_uuid || !r->scorecard_uuid || !r->conversation_uuid || !r->summary ||
+        (r->n_items && (!r->items || !r->weights)))
+        return STORE_ERROR;
+    const char *texts[] = {r->org_uuid, r->summary, r->entry_json};
+    if (!pg_utf8_all(texts, 3))
+        return STORE_ERROR;
+    for (size_t i = 0; i < r->n_items; i++)
+        if (!pg_utf8_ok(r->items[i].description))
+            return STORE_ERROR;
+    uuid_str_t uuid;
+    if (r->uuid[0])
+        snprintf(uuid, sizeof uuid, "%s", r->uuid);
+    else
+        uuid_v7(uuid);
+    pg_scr_arg_t a = {r, sc, uuid};
+    return pg_run((pg_store_t *)base, pg_scr_body, &a, __func__);
+}
+
+/* ---- the summary --------------------------------------------------------------- */
+
+/* Appends " AND <col> IN ($a, …)" for a non-empty filter list. */
+static void pg_sum_in(pg_query_t *q, const char *col, const char *const *v, size_t n)
+{
+    if (!n)
+        return;
+    buf_printf(&q->sql, " AND %s IN ", col);
+    strlist_t l = {(const char **)v, n};
+    pg_q_list(q, &l, false);
+}
+
+/* The WHERE of one part: organization, scorecard, filters (the caller adds the time range). */
+static void pg_sum_where(pg_query_t *q, const char *org, const scorecard_summary_req_t *f)
+{
+    buf_puts(&q->sql, " WHERE org_uuid = ");
+    pg_q_text(q, org);
+    buf_puts(&q->sql, " AND scorecard_uuid = ");
+    pg_q_text(q, f->scorecard_uuid);
+    pg_sum_in(q, "user_uuid", f->user_uuids, f->n_users);
+    pg_sum_in(q, "team_uuid", f->team_uuids, f->n_teams);
+    pg_sum_in(q, "item_uuid", f->item_uuids, f->n_items);
+}
+
+/* The raw part: the scored items created in [lo, hi]. */
+static void pg_sum_raw(pg_query_t *q, const char *org, const scorecard_summary_req_t *f, int64_t lo, int64_t hi)
+{
+    buf_puts(&q->sql, " UNION ALL SELECT user_uuid, item_uuid, 1::bigint, score, score, score, score * weight, weight"
+                      " FROM scorecard_result_items");
+    pg_sum_where(q, org, f);
+    buf_puts(&q->sql, " AND score IS NOT NULL AND created_at BETWEEN ");
+    pg_q_int(q, lo);
+    buf_puts(&q->sql, " AND ");
+    pg_q_int(q, hi);
+}
+
+typedef struct pg_sum_arg {
+    const pg_query_t *q;
+    store_summary_cb cb;
+    void *ctx;
+} pg_sum_arg_t;
+
+static store_rc_t pg_sum_body(pg_conn_t *c, void *arg)
+{
+    const pg_sum_arg_t *a = arg;
+    PGresult *res = pg_exec_sql(c, a->q->sql.data, a->q->n, a->q->vals, "postgres_scorecard_summary");
+    if (!res)
+        return STORE_ERROR;
+    store_rc_t r = STORE_OK;
+    for (int i = 0; i < PQntuples(res) && r == STORE_OK; i++) {
+        store_summary_group_t g;
+        pg_copy(res, i, 0, g.user_uuid, sizeof g.user_uuid);
+        pg_copy(res, i, 1, g.item_uuid, sizeof g.item_uuid);
+        g.n = pg_int(res, i, 2);
+        g.total = pg_sc_double(res, i, 3);
+        g.lo = pg_sc_double(res, i, 4);
+        g.hi = pg_sc_double(res, i, 5);
+        g.wtotal = pg_sc_double(res, i, 6);
+        g.wsum = pg_sc_double(res, i, 7);
+        c->called_back = true;
+        if (a->cb(a->ctx, &g) != 0)
+            r = STORE_ERROR;
+    }
+    PQclear(res);
+    return r;
+}
+
+store_rc_t postgres_scorecard_summary(store_t *base, const char *org_uuid, const scorecard_summary_req_t *f,
+                                      store_summary_cb cb, void *ctx)
+{
+    if (!org_uuid || !f || !f->scorecard_uuid || !cb)
+        return STORE_ERROR;
+    if (!pg_utf8_ok(org_uuid))
+        return STORE_OK;
+    /* whole days strictly between the first and the last from the roll-ups,
+     * the first and last days' items one by one */
+    int64_t d0 = f->from_ms / PG_DAY_MS, d1 = f->to_ms / PG_DAY_MS;
+    pg_query_t q = {0}; /* owns its SQL, parameters and the strings it made */
+    buf_init(&q.sql);
+    buf_puts(&q.sql, "SELECT user_uuid, item_uuid, sum(n), sum(total), min(lo), max(hi), sum(wtotal), sum(wsum) FROM"
+                     " (SELECT user_uuid, item_uuid, n, total, lo, hi, wtotal, wsum FROM scorecard_daily");
+    pg_sum_where(&q, org_uuid, f);
+    buf_puts(&q.sql, " AND day > ");
+    pg_q_int(&q, d0);
+    buf_puts(&q.sql, " AND day < ");
+    pg_q_int(&q, d1);
+    if (d0 == d1) {
+        pg_sum_raw(&q, org_uuid, f, f->from_ms, f->to_ms);
+    } else {
+        pg_sum_raw(&q, org_uuid, f, f->from_ms, (d0 + 1) * PG_DAY_MS - 1);
+        pg_sum_raw(&q, org_uuid, f, d1 * PG_DAY_MS, f->to_ms);
+    }
+    buf_puts(&q.sql, ") u GROUP BY user_uuid, item_uuid ORDER BY user_uuid, item_uuid");
+    store_rc_t r = STORE_ERROR;
+    if (q.oom || q.sql.oom) {
+        fprintf(stderr, "parley: store %s: out of memory\n", __func__);
+    } else {
+        pg_sum_arg_t a = {&q, cb, ctx};
+        r = pg_run((pg_store_t *)base, pg_sum_body, &a, __func__);
+    }
+    pg_q_free(&q);
+    return r;
+}
