@@ -104,8 +104,8 @@ static void test_documents(void **state)
         "[\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xf4\x8f\xbf\xbf \xed\x9f\xbf \xee\x80\x80\"]",
         "[\"\\ud83d\\ude00\",\"\\uD800\\uDC00\",\"\\udbff\\udfff\",\"\\u007f\\u0080\\u07ff\\u0800\\uffff\"]",
         "[\"\x7f\"]",
-        "{\"transcript\":{\"v2\":{\"final\":[{\"speaker\":\"A\",\"words\":[{\"text\":\"hi\",\"startTimestamp\":0.0,"
-        "\"endTimestamp\":0.4}]}]}}}",
+        ("{\"transcript\":{\"v2\":{\"final\":[{\"speaker\":\"A\",\"words\":[{\"text\":\"hi\",\"startTimestamp\":0.0,"
+         "\"endTimestamp\":0.4}]}]}}}"),
         "[\"a string long enough to take the sixteen-byte scan more than once, with an escape at the end\\n\"]",
     };
     const size_t flags[] = {0, RD, DA, RD | DA};

@@ -326,8 +326,14 @@ static media_rc_t dir_remove(media_store_t *base, const char *key)
     char *p = dir_path(s, key, "");
     char *t = dir_path(s, key, DIR_TYPE_SUFFIX);
     media_rc_t rc = MEDIA_OK;
-    if (!p || !t || ((unlink(p) != 0 && errno != ENOENT) | (unlink(t) != 0 && errno != ENOENT)))
+    if (!p || !t) {
         rc = MEDIA_ERROR;
+    } else { /* both unlinks are tried, whatever the first one did */
+        bool data_failed = unlink(p) != 0 && errno != ENOENT;
+        bool type_failed = unlink(t) != 0 && errno != ENOENT;
+        if (data_failed || type_failed)
+            rc = MEDIA_ERROR;
+    }
     free(p);
     free(t);
     return rc;
