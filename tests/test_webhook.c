@@ -15,6 +15,7 @@
 #include <sodium.h>
 
 #include "lib/buf.h"
+#include "lib/strutil.h"
 #include "model/webhook.h"
 #include "store/store.h"
 #include "webhook/client.h"
@@ -169,6 +170,14 @@ static void test_parse_trigger(void **state)
     assert_int_equal(webhook_parse_trigger(b, &t, err, sizeof err), 0);
     assert_false(t.all);
     assert_string_equal(t.bad, "nope");
+    json_decref(b);
+    /* an id that is not one is kept whole up to STR_SHOWN_MAX bytes, never cut
+     * inside a character (the fuzzer's find: an old 36-byte cut inside "é" left
+     * a stray byte, which the 400 body showed as "?") */
+    b = js("{\"workflowIds\":[\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\u00e9\u00e9\"]}");
+    assert_int_equal(webhook_parse_trigger(b, &t, err, sizeof err), 0);
+    assert_true(str_utf8_valid(t.bad, strlen(t.bad)));
+    assert_string_equal(t.bad, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\xc3\xa9\xc3\xa9");
     json_decref(b);
     const char *bad[] = {"[]", "{\"workflowIds\":\"x\"}", "{\"workflowIds\":[1]}", "{\"fieldKeys\":[null]}",
                          "{\"fieldKeys\":{}}", "{\"autoExecution\":1}"};

@@ -45,10 +45,9 @@ static int integration_endpoint_cb(void *ctx, const store_webhook_t *w)
  * scope's organization. */
 static int integration_check_ids(req_t *r, const webhook_trigger_t *t)
 {
-    char shown[STR_SHOWN_MAX + 4];
     if (t->bad[0]) {
         problem_send(r, 400, "invalid_body", "workflowIds: \"%s\" is not a workflow (webhook endpoint) of this "
-                     "organization", str_shown(t->bad, shown, sizeof shown));
+                     "organization", t->bad);
         return -1;
     }
     integration_known_t *k = arena_alloc(&r->arena, sizeof *k); /* owner: r's arena */

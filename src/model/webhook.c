@@ -222,8 +222,8 @@ int webhook_parse_trigger(const json_t *body, webhook_trigger_t *out, char *err,
     json_array_foreach(v, i, e) {
         uuid_str_t id;
         if (!uuid_parse(json_string_value(e), id)) {
-            if (!out->bad[0])
-                snprintf(out->bad, sizeof out->bad, "%.36s", json_string_value(e));
+            if (!out->bad[0]) /* cut on a UTF-8 boundary: it is quoted in a JSON error */
+                str_shown(json_string_value(e), out->bad, sizeof out->bad);
             continue;
         }
         bool seen = false;

@@ -9,6 +9,7 @@
 
 #include "lib/buf.h"
 #include "lib/jsonw.h"
+#include "lib/strutil.h"
 #include "lib/uuid.h"
 #include "model/conversation.h"
 
@@ -72,7 +73,7 @@ typedef struct webhook_trigger {
     bool all;                                   /* no workflowIds (absent, null or empty): every endpoint */
     size_t n;                                   /* distinct ids, in the order given */
     uuid_str_t ids[WEBHOOK_PER_ORG_MAX];
-    char bad[40];                               /* the first id that is not a UUID ("" when none): no such workflow */
+    char bad[STR_SHOWN_MAX + 4]; /* the first id that is not a UUID, as str_shown quotes it ("" when none) */
 } webhook_trigger_t;
 /* Validates body (NULL: no body) into *out: an object (unknown members are
  * ignored, as the hosted API does); workflowIds an array of at most

@@ -436,6 +436,8 @@ class TriggerTest(WebhookCase):
         for body, word in (({"workflowIds": [UNKNOWN_UUID]}, UNKNOWN_UUID),
                            ({"workflowIds": [oe["id"]]}, oe["id"]),
                            ({"workflowIds": ["not-an-id"]}, "not-an-id"),
+                           # quoted whole, not cut inside the "é" (it was shown as "?")
+                           ({"workflowIds": ["a" * 35 + "\u00e9\u00e9"]}, "a" * 35 + "\u00e9\u00e9"),
                            ({"workflowIds": "x"}, "workflowIds"),
                            ({"workflowIds": [1]}, "workflowIds[0]"),
                            ({"workflowIds": [UNKNOWN_UUID] * 101}, "101"),
