@@ -310,6 +310,42 @@ class EventsTest(WebhookCase):
             self.assertIsNone(d["attempts"][0]["error"])
             self.assertRegex(d["attempts"][0]["at"], TIME_MS_RE)
 
+    def test_a_payload_keeps_its_change_when_later_changes_come_before_delivery(self):
+        """SQLite leaves an event's data to its delivery and freezes it before the conversation's next
+        change: events delivered after later changes (here held back by a 500 on the admin clock) still
+        carry GET as it was right after their own change, the owner's name included."""
+        self.freeze()
+        self.recv.plan = [("status", 500)]
+        e = self.endpoint()
+        key, base = self.org.key, "/v2/conversations/"
+        cid = self.conv(conversationTitle="First")
+        gets = [self.get(cid)]                       # without a transcript: imported, not analyzed
+        d = self.wait_deliveries(e, lambda ds: ds and ds[-1]["attempts"], "the first attempt")[-1]
+        changes = [
+            (lambda: srv.req("PUT", base + cid + "/title", key, {"title": "Second"}), ["conversation.updated"]),
+            (lambda: srv.req("PATCH", "/v2/organizations/users/" + self.org.admin, key, {"firstName": "Renamed"}),
+             []),
+            (lambda: srv.req("DELETE", base + cid, key), ["conversation.archived"]),
+            (lambda: srv.req("PUT", base + cid + "/labels", key, {"labels": {"k": "v"}}),
+             ["conversation.updated", "conversation.labels_changed"]),
+            (lambda: srv.req("POST", base + cid + "/unarchive", key), ["conversation.unarchived"]),
+        ]
+        want = ["conversation.imported"]
+        for call, types in changes:
+            self.assertOk(call())
+            gets += [self.get(cid)] * len(types)
+            want += types
+        self.assertEqual(len(self.recv.requests), 1, "held back by the first event's 500")
+        self.set_clock(d["nextAttemptAt"])
+        got = self.recv.wait_count(1 + len(want))
+        self.assertEqual(got[0].body, got[1].body, "the retry carries what the first attempt did")
+        got = got[1:]
+        self.assertEqual([r.event_type for r in got], want)
+        for r, g, t in zip(got, gets, want):
+            self.assertEqual(r.json["data"], g.body, "%s: GET right after its change" % t)
+        titles = [r.json["data"]["attributes"]["title"] for r in got]
+        self.assertEqual(titles, ["First", "Second", "Second", "Second", "Second", "Second"])
+
     def test_resource_payload_is_the_bare_conversation(self):
         e = self.endpoint(payload="resource", events=["conversation.archived", "conversation.labels_changed"])
         cid = self.conv(conversationTitle="Bare")

@@ -302,9 +302,24 @@ static void *sq_group_conn(void *ctx)
     return sq_conn((sq_store_t *)ctx);
 }
 
+/* BEGIN IMMEDIATE of a batch. The first time, the writer's connection gets
+ * temp_store = MEMORY: each job is a savepoint, and SQLite copies every page
+ * a savepoint first changes into its sub-journal, a temporary file by
+ * default. With the webhook outbox's rows a batch of archives wrote three
+ * times as many pages through pwrite as it committed (perf stat of the
+ * webhooks benchmark: 32 against 10 per archive). In memory, a sub-journal
+ * holds only the pages one job changed that existed before it (new pages are
+ * not copied) and is emptied at its RELEASE. */
 static store_rc_t sq_group_begin(void *conn)
 {
     sq_conn_t *c = conn;
+    if (!c->writer) {
+        if (sqlite3_exec(c->db, "PRAGMA temp_store = MEMORY", NULL, NULL, NULL) != SQLITE_OK) {
+            sq_log(c->db, __func__, sqlite3_errcode(c->db));
+            return STORE_ERROR;
+        }
+        c->writer = true;
+    }
     if (sq_exec(c, S_BEGIN_WRITE, __func__) != SQLITE_DONE)
         return STORE_ERROR;
     c->batch = true;

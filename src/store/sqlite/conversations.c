@@ -266,7 +266,8 @@ static store_rc_t sq_conv_set_archived_tx(void *conn, void *arg)
         return r;
     if (state.archived != a->archived) {
         const sq_param_t p[] = {SQ_INT(state.rowid), SQ_INT(a->archived ? 1 : 0), SQ_INT(a->archived ? a->now : 0)};
-        if (sq_run(c, S_CONV_SET_ARCHIVED, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK ||
+        if (sq_outbox_freeze(c, a->sc->org_uuid, a->id) != STORE_OK || /* webhooks.c */
+            sq_run(c, S_CONV_SET_ARCHIVED, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK ||
             sq_log_event(c, a->sc->org_uuid, a->id, a->archived ? "archive" : "unarchive", a->now, __func__) != STORE_OK ||
             sq_outbox_add(c, a->sc->org_uuid, a->id, a->archived ? WEBHOOK_EV_ARCHIVED : WEBHOOK_EV_UNARCHIVED) != STORE_OK)
             r = STORE_ERROR;
@@ -453,7 +454,9 @@ store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id
     arena_init(&ar);
     buf_init(&stored);
     sq_change_read_t row = {.a = &ar};
-    store_rc_t r = sq_conv_fetch(c, S_CONV_GET, sc, id, sq_change_read, &row, fn);
+    store_rc_t r = sq_outbox_freeze(c, sc->org_uuid, id); /* webhooks.c: earlier events keep their state */
+    if (r == STORE_OK)
+        r = sq_conv_fetch(c, S_CONV_GET, sc, id, sq_change_read, &row, fn);
     store_outbox_pre_t pre; /* webhooks: what the change's events need from before it */
     store_outbox_before(r == STORE_OK && row.ok ? &row.conv : NULL, u, &pre);
     if (r == STORE_OK && (!row.ok || update_apply(&ar, &row.conv, u) != 0 ||

@@ -103,6 +103,9 @@ store_rc_t sqlite_user_update(store_t *base, const char *org_uuid, const char *u
         return r;
     if (ch->role && strcmp(ch->role, "admin") != 0)
         r = sq_last_admin(c, &u, __func__);
+    /* GET shows the owner's name with each conversation: their events not rendered yet keep the old one */
+    if (r == STORE_OK && (ch->first_name || ch->last_name))
+        r = sq_outbox_freeze_owned(c, org_uuid, id); /* webhooks.c */
     if (r == STORE_OK) {
         const sq_param_t p[] = {SQ_TEXT(org_uuid),      SQ_TEXT(id),          SQ_TEXT(ch->first_name),
                                 SQ_TEXT(ch->last_name), SQ_TEXT(ch->bot_name), SQ_INT(ch->deals_enabled),

@@ -141,6 +141,9 @@ enum {
     S_WH_RECORD,
     S_WH_PRUNE,
     S_WH_BACKLOG,
+    S_WH_LAZY_FIND,
+    S_WH_FREEZE,
+    S_WH_LAZY_OWNED,
     S__COUNT
 };
 
@@ -168,6 +171,7 @@ typedef struct sq_conn {
     sqlite3 *db;
     pthread_t owner;
     bool batch;                    /* a store_batch_begin transaction is open */
+    bool writer;                   /* the group-commit writer's: temp_store = MEMORY is set (sq_group_begin) */
     sqlite3_stmt *stmts[S__COUNT]; /* cached, prepared on first use */
     sqlite3_stmt *dyn[SQ_DYN_SLOTS]; /* list queries (generated SQL), cached by text: direct-mapped */
     atomic_uint_fast64_t *epoch;   /* the store's change epoch (sq_store.epoch) */
@@ -286,10 +290,22 @@ store_rc_t sq_row_fetch(sqlite3_stmt *s, void *out);   /* conversations.c */
 
 /* Inside the caller's write transaction on c, after the change: writes the
  * events of mask (WEBHOOK_EV_* bits, in bit order) of conversation conv of
- * organization org, each with the conversation as GET renders it now, for
- * every endpoint of org subscribed to it. Nothing (STORE_OK) when no
+ * organization org, for every endpoint of org subscribed to it. Their data
+ * (the conversation as GET renders it now) is left empty: the delivery
+ * renders it, unless a later change freezes it first (sq_outbox_freeze). Nothing (STORE_OK) when no
  * endpoint is, or in a bulk batch. STORE_ERROR (logged) otherwise. */
 store_rc_t sq_outbox_add(sq_conn_t *c, const char *org, const char *conv, int64_t mask);
+
+/* Inside the caller's write transaction on c, before a change of
+ * conversation conv of org: the events of conv whose data was left to be
+ * rendered at delivery (sq_outbox_add) get it now, the conversation as GET
+ * renders it before the change, so that every event keeps the state right
+ * after its own change. Nothing to do costs one index probe. STORE_ERROR
+ * (logged) when the render or the write fails. */
+store_rc_t sq_outbox_freeze(sq_conn_t *c, const char *org, const char *conv);
+/* sq_outbox_freeze for every conversation of org owned by user user (before
+ * a change of the user's name, which GET shows with each of them). */
+store_rc_t sq_outbox_freeze_owned(sq_conn_t *c, const char *org, const char *user);
 
 /* After the change u of conversation conv (inside its transaction; pre
  * filled by store_outbox_before from the row before it), when r is
