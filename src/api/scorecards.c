@@ -605,7 +605,9 @@ static void sc_summary_write(req_t *r, jsonw_t *w, const store_summary_group_t *
  * for an unknown scorecard. Answers {data:[{userName, teamName,
  * overallScoreTotals, metricsCount, min, max, itemAverageTotals:[{title,
  * average}]}]}, one row per user (the owner of the scored conversations),
- * by userName, computed by the store's GROUP BY. Any key. */
+ * by userName, computed by the store's GROUP BY. A deleted user's results
+ * still count, under the name kept for display (beyond.md §4, as a
+ * conversation keeps its owner). Any key. */
 void api_scorecards_summary(req_t *r)
 {
     json_t *root = sc_body(r);
@@ -629,7 +631,7 @@ void api_scorecards_summary(req_t *r)
     buf_init(&teams);
     store_rc_t rc = store_scorecard_summary(r->store, r->scope.org_uuid, &f, sc_group_cb, &groups);
     if (rc == STORE_OK)
-        rc = store_user_list(r->store, r->scope.org_uuid, sc_user_cb, &users);
+        rc = store_user_list_with_deleted(r->store, r->scope.org_uuid, sc_user_cb, &users); /* named as kept */
     if (rc == STORE_OK)
         rc = store_team_list(r->store, r->scope.org_uuid, sc_team_cb, &teams);
     if (rc != STORE_OK || groups.oom || users.oom || teams.oom) {

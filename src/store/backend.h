@@ -88,7 +88,7 @@ typedef struct store_vtable {
     store_rc_t (*user_create)(store_t *st, const store_user_new_t *u, uuid_str_t out);
     store_rc_t (*user_resolve)(store_t *st, const char *org_uuid, const char *uuid_or_email, store_user_t *out);
     store_rc_t (*org_admin)(store_t *st, const char *org_uuid, store_user_t *out);
-    store_rc_t (*user_list)(store_t *st, const char *org_uuid, store_user_cb cb, void *ctx);
+    store_rc_t (*user_list)(store_t *st, const char *org_uuid, bool with_deleted, store_user_cb cb, void *ctx);
     store_rc_t (*team_create)(store_t *st, const char *org_uuid, const char *name, const char *parent_uuid, const char *uuid, uuid_str_t out);
     store_rc_t (*team_resolve)(store_t *st, const char *org_uuid, const char *uuid_or_name, uuid_str_t out);
     store_rc_t (*team_get)(store_t *st, const char *org_uuid, const char *team_uuid, store_team_t *out);

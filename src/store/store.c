@@ -159,7 +159,12 @@ store_rc_t store_org_admin(store_t *st, const char *org_uuid, store_user_t *out)
 
 store_rc_t store_user_list(store_t *st, const char *org_uuid, store_user_cb cb, void *ctx)
 {
-    return store_note(st->vt->user_list(st, org_uuid, cb, ctx));
+    return store_note(st->vt->user_list(st, org_uuid, false, cb, ctx));
+}
+
+store_rc_t store_user_list_with_deleted(store_t *st, const char *org_uuid, store_user_cb cb, void *ctx)
+{
+    return store_note(st->vt->user_list(st, org_uuid, true, cb, ctx));
 }
 
 store_rc_t store_team_create(store_t *st, const char *org_uuid, const char *name, const char *parent_uuid, const char *uuid, uuid_str_t out)

@@ -193,6 +193,9 @@ store_rc_t store_user_resolve(store_t *st, const char *org_uuid, const char *uui
 store_rc_t store_org_admin(store_t *st, const char *org_uuid, store_user_t *out);
 /* Every user of the organization, ordered by created_at, uuid. */
 store_rc_t store_user_list(store_t *st, const char *org_uuid, store_user_cb cb, void *ctx);
+/* The same with the deleted users too, for what still shows them (a
+ * deleted user is kept for display: beyond.md §4). */
+store_rc_t store_user_list_with_deleted(store_t *st, const char *org_uuid, store_user_cb cb, void *ctx);
 /* Creates a team; parent_uuid may be NULL; uuid NULL = a new UUIDv7 (set by
  * seed and `parley load` to keep ids). CONFLICT when the name exists in the org. */
 store_rc_t store_team_create(store_t *st, const char *org_uuid, const char *name, const char *parent_uuid,

@@ -396,6 +396,21 @@ class SummaryTest(ScorecardsBase):
         # without times: everything
         self.assertEqual(self.assertOk(self.summary({"scorecardUUID": self.sc}))["data"], all_)
 
+    def test_a_deleted_users_results_keep_their_name(self):
+        """A deleted user is kept for display (beyond.md §4 [decided]): their results still count, under
+        their name and team, as their conversations keep them as owner."""
+        sc = self.scorecard("Departed card")["id"]
+        it = self.item(sc, "Only", 10)["id"]
+        dora = srv.create_user(A.org, "dora@sa.example", first="Dora", last="Gone", team=team2)
+        conv = srv.import_conv(A.key, dora, conversationTitle="Dora call")
+        self.assertEqual(self.result(sc, conv, [(it, 42)]).status, 200)
+        want = [{"userName": "Dora Gone", "teamName": "Closers", "overallScoreTotals": 42, "metricsCount": 1,
+                 "min": 42, "max": 42, "itemAverageTotals": [{"title": "Only", "average": 42}]}]
+        self.assertEqual(self.assertOk(self.summary({"scorecardUUID": sc}))["data"], want)
+        self.assertOk(srv.req("DELETE", "/v2/organizations/users/" + dora, A.key))
+        self.assertEqual(self.assertOk(self.summary({"scorecardUUID": sc}))["data"], want)
+        self.assertEqual(self.assertOk(self.summary({"scorecardUUID": sc, "userUUIDs": [dora]}))["data"], want)
+
     def test_errors_and_tenancy(self):
         self.assertProblem(srv.req("GET", "/v2/scorecards/summary", A.key), 405, code="method_not_allowed")
         for body, mention in (({}, "scorecardUUID"), ({"scorecardUUID": "x"}, "scorecardUUID"),

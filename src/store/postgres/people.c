@@ -312,13 +312,13 @@ store_rc_t postgres_org_admin(store_t *base, const char *org_uuid, store_user_t 
     return pg_get((pg_store_t *)base, P_USER_ADMIN, org_uuid, NULL, &store_shape_user, out, __func__);
 }
 
-store_rc_t postgres_user_list(store_t *base, const char *org_uuid, store_user_cb cb, void *ctx)
+store_rc_t postgres_user_list(store_t *base, const char *org_uuid, bool with_deleted, store_user_cb cb, void *ctx)
 {
     if (!org_uuid || !cb)
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_OK;
-    pg_rows_arg_t a = {P_USER_LIST, 1, {org_uuid}, {.user = cb}, ctx, -1, 0};
+    pg_rows_arg_t a = {with_deleted ? P_USER_LIST_ALL : P_USER_LIST, 1, {org_uuid}, {.user = cb}, ctx, -1, 0};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 

@@ -50,6 +50,7 @@ enum {
     P_USER_BY_EMAIL,
     P_USER_ADMIN,
     P_USER_LIST,
+    P_USER_LIST_ALL,
     /* organization administration (people_admin.c), snippets (snippets.c), the library (library.c) */
     P_ORG_GET,
     P_ORG_LOCK,

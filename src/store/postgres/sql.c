@@ -56,6 +56,7 @@ const char *pg_sql[P__COUNT] = {
                      " AND u.deleted_at IS NULL ORDER BY u.created_at, u.uuid LIMIT 1",
     [P_USER_LIST] = "SELECT " PG_USER_COLS " FROM users u WHERE u.org_uuid = $1 AND u.deleted_at IS NULL"
                     " ORDER BY u.created_at, u.uuid",
+    [P_USER_LIST_ALL] = "SELECT " PG_USER_COLS " FROM users u WHERE u.org_uuid = $1 ORDER BY u.created_at, u.uuid",
     /* ---- organization administration (people_admin.c) ---- */
     [P_ORG_GET] = "SELECT uuid, name, created_at FROM organizations WHERE uuid = $1",
     /* serializes the organization's user and team changes (last admin, team cycles) */

@@ -211,12 +211,13 @@ store_rc_t sqlite_org_admin(store_t *base, const char *org_uuid, store_user_t *o
     return sq_get(c, S_USER_ADMIN, org_uuid, NULL, &store_shape_user, out, __func__);
 }
 
-store_rc_t sqlite_user_list(store_t *base, const char *org_uuid, store_user_cb cb, void *ctx)
+store_rc_t sqlite_user_list(store_t *base, const char *org_uuid, bool with_deleted, store_user_cb cb, void *ctx)
 {
     sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !cb)
         return STORE_ERROR;
-    return sq_list(c, S_USER_LIST, org_uuid, NULL, (store_cbs_t){.user = cb}, ctx, __func__);
+    return sq_list(c, with_deleted ? S_USER_LIST_ALL : S_USER_LIST, org_uuid, NULL, (store_cbs_t){.user = cb}, ctx,
+                   __func__);
 }
 
 store_rc_t sqlite_team_create(store_t *base, const char *org_uuid, const char *name, const char *parent_uuid,

@@ -55,6 +55,7 @@ enum {
     S_USER_BY_EMAIL,
     S_USER_ADMIN,
     S_USER_LIST,
+    S_USER_LIST_ALL,
     S_KEY_GET,
     S_KEY_LIST,
     S_TEAM_GET,

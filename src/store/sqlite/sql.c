@@ -58,6 +58,7 @@ const char *sq_sql[S__COUNT] = {
                      " AND deleted_at IS NULL ORDER BY created_at, uuid LIMIT 1",
     [S_USER_LIST] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 AND deleted_at IS NULL"
                     " ORDER BY created_at, uuid",
+    [S_USER_LIST_ALL] = "SELECT " SQ_USER_COLS " FROM users WHERE org_uuid = ?1 ORDER BY created_at, uuid",
     [S_KEY_GET] = "SELECT " SQ_KEY_COLS " FROM api_keys WHERE org_uuid = ?1 AND id = ?2 AND revoked_at IS NULL",
     [S_KEY_LIST] = "SELECT " SQ_KEY_COLS " FROM api_keys WHERE org_uuid = ?1 AND revoked_at IS NULL"
                    " AND (?2 IS NULL OR user_uuid = ?2) ORDER BY created_at, id",
