@@ -293,8 +293,9 @@ store_rc_t sq_row_fetch(sqlite3_stmt *s, void *out);   /* conversations.c */
  * events of mask (WEBHOOK_EV_* bits, in bit order) of conversation conv of
  * organization org, for every endpoint of org subscribed to it. Their data
  * (the conversation as GET renders it now) is left empty: the delivery
- * renders it, unless a later change freezes it first (sq_outbox_freeze). Nothing (STORE_OK) when no
- * endpoint is, or in a bulk batch. STORE_ERROR (logged) otherwise. */
+ * renders it, unless a later change freezes it first (sq_outbox_freeze).
+ * Nothing (STORE_OK) when no endpoint is, or in a bulk batch. STORE_ERROR
+ * (logged) otherwise. */
 store_rc_t sq_outbox_add(sq_conn_t *c, const char *org, const char *conv, int64_t mask);
 
 /* Inside the caller's write transaction on c, before a change of
