@@ -167,7 +167,13 @@ class SystemdUnitTest(unittest.TestCase):
         subprocess.run([self.bin, "seed", "--org", "Unit", "--count", "50", "--db", db], capture_output=True,
                        check=True)
         drop = []
+        binary = os.path.abspath(self.bin)
         if os.geteuid() == 0:
+            # a copy nobody can reach: the checkout may sit below a directory only root may enter
+            # (a clone into `mktemp -d`, mode 0700, failed with "Can't stat ...: Permission denied")
+            binary = os.path.join(self.tmp, "parley")
+            shutil.copy2(self.bin, binary)
+            os.chmod(binary, 0o755)
             for dirpath, _, files in os.walk(self.tmp):
                 os.chown(dirpath, NOBODY, NOBODY)
                 for fn in files:
@@ -177,7 +183,7 @@ class SystemdUnitTest(unittest.TestCase):
         summary = os.path.join(self.tmp, "strace.txt")
         argv = [a.replace("/var/lib/parley/parley.db", db) for a in shlex.split(exec_start())
                 if a != "$PARLEY_SERVE_OPTIONS"]
-        argv[0] = os.path.abspath(self.bin)
+        argv[0] = binary
         argv += ["--listen", "127.0.0.1:%d" % port, "--threads", "2", "--log-requests"]
         errpath = os.path.join(self.tmp, "serve.stderr")
         with open(errpath, "wb") as err:
