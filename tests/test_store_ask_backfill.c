@@ -136,7 +136,7 @@ static void db_index(db_t *d, buf_t *out)
 
 /* Undoes migration 010 / 008 (its tables and indexes), so that the next open applies it again. The
  * store applies what is above the highest version recorded: SQLite's later migrations are forgotten too,
- * and run again (011 is idempotent). */
+ * and run again (011 is idempotent; the column 012 adds is dropped here first). */
 static void db_unmigrate(db_t *d)
 {
     if (d->pg) {
@@ -148,7 +148,8 @@ static void db_unmigrate(db_t *d)
     db_exec(d, "DROP TABLE transcript_segments_fts; DROP TABLE transcript_segments; DROP TABLE transcript_index;"
                " DROP TABLE scorecard_daily; DROP TABLE scorecard_result_items; DROP TABLE scorecard_results;"
                " DROP TABLE scorecard_items; DROP TABLE scorecards; DROP TABLE gi_history;"
-               " DROP TABLE conversation_deals; DELETE FROM schema_migrations WHERE version >= 10", NULL);
+               " DROP TABLE conversation_deals; ALTER TABLE conversations DROP COLUMN webhook_lazy_seq;"
+               " DELETE FROM schema_migrations WHERE version >= 10", NULL);
 }
 
 static void check_backfill(db_t *d)

@@ -53,16 +53,19 @@ void sq_webhooks_sql_init(void)
                           " AND (SELECT id FROM webhook_events WHERE seq = ?1) = ?2";
     /* every organization's; counted on the partial index of pending deliveries */
     sq_sql[S_WH_BACKLOG] = "SELECT count(*) FROM webhook_deliveries WHERE status = 0";
-    /* events of a conversation still waiting for their data (x''), with a delivery pending (on the partial
-     * index webhook_events_lazy; an event delivered meanwhile needs nothing) */
-    sq_sql[S_WH_LAZY_FIND] = "SELECT 1 FROM webhook_events e WHERE e.conversation_uuid = ?1 AND e.data = x''"
-                             " AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = e.seq"
-                             " AND d.status = 0) LIMIT 1";
-    sq_sql[S_WH_FREEZE] = "UPDATE webhook_events SET data = ?2 WHERE conversation_uuid = ?1 AND data = x''";
+    /* a conversation's mark (012_webhook_lazy_mark.sql): the first seq of its latest change's events written
+     * without their data, and whether one of them (the SQ_WH_LAZY_SPAN seqs from it) still waits for its
+     * data with a delivery pending (an event delivered meanwhile needs nothing) */
+    sq_sql[S_WH_LAZY_FIND] = "SELECT c.webhook_lazy_seq, EXISTS (SELECT 1 FROM webhook_events e"
+                             " WHERE e.seq >= c.webhook_lazy_seq AND e.seq < c.webhook_lazy_seq + ?2"
+                             " AND e.conversation_uuid = c.uuid AND e.data = x'' AND EXISTS (SELECT 1"
+                             " FROM webhook_deliveries d WHERE d.event_seq = e.seq AND d.status = 0))"
+                             " FROM conversations c WHERE c.uuid = ?1";
+    sq_sql[S_WH_LAZY_MARK] = "UPDATE conversations SET webhook_lazy_seq = ?2 WHERE uuid = ?1";
+    sq_sql[S_WH_FREEZE] = "UPDATE webhook_events SET data = ?3 WHERE seq >= ?1 AND seq < ?1 + ?4"
+                          " AND conversation_uuid = ?2 AND data = x''";
     sq_sql[S_WH_LAZY_OWNED] = "SELECT c.uuid FROM conversations c WHERE c.org_uuid = ?1 AND c.user_uuid = ?2"
-                              " AND EXISTS (SELECT 1 FROM webhook_events e WHERE e.conversation_uuid = c.uuid"
-                              " AND e.data = x'' AND EXISTS (SELECT 1 FROM webhook_deliveries d"
-                              " WHERE d.event_seq = e.seq AND d.status = 0))";
+                              " AND c.webhook_lazy_seq <> 0";
     sq_sql[S_WH_PRUNE] = "DELETE FROM webhook_events WHERE seq IN (SELECT e.seq FROM webhook_events e"
                          " WHERE e.created_at < ?1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d"
                          " WHERE d.event_seq = e.seq AND d.status = 0) ORDER BY e.seq LIMIT ?2)";
@@ -166,12 +169,33 @@ static store_rc_t sq_outbox_render(sq_conn_t *c, const char *org, const char *co
     return sq_one_row(c, S_CONV_GET, sq_stmt2(c, S_CONV_GET, conv, org, __func__), sq_row_fetch, &f, __func__);
 }
 
-/* Writes one event (type bit) with data (sq_outbox_lazy: left to the delivery), and its
- * deliveries: to every endpoint of org subscribed to it, or (endpoint
- * non-NULL) to that one only, whose run is then reported to t. An event no
- * delivery came of is removed again. */
-static store_rc_t sq_outbox_event(sq_conn_t *c, const char *org, const char *conv, int64_t bit, const buf_t *data,
-                                  const char *endpoint, const conv_trigger_t *t)
+/* How far after a conversation's mark its change's events may lie: a change
+ * writes at most one event per type, or one run per endpoint, one after
+ * the other on the one writer connection (nothing else writes events in
+ * between), so the range holds them all. */
+#define SQ_WH_LAZY_SPAN ((int64_t)WEBHOOK_EV_COUNT + WEBHOOK_PER_ORG_MAX)
+
+/* Sets conversation conv's mark (S_WH_LAZY_MARK) to seq (0: nothing waits). */
+static store_rc_t sq_outbox_mark(sq_conn_t *c, const char *conv, int64_t seq)
+{
+    const sq_param_t p[] = {SQ_TEXT(conv), SQ_INT(seq)};
+    return sq_run(c, S_WH_LAZY_MARK, SQ_EXEC, p, SQ_NPARAMS(p), "sq_outbox_mark");
+}
+
+/* Writes one event (type bit) and its deliveries: to every endpoint of org
+ * subscribed to it, or (endpoint non-NULL) to that one only, whose run is
+ * then reported to t. An event no delivery came of is removed again; a kept
+ * one's seq goes to *first unless that is set already.
+ *
+ * The event is written without its data (x''): that is rendered at delivery
+ * (sqlite_webhook_window), or stored by the conversation's next change just
+ * before it (sq_outbox_freeze), which finds the events by the conversation's
+ * mark (the caller sets it to *first). Rendering inside the write cost the
+ * single writer thread the conversation's read, its render and its
+ * compression: with one endpoint subscribed, archives ran at 0.6x of none
+ * (webhooks benchmark). */
+static store_rc_t sq_outbox_event(sq_conn_t *c, const char *org, const char *conv, int64_t bit,
+                                  const char *endpoint, const conv_trigger_t *t, int64_t *first)
 {
     const char *fn = "sq_outbox_event";
     uuid_str_t eid;
@@ -179,8 +203,8 @@ static store_rc_t sq_outbox_event(sq_conn_t *c, const char *org, const char *con
     /* a repeated id is possible only with serve --id-seed after a restart: draw again */
     for (int tries = 0; r == STORE_CONFLICT && tries < 8; tries++) {
         uuid_v7(eid);
-        const sq_param_t p[] = {SQ_TEXT(eid),  SQ_TEXT(org), SQ_TEXT(webhook_event_name(bit)), SQ_TEXT(conv),
-                                SQ_INT(ptime_now_ms()), SQ_BLOB(data->data, (int64_t)data->len)};
+        const sq_param_t p[] = {SQ_TEXT(eid), SQ_TEXT(org),           SQ_TEXT(webhook_event_name(bit)),
+                                SQ_TEXT(conv), SQ_INT(ptime_now_ms()), SQ_BLOB("", 0)};
         r = sq_run(c, S_WH_EVENT_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), fn);
     }
     if (r != STORE_OK)
@@ -201,16 +225,20 @@ static store_rc_t sq_outbox_event(sq_conn_t *c, const char *org, const char *con
     }
     if (endpoint && t && t->run)
         t->run(t->ctx, endpoint, eid);
+    if (*first == 0)
+        *first = seq;
     c->events = true;
     return STORE_OK;
 }
 
-/* The data of an event written now: empty, to be rendered at delivery
- * (sqlite_webhook_window) or frozen by the conversation's next change
- * (sq_outbox_freeze). Rendering inside the write cost the single writer
- * thread the conversation's read, its render and its compression: with one
- * endpoint subscribed, archives ran at 0.6x of none (webhooks benchmark). */
-static const buf_t sq_outbox_lazy = {.data = (char *)"", .len = 0};
+/* Marks conversation conv with first, the seq of the first event its change
+ * wrote (none when 0), after that change's events were written with r. */
+static store_rc_t sq_outbox_written(sq_conn_t *c, const char *conv, int64_t first, store_rc_t r)
+{
+    if (r == STORE_OK && first != 0)
+        r = sq_outbox_mark(c, conv, first);
+    return r == STORE_OK ? STORE_OK : STORE_ERROR;
+}
 
 /* The payload of conversation conv's events, as GET renders it now
  * (sq_outbox_render), packed (sq_outbox_pack) into packed, which the caller
@@ -229,25 +257,34 @@ static store_rc_t sq_outbox_payload(sq_conn_t *c, const char *org, const char *c
 store_rc_t sq_outbox_freeze(sq_conn_t *c, const char *org, const char *conv)
 {
     const char *fn = "sq_outbox_freeze";
-    sqlite3_stmt *s = sq_stmt2(c, S_WH_LAZY_FIND, conv, NULL, fn);
+    const sq_param_t q[] = {SQ_TEXT(conv), SQ_INT(SQ_WH_LAZY_SPAN)};
+    sqlite3_stmt *s = sq_bind(c, S_WH_LAZY_FIND, q, SQ_NPARAMS(q), fn);
     if (!s)
         return STORE_ERROR;
     int rc = sqlite3_step(s);
+    int64_t first = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
+    bool waiting = rc == SQLITE_ROW && sqlite3_column_int(s, 1) != 0;
     sq_put(c, S_WH_LAZY_FIND, s);
-    if (rc == SQLITE_DONE)
-        return STORE_OK;
-    if (rc != SQLITE_ROW) {
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         sq_log(c->db, fn, rc);
         return STORE_ERROR;
     }
-    buf_t packed;
-    buf_init(&packed);
-    store_rc_t r = sq_outbox_payload(c, org, conv, &packed);
-    if (r == STORE_OK) {
-        const sq_param_t p[] = {SQ_TEXT(conv), SQ_BLOB(packed.data, (int64_t)packed.len)};
-        r = sq_run(c, S_WH_FREEZE, SQ_EXEC, p, SQ_NPARAMS(p), fn);
+    if (first == 0)
+        return STORE_OK;
+    store_rc_t r = STORE_OK;
+    if (waiting) {
+        buf_t packed;
+        buf_init(&packed);
+        r = sq_outbox_payload(c, org, conv, &packed);
+        if (r == STORE_OK) {
+            const sq_param_t p[] = {SQ_INT(first), SQ_TEXT(conv), SQ_BLOB(packed.data, (int64_t)packed.len),
+                                    SQ_INT(SQ_WH_LAZY_SPAN)};
+            r = sq_run(c, S_WH_FREEZE, SQ_EXEC, p, SQ_NPARAMS(p), fn);
+        }
+        buf_free(&packed);
     }
-    buf_free(&packed);
+    if (r == STORE_OK)
+        r = sq_outbox_mark(c, conv, 0);
     return r == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
@@ -280,10 +317,11 @@ static store_rc_t sq_outbox_write(sq_conn_t *c, const char *org, const char *con
 {
     mask &= subs;
     store_rc_t r = STORE_OK;
+    int64_t first = 0;
     for (int i = 0; r == STORE_OK && i < WEBHOOK_EV_COUNT; i++)
         if (mask & ((int64_t)1 << i))
-            r = sq_outbox_event(c, org, conv, (int64_t)1 << i, &sq_outbox_lazy, NULL, NULL);
-    return r == STORE_OK ? STORE_OK : STORE_ERROR;
+            r = sq_outbox_event(c, org, conv, (int64_t)1 << i, NULL, NULL, &first);
+    return sq_outbox_written(c, conv, first, r);
 }
 
 store_rc_t sq_outbox_add(sq_conn_t *c, const char *org, const char *conv, int64_t mask)
@@ -328,9 +366,10 @@ static store_rc_t sq_outbox_trigger(sq_conn_t *c, const char *org, const char *c
         ids = all;
     }
     store_rc_t r = STORE_OK;
+    int64_t first = 0;
     for (size_t i = 0; r == STORE_OK && i < n; i++)
-        r = sq_outbox_event(c, org, conv, WEBHOOK_EV_INTEGRATION_TRIGGERED, &sq_outbox_lazy, ids[i], t);
-    return r == STORE_OK ? STORE_OK : STORE_ERROR;
+        r = sq_outbox_event(c, org, conv, WEBHOOK_EV_INTEGRATION_TRIGGERED, ids[i], t, &first);
+    return sq_outbox_written(c, conv, first, r);
 }
 
 store_rc_t sq_outbox_change(sq_conn_t *c, const char *org, const char *conv, const conv_update_t *u,
