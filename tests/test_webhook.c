@@ -202,10 +202,10 @@ static void test_signature_matches_hmac_sha256(void **state)
 {
     (void)state;
     char sig[WEBHOOK_SIG_LEN + 1];
-    webhook_signature("whsec_test", 1700000000, "{\"a\":1}", 7, sig);
+    assert_int_equal(webhook_signature("whsec_test", 1700000000, "{\"a\":1}", 7, sig), 0);
     /* python3: hmac.new(b"whsec_test", b'1700000000.{"a":1}', hashlib.sha256).hexdigest() */
     assert_string_equal(sig, "t=1700000000,v1=38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789");
-    webhook_signature("k", 0, "", 0, sig);
+    assert_int_equal(webhook_signature("k", 0, "", 0, sig), 0);
     assert_string_equal(sig, "t=0,v1=6b4a4b8b3c40f1e8f53a3d36682e5f99f7ad2ac1df1c93dfe336f329167641e7");
     char secret[WEBHOOK_SECRET_GEN_LEN + 1], other[WEBHOOK_SECRET_GEN_LEN + 1];
     webhook_secret_new(secret);

@@ -2,6 +2,9 @@
 #include "model/webhook.h"
 
 #include <curl/curl.h>
+#include <openssl/core_names.h>
+#include <openssl/evp.h>
+#include <openssl/params.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -313,21 +316,38 @@ void webhook_payload(buf_t *out, bool resource, const char *event_id, const char
     jsonw_obj_end(&w);
 }
 
-void webhook_signature(const char *secret, int64_t t, const char *body, size_t len, char out[WEBHOOK_SIG_LEN + 1])
+/* HMAC-SHA256 of the three pieces (OpenSSL's EVP_MAC: libsodium's SHA-256 is
+ * portable C, ~14 us for a 5 KB payload here; OpenSSL's uses the CPU's SHA
+ * extensions, ~4 us; libcrypto is in the process anyway, under libcurl).
+ * 0, or -1 when OpenSSL fails (out of memory). */
+static int webhook_hmac(const char *key, const char *ts, size_t tn, const char *body, size_t len,
+                        unsigned char mac[WEBHOOK_MAC_LEN])
+{
+    EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL); /* owner: this function */
+    EVP_MAC_CTX *ctx = hmac ? EVP_MAC_CTX_new(hmac) : NULL; /* owner: this function */
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0), OSSL_PARAM_construct_end()};
+    size_t got = 0;
+    int ok = ctx && EVP_MAC_init(ctx, (const unsigned char *)key, strlen(key), params) &&
+             EVP_MAC_update(ctx, (const unsigned char *)ts, tn) && EVP_MAC_update(ctx, (const unsigned char *)".", 1) &&
+             EVP_MAC_update(ctx, (const unsigned char *)body, len) && EVP_MAC_final(ctx, mac, &got, WEBHOOK_MAC_LEN) &&
+             got == WEBHOOK_MAC_LEN;
+    EVP_MAC_CTX_free(ctx); /* clears the key schedule */
+    EVP_MAC_free(hmac);
+    return ok ? 0 : -1;
+}
+
+int webhook_signature(const char *secret, int64_t t, const char *body, size_t len, char out[WEBHOOK_SIG_LEN + 1])
 {
     char ts[21]; /* a 64-bit number: at most 20 characters */
     int tn = snprintf(ts, sizeof ts, "%lld", (long long)t);
-    crypto_auth_hmacsha256_state st;
-    unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, (unsigned long long)tn);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)".", 1);
-    crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, (unsigned long long)len);
-    crypto_auth_hmacsha256_final(&st, mac);
-    char hex[2 * sizeof mac + 1];
+    unsigned char mac[WEBHOOK_MAC_LEN];
+    char hex[2 * WEBHOOK_MAC_LEN + 1];
+    out[0] = '\0';
+    if (webhook_hmac(secret, ts, (size_t)tn, body, len, mac) != 0)
+        return -1;
     sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
     snprintf(out, WEBHOOK_SIG_LEN + 1, "t=%s,v1=%s", ts, hex);
-    sodium_memzero(&st, sizeof st);
+    return 0;
 }
 
 int64_t webhook_backoff_ms(int attempts, double u)

@@ -108,8 +108,10 @@ void webhook_payload(buf_t *out, bool resource, const char *event_id, const char
                      const char *org_uuid, const char *data);
 
 /* The Parley-Signature header value for body at unix time t:
- * "t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>", into out. */
-void webhook_signature(const char *secret, int64_t t, const char *body, size_t len, char out[WEBHOOK_SIG_LEN + 1]);
+ * "t=<t>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>", into out. 0, or -1
+ * when the MAC cannot be computed (OpenSSL out of memory; out is then ""). */
+#define WEBHOOK_MAC_LEN 32 /* bytes of an HMAC-SHA256 */
+int webhook_signature(const char *secret, int64_t t, const char *body, size_t len, char out[WEBHOOK_SIG_LEN + 1]);
 
 /* The wait after the attempts-th failed attempt (attempts >= 1): 1 s doubled
  * per attempt, capped at one hour, times a jitter factor 0.75 + u/2 (u in

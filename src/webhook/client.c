@@ -133,7 +133,8 @@ int wh_call_prepare(wh_call_t *c, const char *url, const char *body, size_t len,
     c->cut = c->blocked = false;
     c->errbuf[0] = '\0';
     char sig[WEBHOOK_SIG_LEN + 1], line[64 + WEBHOOK_SIG_LEN];
-    webhook_signature(secret, t, body, len, sig);
+    if (webhook_signature(secret, t, body, len, sig) != 0)
+        return -1;
     const char *fixed[] = {"Content-Type: application/json", "Expect:" /* no 100-continue round trip */};
     struct curl_slist *h = NULL, *n;
     for (size_t i = 0; i < sizeof fixed / sizeof fixed[0]; i++) {
