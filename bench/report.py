@@ -368,7 +368,7 @@ def main(a):
     wh_backlog = fig("wh-backlog", "parley", lambda d: d.get("ok"))
     if wh_none is not None or wh_rate is not None or wh_lat["n"]:
         lines.append("Webhooks (issue 17; one endpoint of the organization subscribed to `conversation.archived`, a "
-                     "`node:http` receiver on loopback answering 204 at once, `bench/node/receiver.mjs`):")
+                     "libmicrohttpd receiver on loopback answering 204 at once, `bench/receiver.c`, one thread):")
         lines.append("")
         lines.append("- archive (durable, distinct conversations) with the endpoint subscribed: **%s/s** against "
                      "%s/s with none, same round: **%s**" % (fmt_rate(wh_hook), fmt_rate(wh_none),

@@ -71,6 +71,7 @@ PP=18080 NP=18081 JP=18082 NODEP=18083 WHP=18084
 LUA=$BENCH/lua/bench.lua
 JSBIN=$BENCH/node/node_modules/.bin/json-server
 OPENLOOP=$DATA/openloop           # bench/openloop.c, compiled here
+RECEIVER=$DATA/receiver           # bench/receiver.c (the webhooks group's), compiled here
 ATOKEN=bench-admin-token
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -112,6 +113,11 @@ deps() {
     if [ ! -x "$OPENLOOP" ] || [ "$BENCH/openloop.c" -nt "$OPENLOOP" ]; then
         log "compiling bench/openloop.c"
         cc -O2 -Wall -Wextra -Werror -std=c17 -pthread -o "$OPENLOOP" "$BENCH/openloop.c" -lm
+    fi
+    if [ ! -x "$RECEIVER" ] || [ "$BENCH/receiver.c" -nt "$RECEIVER" ]; then
+        log "compiling bench/receiver.c"
+        # shellcheck disable=SC2046 # pkg-config's flags are words
+        cc -O2 -Wall -Wextra -Werror -std=c17 -o "$RECEIVER" "$BENCH/receiver.c" $(pkg-config --cflags --libs libmicrohttpd)
     fi
     [ -x "$PARLEY" ] || die "no parley binary at $PARLEY (make build)"
 }
@@ -259,10 +265,10 @@ fresh() {
     esac
 }
 
-# the webhooks group's receiver (bench/node/receiver.mjs)
+# the webhooks group's receiver (bench/receiver.c)
 RECV_PID=
 start_receiver() {
-    node "$BENCH/node/receiver.mjs" $WHP >>"$RES/receiver.log" 2>&1 &
+    "$RECEIVER" $WHP >>"$RES/receiver.log" 2>&1 &
     RECV_PID=$!
     wait_http "http://127.0.0.1:$WHP/stats" || die "the webhook receiver did not start (see $RES/receiver.log)"
 }
