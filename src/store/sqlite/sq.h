@@ -144,6 +144,7 @@ enum {
     S_WH_BACKLOG,
     S_WH_LAZY_FIND,
     S_WH_LAZY_MARK,
+    S_WH_LAZY_WALK,
     S_WH_FREEZE,
     S_WH_LAZY_OWNED,
     S__COUNT
@@ -304,9 +305,9 @@ store_rc_t sq_outbox_add(sq_conn_t *c, const char *org, const char *conv, int64_
  * rendered at delivery (sq_outbox_add) get it now, the conversation as GET
  * renders it before the change, so that every event keeps the state right
  * after its own change. They are found by the conversation's mark (set by
- * sq_outbox_add, cleared here; 012_webhook_lazy_mark.sql): nothing to do
- * costs a read of the conversation's row. STORE_ERROR (logged) when the
- * render or a write fails. */
+ * sq_outbox_add; 012_webhook_lazy_mark.sql): nothing to do costs a read of
+ * the conversation's row, and one probe of the events when it has a mark.
+ * STORE_ERROR (logged) when the render or the write fails. */
 store_rc_t sq_outbox_freeze(sq_conn_t *c, const char *org, const char *conv);
 /* sq_outbox_freeze for every conversation of org owned by user user (before
  * a change of the user's name, which GET shows with each of them). */

@@ -53,17 +53,16 @@ void sq_webhooks_sql_init(void)
                           " AND (SELECT id FROM webhook_events WHERE seq = ?1) = ?2";
     /* every organization's; counted on the partial index of pending deliveries */
     sq_sql[S_WH_BACKLOG] = "SELECT count(*) FROM webhook_deliveries WHERE status = 0";
-    /* a conversation's mark (012_webhook_lazy_mark.sql): the first seq of its latest change's events written
-     * without their data, and whether one of them (the SQ_WH_LAZY_SPAN seqs from it) still waits for its
-     * data with a delivery pending (an event delivered meanwhile needs nothing) */
-    sq_sql[S_WH_LAZY_FIND] = "SELECT c.webhook_lazy_seq, EXISTS (SELECT 1 FROM webhook_events e"
-                             " WHERE e.seq >= c.webhook_lazy_seq AND e.seq < c.webhook_lazy_seq + ?2"
-                             " AND e.conversation_uuid = c.uuid AND e.data = x'' AND EXISTS (SELECT 1"
-                             " FROM webhook_deliveries d WHERE d.event_seq = e.seq AND d.status = 0))"
-                             " FROM conversations c WHERE c.uuid = ?1";
+    /* a conversation's mark (012_webhook_lazy_mark.sql): the first seq of its latest change's events */
+    sq_sql[S_WH_LAZY_FIND] = "SELECT IFNULL(MAX(webhook_lazy_seq), 0) FROM conversations WHERE uuid = ?1";
+    /* the events from a mark on, in order: whether each is the conversation's, and whether it still waits
+     * for its data with a delivery pending (an event delivered meanwhile needs nothing) */
+    sq_sql[S_WH_LAZY_WALK] = "SELECT e.seq, e.conversation_uuid = ?2, e.data = x'' AND EXISTS (SELECT 1"
+                             " FROM webhook_deliveries d WHERE d.event_seq = e.seq AND d.status = 0)"
+                             " FROM webhook_events e WHERE e.seq >= ?1 ORDER BY e.seq LIMIT ?3";
     sq_sql[S_WH_LAZY_MARK] = "UPDATE conversations SET webhook_lazy_seq = ?2 WHERE uuid = ?1";
-    sq_sql[S_WH_FREEZE] = "UPDATE webhook_events SET data = ?3 WHERE seq >= ?1 AND seq < ?1 + ?4"
-                          " AND conversation_uuid = ?2 AND data = x''";
+    sq_sql[S_WH_FREEZE] = "UPDATE webhook_events SET data = ?4 WHERE seq >= ?1 AND seq <= ?2"
+                          " AND conversation_uuid = ?3 AND data = x''";
     sq_sql[S_WH_LAZY_OWNED] = "SELECT c.uuid FROM conversations c WHERE c.org_uuid = ?1 AND c.user_uuid = ?2"
                               " AND c.webhook_lazy_seq <> 0";
     sq_sql[S_WH_PRUNE] = "DELETE FROM webhook_events WHERE seq IN (SELECT e.seq FROM webhook_events e"
@@ -169,18 +168,12 @@ static store_rc_t sq_outbox_render(sq_conn_t *c, const char *org, const char *co
     return sq_one_row(c, S_CONV_GET, sq_stmt2(c, S_CONV_GET, conv, org, __func__), sq_row_fetch, &f, __func__);
 }
 
-/* How far after a conversation's mark its change's events may lie: a change
- * writes at most one event per type, or one run per endpoint, one after
- * the other on the one writer connection (nothing else writes events in
- * between), so the range holds them all. */
+/* How many events one change writes at most: one per type, or one run per
+ * endpoint. They are written one after the other on the one writer
+ * connection (nothing else writes events in between), so a conversation's
+ * mark is followed by its latest change's events and then by another
+ * conversation's (or none). */
 #define SQ_WH_LAZY_SPAN ((int64_t)WEBHOOK_EV_COUNT + WEBHOOK_PER_ORG_MAX)
-
-/* Sets conversation conv's mark (S_WH_LAZY_MARK) to seq (0: nothing waits). */
-static store_rc_t sq_outbox_mark(sq_conn_t *c, const char *conv, int64_t seq)
-{
-    const sq_param_t p[] = {SQ_TEXT(conv), SQ_INT(seq)};
-    return sq_run(c, S_WH_LAZY_MARK, SQ_EXEC, p, SQ_NPARAMS(p), "sq_outbox_mark");
-}
 
 /* Writes one event (type bit) and its deliveries: to every endpoint of org
  * subscribed to it, or (endpoint non-NULL) to that one only, whose run is
@@ -190,7 +183,7 @@ static store_rc_t sq_outbox_mark(sq_conn_t *c, const char *conv, int64_t seq)
  * The event is written without its data (x''): that is rendered at delivery
  * (sqlite_webhook_window), or stored by the conversation's next change just
  * before it (sq_outbox_freeze), which finds the events by the conversation's
- * mark (the caller sets it to *first). Rendering inside the write cost the
+ * mark (the caller sets it to *first, sq_outbox_written). Rendering inside the write cost the
  * single writer thread the conversation's read, its render and its
  * compression: with one endpoint subscribed, archives ran at 0.6x of none
  * (webhooks benchmark). */
@@ -232,11 +225,17 @@ static store_rc_t sq_outbox_event(sq_conn_t *c, const char *org, const char *con
 }
 
 /* Marks conversation conv with first, the seq of the first event its change
- * wrote (none when 0), after that change's events were written with r. */
+ * wrote (none when 0), after that change's events were written with r. A
+ * mark is never cleared: once its events went out or were frozen it costs
+ * the next change's sq_outbox_freeze one probe of the events, which is
+ * cheaper than a write of the row to clear it. Only a change that wrote
+ * events moves it, so it always names the latest such change. */
 static store_rc_t sq_outbox_written(sq_conn_t *c, const char *conv, int64_t first, store_rc_t r)
 {
-    if (r == STORE_OK && first != 0)
-        r = sq_outbox_mark(c, conv, first);
+    if (r == STORE_OK && first != 0) {
+        const sq_param_t p[] = {SQ_TEXT(conv), SQ_INT(first)};
+        r = sq_run(c, S_WH_LAZY_MARK, SQ_EXEC, p, SQ_NPARAMS(p), "sq_outbox_written");
+    }
     return r == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
@@ -254,37 +253,59 @@ static store_rc_t sq_outbox_payload(sq_conn_t *c, const char *org, const char *c
     return r == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
-store_rc_t sq_outbox_freeze(sq_conn_t *c, const char *org, const char *conv)
+/* The events of conversation conv's latest change that wrote any, if one
+ * of them still waits for its data: their seqs from *first to *last (0 and
+ * 0 when none waits). Walks from the conversation's mark while the events
+ * are conv's; a mark whose events are gone stops at once. */
+static store_rc_t sq_outbox_waiting(sq_conn_t *c, const char *conv, int64_t *first, int64_t *last)
 {
-    const char *fn = "sq_outbox_freeze";
-    const sq_param_t q[] = {SQ_TEXT(conv), SQ_INT(SQ_WH_LAZY_SPAN)};
+    const char *fn = "sq_outbox_waiting";
+    *first = *last = 0;
+    int64_t mark = 0;
+    const sq_param_t q[] = {SQ_TEXT(conv)};
     sqlite3_stmt *s = sq_bind(c, S_WH_LAZY_FIND, q, SQ_NPARAMS(q), fn);
-    if (!s)
-        return STORE_ERROR;
-    int rc = sqlite3_step(s);
-    int64_t first = rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    bool waiting = rc == SQLITE_ROW && sqlite3_column_int(s, 1) != 0;
+    bool ok = s && sq_step_int(c, s, &mark, fn);
     sq_put(c, S_WH_LAZY_FIND, s);
+    if (!ok)
+        return STORE_ERROR;
+    if (mark == 0)
+        return STORE_OK;
+    const sq_param_t p[] = {SQ_INT(mark), SQ_TEXT(conv), SQ_INT(SQ_WH_LAZY_SPAN)};
+    if (!(s = sq_bind(c, S_WH_LAZY_WALK, p, SQ_NPARAMS(p), fn)))
+        return STORE_ERROR;
+    bool waiting = false;
+    int64_t end = 0;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW && sqlite3_column_int(s, 1)) {
+        end = sqlite3_column_int64(s, 0);
+        waiting = waiting || sqlite3_column_int(s, 2);
+    }
+    sq_put(c, S_WH_LAZY_WALK, s);
     if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
         sq_log(c->db, fn, rc);
         return STORE_ERROR;
     }
-    if (first == 0)
-        return STORE_OK;
-    store_rc_t r = STORE_OK;
     if (waiting) {
-        buf_t packed;
-        buf_init(&packed);
-        r = sq_outbox_payload(c, org, conv, &packed);
-        if (r == STORE_OK) {
-            const sq_param_t p[] = {SQ_INT(first), SQ_TEXT(conv), SQ_BLOB(packed.data, (int64_t)packed.len),
-                                    SQ_INT(SQ_WH_LAZY_SPAN)};
-            r = sq_run(c, S_WH_FREEZE, SQ_EXEC, p, SQ_NPARAMS(p), fn);
-        }
-        buf_free(&packed);
+        *first = mark;
+        *last = end;
     }
-    if (r == STORE_OK)
-        r = sq_outbox_mark(c, conv, 0);
+    return STORE_OK;
+}
+
+store_rc_t sq_outbox_freeze(sq_conn_t *c, const char *org, const char *conv)
+{
+    int64_t first, last;
+    store_rc_t r = sq_outbox_waiting(c, conv, &first, &last);
+    if (r != STORE_OK || first == 0)
+        return r;
+    buf_t packed;
+    buf_init(&packed);
+    r = sq_outbox_payload(c, org, conv, &packed);
+    if (r == STORE_OK) {
+        const sq_param_t p[] = {SQ_INT(first), SQ_INT(last), SQ_TEXT(conv), SQ_BLOB(packed.data, (int64_t)packed.len)};
+        r = sq_run(c, S_WH_FREEZE, SQ_EXEC, p, SQ_NPARAMS(p), "sq_outbox_freeze");
+    }
+    buf_free(&packed);
     return r == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
