@@ -319,21 +319,29 @@ class EventsTest(WebhookCase):
         e = self.endpoint()
         key, base = self.org.key, "/v2/conversations/"
         cid = self.conv(conversationTitle="First")
-        gets = [self.get(cid)]                       # without a transcript: imported, not analyzed
+        # a second conversation, changed in between: its events lie right after the first one's in seq order,
+        # where the freeze's walk from a conversation's mark must stop
+        cid2 = self.conv(conversationTitle="Other")
+        gets = [self.get(cid), self.get(cid2)]      # without a transcript: imported, not analyzed
         d = self.wait_deliveries(e, lambda ds: ds and ds[-1]["attempts"], "the first attempt")[-1]
+        title = lambda c, t: srv.req("PUT", base + c + "/title", key, {"title": t})
+        labels = lambda c: srv.req("PUT", base + c + "/labels", key, {"labels": {"k": "v"}})
+        both = ["conversation.updated", "conversation.labels_changed"]
         changes = [
-            (lambda: srv.req("PUT", base + cid + "/title", key, {"title": "Second"}), ["conversation.updated"]),
+            (lambda: title(cid, "Second"), ["conversation.updated"], cid),
+            (lambda: title(cid2, "Other 2"), ["conversation.updated"], cid2),
             (lambda: srv.req("PATCH", "/v2/organizations/users/" + self.org.admin, key, {"firstName": "Renamed"}),
-             []),
-            (lambda: srv.req("DELETE", base + cid, key), ["conversation.archived"]),
-            (lambda: srv.req("PUT", base + cid + "/labels", key, {"labels": {"k": "v"}}),
-             ["conversation.updated", "conversation.labels_changed"]),
-            (lambda: srv.req("POST", base + cid + "/unarchive", key), ["conversation.unarchived"]),
+             [], None),
+            (lambda: srv.req("DELETE", base + cid, key), ["conversation.archived"], cid),
+            (lambda: labels(cid), both, cid),
+            (lambda: labels(cid2), both, cid2),
+            (lambda: title(cid2, "Other 3"), ["conversation.updated"], cid2),
+            (lambda: srv.req("POST", base + cid + "/unarchive", key), ["conversation.unarchived"], cid),
         ]
-        want = ["conversation.imported"]
-        for call, types in changes:
+        want = ["conversation.imported", "conversation.imported"]
+        for call, types, c in changes:
             self.assertOk(call())
-            gets += [self.get(cid)] * len(types)
+            gets += [self.get(c)] * len(types) if types else []
             want += types
         self.assertEqual(len(self.recv.requests), 1, "held back by the first event's 500")
         self.set_clock(d["nextAttemptAt"])
@@ -344,7 +352,8 @@ class EventsTest(WebhookCase):
         for r, g, t in zip(got, gets, want):
             self.assertEqual(r.json["data"], g.body, "%s: GET right after its change" % t)
         titles = [r.json["data"]["attributes"]["title"] for r in got]
-        self.assertEqual(titles, ["First", "Second", "Second", "Second", "Second", "Second"])
+        self.assertEqual(titles, ["First", "Other", "Second", "Other 2", "Second", "Second", "Second", "Other 2",
+                                  "Other 2", "Other 3", "Second"])
 
     def test_resource_payload_is_the_bare_conversation(self):
         e = self.endpoint(payload="resource", events=["conversation.archived", "conversation.labels_changed"])
