@@ -210,6 +210,8 @@ class AdminApiTest(WebhookCase):
         got = self.recv.wait_count(1)
         self.assertTrue(verify(secret, got[0]))
         self.assertEqual(got[0].json, self.get(cid).body)
+        # the receiver has it; the worker records the attempt just after (its window's end)
+        self.wait_deliveries({"id": wid}, lambda ds: ds and ds[0]["status"] == "delivered", "recorded as delivered")
         out = srv.cli("webhook", "deliveries", "--id", wid, "--status", "delivered")
         self.assertIn('"type":"conversation.archived"', out)
         self.assertIn('"status":"delivered"', out)
