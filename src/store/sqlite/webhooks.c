@@ -183,10 +183,10 @@ static store_rc_t sq_outbox_render(sq_conn_t *c, const char *org, const char *co
  * The event is written without its data (x''): that is rendered at delivery
  * (sqlite_webhook_window), or stored by the conversation's next change just
  * before it (sq_outbox_freeze), which finds the events by the conversation's
- * mark (the caller sets it to *first, sq_outbox_written). Rendering inside the write cost the
- * single writer thread the conversation's read, its render and its
- * compression: with one endpoint subscribed, archives ran at 0.6x of none
- * (webhooks benchmark). */
+ * mark (the caller sets it to *first: sq_outbox_written). Rendering inside
+ * the write cost the single writer thread the conversation's read, its
+ * render and its compression: with one endpoint subscribed, archives ran at
+ * 0.6x of none (webhooks benchmark). */
 static store_rc_t sq_outbox_event(sq_conn_t *c, const char *org, const char *conv, int64_t bit,
                                   const char *endpoint, const conv_trigger_t *t, int64_t *first)
 {
