@@ -325,7 +325,8 @@ static int webhook_hmac(const char *key, const char *ts, size_t tn, const char *
 {
     EVP_MAC *hmac = EVP_MAC_fetch(NULL, "HMAC", NULL); /* owner: this function */
     EVP_MAC_CTX *ctx = hmac ? EVP_MAC_CTX_new(hmac) : NULL; /* owner: this function */
-    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string("digest", (char *)"SHA256", 0), OSSL_PARAM_construct_end()};
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SHA256", 0),
+                           OSSL_PARAM_construct_end()};
     size_t got = 0;
     int ok = ctx && EVP_MAC_init(ctx, (const unsigned char *)key, strlen(key), params) &&
              EVP_MAC_update(ctx, (const unsigned char *)ts, tn) && EVP_MAC_update(ctx, (const unsigned char *)".", 1) &&
