@@ -90,6 +90,7 @@ typedef struct sq_conv_state {
     const store_scope_t *sc;
     bool archived;
     int64_t rowid;
+    int64_t mark;                  /* webhook_lazy_seq: its outbox mark (webhooks.c) */
 } sq_conv_state_t;
 
 /* sq_row_fn of S_CONV_STATE (out: an sq_conv_state_t): the checks of sq_conv_may_change. */
@@ -100,6 +101,7 @@ static store_rc_t sq_row_may_change(sqlite3_stmt *s, void *out)
     bool is_private = sqlite3_column_int(s, 1) != 0;
     st->archived = sqlite3_column_int(s, 2) != 0;
     st->rowid = sqlite3_column_int64(s, 3);
+    st->mark = sqlite3_column_int64(s, 4);
     return store_scope_may_change(st->sc, owner ? owner : "", is_private);
 }
 
@@ -260,16 +262,24 @@ static store_rc_t sq_conv_set_archived_tx(void *conn, void *arg)
 {
     sq_conn_t *c = conn;
     const store_conv_change_t *a = arg;
-    sq_conv_state_t state = {a->sc, false, 0};
+    sq_conv_state_t state = {a->sc, false, 0, 0};
     store_rc_t r = sq_change_begin(c, &state, a->id, __func__);
     if (r != STORE_OK)
         return r;
     if (state.archived != a->archived) {
-        const sq_param_t p[] = {SQ_INT(state.rowid), SQ_INT(a->archived ? 1 : 0), SQ_INT(a->archived ? a->now : 0)};
-        if (sq_outbox_freeze(c, a->sc->org_uuid, a->id) != STORE_OK || /* webhooks.c */
-            sq_run(c, S_CONV_SET_ARCHIVED, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK ||
-            sq_log_event(c, a->sc->org_uuid, a->id, a->archived ? "archive" : "unarchive", a->now, __func__) != STORE_OK ||
-            sq_outbox_add(c, a->sc->org_uuid, a->id, a->archived ? WEBHOOK_EV_ARCHIVED : WEBHOOK_EV_UNARCHIVED) != STORE_OK)
+        /* webhooks.c: the earlier events keep their state, then this change's
+         * (without their data, so before the row's update), whose first seq
+         * the update stores as the conversation's mark */
+        int64_t first = 0;
+        if (sq_outbox_freeze(c, a->sc->org_uuid, a->id, state.mark) != STORE_OK ||
+            sq_outbox_events(c, a->sc->org_uuid, a->id, a->archived ? WEBHOOK_EV_ARCHIVED : WEBHOOK_EV_UNARCHIVED,
+                             &first) != STORE_OK)
+            r = STORE_ERROR;
+        const sq_param_t p[] = {SQ_INT(state.rowid), SQ_INT(a->archived ? 1 : 0), SQ_INT(a->archived ? a->now : 0),
+                                SQ_INT(first)};
+        if (r == STORE_OK &&
+            (sq_run(c, S_CONV_SET_ARCHIVED, SQ_CHANGE, p, SQ_NPARAMS(p), __func__) != STORE_OK ||
+             sq_log_event(c, a->sc->org_uuid, a->id, a->archived ? "archive" : "unarchive", a->now, __func__) != STORE_OK))
             r = STORE_ERROR;
     }
     return sq_change_end(c, r, a, __func__);
@@ -444,7 +454,7 @@ static int sq_change_read(void *ctx, const conv_t *row)
     return x->ok ? 0 : 1;
 }
 
-store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id, int64_t rowid,
+store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id, int64_t rowid, int64_t mark,
                            const conv_update_t *u, int64_t now, const char *fn)
 {
     /* The row is read, changed and written back whole (its document rebuilt)
@@ -454,7 +464,7 @@ store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id
     arena_init(&ar);
     buf_init(&stored);
     sq_change_read_t row = {.a = &ar};
-    store_rc_t r = sq_outbox_freeze(c, sc->org_uuid, id); /* webhooks.c: earlier events keep their state */
+    store_rc_t r = sq_outbox_freeze(c, sc->org_uuid, id, mark); /* webhooks.c: earlier events keep their state */
     if (r == STORE_OK)
         r = sq_conv_fetch(c, S_CONV_GET, sc, id, sq_change_read, &row, fn);
     store_outbox_pre_t pre; /* webhooks: what the change's events need from before it */
@@ -485,11 +495,11 @@ store_rc_t sqlite_conv_update(store_t *base, const store_scope_t *sc, const char
     uuid_str_t id;
     if (!uuid_parse(uuid, id))
         return STORE_NOT_FOUND;
-    sq_conv_state_t state = {sc, false, 0};
+    sq_conv_state_t state = {sc, false, 0, 0};
     store_rc_t r = sq_change_begin(c, &state, id, __func__);
     if (r != STORE_OK)
         return r;
-    r = sq_conv_rewrite(c, sc, id, state.rowid, u, now, __func__);
+    r = sq_conv_rewrite(c, sc, id, state.rowid, state.mark, u, now, __func__);
     /* the row read inside the transaction, before COMMIT (see set_archived) */
     store_conv_change_t ch = {sc, id, false, u, now, cb, ctx};
     return sq_change_end(c, r, &ch, __func__);

@@ -438,7 +438,7 @@ static store_rc_t sq_scr_tx(void *conn, void *arg)
     if (res == STORE_OK && r->entry_json) { /* the conversation's update path: its document and `analyzed` follow */
         conv_update_t u = {.privacy = CONV_PRIVACY_KEEP, .scorecard_entry_json = r->entry_json,
                            .workflow_name = "scorecard_result_created"};
-        res = sq_conv_rewrite(c, j->sc, r->conversation_uuid, v.rowid, &u, r->created_at, fn);
+        res = sq_conv_rewrite(c, j->sc, r->conversation_uuid, v.rowid, SQ_OUTBOX_MARK_UNKNOWN, &u, r->created_at, fn);
     }
     if (res == STORE_CONFLICT)
         res = STORE_ERROR; /* a repeated result or item id: not the caller's doing */

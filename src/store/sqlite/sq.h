@@ -299,16 +299,23 @@ store_rc_t sq_row_fetch(sqlite3_stmt *s, void *out);   /* conversations.c */
  * Nothing (STORE_OK) when no endpoint is, or in a bulk batch. STORE_ERROR
  * (logged) otherwise. */
 store_rc_t sq_outbox_add(sq_conn_t *c, const char *org, const char *conv, int64_t mask);
+/* sq_outbox_add without the mark: the seq of the first event written goes
+ * to *first (0 when none), and the caller stores it in the conversation's
+ * column webhook_lazy_seq (if not 0) with the change's own UPDATE of the
+ * row, which saves a write of it (the archive: S_CONV_SET_ARCHIVED). */
+store_rc_t sq_outbox_events(sq_conn_t *c, const char *org, const char *conv, int64_t mask, int64_t *first);
 
 /* Inside the caller's write transaction on c, before a change of
  * conversation conv of org: the events of conv whose data was left to be
  * rendered at delivery (sq_outbox_add) get it now, the conversation as GET
  * renders it before the change, so that every event keeps the state right
  * after its own change. They are found by the conversation's mark (set by
- * sq_outbox_add; 012_webhook_lazy_mark.sql): nothing to do costs a read of
- * the conversation's row, and one probe of the events when it has a mark.
- * STORE_ERROR (logged) when the render or the write fails. */
-store_rc_t sq_outbox_freeze(sq_conn_t *c, const char *org, const char *conv);
+ * sq_outbox_add; 012_webhook_lazy_mark.sql), which the caller passes when
+ * it read the row already (S_CONV_STATE), else SQ_OUTBOX_MARK_UNKNOWN:
+ * then it is read. A mark of 0 costs nothing more, another one probe of
+ * the events. STORE_ERROR (logged) when the render or the write fails. */
+#define SQ_OUTBOX_MARK_UNKNOWN (-1)
+store_rc_t sq_outbox_freeze(sq_conn_t *c, const char *org, const char *conv, int64_t mark);
 /* sq_outbox_freeze for every conversation of org owned by user user (before
  * a change of the user's name, which GET shows with each of them). */
 store_rc_t sq_outbox_freeze_owned(sq_conn_t *c, const char *org, const char *user);
@@ -388,12 +395,12 @@ SQ_FN(conv_media_list)
 STORE_INSIGHTS_OPS(SQ_FN)
 
 /* Inside the caller's write transaction on conversation id (row rowid, whose
- * change scope sc may make): reads the row, applies u (update_apply), writes
+ * change scope sc may make; mark: its outbox mark, as for sq_outbox_freeze): reads the row, applies u (update_apply), writes
  * it back whole with its document rebuilt (conv_store_prepare), and logs
  * u->workflow_name at now. The update path of every conversation change
  * (conversations.c, scorecards.c). STORE_OK, or another answer (logged
  * under fn) after which the caller rolls back. */
-store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id, int64_t rowid,
+store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id, int64_t rowid, int64_t mark,
                            const conv_update_t *u, int64_t now, const char *fn);
 
 /* ask.c: indexes the transcript segments of conv inside the write

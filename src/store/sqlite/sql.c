@@ -200,9 +200,12 @@ const char *sq_sql[S__COUNT] = {
                       " AND json_extract(p.value, '$.email') <> ''",
     [S_LOG_INSERT] = "INSERT INTO workflow_logs(org_uuid, conversation_uuid, workflow_name, success, error, created_at)"
                      " VALUES (?1, ?2, ?3, 1, NULL, ?4)",
-    [S_CONV_STATE] = "SELECT user_uuid, is_private, archived, id FROM conversations WHERE uuid = ?1 AND org_uuid = ?2",
-    /* by the row id S_CONV_STATE read: no second search of the uuid index */
-    [S_CONV_SET_ARCHIVED] = "UPDATE conversations SET archived = ?2, archived_at = ?3 WHERE id = ?1",
+    [S_CONV_STATE] = "SELECT user_uuid, is_private, archived, id, webhook_lazy_seq FROM conversations"
+                     " WHERE uuid = ?1 AND org_uuid = ?2",
+    /* by the row id S_CONV_STATE read: no second search of the uuid index; ?4: the seq of the first outbox
+     * event the change wrote, the conversation's new mark (webhooks.c), 0 when none */
+    [S_CONV_SET_ARCHIVED] = "UPDATE conversations SET archived = ?2, archived_at = ?3,"
+                            " webhook_lazy_seq = CASE WHEN ?4 <> 0 THEN ?4 ELSE webhook_lazy_seq END WHERE id = ?1",
     [S_CONV_EXT_UUID] = "SELECT uuid FROM conversations WHERE org_uuid = ?1 AND external_id = ?2",
     /* The entry of a change: its time is never older than the conversation's
      * last entry, so for one conversation newest-first is commit order even

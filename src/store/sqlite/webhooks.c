@@ -63,8 +63,8 @@ void sq_webhooks_sql_init(void)
     sq_sql[S_WH_LAZY_MARK] = "UPDATE conversations SET webhook_lazy_seq = ?2 WHERE uuid = ?1";
     sq_sql[S_WH_FREEZE] = "UPDATE webhook_events SET data = ?4 WHERE seq >= ?1 AND seq <= ?2"
                           " AND conversation_uuid = ?3 AND data = x''";
-    sq_sql[S_WH_LAZY_OWNED] = "SELECT c.uuid FROM conversations c WHERE c.org_uuid = ?1 AND c.user_uuid = ?2"
-                              " AND c.webhook_lazy_seq <> 0";
+    sq_sql[S_WH_LAZY_OWNED] = "SELECT c.uuid, c.webhook_lazy_seq FROM conversations c WHERE c.org_uuid = ?1"
+                              " AND c.user_uuid = ?2 AND c.webhook_lazy_seq <> 0";
     sq_sql[S_WH_PRUNE] = "DELETE FROM webhook_events WHERE seq IN (SELECT e.seq FROM webhook_events e"
                          " WHERE e.created_at < ?1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d"
                          " WHERE d.event_seq = e.seq AND d.status = 0) ORDER BY e.seq LIMIT ?2)";
@@ -183,10 +183,10 @@ static store_rc_t sq_outbox_render(sq_conn_t *c, const char *org, const char *co
  * The event is written without its data (x''): that is rendered at delivery
  * (sqlite_webhook_window), or stored by the conversation's next change just
  * before it (sq_outbox_freeze), which finds the events by the conversation's
- * mark (the caller sets it to *first: sq_outbox_written). Rendering inside
- * the write cost the single writer thread the conversation's read, its
- * render and its compression: with one endpoint subscribed, archives ran at
- * 0.6x of none (webhooks benchmark). */
+ * mark (the caller sets it to *first: sq_outbox_written, or the archive's
+ * own UPDATE of the row). Rendering inside the write cost the single writer
+ * thread the conversation's read, its render and its compression: with one
+ * endpoint subscribed, archives ran at 0.6x of none (webhooks benchmark). */
 static store_rc_t sq_outbox_event(sq_conn_t *c, const char *org, const char *conv, int64_t bit,
                                   const char *endpoint, const conv_trigger_t *t, int64_t *first)
 {
@@ -255,20 +255,23 @@ static store_rc_t sq_outbox_payload(sq_conn_t *c, const char *org, const char *c
 
 /* The events of conversation conv's latest change that wrote any, if one
  * of them still waits for its data: their seqs from *first to *last (0 and
- * 0 when none waits). Walks from the conversation's mark while the events
- * are conv's; a mark whose events are gone stops at once. */
-static store_rc_t sq_outbox_waiting(sq_conn_t *c, const char *conv, int64_t *first, int64_t *last)
+ * 0 when none waits). Walks from the conversation's mark (looked up when
+ * SQ_OUTBOX_MARK_UNKNOWN) while the events are conv's; a mark whose events
+ * are gone stops at once. */
+static store_rc_t sq_outbox_waiting(sq_conn_t *c, const char *conv, int64_t mark, int64_t *first, int64_t *last)
 {
     const char *fn = "sq_outbox_waiting";
     *first = *last = 0;
-    int64_t mark = 0;
-    const sq_param_t q[] = {SQ_TEXT(conv)};
-    sqlite3_stmt *s = sq_bind(c, S_WH_LAZY_FIND, q, SQ_NPARAMS(q), fn);
-    bool ok = s && sq_step_int(c, s, &mark, fn);
-    sq_put(c, S_WH_LAZY_FIND, s);
-    if (!ok)
-        return STORE_ERROR;
-    if (mark == 0)
+    sqlite3_stmt *s;
+    if (mark == SQ_OUTBOX_MARK_UNKNOWN) {
+        const sq_param_t q[] = {SQ_TEXT(conv)};
+        s = sq_bind(c, S_WH_LAZY_FIND, q, SQ_NPARAMS(q), fn);
+        bool ok = s && sq_step_int(c, s, &mark, fn);
+        sq_put(c, S_WH_LAZY_FIND, s);
+        if (!ok)
+            return STORE_ERROR;
+    }
+    if (mark <= 0)
         return STORE_OK;
     const sq_param_t p[] = {SQ_INT(mark), SQ_TEXT(conv), SQ_INT(SQ_WH_LAZY_SPAN)};
     if (!(s = sq_bind(c, S_WH_LAZY_WALK, p, SQ_NPARAMS(p), fn)))
@@ -292,10 +295,10 @@ static store_rc_t sq_outbox_waiting(sq_conn_t *c, const char *conv, int64_t *fir
     return STORE_OK;
 }
 
-store_rc_t sq_outbox_freeze(sq_conn_t *c, const char *org, const char *conv)
+store_rc_t sq_outbox_freeze(sq_conn_t *c, const char *org, const char *conv, int64_t mark)
 {
     int64_t first, last;
-    store_rc_t r = sq_outbox_waiting(c, conv, &first, &last);
+    store_rc_t r = sq_outbox_waiting(c, conv, mark, &first, &last);
     if (r != STORE_OK || first == 0)
         return r;
     buf_t packed;
@@ -311,48 +314,57 @@ store_rc_t sq_outbox_freeze(sq_conn_t *c, const char *org, const char *conv)
 
 store_rc_t sq_outbox_freeze_owned(sq_conn_t *c, const char *org, const char *user)
 {
-    /* the ids first: freezing updates the events the query walks */
-    buf_t ids; /* uuid_str_t after uuid_str_t; owner: this function */
-    buf_init(&ids);
+    /* the ids and marks first: freezing updates the events the query walks */
+    typedef struct {
+        uuid_str_t id;
+        int64_t mark;
+    } owned_t;
+    buf_t all; /* owned_t after owned_t; owner: this function */
+    buf_init(&all);
     sqlite3_stmt *s = sq_stmt2(c, S_WH_LAZY_OWNED, org, user, __func__);
     if (!s)
         return STORE_ERROR;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        uuid_str_t id;
-        sq_copy_col(s, 0, id, sizeof id);
-        buf_append(&ids, id, sizeof id);
+        owned_t o;
+        sq_copy_col(s, 0, o.id, sizeof o.id);
+        o.mark = sqlite3_column_int64(s, 1);
+        buf_append(&all, &o, sizeof o);
     }
     sq_put(c, S_WH_LAZY_OWNED, s);
-    store_rc_t r = rc == SQLITE_DONE && !ids.oom ? STORE_OK : STORE_ERROR;
+    store_rc_t r = rc == SQLITE_DONE && !all.oom ? STORE_OK : STORE_ERROR;
     if (rc != SQLITE_DONE)
         sq_log(c->db, __func__, rc);
-    for (size_t off = 0; r == STORE_OK && off + sizeof(uuid_str_t) <= ids.len; off += sizeof(uuid_str_t))
-        r = sq_outbox_freeze(c, org, ids.data + off);
-    buf_free(&ids);
+    for (size_t off = 0; r == STORE_OK && off + sizeof(owned_t) <= all.len; off += sizeof(owned_t)) {
+        owned_t o;
+        memcpy(&o, all.data + off, sizeof o); /* buf_t's bytes carry no alignment */
+        r = sq_outbox_freeze(c, org, o.id, o.mark);
+    }
+    buf_free(&all);
     return r;
 }
 
-/* Writes the events of mask (bit order) that someone in subs listens to. */
-static store_rc_t sq_outbox_write(sq_conn_t *c, const char *org, const char *conv, int64_t mask, int64_t subs)
+store_rc_t sq_outbox_events(sq_conn_t *c, const char *org, const char *conv, int64_t mask, int64_t *first)
 {
-    mask &= subs;
-    store_rc_t r = STORE_OK;
-    int64_t first = 0;
-    for (int i = 0; r == STORE_OK && i < WEBHOOK_EV_COUNT; i++)
-        if (mask & ((int64_t)1 << i))
-            r = sq_outbox_event(c, org, conv, (int64_t)1 << i, NULL, NULL, &first);
-    return sq_outbox_written(c, conv, first, r);
-}
-
-store_rc_t sq_outbox_add(sq_conn_t *c, const char *org, const char *conv, int64_t mask)
-{
+    *first = 0;
     if (c->bulk)
         return STORE_OK;
     int64_t subs;
     if (sq_outbox_subs(c, org, &subs) != STORE_OK)
         return STORE_ERROR;
-    return sq_outbox_write(c, org, conv, mask, subs);
+    mask &= subs;
+    store_rc_t r = STORE_OK;
+    for (int i = 0; r == STORE_OK && i < WEBHOOK_EV_COUNT; i++)
+        if (mask & ((int64_t)1 << i))
+            r = sq_outbox_event(c, org, conv, (int64_t)1 << i, NULL, NULL, first);
+    return r == STORE_OK ? STORE_OK : STORE_ERROR;
+}
+
+store_rc_t sq_outbox_add(sq_conn_t *c, const char *org, const char *conv, int64_t mask)
+{
+    int64_t first;
+    store_rc_t r = sq_outbox_events(c, org, conv, mask, &first);
+    return sq_outbox_written(c, conv, first, r);
 }
 
 /* The ids of every endpoint of org, by creation, into ids (at most
