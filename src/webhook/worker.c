@@ -37,9 +37,11 @@
 #define WH_SCAN_MS 1000                /* rescan at least this often */
 #define WH_POLL_MS 100                 /* look at the clock at least this often */
 #define WH_PRUNE_EVERY_MS (3600LL * 1000) /* admin-clock time between prunes */
-/* A lane records its attempts when its window ends, and meanwhile once it
- * has this many, or the oldest is this old: what a crash sends again. */
-#define WH_FLUSH_RESULTS 16
+/* A lane records its attempts when its window ends (WH_WINDOW at most), and
+ * meanwhile once the oldest is this old: what a crash sends again. Each
+ * record waits for a group commit (~10 ms under load): recording every 16
+ * attempts held deliveries to ~1,300/s while archives ran at 4,400/s (100k
+ * copy); once a window, 2.4x as many went out, archives unchanged. */
 #define WH_FLUSH_MS 200
 
 /* One delivery of a window: what its request needs, copied out of the store. */
@@ -368,7 +370,7 @@ static void wh_lane_flush(webhook_worker_t *w, wh_lane_t *l)
 /* True when lane l has attempts to record before its window ends. */
 static bool wh_lane_flush_due(const wh_lane_t *l, int64_t mono)
 {
-    return l->busy && !l->done && l->nres && (l->nres >= WH_FLUSH_RESULTS || mono - l->first_result >= WH_FLUSH_MS);
+    return l->busy && !l->done && l->nres && mono - l->first_result >= WH_FLUSH_MS;
 }
 
 /* Inside the gate: records lane l's attempts, releases its endpoint, frees it. */
