@@ -395,11 +395,12 @@ SQ_FN(conv_media_list)
 STORE_INSIGHTS_OPS(SQ_FN)
 
 /* Inside the caller's write transaction on conversation id (row rowid, whose
- * change scope sc may make; mark: its outbox mark, as for sq_outbox_freeze): reads the row, applies u (update_apply), writes
- * it back whole with its document rebuilt (conv_store_prepare), and logs
- * u->workflow_name at now. The update path of every conversation change
- * (conversations.c, scorecards.c). STORE_OK, or another answer (logged
- * under fn) after which the caller rolls back. */
+ * change scope sc may make; mark: its outbox mark, as for sq_outbox_freeze):
+ * reads the row, applies u (update_apply), writes it back whole with its
+ * document rebuilt (conv_store_prepare), and logs u->workflow_name at now.
+ * The update path of every conversation change (conversations.c,
+ * scorecards.c). STORE_OK, or another answer (logged under fn) after which
+ * the caller rolls back. */
 store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id, int64_t rowid, int64_t mark,
                            const conv_update_t *u, int64_t now, const char *fn);
 

@@ -63,8 +63,8 @@ void sq_webhooks_sql_init(void)
     sq_sql[S_WH_LAZY_MARK] = "UPDATE conversations SET webhook_lazy_seq = ?2 WHERE uuid = ?1";
     sq_sql[S_WH_FREEZE] = "UPDATE webhook_events SET data = ?4 WHERE seq >= ?1 AND seq <= ?2"
                           " AND conversation_uuid = ?3 AND data = x''";
-    sq_sql[S_WH_LAZY_OWNED] = "SELECT c.uuid, c.webhook_lazy_seq FROM conversations c WHERE c.org_uuid = ?1"
-                              " AND c.user_uuid = ?2 AND c.webhook_lazy_seq <> 0";
+    sq_sql[S_WH_LAZY_OWNED] = "SELECT c.uuid FROM conversations c WHERE c.org_uuid = ?1 AND c.user_uuid = ?2"
+                              " AND c.webhook_lazy_seq <> 0";
     sq_sql[S_WH_PRUNE] = "DELETE FROM webhook_events WHERE seq IN (SELECT e.seq FROM webhook_events e"
                          " WHERE e.created_at < ?1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d"
                          " WHERE d.event_seq = e.seq AND d.status = 0) ORDER BY e.seq LIMIT ?2)";
@@ -314,33 +314,25 @@ store_rc_t sq_outbox_freeze(sq_conn_t *c, const char *org, const char *conv, int
 
 store_rc_t sq_outbox_freeze_owned(sq_conn_t *c, const char *org, const char *user)
 {
-    /* the ids and marks first: freezing updates the events the query walks */
-    typedef struct {
-        uuid_str_t id;
-        int64_t mark;
-    } owned_t;
-    buf_t all; /* owned_t after owned_t; owner: this function */
-    buf_init(&all);
+    /* the ids first: freezing updates the events the query walks */
+    buf_t ids; /* uuid_str_t after uuid_str_t; owner: this function */
+    buf_init(&ids);
     sqlite3_stmt *s = sq_stmt2(c, S_WH_LAZY_OWNED, org, user, __func__);
     if (!s)
         return STORE_ERROR;
     int rc;
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        owned_t o;
-        sq_copy_col(s, 0, o.id, sizeof o.id);
-        o.mark = sqlite3_column_int64(s, 1);
-        buf_append(&all, &o, sizeof o);
+        uuid_str_t id;
+        sq_copy_col(s, 0, id, sizeof id);
+        buf_append(&ids, id, sizeof id);
     }
     sq_put(c, S_WH_LAZY_OWNED, s);
-    store_rc_t r = rc == SQLITE_DONE && !all.oom ? STORE_OK : STORE_ERROR;
+    store_rc_t r = rc == SQLITE_DONE && !ids.oom ? STORE_OK : STORE_ERROR;
     if (rc != SQLITE_DONE)
         sq_log(c->db, __func__, rc);
-    for (size_t off = 0; r == STORE_OK && off + sizeof(owned_t) <= all.len; off += sizeof(owned_t)) {
-        owned_t o;
-        memcpy(&o, all.data + off, sizeof o); /* buf_t's bytes carry no alignment */
-        r = sq_outbox_freeze(c, org, o.id, o.mark);
-    }
-    buf_free(&all);
+    for (size_t off = 0; r == STORE_OK && off + sizeof(uuid_str_t) <= ids.len; off += sizeof(uuid_str_t))
+        r = sq_outbox_freeze(c, org, ids.data + off, SQ_OUTBOX_MARK_UNKNOWN);
+    buf_free(&ids);
     return r;
 }
 
