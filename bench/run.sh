@@ -528,7 +528,9 @@ sc_admin() {
 # conversation.archived at a fast loopback receiver against none, in either order by round; (2) delivery
 # rate: a backlog builds while the receiver holds its first delivery, then drains; (3) latency from each
 # archive's 200 to the receiver, one archive at a time; (4) a dead receiver (nothing listens) with
-# $WH_BACKLOG undelivered events: GET against without them, archive against the live endpoint of (1).
+# $WH_BACKLOG undelivered events: GET against without them (before them in odd rounds, after them in even
+# ones: the backlog's archives leave the WAL and the page cache changed), archive against the live
+# endpoint of (1).
 wh_clear() { # removes every webhook endpoint of the organization (with its deliveries and events)
     "$PARLEY" webhook list --org Bench --db "$DB" | sed -n 's/^{"id":"\([0-9a-f-]*\)".*/\1/p' |
         while read -r id; do "$PARLEY" webhook delete --id "$id" --db "$DB" >/dev/null; done
@@ -539,6 +541,12 @@ wh_reset() { # undoes the archives so far (each step archives conversations nobo
 }
 wh_hook() { # URL: an endpoint for the archives
     "$PARLEY" webhook create --org Bench --url "$1" --events conversation.archived --db "$DB" >/dev/null
+}
+wh_get_clean() { # GET by id with no endpoint and no outbox rows (the backlog's pair)
+    local r
+    fresh parley
+    r=$(wrk_run wh-get-clean parley "http://127.0.0.1:$PP" BENCH_MODE=get BENCH_IDS="$DIR/ids.txt")
+    record wh-get-clean parley "$r"
 }
 sc_webhooks() {
     local n r which org ok
@@ -572,10 +580,9 @@ sc_webhooks() {
         "$RES/wids-all.txt" "$WH_LATENCY")
     record wh-latency parley "$r"
     wh_reset
-    fresh parley
-    r=$(wrk_run wh-get-clean parley "http://127.0.0.1:$PP" BENCH_MODE=get BENCH_IDS="$DIR/ids.txt")
-    record wh-get-clean parley "$r"
+    [ $((ROUND % 2)) = 1 ] && wh_get_clean # odd rounds: GET without the backlog first, even rounds last
     wh_hook "http://127.0.0.1:9/dead" # nothing listens on port 9: every attempt is refused
+    fresh parley
     make_wids "$WH_BACKLOG"
     log "round $ROUND: $WH_BACKLOG undelivered events for a dead receiver"
     r=$(python3 "$BENCH/probe.py" archive-all "http://127.0.0.1:$PP" "$KEY" "$RES/wids-all.txt" 16)
@@ -587,8 +594,9 @@ sc_webhooks() {
     archive_run wh-archive-backlog parley "http://127.0.0.1:$PP" 'python3 "$BENCH/prep.py" count-archived "$DB" 0'
     wh_reset
     wh_clear
+    [ $((ROUND % 2)) = 1 ] || wh_get_clean
     stop_receiver
-    start_parley
+    fresh parley
 }
 
 # Ask Attention (beyond.md §2): 20 conversations of 100 segments imported into the seeded database (prep.py
