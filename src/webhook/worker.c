@@ -41,7 +41,8 @@
  * meanwhile once the oldest is this old: what a crash sends again. Each
  * record waits for a group commit (~10 ms under load): recording every 16
  * attempts held deliveries to ~1,300/s while archives ran at 4,400/s (100k
- * copy); once a window, 2.4x as many went out, archives unchanged. */
+ * copy); once a window, 2.2-2.4x as many went out under that load, for
+ * archives unchanged at 100k and 6% slower at 1M (BENCHMARKS.md). */
 #define WH_FLUSH_MS 200
 
 /* One delivery of a window: what its request needs, copied out of the store. */
