@@ -131,11 +131,12 @@ def main(a):
     def fig(scen, target, fn):
         return med([fn(d) for d in by.get((scen, target), {}).values()])
 
-    def ratio(scen, base, fn=throughput):
-        """Median per-round ratio. A baseline that completed nothing in a round counts as one
-        completion over the run (a lower bound of the ratio); then the ratio is marked '>'."""
+    def ratio(scen, base, fn=throughput, of="parley"):
+        """Median per-round ratio of `of` (Parley unless said) to base. A baseline that completed nothing
+        in a round counts as one completion over the run (a lower bound of the ratio); then the ratio is
+        marked '>'."""
         rs = []
-        for rnd, d in by.get((scen, "parley"), {}).items():
+        for rnd, d in by.get((scen, of), {}).items():
             b = by.get((scen, base), {}).get(rnd)
             if not b:
                 continue
@@ -164,7 +165,8 @@ def main(a):
         "pg-import": "POST import, 50-segment transcript",
     }
     main_scen = ["get", "list-all", "list-owner", "list-title-sel", "list-title-next", "archive", "import", "mixed"]
-    base_names = {"nginx": "nginx static", "json-server": "json-server", "node": "Node + better-sqlite3"}
+    base_names = {"nginx": "nginx static", "json-server": "json-server", "node": "Node + better-sqlite3",
+                  "floor": "floor (`bench/floor.c`)"}
     olfrac = float(os.environ.get("BENCH_OL_FRACTION", "0.5"))
     nworkers = os.environ.get("BENCH_NODE_WORKERS", "?")
     lines = []
@@ -183,7 +185,10 @@ def main(a):
     lines.append("- baselines: nginx serving the exact bytes of one median-size Parley response as a static file; "
                  "json-server 0.17.4 holding 10,000 of the same conversations (archive = PATCH `archived`); "
                  "the Node 20 `node:http` + better-sqlite3 server (`bench/node/server.mjs`, %s processes) holding "
-                 "all of them (WAL, `synchronous=FULL`)" % nworkers)
+                 "all of them (WAL, `synchronous=FULL`); for GET by id, the floor: `bench/floor.c`, "
+                 "libmicrohttpd configured as Parley's server with one SQLite statement per request that reads "
+                 "the stored document from Parley's database by uuid, and nothing else (no key, no scope "
+                 "check, no owner, no splice): what Parley's components cost before Parley's own work" % nworkers)
     lines.append("")
     lines.append("Closed loop (wrk, 64 connections; p50 and p99 here carry no target):")
     lines.append("")
@@ -192,7 +197,7 @@ def main(a):
     for scen in main_scen:
         if (scen, "parley") not in by:
             continue
-        bases = [b for b in ("nginx", "node", "json-server") if (scen, b) in by]
+        bases = [b for b in ("nginx", "node", "json-server", "floor") if (scen, b) in by]
         first = True
         for b in bases or [None]:
             pr = fig(scen, "parley", throughput)
@@ -279,7 +284,7 @@ def main(a):
         pc = fig(scen, "parley", cpu_per)
         if pc is None:
             continue
-        cells = [fig(scen, b, cpu_per) for b in ("nginx", "node", "json-server")]
+        cells = [fig(scen, b, cpu_per) for b in ("nginx", "node", "json-server", "floor")]
         cpu_rows.append("| %s | %.0f | %s |" % (names[scen], pc, " | ".join(
             "—" if c is None else "%.0f" % c for c in cells)))
     if cpu_rows:
@@ -287,8 +292,8 @@ def main(a):
                      "measured run, divided by the requests wrk completed; the load generator's own CPU is "
                      "not counted):")
         lines.append("")
-        lines.append("| scenario | Parley | nginx static | Node + better-sqlite3 | json-server |")
-        lines.append("|---|---:|---:|---:|---:|")
+        lines.append("| scenario | Parley | nginx static | Node + better-sqlite3 | json-server | floor |")
+        lines.append("|---|---:|---:|---:|---:|---:|")
         lines += cpu_rows
         lines.append("")
 
@@ -470,8 +475,12 @@ def main(a):
     aj = ratio("archive", "json-server")
     im = fig("import", "parley", throughput)
     t = []
-    t.append(("GET by id ≥ 2× the Node server", fmt_ratio(gnode), chk(ge(gnode, 2))))
-    t.append(("GET by id ≥ 0.7× nginx static", fmt_ratio(gn), chk(ge(gn, 0.7))))
+    fl = ratio("get", "floor")
+    flnode, flng = ratio("get", "node", of="floor"), ratio("get", "nginx", of="floor")
+    floor_says = lambda r: "" if r is None else " (the floor: %s; Parley = %s of the floor)" % (
+        fmt_ratio(r), fmt_ratio(fl))
+    t.append(("GET by id ≥ 2× the Node server", fmt_ratio(gnode) + floor_says(flnode), chk(ge(gnode, 2))))
+    t.append(("GET by id ≥ 0.7× nginx static", fmt_ratio(gn) + floor_says(flng), chk(ge(gn, 0.7))))
     t.append(("GET by id p99 ≤ 2 ms at %.0f%% of max rate (open loop)" % (olfrac * 100),
               "%s ms" % fmt_ms(gol), chk(le(gol, 2000))))
     t.append(("archive (durable) ≥ 3× the Node server (FULL)", fmt_ratio(anode), chk(ge(anode, 3))))

@@ -67,11 +67,12 @@ RES=$DIR/results
 NDB=$DATA/node-$SET.db            # the Node baseline's database (load.mjs, from `parley export`)
 ADB=$DATA/parley-10k-admin.db     # 10,000 conversations for the snapshot and org scenarios (kept pristine)
 PGDIR=$DATA/pg-$SET               # a kept PostgreSQL cluster holding the same conversations
-PP=18080 NP=18081 JP=18082 NODEP=18083 WHP=18084
+PP=18080 NP=18081 JP=18082 NODEP=18083 WHP=18084 FLP=18085
 LUA=$BENCH/lua/bench.lua
 JSBIN=$BENCH/node/node_modules/.bin/json-server
 OPENLOOP=$DATA/openloop           # bench/openloop.c, compiled here
 RECEIVER=$DATA/receiver           # bench/receiver.c (the webhooks group's), compiled here
+FLOOR=$DATA/floor                 # bench/floor.c (the get group's floor baseline), compiled here
 ATOKEN=bench-admin-token
 
 log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -118,6 +119,12 @@ deps() {
         log "compiling bench/receiver.c"
         # shellcheck disable=SC2046 # pkg-config's flags are words
         cc -O2 -Wall -Wextra -Werror -std=c17 -o "$RECEIVER" "$BENCH/receiver.c" $(pkg-config --cflags --libs libmicrohttpd)
+    fi
+    if [ ! -x "$FLOOR" ] || [ "$BENCH/floor.c" -nt "$FLOOR" ]; then
+        log "compiling bench/floor.c"
+        # shellcheck disable=SC2046 # pkg-config's flags are words
+        cc -O2 -Wall -Wextra -Werror -std=c17 -pthread -o "$FLOOR" "$BENCH/floor.c" \
+            $(pkg-config --cflags --libs libmicrohttpd sqlite3)
     fi
     [ -x "$PARLEY" ] || die "no parley binary at $PARLEY (make build)"
 }
@@ -256,6 +263,18 @@ stop_node() {
     stop_pid "$NODE_PID"
     NODE_PID=
 }
+# the floor (bench/floor.c) reads Parley's database, read-only: Parley is stopped around its run
+FLOOR_PID=
+start_floor() {
+    "$FLOOR" "$DB" $FLP "$PTHREADS" >>"$RES/floor.log" 2>&1 &
+    FLOOR_PID=$!
+    wait_http "http://127.0.0.1:$FLP/v2/conversations/$(head -n 1 "$DIR/ids.txt")" || die "the floor did not start"
+}
+stop_floor() {
+    [ -n "$FLOOR_PID" ] || return 0
+    stop_pid "$FLOOR_PID"
+    FLOOR_PID=
+}
 
 fresh() {
     case $1 in
@@ -278,7 +297,7 @@ stop_receiver() {
     RECV_PID=
 }
 
-cleanup() { stop_parley; stop_nginx; stop_js; stop_node; stop_receiver; pg_down; }
+cleanup() { stop_parley; stop_nginx; stop_js; stop_node; stop_floor; stop_receiver; pg_down; }
 trap cleanup EXIT
 
 # ---- one wrk run --------------------------------------------------------------------------------------
@@ -289,7 +308,10 @@ TICK=$(getconf CLK_TCK)
 # a figure that drifts far less than requests/s when other work shares the machine
 cpu_ticks() {
     local pid p t=0
-    case $1 in parley*) pid=$PARLEY_PID ;; nginx) pid=$NGINX_PID ;; json-server) pid=$JS_PID ;; node) pid=$NODE_PID ;; esac
+    case $1 in
+    parley*) pid=$PARLEY_PID ;; nginx) pid=$NGINX_PID ;; json-server) pid=$JS_PID ;; node) pid=$NODE_PID ;;
+    floor) pid=$FLOOR_PID ;;
+    esac
     [ -n "$pid" ] || { echo 0; return; }
     for p in $pid $(pgrep -P "$pid" 2>/dev/null); do
         t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
@@ -371,7 +393,8 @@ record() {
 field() { echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # ---- scenarios ---------------------------------------------------------------------------------------
-# GET by id: nginx, Parley (closed loop, then open loop at half its maximum), json-server, the Node server.
+# GET by id: nginx, Parley (closed loop, then open loop at half its maximum), json-server, the Node server,
+# and the floor (bench/floor.c: the stored document by uuid through libmicrohttpd and SQLite, nothing else).
 sc_get() {
     local r
     r=$(wrk_run get nginx "http://127.0.0.1:$NP" BENCH_MODE=static BENCH_PATH=/v2/conversations/static)
@@ -390,6 +413,12 @@ sc_get() {
     r=$(wrk_run get node "http://127.0.0.1:$NODEP" BENCH_MODE=get BENCH_IDS="$DIR/ids.txt")
     record get node "$r"
     stop_node
+    stop_parley
+    start_floor
+    r=$(wrk_run get floor "http://127.0.0.1:$FLP" BENCH_MODE=get BENCH_IDS="$DIR/ids.txt")
+    record get floor "$r"
+    stop_floor
+    start_parley
 }
 
 # Lists of 20, no filter and owner + date + hide_internal: json-server, then Parley closed and open loop.
