@@ -21,7 +21,13 @@ auth_rc_t auth_lookup(store_t *st, const char *header, store_key_t *key)
     return rc == STORE_OK ? AUTH_OK : AUTH_ERROR;
 }
 
-void auth_accept(store_t *st, store_key_t *key, store_scope_t *scope)
+void auth_scope(const store_key_t *key, store_scope_t *scope)
+{
+    scope->org_uuid = key->org_uuid;
+    scope->user_uuid = key->org_level ? NULL : key->user_uuid;
+}
+
+void auth_touch(store_t *st, store_key_t *key)
 {
     int64_t now = ptime_now_ms();
     if (now - key->last_seen_at >= AUTH_TOUCH_INTERVAL) {
@@ -29,8 +35,12 @@ void auth_accept(store_t *st, store_key_t *key, store_scope_t *scope)
         if (store_key_touch(st, key->id, now) == STORE_OK)
             key->last_seen_at = now;
     }
-    scope->org_uuid = key->org_uuid;
-    scope->user_uuid = key->org_level ? NULL : key->user_uuid;
+}
+
+void auth_accept(store_t *st, store_key_t *key, store_scope_t *scope)
+{
+    auth_touch(st, key);
+    auth_scope(key, scope);
 }
 
 auth_rc_t auth_authenticate(store_t *st, const char *header, store_key_t *key, store_scope_t *scope)

@@ -22,6 +22,12 @@ auth_rc_t auth_authenticate(store_t *st, const char *header, store_key_t *key, s
  * anything; auth_accept then fills *scope and refreshes lastSeenAt. */
 auth_rc_t auth_lookup(store_t *st, const char *header, store_key_t *key);
 void auth_accept(store_t *st, store_key_t *key, store_scope_t *scope);
+/* auth_accept's own two halves: auth_scope fills *scope (its strings point
+ * into *key); auth_touch refreshes lastSeenAt when it is older than
+ * AUTH_TOUCH_INTERVAL (a write, best effort: a failure is not reported). The
+ * server touches after the handler, outside the request's read snapshot. */
+void auth_scope(const store_key_t *key, store_scope_t *scope);
+void auth_touch(store_t *st, store_key_t *key);
 
 /* Creates a key of org_uuid for user_uuid (NULL = the organization's admin):
  * generates KEY_RANDOM_BYTES from the OS, stores only its SHA-256 and last 4

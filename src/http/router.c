@@ -21,7 +21,7 @@ static const route_t router_routes[] = {
     {HTTP_GET, "/v2/conversations/list", api_conv_list_light, false},
     {HTTP_POST, "/v2/conversations/import", api_conv_import, false},
     {HTTP_GET, "/v2/conversations/by-external-id/{externalId}", api_conv_by_external_id, false},
-    {HTTP_GET, "/v2/conversations/{id}", api_conv_get, false},
+    {HTTP_GET, "/v2/conversations/{id}", api_conv_get, false, .snapshot = true},
     {HTTP_DELETE, "/v2/conversations/{id}", api_conv_archive, false},
     {HTTP_POST, "/v2/conversations/{id}/unarchive", api_conv_unarchive, false},
     {HTTP_GET, "/v2/api_keys", api_keys_list, false},

@@ -20,6 +20,10 @@ typedef struct route {
      * closed). Only for public routes (no key is looked up before it). The
      * handler runs when the body has ended. */
     route_handler_t open;
+    /* true: the key lookup and the handler read through one store snapshot
+     * (store_read_begin), which saves a transaction per request. Only for
+     * handlers that neither write nor defer. */
+    bool snapshot;
 } route_t;
 
 typedef enum {

@@ -441,10 +441,75 @@ bool req_metrics(req_t *r)
     return true;
 }
 
+/* Looks the key up (when the route or a fault rule needs it), applies fault
+ * rules, authorization and the rate limit, then runs the handler. Returns
+ * true when the key's lastSeenAt is still to be refreshed from *touch (a
+ * snapshot route's accepted key: server_dispatch writes it after the
+ * snapshot); other routes refresh it before their handler. */
+static bool server_authorize_run(server_req_t *sr, struct MHD_Connection *con, store_key_t *touch)
+{
+    req_t *r = &sr->r;
+    bool late_touch = false;
+    const standin_t *si = r->standin;
+    bool needs_key = sr->route && !sr->route->public_;
+    bool faults = sr->is_api && si && faults_any(si->faults);
+    const char *authz = NULL;
+    if (needs_key || faults) {
+        authz = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+        switch (auth_lookup(r->store, authz, &r->key)) {
+        case AUTH_OK: sr->has_key = true; break;
+        case AUTH_DENIED: break;
+        case AUTH_ERROR: problem_internal(r); return false;
+        }
+    }
+    fault_action_t fa;
+    if (faults && faults_decide(si->faults, sr->method, r->path, sr->has_key ? r->key.id : NULL, &r->arena, &fa)) {
+        sr->fault_id = arena_strdup(&r->arena, fa.rule_id);
+        sr->delay_ms = fa.delay_ms;
+        if (fa.drop) {
+            sr->drop = true;
+            r->status = 0;
+            return false;
+        }
+        if (fa.status) {
+            server_fault_reply(r, &fa);
+            return false;
+        }
+    }
+    if (sr->route_error)
+        return false;
+    if (needs_key) {
+        if (!sr->has_key) {
+            problem_unauthorized(r);
+            return false;
+        }
+        auth_scope(&r->key, &r->scope);
+        if (sr->route->snapshot) {
+            *touch = r->key;
+            late_touch = true;
+        } else {
+            auth_touch(r->store, &r->key);
+        }
+    } else if (!standin_is_admin_path(r->path)) {
+        r->authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
+    }
+    if (sr->is_api && sr->has_key && server_rate_limited(sr))
+        return late_touch;
+    sr->route->handler(r);
+    if (sr->deferred)
+        return late_touch; /* r belongs to whoever calls req_complete until then */
+    if (!r->status || r->out.oom)
+        problem_internal(r);
+    return late_touch;
+}
+
+
 /* Last call: holds the request back while an exclusive operation runs, then
  * (for /v2) lets a fault rule answer, authenticates, applies the rate limit
- * and runs the handler — unless prepare already set an error. A request the
- * gate holds back is parked (SERVER_WAIT_GATE) and comes back here. */
+ * and runs the handler (server_authorize_run) — unless prepare already set an
+ * error. A request the gate holds back is parked (SERVER_WAIT_GATE) and comes
+ * back here. A snapshot route runs inside one store read snapshot, and its
+ * key's lastSeenAt is written after the snapshot ends. */
 static void server_dispatch(server_req_t *sr, struct MHD_Connection *con)
 {
     req_t *r = &sr->r;
@@ -464,52 +529,16 @@ static void server_dispatch(server_req_t *sr, struct MHD_Connection *con)
     }
     r->body = sr->body.len ? sr->body.data : NULL;
     r->body_len = sr->body.len;
-    const standin_t *si = r->standin;
-    bool needs_key = sr->route && !sr->route->public_;
-    bool faults = sr->is_api && si && faults_any(si->faults);
-    const char *authz = NULL;
-    if (needs_key || faults) {
-        authz = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-        switch (auth_lookup(r->store, authz, &r->key)) {
-        case AUTH_OK: sr->has_key = true; break;
-        case AUTH_DENIED: break;
-        case AUTH_ERROR: problem_internal(r); return;
-        }
-    }
-    fault_action_t fa;
-    if (faults && faults_decide(si->faults, sr->method, r->path, sr->has_key ? r->key.id : NULL, &r->arena, &fa)) {
-        sr->fault_id = arena_strdup(&r->arena, fa.rule_id);
-        sr->delay_ms = fa.delay_ms;
-        if (fa.drop) {
-            sr->drop = true;
-            r->status = 0;
-            return;
-        }
-        if (fa.status) {
-            server_fault_reply(r, &fa);
-            return;
-        }
-    }
-    if (sr->route_error)
-        return;
-    if (needs_key) {
-        if (!sr->has_key) {
-            problem_unauthorized(r);
-            return;
-        }
-        auth_accept(r->store, &r->key, &r->scope);
-    } else if (!standin_is_admin_path(r->path)) {
-        r->authorization = MHD_lookup_connection_value(con, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION);
-    }
-    if (sr->is_api && sr->has_key && server_rate_limited(sr))
-        return;
-    sr->route->handler(r);
-    if (sr->deferred)
-        return; /* r belongs to whoever calls req_complete until then */
-    if (!r->status || r->out.oom)
-        problem_internal(r);
+    /* r may belong to another thread once the handler has deferred it: what
+     * is needed after it is copied first */
+    store_t *st = r->store;
+    bool snap = sr->route && sr->route->snapshot && store_read_begin(st);
+    store_key_t touch;
+    bool must_touch = server_authorize_run(sr, con, &touch);
+    store_read_end(st, snap);
+    if (must_touch)
+        auth_touch(st, &touch);
 }
-
 
 const char *req_in_header(req_t *r, const char *name)
 {

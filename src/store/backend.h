@@ -110,6 +110,9 @@ typedef struct store_vtable {
     store_rc_t (*conv_each)(store_t *st, const char *org_uuid, bool include_archived, store_conv_cb cb, void *ctx);
     store_rc_t (*batch_begin)(store_t *st);
     store_rc_t (*batch_end)(store_t *st, bool commit);
+    /* Optional (NULL = no request snapshot: each statement its own): store_read_begin/end. */
+    bool (*read_begin)(store_t *st);
+    void (*read_end)(store_t *st);
     /* Optional (NULL = STORE_NOT_SUPPORTED): the admin API's operations. */
     store_rc_t (*org_delete)(store_t *st, const char *org_uuid);
     store_rc_t (*reset)(store_t *st);

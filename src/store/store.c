@@ -269,6 +269,17 @@ store_rc_t store_batch_end(store_t *st, bool commit)
     return store_note(st->vt->batch_end(st, commit));
 }
 
+bool store_read_begin(store_t *st)
+{
+    return st->vt->read_begin ? st->vt->read_begin(st) : false;
+}
+
+void store_read_end(store_t *st, bool opened)
+{
+    if (opened && st->vt->read_end)
+        st->vt->read_end(st);
+}
+
 /* ---- organization administration, snippets, the library ---- */
 
 store_rc_t store_org_get(store_t *st, const char *org_uuid, store_org_t *out)

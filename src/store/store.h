@@ -529,6 +529,18 @@ void store_stats(store_t *st, store_stats_t *out);
 store_rc_t store_batch_begin(store_t *st);
 store_rc_t store_batch_end(store_t *st, bool commit);
 
+/* ---- one snapshot for a request's reads ------------------------------------ */
+/* Opens a read transaction on the calling thread's connection, so that the
+ * reads until store_read_end see one snapshot and pay for one transaction
+ * (SQLite: every statement outside one opens and ends its own, each time
+ * through the process-wide WAL-index lock). Only for reads: a write on this
+ * connection inside it would have to upgrade it, and a write through the
+ * group-commit writer would not be seen by the reads after it. Returns whether
+ * it opened one (false: a backend without it, or one already open, or BEGIN
+ * failed); pass that to store_read_end. */
+bool store_read_begin(store_t *st);
+void store_read_end(store_t *st, bool opened);
+
 /* ---- backup and check (parley backup, parley check; src/store/backup.c) ---- */
 #define STORE_BACKUP_STEP_PAGES 256 /* pages copied per step unless the caller says otherwise */
 

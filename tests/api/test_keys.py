@@ -74,6 +74,15 @@ class KeysTest(harness.ApiTestCase):
         self.assertEqual(keys[BOB_KEY[0]]["userUUID"], BOB)
         self.assertEqual(keys[BOB_KEY[0]]["name"], "bob-cli")
 
+    def test_get_by_id_refreshes_last_seen_after_its_snapshot(self):
+        # GET /v2/conversations/{id} reads through one store snapshot and writes lastSeenAt after it
+        cid = srv.import_conv(A.key, A.admin, conversationTitle="Seen by a fresh key")
+        k = self.create(A.key, {"name": "only reads one conversation", "orgLevel": True})
+        self.assertEqual(self.ids(A.key)[k["id"]]["lastSeenAt"], "")
+        got = self.assertOk(self.get("/v2/conversations/" + cid, k["value"]))
+        self.assertEqual(got["id"], cid)
+        self.assertRegex(self.ids(A.key)[k["id"]]["lastSeenAt"], harness.TIME_RE, "the key was just used")
+
     def test_list_user_level_sees_only_its_users_keys(self):
         admin_user_key = self.create(A.key, {"name": "admin user-level", "orgLevel": False})
         eve = self.create(A.key, {"name": "eve", "userUUID": EVE})

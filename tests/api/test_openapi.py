@@ -112,7 +112,7 @@ def router_routes():
     with open(os.path.join(ROOT, "src", "http", "router.c")) as f:
         src = f.read()
     out = {}
-    for m in re.finditer(r'\{HTTP_([A-Z]+), "([^"]+)", \w+, (true|false)(?:, \w+)?\}', src):
+    for m in re.finditer(r'\{HTTP_([A-Z]+), "([^"]+)", \w+, (true|false)(?:, [^{}]+)?\}', src):
         out[(m.group(1), m.group(2))] = m.group(3) == "true"
     return out
 

@@ -700,12 +700,32 @@ store_rc_t sqlite_batch_end(store_t *base, bool commit)
     return commit ? STORE_ERROR : STORE_OK;
 }
 
+/* ---- a request's snapshot ----------------------------------------------------- */
+
+/* store_read_begin: sq_read_begin on the calling thread's connection (nothing
+ * when a transaction is already open there). */
+static bool sqlite_read_begin(store_t *base)
+{
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
+    bool opened = false;
+    return c && sq_read_begin(c, &opened, __func__) && opened;
+}
+
+static void sqlite_read_end(store_t *base)
+{
+    sq_conn_t *c = sq_conn((sq_store_t *)base);
+    if (c)
+        sq_read_end(c, true, __func__);
+}
+
 #define SQ_ENTRY(op) .op = sqlite_##op,
 static const store_vtable_t sqlite_vtable = {
     STORE_VTABLE_OPS(SQ_ENTRY)
     STORE_VTABLE_OPS_ADMIN_LIBRARY(SQ_ENTRY)
     .conv_insert_async = sqlite_conv_insert_async,
     .conv_set_archived_async = sqlite_conv_set_archived_async,
+    .read_begin = sqlite_read_begin,
+    .read_end = sqlite_read_end,
     .org_delete = sqlite_org_delete,
     .reset = sqlite_reset,
     .snapshot_write = sqlite_snapshot_write,
