@@ -138,18 +138,21 @@ static void db_webhook(db_t *d, const char *org)
 }
 
 /* Fills both organizations: seeded conversations (with participants, logs),
- * an extra user and team, a key each, a conversation's media, a webhook
- * endpoint with a delivery; and the media signing secret. */
+ * a 300-segment transcript (in SQLite's Ask index), an extra user and team, a
+ * key each, a conversation's media, a webhook endpoint with a delivery; and
+ * the media signing secret. */
 static void db_fill(db_t *d)
 {
     assert_int_equal(store_org_create(d->st, "Doomed", "admin@doomed.test", d->org, d->admin, d->team), STORE_OK);
     assert_int_equal(store_org_create(d->st, "Kept", "admin@kept.test", d->org2, d->admin2, d->team2), STORE_OK);
     char err[256];
     const char *orgs[] = {d->org, d->org2};
+    const char *admins[] = {d->admin, d->admin2};
     char *keys[] = {d->key, d->key2};
     for (int i = 0; i < 2; i++) {
         seed_opts_t so = {.org_uuid = orgs[i], .count = 30, .seed = (uint64_t)i + 1, .now = 1750000000};
         assert_int_equal(seed_run(d->st, &so, err, sizeof err), 0);
+        unit_import_long(d->st, orgs[i], NULL, admins[i], 300, "marmalade");
         uuid_str_t team, kid;
         assert_int_equal(store_team_create(d->st, orgs[i], "Extra", NULL, NULL, team), STORE_OK);
         assert_int_equal(auth_key_issue(d->st, orgs[i], NULL, true, "k", keys[i], kid), STORE_OK);
@@ -195,7 +198,10 @@ static void check_org_delete(db_t *d)
     db_tables(d, true, tables, sizeof tables);
     assert_non_null(strstr(tables, "conversations"));
     /* before: every such table holds rows of both (bar the count table's folding on PostgreSQL) */
-    assert_true(db_count(d, "conversations", d->org) == 30);
+    assert_true(db_count(d, "conversations", d->org) == 31);
+    if (!d->pg)
+        assert_int_equal(db_int(d, "SELECT count(*) FROM transcript_segments_fts WHERE transcript_segments_fts"
+                                   " MATCH 'marmalade'", NULL), 600);
     assert_int_equal(store_org_delete(d->st, d->org), STORE_OK);
     for (char *t = strtok(tables, ","); t; t = strtok(NULL, ","))
         if (db_count(d, t, d->org) != 0)
@@ -218,9 +224,12 @@ static void check_org_delete(db_t *d)
     assert_int_equal(db_int(d, "SELECT (SELECT count(*) FROM transcript_segments) -"
                                " (SELECT sum(nseg) FROM transcript_index)", NULL), 0);
     assert_true(db_int(d, "SELECT count(*) FROM transcript_segments", NULL) > 0); /* the other one's */
-    if (!d->pg)
+    if (!d->pg) { /* the other one's long transcript alone is left in the index */
         assert_int_equal(db_int(d, "SELECT count(*) FROM transcript_segments_fts f WHERE transcript_segments_fts"
-                                   " MATCH 'the' AND f.rowid NOT IN (SELECT id FROM transcript_segments)", NULL), 0);
+                                   " MATCH 'marmalade' AND f.rowid NOT IN (SELECT id FROM transcript_segments)", NULL), 0);
+        assert_int_equal(db_int(d, "SELECT count(*) FROM transcript_segments_fts WHERE transcript_segments_fts"
+                                   " MATCH 'marmalade'", NULL), 300);
+    }
     /* its keys fail at once; the other organization keeps everything */
     key_hash_t h;
     store_key_t k;
@@ -228,7 +237,7 @@ static void check_org_delete(db_t *d)
     assert_int_equal(store_key_lookup(d->st, h, &k), STORE_NOT_FOUND);
     key_hash(d->key2, strlen(d->key2), h);
     assert_int_equal(store_key_lookup(d->st, h, &k), STORE_OK);
-    assert_int_equal(db_count(d, "conversations", d->org2), 30);
+    assert_int_equal(db_count(d, "conversations", d->org2), 31);
     assert_true(db_count(d, "workflow_logs", d->org2) >= 30);
     assert_true(db_count(d, "conversation_participants", d->org2) > 0);
     assert_int_equal(db_count(d, "conversation_media", d->org2), 1);
@@ -236,7 +245,7 @@ static void check_org_delete(db_t *d)
     assert_int_equal(db_count(d, "webhook_deliveries", d->org2), 1);
     /* unknown: NOT_FOUND, nothing changed; the name is free again */
     assert_int_equal(store_org_delete(d->st, d->org), STORE_NOT_FOUND);
-    assert_int_equal(db_count(d, "conversations", d->org2), 30);
+    assert_int_equal(db_count(d, "conversations", d->org2), 31);
     uuid_str_t o, a, t;
     assert_int_equal(store_org_create(d->st, "Doomed", "admin@doomed.test", o, a, t), STORE_OK);
 }

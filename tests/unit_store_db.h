@@ -2,6 +2,7 @@
 #ifndef PARLEY_TESTS_UNIT_STORE_DB_H
 #define PARLEY_TESTS_UNIT_STORE_DB_H
 
+#include <jansson.h>
 #include <libpq-fe.h>
 #include <sodium.h>
 #include <stdbool.h>
@@ -10,6 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/arena.h"
+#include "lib/buf.h"
+#include "model/import.h"
 #include "store/store.h"
 
 /* Where a test database lives. */
@@ -76,6 +80,48 @@ static inline void unit_db_drop(const unit_db_t *d)
     char cmd[160];
     snprintf(cmd, sizeof cmd, "rm -rf %s", d->dir);
     assert_int_equal(system(cmd), 0);
+}
+
+/* Imports the POST /v2/conversations/import body `body` into org (team may
+ * be NULL), as the endpoint would at created 1750000000 (fails the test when
+ * it cannot). */
+static inline void unit_import_body(store_t *st, const char *org, const char *team, const char *body)
+{
+    json_t *root = json_loads(body, 0, NULL);
+    assert_non_null(root);
+    arena_t a; /* owns what import_build points c at */
+    arena_init(&a);
+    conv_t c;
+    memset(&c, 0, sizeof c);
+    char err[256];
+    if (import_build(&a, root, 1750000000, &c, err, sizeof err) != 0)
+        fail_msg("import_build: %s", err);
+    memcpy(c.org_uuid, org, sizeof c.org_uuid);
+    if (team)
+        memcpy(c.team_uuid, team, sizeof c.team_uuid);
+    uuid_str_t existing;
+    assert_int_equal(store_conv_insert(st, &c, existing), STORE_OK);
+    arena_free(&a);
+    json_decref(root);
+}
+
+/* Imports for user (of org) a conversation whose transcript has nseg
+ * segments, each "segment <n> about <word>": 256 or more puts it in SQLite's
+ * Ask index (migration 013). */
+static inline void unit_import_long(store_t *st, const char *org, const char *team, const char *user, int nseg,
+                                    const char *word)
+{
+    buf_t b; /* owned here */
+    buf_init(&b);
+    buf_printf(&b, "{\"mediaURL\":\"https://x.example/long.mp4\",\"userID\":\"%s\",\"transcript\":{\"v1\":{\"final\":[",
+               user);
+    for (int i = 0; i < nseg; i++)
+        buf_printf(&b, "%s{\"speaker\":\"A\",\"sentence\":\"segment %d about %s\",\"startTimestamp\":%d,"
+                       "\"endTimestamp\":%d}", i ? "," : "", i, word, i, i + 1);
+    buf_puts(&b, "]}}}");
+    assert_false(b.oom);
+    unit_import_body(st, org, team, b.data);
+    buf_free(&b);
 }
 
 #endif

@@ -1,4 +1,4 @@
-/* ask.c - Ask Attention in the SQLite backend: the transcript-segment index written with a conversation (FTS5, migration 010), and the search over it. */
+/* ask.c - Ask Attention in the SQLite backend: the transcript-segment index written with a conversation (FTS5, migrations 010 and 013), and the search over it. */
 #include "store/sqlite/sq.h"
 
 #include <stdio.h>
@@ -13,7 +13,12 @@ typedef struct sq_ask_put {
     const char *fn;
 } sq_ask_put_t;
 
-/* ask_segment_cb: inserts one segment (the FTS5 index follows by trigger). */
+/* Transcripts with at least this many segments are in the FTS5 index; the
+ * search reads a shorter one's own rows (sq_ask_plan). Migration 013 writes
+ * the same number into its trigger and its backfill: keep them in step. */
+#define SQ_ASK_INDEX_MIN_SEGMENTS 256
+
+/* ask_segment_cb: inserts one segment (into the FTS5 index: sq_ask_index, after all of them). */
 static int sq_ask_segment_put(void *ctx, const ask_segment_t *seg)
 {
     sq_ask_put_t *p = ctx;
@@ -46,10 +51,11 @@ static int sq_ask_segment_put(void *ctx, const ask_segment_t *seg)
 
 /* Inside the caller's write transaction (the import of conv): indexes the
  * segments of conv's stored transcript for Ask Attention - one
- * transcript_index row and a transcript_segments row per segment (FTS5 by
- * trigger), and its conversation_deals row when it has a dealUUID. Nothing
- * more when conv has no transcript. Returns STORE_OK or
- * STORE_ERROR (logged under fn); the caller rolls back then. */
+ * transcript_index row and a transcript_segments row per segment, their FTS5
+ * entries when there are SQ_ASK_INDEX_MIN_SEGMENTS or more, and its
+ * conversation_deals row when it has a dealUUID. Nothing more when conv has no
+ * transcript. Returns STORE_OK or STORE_ERROR (logged under fn); the caller
+ * rolls back then. */
 store_rc_t sq_ask_index(sq_conn_t *c, const conv_t *conv, const char *fn)
 {
     if (conv->deal_uuid && conv->deal_uuid[0]) { /* Ask by deal_id: only the document holds dealUUID */
@@ -69,7 +75,12 @@ store_rc_t sq_ask_index(sq_conn_t *c, const conv_t *conv, const char *fn)
         return STORE_ERROR;
     }
     const sq_param_t f[] = {SQ_INT(put.doc), SQ_INT(n), SQ_INT(put.words), SQ_INT(put.first), SQ_INT(put.last)};
-    return sq_run(c, S_ASK_DOC_FINISH, SQ_CHANGE, f, SQ_NPARAMS(f), fn) == STORE_OK ? STORE_OK : STORE_ERROR;
+    if (sq_run(c, S_ASK_DOC_FINISH, SQ_CHANGE, f, SQ_NPARAMS(f), fn) != STORE_OK)
+        return STORE_ERROR;
+    if (n < SQ_ASK_INDEX_MIN_SEGMENTS)
+        return STORE_OK;
+    const sq_param_t r[] = {SQ_INT(put.first), SQ_INT(put.last)};
+    return sq_run(c, S_ASK_FTS_FILL, SQ_EXEC, r, SQ_NPARAMS(r), fn) == STORE_OK ? STORE_OK : STORE_ERROR;
 }
 
 /* The FTS5 query of the terms: "t1" OR "t2" … (words hold no quote). */
@@ -177,11 +188,15 @@ static store_rc_t sq_ask_convs(sq_conn_t *c, const store_scope_t *sc, const stor
  * the index whatever the conversation's size, reading the rows costs one row
  * each; measured on a seeded database, the rows win below ~50 segments a
  * word (100 segments and 5 common words: 0.8 ms against 7-14 ms for 20
- * conversations), the index above it and for rare words in long calls. */
+ * conversations), the index above it and for rare words in long calls.
+ * Only transcripts of SQ_ASK_INDEX_MIN_SEGMENTS or more are in the index
+ * (below that, its entries cost each import more than they save a search):
+ * a shorter one is read whole, ~0.4 us a row. */
 static int sq_ask_plan(const sq_ask_found_t *f, size_t n_terms)
 {
     int64_t rows = f->last - f->first + 1;
-    return rows > SQ_ASK_ROWS_PER_TERM * (int64_t)n_terms ? S_ASK_SEGS : S_ASK_RANGE;
+    bool indexed = rows >= SQ_ASK_INDEX_MIN_SEGMENTS;
+    return indexed && rows > SQ_ASK_ROWS_PER_TERM * (int64_t)n_terms ? S_ASK_SEGS : S_ASK_RANGE;
 }
 
 store_rc_t sqlite_ask_search(store_t *base, const store_scope_t *sc, const store_ask_query_t *q,

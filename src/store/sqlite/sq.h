@@ -87,6 +87,7 @@ enum {
     S_ASK_DEAL_INSERT,
     S_ASK_SEG_INSERT,
     S_ASK_DOC_FINISH,
+    S_ASK_FTS_FILL,
     S_ASK_CONV,
     S_ASK_DEAL,
     S_ASK_SEGS,

@@ -124,6 +124,9 @@ const char *sq_sql[S__COUNT] = {
     [S_ASK_DEAL_INSERT] = "INSERT INTO conversation_deals(conv_uuid, org_uuid, deal_uuid) VALUES (?1, ?2, ?3)",
     [S_ASK_SEG_INSERT] = "INSERT INTO transcript_segments(doc, seq, start_sec, end_sec, text) VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_ASK_DOC_FINISH] = "UPDATE transcript_index SET nseg = ?2, nwords = ?3, first_seg = ?4, last_seg = ?5 WHERE id = ?1",
+    /* a long transcript's segments into the FTS5 index (migration 013: only those are in it) */
+    [S_ASK_FTS_FILL] = "INSERT INTO transcript_segments_fts(rowid, text)"
+                       " SELECT id, text FROM transcript_segments WHERE id BETWEEN ?1 AND ?2",
     [S_ASK_CONV] = "SELECT c.uuid, c.title, c.user_uuid, c.is_private, IFNULL(t.nseg, 0), IFNULL(t.nwords, 0),"
                    " IFNULL(t.first_seg, 1), IFNULL(t.last_seg, 0) FROM conversations c"
                    " LEFT JOIN transcript_index t ON t.conv_uuid = c.uuid WHERE c.uuid = ?1 AND c.org_uuid = ?2",
