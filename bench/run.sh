@@ -263,7 +263,7 @@ stop_node() {
     stop_pid "$NODE_PID"
     NODE_PID=
 }
-# the floor (bench/floor.c) reads Parley's database, read-only: Parley is stopped around its run
+# the floor (bench/floor.c) reads Parley's database (it never writes it): Parley is stopped around its run
 FLOOR_PID=
 start_floor() {
     "$FLOOR" "$DB" $FLP "$PTHREADS" >>"$RES/floor.log" 2>&1 &

@@ -503,7 +503,6 @@ static bool server_authorize_run(server_req_t *sr, struct MHD_Connection *con, s
     return late_touch;
 }
 
-
 /* Last call: holds the request back while an exclusive operation runs, then
  * (for /v2) lets a fault rule answer, authenticates, applies the rate limit
  * and runs the handler (server_authorize_run) — unless prepare already set an
