@@ -184,6 +184,33 @@ static void test_group_submit(void **state)
 
 /* ---- count cache ----------------------------------------------------------------- */
 
+/* Keys that share a set all stay (8 ways); a ninth evicts the least recently used. */
+static void test_count_cache_sets(void **state)
+{
+    (void)state;
+    store_count_cache_t *cc = store_count_cache_new(8); /* one set: every key shares it */
+    assert_non_null(cc);
+    char k[9][2] = {"a", "b", "c", "d", "e", "f", "g", "h", "i"};
+    for (int i = 0; i < 8; i++)
+        store_count_cache_put(cc, k[i], 1, 1, i);
+    int64_t n = -1;
+    for (int i = 0; i < 8; i++) {
+        assert_true(store_count_cache_get(cc, k[i], 1, 1, &n)); /* "a" is now the least recently used... */
+        assert_int_equal(n, i);
+    }
+    assert_true(store_count_cache_get(cc, k[0], 1, 1, &n)); /* ...no longer: "b" is */
+    store_count_cache_put(cc, k[8], 1, 1, 8);
+    assert_false(store_count_cache_get(cc, k[1], 1, 1, &n));
+    for (int i = 0; i < 9; i++)
+        if (i != 1)
+            assert_true(store_count_cache_get(cc, k[i], 1, 1, &n));
+    store_count_cache_put(cc, k[2], 1, 2, 22); /* a key stored again takes its own slot */
+    assert_true(store_count_cache_get(cc, k[2], 1, 2, &n));
+    assert_int_equal(n, 22);
+    assert_true(store_count_cache_get(cc, k[3], 1, 1, &n));
+    store_count_cache_free(cc);
+}
+
 static void test_count_cache(void **state)
 {
     (void)state;
@@ -452,6 +479,7 @@ int main(void)
         cmocka_unit_test(test_group_commit_failure),
         cmocka_unit_test(test_group_submit),
         cmocka_unit_test(test_count_cache),
+        cmocka_unit_test(test_count_cache_sets),
         cmocka_unit_test_setup_teardown(test_store_concurrent_archives, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_store_async_archives, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_store_count_cache_stays_exact, fx_setup, fx_teardown),
