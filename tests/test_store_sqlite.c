@@ -17,8 +17,10 @@
 #include <unistd.h>
 
 #include "lib/jsonw.h"
+#include "lib/strutil.h"
 #include "store/migrations.h"
 #include "store/store.h"
+#include "store/sqlite/sq.h"
 
 /* ---- fixture: a fresh database in a private temp directory ----------------- */
 
@@ -1357,6 +1359,68 @@ static void test_two_stores(void **state)
     unlink(path2);
 }
 
+/* parley_title_has (filter[title]) against SQLite's LIKE '%…%' with the needle
+ * escaped: random titles and needles over an alphabet of ASCII letters in both
+ * cases, LIKE's specials and two-byte letters whose cases differ, at every offset
+ * around the 8-byte steps of its search. */
+static void test_title_has_is_like(void **state)
+{
+    (void)state;
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+    assert_int_equal(sq_lists_functions(db), SQLITE_OK);
+    sqlite3_stmt *s = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT parley_title_has(?1, lower(?2)),"
+                                            " ?1 LIKE '%' || replace(replace(replace(?2, '\\', '\\\\'),"
+                                            " '%', '\\%'), '_', '\\_') || '%' ESCAPE '\\'",
+                                        -1, &s, NULL),
+                     SQLITE_OK);
+    static const char *const alpha[] = {"a", "A", "b", "B", "k", "%", "_", "\\", " ", "\xc3\xa9", "\xc3\x89", "\xe2\x84\xaa"};
+    enum { NA = sizeof(alpha) / sizeof(alpha[0]) };
+    uint32_t r = 12345;
+    int hits = 0;
+    for (int t = 0; t < 20000; t++) {
+        char h[200] = "", n[64] = "";
+        size_t hl = 0, nl = 0;
+        int len = (int)((r = r * 1103515245u + 12345u) >> 16) % 40;
+        for (int i = 0; i < len; i++) {
+            const char *a = alpha[((r = r * 1103515245u + 12345u) >> 16) % NA];
+            memcpy(h + hl, a, strlen(a));
+            hl += strlen(a);
+        }
+        h[hl] = '\0';
+        /* a needle of 1-5 pieces, half the time taken from the title with its ASCII case flipped */
+        int nlen = 1 + (int)((r = r * 1103515245u + 12345u) >> 16) % 5;
+        size_t from = hl ? ((r = r * 1103515245u + 12345u) >> 16) % hl : 0;
+        bool copy = ((r = r * 1103515245u + 12345u) >> 16) & 1;
+        for (int i = 0; i < nlen; i++) {
+            if (copy && from < hl) {
+                char ch = h[from++];
+                n[nl++] = ch >= 'a' && ch <= 'z' ? (char)(ch - 32) : ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
+            } else {
+                const char *a = alpha[((r = r * 1103515245u + 12345u) >> 16) % NA];
+                memcpy(n + nl, a, strlen(a));
+                nl += strlen(a);
+            }
+        }
+        n[nl] = '\0';
+        /* a needle cut inside a letter is not UTF-8: sq_q_title matches nothing without asking */
+        if (!str_utf8_valid(n, nl))
+            continue;
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, h, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, n, -1, SQLITE_STATIC);
+        assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+        if (sqlite3_column_int(s, 0) != sqlite3_column_int(s, 1))
+            fail_msg("title \"%s\" needle \"%s\": parley_title_has %d, LIKE %d", h, n, sqlite3_column_int(s, 0),
+                     sqlite3_column_int(s, 1));
+        hits += sqlite3_column_int(s, 0);
+    }
+    assert_true(hits > 2000); /* both answers were given often */
+    sqlite3_finalize(s);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
@@ -1364,6 +1428,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_open_creates_private_file_and_migrates),
         cmocka_unit_test(test_migration_009_keeps_users),
+        cmocka_unit_test(test_title_has_is_like),
         cmocka_unit_test_setup_teardown(test_open_refuses_newer_schema, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_open_errors, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_orgs, fx_setup, fx_teardown),

@@ -180,6 +180,14 @@ class ListFilterTest(harness.ApiTestCase):
         self.both([("filter[title]", "a_me")], [])
         self.both([("filter[title]", "'")], [])
 
+    def test_title_bytes_outside_ascii(self):
+        # ASCII letters in any case, anything else exactly: Ü is not ü
+        self.both(None, [], names("c4"), raw_query="filter[title]=UNICODE+%C3%BCBER")
+        self.both(None, [], [], raw_query="filter[title]=%C3%9Cber")
+        # a part of a letter (%BC is ü's second byte) is not a text: the query is refused before the store
+        for raw in ("filter[title]=%BCber", "filter[title]=Unicode+%C3"):
+            self.assertProblem(srv.req("GET", CONVS + "?" + raw, A.key), 400, "invalid_query")
+
     def test_query_encodings(self):
         # percent-encoded key, '+' as space, %2B as a literal plus
         self.both(None, names("c5"), raw_query="filter%5Btitle%5D=Demo+%2B+pricing")

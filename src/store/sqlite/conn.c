@@ -84,6 +84,8 @@ static sq_conn_t *sq_conn_open(sq_store_t *st, char *err, size_t errlen)
     snprintf(pragmas, sizeof(pragmas), "PRAGMA foreign_keys = ON; PRAGMA synchronous = %s; PRAGMA cache_size = -%d;",
              st->durability == STORE_DURABILITY_NORMAL ? "NORMAL" : "FULL", SQ_CACHE_KIB);
     rc = sqlite3_exec(c->db, pragmas, NULL, NULL, NULL);
+    if (rc == SQLITE_OK)
+        rc = sq_lists_functions(c->db);
     if (rc != SQLITE_OK) {
         snprintf(err, errlen, "cannot configure database %s: %s", st->path, sqlite3_errmsg(c->db));
         sq_conn_free(c);

@@ -347,6 +347,9 @@ store_rc_t sq_folder_ensure(sq_conn_t *c, const char *org, const char *owner, co
 
 /* ---- list queries (lists.c) -------------------------------------------------------- */
 
+/* Adds the SQL functions the list queries call (parley_title_has) to a new connection. */
+int sq_lists_functions(sqlite3 *db);
+
 /* A query under construction: its SQL and its parameters, in order. */
 typedef struct sq_bind {
     bool is_int;
@@ -358,7 +361,7 @@ typedef struct sq_query {
     buf_t sql;
     sq_bind_t *binds; /* malloc'd; owned */
     size_t n, cap;
-    char *owned;      /* the LIKE pattern, malloc'd; owned */
+    char *owned;      /* filter[title]'s lowercased text and FTS5 string, malloc'd; owned */
     bool oom;
     bool fts;         /* in: drive filter[title] (3+ characters) by its trigram index (sq_q_title) */
 } sq_query_t;
