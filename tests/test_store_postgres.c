@@ -741,6 +741,57 @@ static void test_conversation_counts(void **state)
     assert_int_equal(db_int(f->url, "TRUNCATE conversations CASCADE; SELECT count(*) FROM conversation_counts"), 0);
 }
 
+/* A filtered list's count is cached per snapshot (lists.c): it follows every
+ * write, through this store or another session, and inside a batch (an open
+ * transaction) it is counted, not cached. */
+static void test_filtered_count_cache(void **state)
+{
+    PG_REQUIRED();
+    fx_t *f = *state;
+    for (int i = 0; i < NCONV; i++)
+        uuid_v7(conv_ids[i]);
+    scenario(&f->pg);
+    conv_filter_t internal = {.page = 1, .size = 5, .archived = CONV_ARCHIVED_EXCLUDE, .hide_internal = true};
+    store_scope_t org = {f->pg.org, NULL};
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT count(*) FROM conversations WHERE org_uuid = '%s' AND NOT archived AND NOT is_internal", f->pg.org);
+    int64_t want = db_int(f->url, sql), t = -1;
+    assert_true(want > 2);
+    for (int i = 0; i < 2; i++) { /* counted, then the same snapshot again */
+        assert_int_equal(store_conv_list(f->pg.st, &org, &internal, &t, NULL, NULL), STORE_OK);
+        assert_int_equal(t, want);
+    }
+    /* another session's write: a new snapshot, a new count */
+    snprintf(sql, sizeof sql,
+             "WITH u AS (UPDATE conversations SET is_internal = true WHERE id = (SELECT min(id) FROM conversations"
+             " WHERE org_uuid = '%s' AND NOT archived AND NOT is_internal) RETURNING 1) SELECT count(*) FROM u",
+             f->pg.org);
+    assert_int_equal(db_int(f->url, sql), 1);
+    assert_int_equal(store_conv_list(f->pg.st, &org, &internal, &t, NULL, NULL), STORE_OK);
+    assert_int_equal(t, want - 1);
+    /* this store's own write */
+    int k = -1;
+    for (int i = 0; i < NCONV && k < 0; i++) {
+        snprintf(sql, sizeof sql,
+                 "SELECT count(*) FROM conversations WHERE uuid = '%s' AND NOT archived AND NOT is_internal", conv_ids[i]);
+        if (db_int(f->url, sql) == 1)
+            k = i;
+    }
+    assert_true(k >= 0);
+    assert_int_equal(store_conv_set_archived(f->pg.st, &org, conv_ids[k], true, 1800000100, NULL, NULL), STORE_OK);
+    assert_int_equal(store_conv_list(f->pg.st, &org, &internal, &t, NULL, NULL), STORE_OK);
+    assert_int_equal(t, want - 2);
+    /* inside a batch the open transaction's own writes count */
+    assert_int_equal(store_batch_begin(f->pg.st), STORE_OK);
+    assert_int_equal(store_conv_set_archived(f->pg.st, &org, conv_ids[k], false, 1800000200, NULL, NULL), STORE_OK);
+    assert_int_equal(store_conv_list(f->pg.st, &org, &internal, &t, NULL, NULL), STORE_OK);
+    assert_int_equal(t, want - 1);
+    assert_int_equal(store_batch_end(f->pg.st, false), STORE_OK); /* rolled back */
+    assert_int_equal(store_conv_list(f->pg.st, &org, &internal, &t, NULL, NULL), STORE_OK);
+    assert_int_equal(t, want - 2);
+}
+
 /* A batch rolled back leaves nothing; nesting is refused; schema version is reported. */
 static void test_batch_and_version(void **state)
 {
@@ -1005,6 +1056,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concurrent_updates, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_batch_and_version, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_conversation_counts, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_filtered_count_cache, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_parity_admin_library, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_concurrent_last_admin, fx_setup, fx_teardown),
     };

@@ -257,6 +257,34 @@ PGresult *pg_exec_sql(pg_conn_t *c, const char *sql, int n, const char *const *v
 
 /* ---- transactions ---------------------------------------------------------------- */
 
+store_rc_t pg_read_snapshot(pg_conn_t *c, buf_t *snap, const char *fn)
+{
+    if (c->lost || c->tx > 0)
+        return STORE_ERROR;
+    /* one round trip: the SELECT, first in the transaction, takes its snapshot */
+    PGresult *res = PQexec(c->pc, "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY;"
+                                  " SELECT pg_current_snapshot()::text");
+    if (PQresultStatus(res) != PGRES_TUPLES_OK || PQntuples(res) != 1) {
+        pg_classify(c, res, NULL);
+        pg_log(fn, c->pc, res);
+        PQclear(res);
+        if (!c->lost) { /* the BEGIN may have run */
+            res = PQexec(c->pc, "ROLLBACK");
+            PQclear(res);
+        }
+        return STORE_ERROR;
+    }
+    c->tx = 1;
+    buf_reset(snap);
+    buf_puts(snap, PQgetvalue(res, 0, 0));
+    PQclear(res);
+    if (snap->oom) {
+        pg_tx_rollback(c);
+        return STORE_ERROR;
+    }
+    return STORE_OK;
+}
+
 /* Starts a transaction: BEGIN, or a savepoint inside a batch or an enclosing
  * transaction. Returns STORE_OK or STORE_ERROR. */
 store_rc_t pg_tx_begin(pg_conn_t *c, const char *fn)
@@ -505,6 +533,7 @@ store_t *store_postgres_open(const store_opts_t *opts, char *err, size_t errlen)
     st->npool = n;
     pthread_mutex_init(&st->mu, NULL);
     pthread_cond_init(&st->cv, NULL);
+    st->counts = store_count_cache_new(0); /* NULL (out of memory): counts run each time */
     if (pg_connect(st, &st->pool[0], err, errlen) != 0 || pg_migrate(st, &st->pool[0], err, errlen) != 0) {
         postgres_close(&st->base);
         return NULL;
@@ -528,6 +557,7 @@ void postgres_close(store_t *base)
         *slot = (pg_tls_slot_t){0, NULL};
     pthread_mutex_destroy(&st->mu);
     pthread_cond_destroy(&st->cv);
+    store_count_cache_free(st->counts);
     free(st->pool);
     free(st->conninfo);
     free(st);

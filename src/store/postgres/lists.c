@@ -255,13 +255,93 @@ static bool pg_where_is_plain(const char *where)
     return store_where_is_only(where, parts, sizeof(parts) / sizeof(parts[0]));
 }
 
+/* What pg_conv_list_body runs: the count's SELECT and the rest of the
+ * statement (the page, joined to the count's one row), both over q's values,
+ * the first nwhere of them the WHERE's. counts: the store's cache, or NULL
+ * when the count is cheap anyway (conversation_counts). */
+typedef struct pg_conv_list {
+    const char *count_sql, *page_sql;
+    const pg_query_t *q;
+    int nwhere;
+    store_count_cache_t *counts;
+    int64_t *total;
+    store_conv_cb cb;
+    void *ctx;
+} pg_conv_list_t;
+
+/* The count cache's key: the snapshot's text, the count's SQL, then its first
+ * n values ('s' and the text, or 'n' for NULL). Appended to key (check key->oom). */
+static void pg_count_key(buf_t *key, const char *snap, const char *sql, const pg_query_t *q, int n)
+{
+    buf_append(key, snap, strlen(snap) + 1);
+    buf_append(key, sql, strlen(sql) + 1);
+    for (int i = 0; i < n; i++) {
+        if (q->vals[i]) {
+            buf_putc(key, 's');
+            buf_append(key, q->vals[i], strlen(q->vals[i]) + 1);
+        } else {
+            buf_putc(key, 'n');
+        }
+    }
+}
+
+/* The list in one statement. With a cache and outside any transaction, in a
+ * read-only REPEATABLE READ transaction whose snapshot names the count: a
+ * count of the same query under the same snapshot (the same data: no write
+ * committed anywhere since) is taken from the cache and the statement only
+ * pages. The owner + date list's count at 1M reads ~15,000 index entries
+ * (3-5 ms); cached, the request costs its page. */
+static store_rc_t pg_conv_list_body(pg_conn_t *c, void *arg)
+{
+    pg_conv_list_t *a = arg;
+    buf_t snap, key, sql; /* owned here */
+    buf_init(&snap);
+    buf_init(&key);
+    buf_init(&sql);
+    int64_t n = 0;
+    bool snapped = false, hit = false;
+    store_rc_t r = STORE_ERROR;
+    if (a->counts && c->tx == 0) {
+        if (pg_read_snapshot(c, &snap, __func__) != STORE_OK)
+            goto out;
+        snapped = true;
+        pg_count_key(&key, snap.data, a->count_sql, a->q, a->nwhere);
+        hit = !key.oom && store_count_cache_get(a->counts, key.data, key.len, 0, &n);
+    }
+    if (hit)
+        buf_printf(&sql, "SELECT t.n, x.* FROM (SELECT %lld::bigint AS n) t%s", (long long)n, a->page_sql);
+    else
+        buf_printf(&sql, "SELECT t.n, x.* FROM (%s) t%s", a->count_sql, a->page_sql);
+    if (sql.oom) {
+        fprintf(stderr, "parley: store %s: out of memory\n", __func__);
+        goto out;
+    }
+    pg_list_arg_t la = {sql.data, a->q, &n, {.conv = a->cb}, a->ctx, "postgres_conv_list"};
+    r = pg_list_body(c, &la);
+    if (r == STORE_OK && snapped && !hit && !key.oom)
+        store_count_cache_put(a->counts, key.data, key.len, 0, n);
+    if (r == STORE_OK && a->total)
+        *a->total = n;
+out:
+    if (snapped)
+        pg_tx_rollback(c); /* read only: nothing to commit */
+    buf_free(&snap);
+    buf_free(&key);
+    buf_free(&sql);
+    return r;
+}
+
 /* The count and the page in one statement (one snapshot) with the same WHERE
  * (every value a parameter): the count is a sum over conversation_counts when
- * the WHERE allows (pg_where_is_plain), else COUNT(*). page < 1 counts as 1;
- * size 0 only counts. */
+ * the WHERE allows (pg_where_is_plain), else COUNT(*), cached per snapshot
+ * (pg_conv_list_body). The page is found by uuid, a key of the list indexes,
+ * so finding it reads no table row (an index-only scan: page 26 of the
+ * unfiltered list at 1M took 17 ms by id, 1.5 ms by uuid); then its 20 rows
+ * are read. page < 1 counts as 1; size 0 only counts. */
 store_rc_t postgres_conv_list(store_t *base, const store_scope_t *sc, const conv_filter_t *f, int64_t *total,
                               store_conv_cb cb, void *ctx)
 {
+    pg_store_t *st = (pg_store_t *)base;
     if (total)
         *total = 0;
     if (!sc || !sc->org_uuid || !f)
@@ -274,40 +354,38 @@ store_rc_t postgres_conv_list(store_t *base, const store_scope_t *sc, const conv
     if (!cb)
         size = 0;
 
-    /* q owns its SQL buffer, its parameters and the strings it made */
+    /* q owns its SQL buffer (the statement after the count), its parameters and the strings it made */
     pg_query_t q = {0};
     buf_init(&q.sql);
     pg_q_where(&q, sc, f);
+    int nwhere = q.n;
     char *where = buf_detach(&q.sql, NULL);
-    buf_t sql;
-    buf_init(&sql);
+    buf_t count_sql;
+    buf_init(&count_sql);
+    bool plain = false;
     store_rc_t r = STORE_ERROR;
     if (where) {
-        bool plain = pg_where_is_plain(where); /* the same conditions hold on the per-owner counts */
-        buf_printf(&sql, "SELECT t.n, x.* FROM (SELECT %s AS n FROM %s c%s) t",
-                   plain ? "coalesce(sum(c.n), 0)::bigint" : "count(*)", plain ? "conversation_counts" : "conversations",
-                   where);
-        buf_printf(&sql,
-                   " LEFT JOIN LATERAL (SELECT %s FROM (SELECT c.id FROM conversations c%s"
+        plain = pg_where_is_plain(where); /* the same conditions hold on the per-owner counts */
+        buf_printf(&count_sql, "SELECT %s AS n FROM %s c%s", plain ? "coalesce(sum(c.n), 0)::bigint" : "count(*)",
+                   plain ? "conversation_counts" : "conversations", where);
+        buf_printf(&q.sql,
+                   " LEFT JOIN LATERAL (SELECT %s FROM (SELECT c.uuid FROM conversations c%s"
                    " ORDER BY c.created_at DESC, c.uuid DESC LIMIT ",
                    pg_conv_select, where);
-        q.sql = sql;               /* continue appending parameters to the statement itself */
         pg_q_int(&q, size);
         buf_puts(&q.sql, " OFFSET ");
         pg_q_int(&q, offset);
-        buf_puts(&q.sql, ") pg JOIN conversations c ON c.id = pg.id LEFT JOIN users u ON u.uuid = c.user_uuid) x"
+        buf_puts(&q.sql, ") pg JOIN conversations c ON c.uuid = pg.uuid LEFT JOIN users u ON u.uuid = c.user_uuid) x"
                          " ON true ORDER BY x.created_at DESC, x.uuid DESC");
-        buf_init(&sql);
     }
-    if (!where || q.oom || q.sql.oom) {
+    if (!where || q.oom || q.sql.oom || count_sql.oom) {
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
     } else {
-        pg_list_arg_t a = {q.sql.data, &q, total, {.conv = cb}, ctx, __func__};
-        r = pg_run((pg_store_t *)base, pg_list_body, &a, __func__);
+        pg_conv_list_t a = {count_sql.data, q.sql.data, &q, nwhere, plain ? NULL : st->counts, total, cb, ctx};
+        r = pg_run(st, pg_conv_list_body, &a, __func__);
     }
     free(where);
-    buf_free(&sql);
+    buf_free(&count_sql);
     pg_q_free(&q);
     return r;
 }
-

@@ -11,6 +11,7 @@
 
 #include "lib/buf.h"
 #include "store/backend.h"
+#include "store/count_cache.h"
 #include "store/outbox.h"
 #include "store/shape.h"
 
@@ -170,6 +171,7 @@ typedef struct pg_store {
     pthread_cond_t cv;         /* signalled on checkin */
     atomic_uint_fast64_t commits; /* write transactions committed through this store (see pg_counts_maybe_compact) */
     pg_conn_t wh;              /* the webhook delivery worker's own session, outside the pool (webhooks.c) */
+    store_count_cache_t *counts; /* filtered lists' counts by snapshot (lists.c); owned, NULL: none */
 } pg_store_t;
 
 void pg_log(const char *fn, PGconn *pc, const PGresult *res);
@@ -180,6 +182,12 @@ PGresult *pg_q(pg_conn_t *c, int id, int n, const char *const *vals, char state[
 PGresult *pg_exec_sql(pg_conn_t *c, const char *sql, int n, const char *const *vals, const char *fn);
 
 /* transactions */
+/* Outside any transaction only: starts a read-only REPEATABLE READ transaction
+ * (one snapshot for every statement until pg_tx_rollback ends it) and copies
+ * that snapshot's text (pg_current_snapshot: xmin:xmax:in-progress xids) to
+ * snap. Two transactions with the same text see the same data. STORE_ERROR
+ * (logged) when it could not; then no transaction is open. */
+store_rc_t pg_read_snapshot(pg_conn_t *c, buf_t *snap, const char *fn);
 store_rc_t pg_tx_begin(pg_conn_t *c, const char *fn);
 void pg_tx_rollback(pg_conn_t *c);
 store_rc_t pg_tx_commit(pg_conn_t *c, const char *fn);
