@@ -15,6 +15,7 @@
 
 #include "store/count_cache.h"
 #include "store/group.h"
+#include "auth/keys.h"
 #include "store/store.h"
 
 /* ---- group.c with a fake backend ------------------------------------------------ */
@@ -489,6 +490,40 @@ static void test_store_count_cache_stays_exact(void **state)
     flt.archived = CONV_ARCHIVED_INCLUDE;
     assert_int_equal(store_conv_list(f->st, &user, &flt, &total, NULL, NULL), STORE_OK);
     assert_int_equal(total, f->n);
+
+    /* The cache is keyed by list_version (migration 015): a write a count does not read (an API key's
+     * lastSeenAt) keeps it. Shown by a change made behind list_version's back (its trigger dropped for
+     * it): the cached count stays, across the key's touch, until a tracked write. */
+    flt.archived = CONV_ARCHIVED_EXCLUDE;
+    flt.title = "initech";
+    int64_t live = raw_int(f->path, "SELECT count(*) FROM conversations WHERE archived = 0 AND title LIKE '%initech%'");
+    assert_int_equal(store_conv_list(f->st, &sc, &flt, &total, NULL, NULL), STORE_OK);
+    assert_int_equal(total, live);
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "BEGIN; DROP TRIGGER list_version_conversations_au;"
+                                      " UPDATE conversations SET archived = 1 WHERE id = (SELECT min(id) FROM conversations"
+                                      " WHERE archived = 0 AND title LIKE '%initech%');"
+                                      " CREATE TRIGGER list_version_conversations_au AFTER UPDATE ON conversations BEGIN"
+                                      " UPDATE list_version SET n = n + 1 WHERE id = 1; END; COMMIT",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    key_hash_t hash = {1, 2, 3};
+    uuid_str_t key_id;
+    assert_int_equal(store_key_create(f->st, f->org, NULL, true, "touch", hash, "abcd", key_id), STORE_OK);
+    assert_int_equal(store_conv_list(f->st, &sc, &flt, &total, NULL, NULL), STORE_OK);
+    assert_int_equal(total, live); /* cached: the untracked change is not seen */
+    int64_t v = raw_int(f->path, "SELECT n FROM list_version");
+    assert_int_equal(store_key_touch(f->st, key_id, 1800000300), STORE_OK);
+    assert_int_equal(raw_int(f->path, "SELECT n FROM list_version"), v);
+    assert_int_equal(store_conv_list(f->st, &sc, &flt, &total, NULL, NULL), STORE_OK);
+    assert_int_equal(total, live); /* still cached after the touch */
+    assert_int_equal(store_conv_set_archived(f->st, &sc, f->ids[0], true, 1800000400, NULL, NULL), STORE_OK);
+    assert_true(raw_int(f->path, "SELECT n FROM list_version") > v);
+    assert_int_equal(store_conv_list(f->st, &sc, &flt, &total, NULL, NULL), STORE_OK);
+    assert_int_equal(total, raw_int(f->path, "SELECT count(*) FROM conversations WHERE archived = 0"
+                                             " AND title LIKE '%initech%'"));
+    assert_int_equal(total, live - 1); /* ids[0] is a Globex call: the untracked change, now counted */
 }
 
 int main(void)

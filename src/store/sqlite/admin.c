@@ -190,7 +190,7 @@ store_rc_t sqlite_snapshot_load(store_t *base, const char *path)
     if (rc == SQLITE_DONE)
         rc = frc;
     sqlite3_close(src);
-    atomic_fetch_add(&st->epoch, 1); /* every cached count is of the past now */
+    atomic_fetch_add(&st->generation, 1); /* every cached count is of the past now */
     if (rc != SQLITE_OK && rc != SQLITE_DONE) {
         sq_log(c->db, __func__, rc);
         return STORE_ERROR;

@@ -69,7 +69,6 @@ static sq_conn_t *sq_conn_open(sq_store_t *st, char *err, size_t errlen)
         return NULL;
     }
     c->owner = pthread_self();
-    c->epoch = &st->epoch;
     c->store = &st->base;
     int rc = sqlite3_open_v2(st->path, &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
@@ -246,10 +245,8 @@ void sq_tx_rollback(sq_conn_t *c)
 store_rc_t sq_tx_commit(sq_conn_t *c, const char *fn)
 {
     if (sq_exec(c, c->batch ? S_RELEASE : S_COMMIT, fn) == SQLITE_DONE) {
-        if (!c->batch) {
-            atomic_fetch_add(c->epoch, 1); /* cached counts are of the past now */
+        if (!c->batch)
             sq_outbox_committed(c);
-        }
         return STORE_OK;
     }
     sq_tx_rollback(c);
@@ -338,7 +335,6 @@ static store_rc_t sq_group_commit(void *conn)
         return STORE_ERROR;
     if (sq_exec(c, S_COMMIT, __func__) != SQLITE_DONE)
         return STORE_ERROR;
-    atomic_fetch_add(c->epoch, 1); /* cached counts are of the past now */
     sq_outbox_committed(c);
     return STORE_OK;
 }
@@ -693,10 +689,8 @@ store_rc_t sqlite_batch_end(store_t *base, bool commit)
     }
     c->batch = false;
     c->bulk = false;
-    if (commit && sq_exec(c, S_COMMIT, __func__) == SQLITE_DONE) {
-        atomic_fetch_add(c->epoch, 1);
+    if (commit && sq_exec(c, S_COMMIT, __func__) == SQLITE_DONE)
         return STORE_OK;
-    }
     if (!sqlite3_get_autocommit(c->db))
         sq_exec(c, S_ROLLBACK, __func__);
     return commit ? STORE_ERROR : STORE_OK;

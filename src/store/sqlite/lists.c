@@ -341,23 +341,14 @@ static void sq_q_release(sq_conn_t *c, sqlite3_stmt *s)
     sqlite3_finalize(s);
 }
 
-/* Inside an open read transaction: reads PRAGMA data_version; when it moved
- * since this connection last looked (or on its first look), another
- * connection or process committed, so the store's epoch moves and every
- * cached count becomes stale. Returns false on error (then cache nothing). */
-static bool sq_observe(sq_conn_t *c)
+/* Inside an open read transaction: the snapshot's list_version (migration
+ * 015), which every change to the rows a list's count reads moves, in the
+ * changing transaction, whichever process makes it. False (logged) on error. */
+static bool sq_list_version(sq_conn_t *c, int64_t *v)
 {
-    sqlite3_stmt *s = sq_stmt(c, S_DATA_VERSION, __func__);
-    if (!s)
-        return false;
-    int64_t dv = 0;
-    bool ok = sq_step_int(c, s, &dv, __func__);
-    sq_put(c, S_DATA_VERSION, s);
-    if (ok && (!c->dv_seen || dv != c->data_version)) {
-        c->dv_seen = true;
-        c->data_version = dv;
-        atomic_fetch_add(c->epoch, 1);
-    }
+    sqlite3_stmt *s = sq_stmt(c, S_LIST_VERSION, __func__);
+    bool ok = s && sq_step_int(c, s, v, __func__);
+    sq_put(c, S_LIST_VERSION, s);
     return ok;
 }
 
@@ -442,18 +433,23 @@ store_rc_t sqlite_conv_list(store_t *base, const store_scope_t *sc, const conv_f
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
         goto out;
     }
-    /* The epoch is read before the snapshot starts: a count is cached, or
-     * taken from the cache, only when no change was made or seen since, so a
-     * cached count is always one of this snapshot (see sq_observe). */
-    uint64_t epoch = atomic_load(&st->epoch);
     /* Both statements read one snapshot (a read transaction unless a batch is open). */
     if (!sq_read_begin(c, &in_tx, __func__))
         goto out;
-    bool cacheable = in_tx && st->counts && sq_observe(c) && atomic_load(&st->epoch) == epoch;
+    /* A count is cached under the snapshot's list_version and the store's
+     * generation (the key's first bytes): the same pair means the same rows.
+     * Writes that a count does not read (an API key's lastSeenAt, webhook
+     * deliveries, logs) leave the cache alone. Inside a batch (the writer's
+     * own uncommitted changes) nothing is cached. */
+    int64_t version = 0;
+    bool cacheable = in_tx && st->counts && sq_list_version(c, &version);
     if (cacheable) {
+        uint64_t gen = atomic_load(&st->generation);
+        buf_append(&key, &gen, sizeof gen);
         sq_count_key(&key, count_sql.data, &qc, nwhere);
         cacheable = !key.oom;
     }
+    uint64_t epoch = (uint64_t)version;
     int64_t n = 0;
     int rc;
     if (!cacheable || !store_count_cache_get(st->counts, key.data, key.len, epoch, &n)) {

@@ -123,7 +123,7 @@ enum {
     S_BODY_REWRITE,
     S_LOG_FAIL,
     S_LOG_CHANGE,
-    S_DATA_VERSION,
+    S_LIST_VERSION,
     /* webhooks.c: endpoints, the outbox, the delivery worker's reads and writes */
     S_WH_SUBS,
     S_WH_EVENT_INSERT,
@@ -178,9 +178,6 @@ typedef struct sq_conn {
     bool writer;                   /* the group-commit writer's: temp_store = MEMORY is set (sq_group_begin) */
     sqlite3_stmt *stmts[S__COUNT]; /* cached, prepared on first use */
     sqlite3_stmt *dyn[SQ_DYN_SLOTS]; /* list queries (generated SQL), cached by text: direct-mapped */
-    atomic_uint_fast64_t *epoch;   /* the store's change epoch (sq_store.epoch) */
-    int64_t data_version;          /* PRAGMA data_version when last observed (sq_observe) */
-    bool dv_seen;
     store_t *store;                /* the store it belongs to (store_events_committed) */
     bool bulk;                     /* a store_batch_begin batch (seed, load) is open: no outbox events */
     bool events;                   /* the open transaction wrote outbox events (webhooks.c) */
@@ -197,8 +194,8 @@ typedef struct sq_store {
     pthread_mutex_t mu;            /* guards conns */
     sq_conn_t *conns;              /* every connection of every thread; owned */
     store_group_t *group;          /* group commit of write transactions (sq_write); owned; NULL = inline */
-    atomic_uint_fast64_t epoch;    /* moves on every change seen or made (commits, sq_observe): keys counts */
-    store_count_cache_t *counts;   /* list counts of the current epoch; owned; NULL = no caching */
+    atomic_uint_fast64_t generation; /* moves when a restore replaces the data (admin.c): keys cached counts */
+    store_count_cache_t *counts;   /* list counts by generation and list_version (lists.c); owned; NULL = none */
     checkpointer_t *ckpt;          /* WAL checkpoints off the commits; owned; NULL = SQLite's automatic ones */
 } sq_store_t;
 

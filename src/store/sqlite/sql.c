@@ -26,7 +26,7 @@ const char *sq_sql[S__COUNT] = {
     [S_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [S_BEGIN_READ] = "BEGIN",
     [S_COMMIT] = "COMMIT",
-    [S_DATA_VERSION] = "PRAGMA data_version",
+    [S_LIST_VERSION] = "SELECT n FROM list_version WHERE id = 1",
     [S_ROLLBACK] = "ROLLBACK",
     [S_SAVEPOINT] = "SAVEPOINT sq",
     [S_RELEASE] = "RELEASE sq",
