@@ -129,14 +129,15 @@ static void db_index(db_t *d, buf_t *out)
 }
 
 /* Undoes migration 010 / 008 (its tables and indexes), so that the next open applies it again. The
- * store applies what is above the highest version recorded: SQLite's later migrations are forgotten too,
- * and run again (011 is idempotent; the column 012 adds is dropped here first). */
+ * store applies what is above the highest version recorded: the later migrations are forgotten too,
+ * and run again (SQLite's 011, 014 and 015 and PostgreSQL's 009 can; the column SQLite's 012 adds is
+ * dropped here first). */
 static void db_unmigrate(db_t *d)
 {
     if (d->pg) {
         db_exec(d, "DROP TABLE transcript_segments, transcript_index, scorecard_daily, scorecard_result_items,"
                    " scorecard_results, scorecard_items, scorecards, gi_history, conversation_deals;"
-                   " DELETE FROM schema_migrations WHERE version = 8", NULL);
+                   " DELETE FROM schema_migrations WHERE version >= 8", NULL);
         return;
     }
     db_exec(d, "DROP TABLE transcript_segments_fts; DROP TABLE transcript_segments; DROP TABLE transcript_index;"
