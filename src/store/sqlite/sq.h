@@ -194,7 +194,8 @@ typedef struct sq_store {
     pthread_mutex_t mu;            /* guards conns */
     sq_conn_t *conns;              /* every connection of every thread; owned */
     store_group_t *group;          /* group commit of write transactions (sq_write); owned; NULL = inline */
-    atomic_uint_fast64_t generation; /* moves when a restore replaces the data (admin.c): keys cached counts */
+    atomic_uint_fast64_t generation; /* moves when a restore replaces the data (admin.c; the caller's gate
+                                        keeps lists out meanwhile): keys cached counts */
     store_count_cache_t *counts;   /* list counts by generation and list_version (lists.c); owned; NULL = none */
     checkpointer_t *ckpt;          /* WAL checkpoints off the commits; owned; NULL = SQLite's automatic ones */
 } sq_store_t;
