@@ -66,6 +66,12 @@ void store_count_cache_free(store_count_cache_t *cc)
     free(cc);
 }
 
+/* Whether slot s holds key (n bytes), whatever its epoch. */
+static bool cc_holds(const cc_slot_t *s, const void *key, size_t n)
+{
+    return s->key && s->n == n && memcmp(s->key, key, n) == 0;
+}
+
 /* The first slot of key's set. */
 static cc_slot_t *cc_set(store_count_cache_t *cc, const void *key, size_t n)
 {
@@ -81,7 +87,7 @@ bool store_count_cache_get(store_count_cache_t *cc, const void *key, size_t n, u
     pthread_mutex_lock(&cc->mu);
     for (int w = 0; w < CC_WAYS && !hit; w++) {
         cc_slot_t *s = &set[w];
-        if (s->key && s->epoch == epoch && s->n == n && memcmp(s->key, key, n) == 0) {
+        if (s->epoch == epoch && cc_holds(s, key, n)) {
             *count = s->count;
             s->used = ++cc->tick;
             hit = true;
@@ -104,7 +110,7 @@ void store_count_cache_put(store_count_cache_t *cc, const void *key, size_t n, u
     /* the key's own slot, else an empty one, else the least recently used */
     cc_slot_t *s = NULL;
     for (int w = 0; w < CC_WAYS && !s; w++)
-        if (set[w].key && set[w].n == n && memcmp(set[w].key, key, n) == 0)
+        if (cc_holds(&set[w], key, n))
             s = &set[w];
     for (int w = 0; w < CC_WAYS && !s; w++)
         if (!set[w].key)

@@ -9,8 +9,10 @@
 /* A fixed number of slots, each holding one (key, epoch, count); a key is an
  * opaque byte string naming a count query and its parameters, and may sit in
  * any slot of a set of 8 (a new key evicts the set's least recently used). An
- * entry is only returned for the epoch it was stored with: the store moves
- * its epoch on every change, so a hit is always a count of the current data.
+ * entry is only returned for the epoch it was stored with: the caller picks
+ * an epoch (or key bytes) that changes whenever the counted rows may have
+ * (SQLite: the snapshot's list_version; PostgreSQL: the snapshot's text in
+ * the key), so a hit is always a count of the data the caller reads.
  * Thread-safe (one mutex). */
 typedef struct store_count_cache store_count_cache_t;
 
