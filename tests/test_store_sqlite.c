@@ -90,6 +90,22 @@ static int64_t raw_int(const char *path, const char *sql)
     return v;
 }
 
+/* Fails unless FTS5's integrity-check of the title index passes: with rank 1
+ * it also compares every entry with the titles in `conversations` (an entry
+ * missing, or a 'delete' of one that never went in, is reported). */
+static void title_index_intact(const char *path)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char *msg = NULL;
+    int rc = sqlite3_exec(db, "INSERT INTO conversation_title_fts(conversation_title_fts, rank) VALUES ('integrity-check', 1)",
+                          NULL, NULL, &msg);
+    if (rc != SQLITE_OK)
+        fail_msg("title index: %s", msg ? msg : "?");
+    sqlite3_free(msg);
+    sqlite3_close(db);
+}
+
 static int known_version(void)
 {
     int v = 0;
@@ -1209,6 +1225,12 @@ static void *worker_main(void *arg)
         conv_min(&c, w->f->org, w->f->admin, w->f->team, 5000 + i, title);
         if (store_conv_insert(w->f->st, &c, NULL) != STORE_OK)
             w->errors++;
+        if (i % 4 == 0) { /* a retitle joins a batch whose imports' titles wait for its end */
+            snprintf(title, sizeof(title), "w%d-%d renamed", w->idx, i);
+            conv_update_t u = {.title = title, .privacy = CONV_PRIVACY_KEEP, .workflow_name = "title"};
+            if (store_conv_update(w->f->st, &sc, c.uuid, &u, 6000 + i, NULL, NULL) != STORE_OK)
+                w->errors++;
+        }
         const char *id = w->shared[(i + w->idx) % w->nshared];
         if (store_conv_set_archived(w->f->st, &sc, id, (i + w->idx) % 2 == 0, 6000 + i, NULL, NULL) != STORE_OK)
             w->errors++;
@@ -1250,6 +1272,10 @@ static void test_concurrency(void **state)
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM conversations"), 6 + 4 * 40);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM workflow_logs WHERE workflow_name = 'import'"),
                      6 + 4 * 40);
+    title_index_intact(f->path);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM conversation_title_fts WHERE conversation_title_fts MATCH"
+                                      " '\"renamed\"'"),
+                     4 * 10);
     /* Each archive/unarchive entry matches a real state change, nothing more:
      * per conversation the entries alternate archive, unarchive, … */
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM (SELECT conversation_uuid, "
@@ -1327,6 +1353,66 @@ static void test_batch(void **state)
     conv_min(&c, f->org, f->admin, f->team, 8, "after");
     assert_int_equal(store_conv_insert(f->st, &c, NULL), STORE_OK);
     assert_int_equal(raw_int(f->path, "SELECT count(*) FROM conversations"), N + 1);
+}
+
+/* Lists total (no page) of scope sc whose title holds needle. */
+static int64_t title_total(fx_t *f, const store_scope_t *sc, const char *needle)
+{
+    conv_filter_t flt = base_filter();
+    flt.title = needle;
+    int64_t total = -1;
+    int n = 0;
+    assert_int_equal(store_conv_list(f->st, sc, &flt, &total, count_cb, &n), STORE_OK);
+    return total;
+}
+
+/* An import in a batch leaves its title out of the title index until the
+ * batch's end (sq_titles_flush): a retitle, a title filter or the commit of
+ * the same batch must each find the entries there. */
+static void test_title_index_in_batches(void **state)
+{
+    fx_t *f = *state;
+    store_scope_t sc = {.org_uuid = f->org};
+    const char *names[] = {"Alpha kickoff", "Bravo review", "Charlie demo"};
+    assert_int_equal(store_batch_begin(f->st), STORE_OK);
+    uuid_str_t ids[3];
+    for (int i = 0; i < 3; i++) {
+        conv_t c;
+        conv_min(&c, f->org, f->admin, f->team, 100 + i, names[i]);
+        assert_int_equal(store_conv_insert(f->st, &c, NULL), STORE_OK);
+        memcpy(ids[i], c.uuid, sizeof ids[i]);
+    }
+    assert_int_equal(title_total(f, &sc, "bravo"), 1); /* the batch reads its own titles */
+    conv_t d;
+    conv_min(&d, f->org, f->admin, f->team, 200, "Delta pricing");
+    assert_int_equal(store_conv_insert(f->st, &d, NULL), STORE_OK);
+    conv_update_t u = {.title = "Echo pricing", .privacy = CONV_PRIVACY_KEEP, .workflow_name = "title"};
+    assert_int_equal(store_conv_update(f->st, &sc, d.uuid, &u, 300, NULL, NULL), STORE_OK);
+    conv_t e;
+    conv_min(&e, f->org, f->admin, f->team, 400, "Foxtrot onboarding"); /* still waiting at the commit */
+    assert_int_equal(store_conv_insert(f->st, &e, NULL), STORE_OK);
+    assert_int_equal(store_batch_end(f->st, true), STORE_OK);
+    title_index_intact(f->path);
+    assert_int_equal(title_total(f, &sc, "alpha"), 1);
+    assert_int_equal(title_total(f, &sc, "delta"), 0);
+    assert_int_equal(title_total(f, &sc, "echo pri"), 1);
+    assert_int_equal(title_total(f, &sc, "foxtrot"), 1);
+    assert_int_equal(title_total(f, &sc, "pricing"), 1);
+
+    /* A rolled-back batch leaves no entry behind, and the next batch none of its titles. */
+    assert_int_equal(store_batch_begin(f->st), STORE_OK);
+    conv_t g;
+    conv_min(&g, f->org, f->admin, f->team, 500, "Golf renewal");
+    assert_int_equal(store_conv_insert(f->st, &g, NULL), STORE_OK);
+    assert_int_equal(store_batch_end(f->st, false), STORE_OK);
+    assert_int_equal(store_batch_begin(f->st), STORE_OK);
+    conv_t h;
+    conv_min(&h, f->org, f->admin, f->team, 600, "Hotel renewal");
+    assert_int_equal(store_conv_insert(f->st, &h, NULL), STORE_OK);
+    assert_int_equal(store_batch_end(f->st, true), STORE_OK);
+    title_index_intact(f->path);
+    assert_int_equal(title_total(f, &sc, "renewal"), 1);
+    assert_int_equal(title_total(f, &sc, "golf"), 0);
 }
 
 static void test_two_stores(void **state)
@@ -1443,6 +1529,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_list_paging, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_concurrency, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_batch, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_title_index_in_batches, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_two_stores, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

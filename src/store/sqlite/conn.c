@@ -54,6 +54,7 @@ static void sq_conn_free(sq_conn_t *c)
     for (int i = 0; i < SQ_DYN_SLOTS; i++)
         sqlite3_finalize(c->dyn[i]);
     sq_outbox_conn_free(c);
+    sq_titles_free(c);
     if (c->db && sqlite3_close(c->db) != SQLITE_OK)
         sq_log(c->db, __func__, SQLITE_BUSY);
     free(c);
@@ -209,11 +210,23 @@ bool sq_is_unique_violation(int rc)
 
 /* ---- transactions ------------------------------------------------------------ */
 
-/* Starts a write transaction: BEGIN IMMEDIATE (waits for the write lock up to
- * the busy timeout), or a savepoint inside an open batch. */
-store_rc_t sq_tx_begin(sq_conn_t *c, const char *fn)
+/* sq_tx_begin for an import: leaves the titles deferred by the batch's
+ * earlier imports where they are (an import only adds rows, so the title
+ * index may lag behind it until the batch commits). */
+store_rc_t sq_tx_begin_import(sq_conn_t *c, const char *fn)
 {
     return sq_exec(c, c->batch ? S_SAVEPOINT : S_BEGIN_WRITE, fn) == SQLITE_DONE ? STORE_OK : STORE_ERROR;
+}
+
+/* Starts a write transaction: BEGIN IMMEDIATE (waits for the write lock up to
+ * the busy timeout), or a savepoint inside an open batch, after putting the
+ * batch's deferred titles in the title index (any write but an import may
+ * read or change those entries: a retitle, a deletion). */
+store_rc_t sq_tx_begin(sq_conn_t *c, const char *fn)
+{
+    if (sq_titles_flush(c, fn) != STORE_OK)
+        return STORE_ERROR;
+    return sq_tx_begin_import(c, fn);
 }
 
 /* Runs cached statement id of a rollback, ignoring its result. */
@@ -235,6 +248,7 @@ void sq_tx_rollback(sq_conn_t *c)
         sq_exec_quiet(c, S_RELEASE);
     } else {
         c->events = false;
+        sq_titles_clear(c);
         if (!sqlite3_get_autocommit(c->db))
             sq_exec_quiet(c, S_ROLLBACK);
     }
@@ -331,7 +345,7 @@ static store_rc_t sq_group_commit(void *conn)
 {
     sq_conn_t *c = conn;
     c->batch = false;
-    if (sqlite3_get_autocommit(c->db))
+    if (sqlite3_get_autocommit(c->db) || sq_titles_flush(c, __func__) != STORE_OK)
         return STORE_ERROR;
     if (sq_exec(c, S_COMMIT, __func__) != SQLITE_DONE)
         return STORE_ERROR;
@@ -344,6 +358,7 @@ static void sq_group_rollback(void *conn)
     sq_conn_t *c = conn;
     c->batch = false;
     c->events = false;
+    sq_titles_clear(c);
     if (!sqlite3_get_autocommit(c->db))
         sq_exec(c, S_ROLLBACK, __func__);
 }
@@ -689,8 +704,9 @@ store_rc_t sqlite_batch_end(store_t *base, bool commit)
     }
     c->batch = false;
     c->bulk = false;
-    if (commit && sq_exec(c, S_COMMIT, __func__) == SQLITE_DONE)
+    if (commit && sq_titles_flush(c, __func__) == STORE_OK && sq_exec(c, S_COMMIT, __func__) == SQLITE_DONE)
         return STORE_OK;
+    sq_titles_clear(c);
     if (!sqlite3_get_autocommit(c->db))
         sq_exec(c, S_ROLLBACK, __func__);
     return commit ? STORE_ERROR : STORE_OK;

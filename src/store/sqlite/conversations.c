@@ -135,13 +135,99 @@ store_rc_t sqlite_conv_get_by_external_id(store_t *base, const store_scope_t *sc
     return sq_conv_fetch(c, S_CONV_GET_EXT, sc, external_id, cb, ctx, __func__);
 }
 
+/* ---- the title index (conversation_title_fts) ------------------------------- */
+
+/* Inserts title (NULL: nothing) as row rowid of the title index. */
+static store_rc_t sq_title_insert(sq_conn_t *c, int64_t rowid, const char *title, const char *fn)
+{
+    if (!title)
+        return STORE_OK;
+    const sq_param_t p[] = {SQ_INT(rowid), SQ_TEXT(title)};
+    return sq_run(c, S_TITLE_FTS_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), fn);
+}
+
+/* The next free entry of c's deferred titles, holding a copy of title, or
+ * NULL when title is NULL or memory runs out (logged). The caller counts it
+ * in (c->titles.n++) once the import is kept, or frees its title. */
+static sq_title_t *sq_title_reserve(sq_conn_t *c, const char *title)
+{
+    if (!title)
+        return NULL;
+    sq_titles_t *ts = &c->titles;
+    if (ts->n == ts->cap) {
+        size_t cap = ts->cap ? ts->cap * 2 : 64;
+        sq_title_t *v = realloc(ts->v, cap * sizeof *v); /* owner: c->titles, sq_titles_free */
+        if (!v)
+            goto oom;
+        ts->v = v;
+        ts->cap = cap;
+    }
+    sq_title_t *t = &ts->v[ts->n];
+    t->title = strdup(title); /* owner: the entry, freed by sq_titles_clear */
+    if (t->title)
+        return t;
+oom:
+    fprintf(stderr, "parley: store %s: out of memory\n", __func__);
+    return NULL;
+}
+
+void sq_titles_clear(sq_conn_t *c)
+{
+    for (size_t i = 0; i < c->titles.n; i++)
+        free(c->titles.v[i].title);
+    c->titles.n = 0;
+}
+
+void sq_titles_free(sq_conn_t *c)
+{
+    sq_titles_clear(c);
+    free(c->titles.v);
+    c->titles = (sq_titles_t){0};
+}
+
+store_rc_t sq_titles_flush(sq_conn_t *c, const char *fn)
+{
+    store_rc_t r = STORE_OK;
+    if (!sqlite3_get_autocommit(c->db)) /* else the batch is gone, and its rows with it */
+        for (size_t i = 0; r == STORE_OK && i < c->titles.n; i++)
+            r = sq_title_insert(c, c->titles.v[i].rowid, c->titles.v[i].title, fn);
+    sq_titles_clear(c);
+    return r;
+}
+
 /* Writes the row, its body (the stored document), its participant emails
  * and an `import` log entry in one transaction (a savepoint inside a batch,
- * so a failed insert leaves the batch usable). existing may be NULL. */
+ * so a failed insert leaves the batch usable). conv is already prepared
+ * (conv_store_prepare, on the caller's thread: the writer thread only
+ * writes) and stored is its document; existing may be NULL. */
 typedef struct sq_insert_args {
-    const conv_t *conv;
+    conv_t conv;    /* the caller's, prepared: its derived fields point into ar */
+    arena_t ar;     /* owned; sq_insert_args_free */
+    buf_t stored;   /* conv's stored document; owned */
     char *existing; /* uuid_str_t or NULL */
 } sq_insert_args_t;
+
+/* Fills a (zeroed or uninitialised) for an import of conv: the stored
+ * document is built here, on the calling thread, so that the one writer
+ * thread spends its time on SQLite only. -1 (logged) when memory runs out;
+ * release a with sq_insert_args_free either way. */
+static int sq_insert_prepare(sq_insert_args_t *a, const conv_t *conv, char *existing)
+{
+    a->conv = *conv;
+    a->existing = existing;
+    arena_init(&a->ar);
+    buf_init(&a->stored);
+    if (conv_store_prepare(&a->ar, &a->conv, &a->stored) == 0)
+        return 0;
+    fprintf(stderr, "parley: store %s: out of memory\n", __func__);
+    return -1;
+}
+
+static void sq_insert_args_free(sq_insert_args_t *a)
+{
+    buf_free(&a->stored);
+    arena_free(&a->ar);
+}
 
 /* Runs a conversation statement (id: S_CONV_INSERT, S_BODY_INSERT,
  * S_CONV_REWRITE or S_BODY_REWRITE) for c with the document text stored;
@@ -173,47 +259,51 @@ static store_rc_t sq_conv_insert_tx(void *conn, void *arg)
 {
     sq_conn_t *c = conn;
     const sq_insert_args_t *a = arg;
-    char *existing = a->existing;
-    conv_t conv = *a->conv;
-    arena_t ar;
-    buf_t stored;
-    arena_init(&ar);
-    buf_init(&stored);
-    store_rc_t r = STORE_ERROR;
-    if (conv_store_prepare(&ar, &conv, &stored) != 0) {
-        fprintf(stderr, "parley: store %s: out of memory\n", __func__);
-        goto out;
-    }
-    if (sq_tx_begin(c, __func__) != STORE_OK)
-        goto out;
-    int rc = sq_conv_write(c, S_CONV_INSERT, &conv, &stored, 0, __func__);
+    const conv_t *conv = &a->conv;
+    if (sq_tx_begin_import(c, __func__) != STORE_OK)
+        return STORE_ERROR;
+    int rc = sq_conv_write(c, S_CONV_INSERT, conv, &a->stored, 0, __func__);
     if (rc != SQLITE_DONE) {
         sq_tx_rollback(c);
         if (!sq_is_unique_violation(rc))
-            goto out;
+            return STORE_ERROR;
         /* Which one: the external id of the org, else the uuid itself. */
-        r = STORE_NOT_FOUND;
-        if (conv.external_id)
-            r = sq_get(c, S_CONV_EXT_UUID, conv.org_uuid, conv.external_id, &store_shape_uuid, existing, __func__);
+        store_rc_t r = STORE_NOT_FOUND;
+        if (conv->external_id)
+            r = sq_get(c, S_CONV_EXT_UUID, conv->org_uuid, conv->external_id, &store_shape_uuid, a->existing,
+                       __func__);
         if (r == STORE_NOT_FOUND)
-            sq_out_uuid(existing, conv.uuid);
-        r = r == STORE_ERROR ? STORE_ERROR : STORE_CONFLICT;
-        goto out;
+            sq_out_uuid(a->existing, conv->uuid);
+        return r == STORE_ERROR ? STORE_ERROR : STORE_CONFLICT;
     }
-    const sq_param_t p[] = {SQ_TEXT(conv.uuid), SQ_TEXT(conv.org_uuid),
-                            SQ_TEXT(conv.participants_json ? conv.participants_json : conv.participants_ext_json)};
-    if (sq_conv_write(c, S_BODY_INSERT, &conv, &stored, sqlite3_last_insert_rowid(c->db), __func__) != SQLITE_DONE ||
+    int64_t rowid = sqlite3_last_insert_rowid(c->db);
+    const sq_param_t p[] = {SQ_TEXT(conv->uuid), SQ_TEXT(conv->org_uuid),
+                            SQ_TEXT(conv->participants_json ? conv->participants_json : conv->participants_ext_json)};
+    if (sq_conv_write(c, S_BODY_INSERT, conv, &a->stored, rowid, __func__) != SQLITE_DONE ||
         sq_run(c, S_PART_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK ||
-        sq_log_event(c, conv.org_uuid, conv.uuid, "import", ptime_now_ms(), __func__) != STORE_OK ||
-        sq_outbox_add(c, conv.org_uuid, conv.uuid, webhook_import_events(&conv)) != STORE_OK || /* webhooks.c */
-        sq_ask_index(c, &conv, __func__) != STORE_OK) { /* Ask Attention's segment index (ask.c) */
+        sq_log_event(c, conv->org_uuid, conv->uuid, "import", ptime_now_ms(), __func__) != STORE_OK ||
+        sq_outbox_add(c, conv->org_uuid, conv->uuid, webhook_import_events(conv)) != STORE_OK || /* webhooks.c */
+        sq_ask_index(c, conv, __func__) != STORE_OK || /* Ask Attention's segment index (ask.c) */
+        (!c->batch && sq_title_insert(c, rowid, conv->title, __func__) != STORE_OK)) {
         sq_tx_rollback(c);
-        goto out;
+        return STORE_ERROR;
     }
-    r = sq_tx_commit(c, __func__);
-out:
-    buf_free(&stored);
-    arena_free(&ar);
+    if (!c->batch)
+        return sq_tx_commit(c, __func__);
+    /* In a batch the title waits for the batch's end (sq_titles_flush): its
+     * entry is made before the savepoint is released, so that keeping it
+     * afterwards cannot fail. */
+    sq_title_t *t = sq_title_reserve(c, conv->title);
+    if (conv->title && !t) {
+        sq_tx_rollback(c);
+        return STORE_ERROR;
+    }
+    store_rc_t r = sq_tx_commit(c, __func__);
+    if (t && r == STORE_OK) {
+        t->rowid = rowid;
+        c->titles.n++;
+    } else if (t)
+        free(t->title);
     return r;
 }
 
@@ -224,8 +314,12 @@ store_rc_t sqlite_conv_insert(store_t *base, const conv_t *conv, uuid_str_t exis
         existing[0] = '\0';
     if (!conv)
         return STORE_ERROR;
-    sq_insert_args_t a = {conv, existing};
-    return sq_write((sq_store_t *)base, sq_conv_insert_tx, &a);
+    sq_insert_args_t a;
+    store_rc_t r = STORE_ERROR;
+    if (sq_insert_prepare(&a, conv, existing) == 0)
+        r = sq_write((sq_store_t *)base, sq_conv_insert_tx, &a);
+    sq_insert_args_free(&a);
+    return r;
 }
 
 /* Opens the transaction of a change of conversation id and checks that
@@ -311,6 +405,7 @@ typedef struct sq_async {
         sq_insert_args_t insert;
     } a;
     uuid_str_t id;                 /* the archive's canonical uuid (a.archive.id points here) */
+    bool insert;                   /* a.insert is the one in use: sq_insert_args_free it */
     store_done_cb done;
     void *done_ctx;
 } sq_async_t;
@@ -320,6 +415,8 @@ static void sq_async_finish(sq_async_t *x, store_rc_t rc)
 {
     store_done_cb done = x->done;
     void *ctx = x->done_ctx;
+    if (x->insert)
+        sq_insert_args_free(&x->a.insert);
     free(x);
     done(ctx, rc);
 }
@@ -381,9 +478,13 @@ void sqlite_conv_insert_async(store_t *base, const conv_t *conv, char *existing,
         done(done_ctx, STORE_ERROR);
         return;
     }
-    x->a.insert = (sq_insert_args_t){conv, existing};
+    x->insert = true;
     x->done = done;
     x->done_ctx = done_ctx;
+    if (sq_insert_prepare(&x->a.insert, conv, existing) != 0) {
+        sq_async_finish(x, STORE_ERROR);
+        return;
+    }
     sq_write_async((sq_store_t *)base, sq_conv_insert_tx, x);
 }
 

@@ -436,6 +436,10 @@ store_rc_t sqlite_conv_list(store_t *base, const store_scope_t *sc, const conv_f
     /* Both statements read one snapshot (a read transaction unless a batch is open). */
     if (!sq_read_begin(c, &in_tx, __func__))
         goto out;
+    /* Inside a batch, the title index gets the titles its imports deferred
+     * (conversations.c), so that the batch's reads see its own rows. */
+    if (!in_tx && f->title && sq_titles_flush(c, __func__) != STORE_OK)
+        goto out;
     /* A count is cached under the snapshot's list_version and the store's
      * generation (the key's first bytes): the same pair means the same rows.
      * Writes that a count does not read (an API key's lastSeenAt, webhook

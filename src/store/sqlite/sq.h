@@ -112,6 +112,7 @@ enum {
     S_CONV_INSERT,
     S_BODY_INSERT,
     S_PART_INSERT,
+    S_TITLE_FTS_INSERT,
     S_LOG_INSERT,
     S_CONV_GET,
     S_CONV_GET_EXT,
@@ -171,6 +172,19 @@ extern char sq_conv_select[4096];
 /* ---- stores and connections (conn.c) ----------------------------------------- */
 
 /* One sqlite3 connection, used only by the thread that made it. */
+/* Titles of the conversations imported in a connection's open batch that are
+ * not in conversation_title_fts yet (conversations.c): they go in together,
+ * right before the batch commits or before any other write job begins, so
+ * that FTS5 writes one index segment per batch instead of one per import. */
+typedef struct sq_title {
+    int64_t rowid;
+    char *title; /* owned */
+} sq_title_t;
+typedef struct sq_titles {
+    sq_title_t *v; /* owned, cap entries */
+    size_t n, cap;
+} sq_titles_t;
+
 typedef struct sq_conn {
     sqlite3 *db;
     pthread_t owner;
@@ -182,6 +196,7 @@ typedef struct sq_conn {
     bool bulk;                     /* a store_batch_begin batch (seed, load) is open: no outbox events */
     bool events;                   /* the open transaction wrote outbox events (webhooks.c) */
     struct sq_zip *zip;            /* webhooks.c's zstd contexts, made on first use; owned (sq_outbox_conn_free) */
+    sq_titles_t titles;            /* imported in the open batch, not yet in the title index (conversations.c) */
     struct sq_conn *next;
 } sq_conn_t;
 
@@ -211,6 +226,7 @@ bool sq_is_unique_violation(int rc);
 
 /* transactions */
 store_rc_t sq_tx_begin(sq_conn_t *c, const char *fn);
+store_rc_t sq_tx_begin_import(sq_conn_t *c, const char *fn);
 void sq_tx_rollback(sq_conn_t *c);
 store_rc_t sq_tx_commit(sq_conn_t *c, const char *fn);
 store_rc_t sq_tx_end(sq_conn_t *c, store_rc_t r, const char *fn);
@@ -409,5 +425,17 @@ store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id
 /* ask.c: indexes the transcript segments of conv inside the write
  * transaction that imports it. */
 store_rc_t sq_ask_index(sq_conn_t *c, const conv_t *conv, const char *fn);
+
+/* ---- titles deferred to the end of a batch (conversations.c) ----------------- */
+
+/* Inserts c's deferred titles (sq_titles_t) into conversation_title_fts and
+ * forgets them; nothing when there are none or the transaction is already
+ * gone. STORE_ERROR (logged) when an insert fails: the caller's transaction
+ * must then be rolled back. */
+store_rc_t sq_titles_flush(sq_conn_t *c, const char *fn);
+/* Forgets c's deferred titles (their transaction was rolled back). */
+void sq_titles_clear(sq_conn_t *c);
+/* Frees what sq_titles_t holds (c is being freed). */
+void sq_titles_free(sq_conn_t *c);
 
 #endif

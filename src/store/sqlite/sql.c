@@ -196,6 +196,7 @@ const char *sq_sql[S__COUNT] = {
     [S_GI_PAGE] = "SELECT uuid, org_uuid, user_uuid, title, result_uuid, prompt, synthesis, items_json,"
                   " conversations_json, created_at FROM gi_history WHERE org_uuid = ?1 AND user_uuid = ?2"
                   " ORDER BY created_at DESC, uuid DESC LIMIT ?3 OFFSET ?4",
+    [S_TITLE_FTS_INSERT] = "INSERT INTO conversation_title_fts(rowid, title) VALUES (?1, ?2)",
     [S_PART_INSERT] = "INSERT OR IGNORE INTO conversation_participants(conv_uuid, org_uuid, email)"
                       " SELECT ?1, ?2, lower(json_extract(p.value, '$.email'))"
                       " FROM json_each(CASE WHEN json_valid(?3) THEN ?3 ELSE '[]' END) AS p"
