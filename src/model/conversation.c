@@ -317,6 +317,16 @@ static const char *conv_member_copy(arena_t *a, const char *s, size_t n, const c
     return arena_strndup(a, s + pos, end - pos);
 }
 
+const char *conv_stored_transcript_v1(arena_t *a, const char *text, size_t len)
+{
+    conv_t c;
+    memset(&c, 0, sizeof c);
+    conv_stored_doc_read(&c, text, len);
+    const char *s;
+    size_t n;
+    return conv_transcript_slot(&c, &s, &n) ? conv_member_copy(a, s, n, "v1") : NULL;
+}
+
 /* Writes the detailed form from the transcript object s[0..n). */
 static void conv_write_detailed(jsonw_t *w, const char *s, size_t n, const char *participants_json)
 {

@@ -181,6 +181,11 @@ void conv_write_participants(jsonw_t *w, const conv_t *c);
  * external participants (the document has those). Returns 0, or -1 when
  * memory ran out. */
 int conv_store_prepare(arena_t *a, conv_t *c, buf_t *out);
+/* The canonical v1 transcript held by a stored document (text[0..len),
+ * "<slots>\n<document>"), copied into a; NULL when it has none, the text is
+ * malformed or memory ran out. For readers that need nothing else of it
+ * (Ask Attention's search of a short transcript). */
+const char *conv_stored_transcript_v1(arena_t *a, const char *text, size_t len);
 /* Reads a stored document (text[0..len), "<slots>\n<document>") into c's
  * doc, doc_len and slots; doc NULL when text is NULL or malformed. */
 void conv_stored_doc_read(conv_t *c, const char *text, size_t len);

@@ -1,8 +1,10 @@
-/* ask.c - Ask Attention in the SQLite backend: the transcript-segment index written with a conversation (FTS5, migrations 010 and 013), and the search over it. */
+/* ask.c - Ask Attention in the SQLite backend: the transcript-segment index written with a conversation (FTS5, migrations 010, 013 and 017), and the search over it. */
 #include "store/sqlite/sq.h"
 
 #include <stdio.h>
 #include <string.h>
+
+#include "lib/arena.h"
 
 /* What sq_ask_segment_put needs while ask_segments_each walks a transcript. */
 typedef struct sq_ask_put {
@@ -13,9 +15,10 @@ typedef struct sq_ask_put {
     const char *fn;
 } sq_ask_put_t;
 
-/* Transcripts with at least this many segments are in the FTS5 index; the
- * search reads a shorter one's own rows (sq_ask_plan). Migration 013 writes
- * the same number into its trigger and its backfill: keep them in step. */
+/* Transcripts with at least this many segments have a transcript_segments
+ * row each and are in the FTS5 index; the search reads a shorter one from
+ * the conversation's stored document (sq_ask_plan). Migrations 013 and 017
+ * write the same number into their SQL: keep them in step. */
 #define SQ_ASK_INDEX_MIN_SEGMENTS 256
 
 /* ask_segment_cb: inserts one segment (into the FTS5 index: sq_ask_index, after all of them). */
@@ -49,25 +52,52 @@ static int sq_ask_segment_put(void *ctx, const ask_segment_t *seg)
     return 0;
 }
 
-/* Inside the caller's write transaction (the import of conv): indexes the
- * segments of conv's stored transcript for Ask Attention - one
- * transcript_index row and a transcript_segments row per segment, their FTS5
- * entries when there are SQ_ASK_INDEX_MIN_SEGMENTS or more, and its
- * conversation_deals row when it has a dealUUID. Nothing more when conv has no
- * transcript. Returns STORE_OK or STORE_ERROR (logged under fn); the caller
- * rolls back then. */
-store_rc_t sq_ask_index(sq_conn_t *c, const conv_t *conv, const char *fn)
+/* ask_segment_cb of sq_ask_measure: counts the words (ctx: an int64_t). */
+static int sq_ask_count_words(void *ctx, const ask_segment_t *seg)
+{
+    *(int64_t *)ctx += ask_length(seg->text);
+    return 0;
+}
+
+void sq_ask_measure(const conv_t *conv, sq_ask_pre_t *pre)
+{
+    pre->nwords = 0;
+    pre->nseg = SQ_ASK_NO_TRANSCRIPT;
+    if (conv->transcript_v1_json && conv->transcript_v1_json[0]) {
+        int n = ask_segments_each(conv->transcript_v1_json, sq_ask_count_words, &pre->nwords);
+        pre->nseg = n < 0 ? SQ_ASK_BAD_TRANSCRIPT : n;
+    }
+}
+
+/* Inside the caller's write transaction (the import of conv, measured by
+ * sq_ask_measure into pre): indexes conv's transcript for Ask Attention -
+ * its transcript_index row (segment and word counts), and, for a transcript
+ * of SQ_ASK_INDEX_MIN_SEGMENTS or more, a transcript_segments row per
+ * segment and their FTS5 entries; its conversation_deals row when it has a
+ * dealUUID. A shorter transcript's segments are read from the stored
+ * document when searched: a row each cost the one writer thread ~13% of an
+ * import of 50 segments. Nothing more when conv has no transcript. Returns
+ * STORE_OK or STORE_ERROR (logged under fn); the caller rolls back then. */
+store_rc_t sq_ask_index(sq_conn_t *c, const conv_t *conv, const sq_ask_pre_t *pre, const char *fn)
 {
     if (conv->deal_uuid && conv->deal_uuid[0]) { /* Ask by deal_id: only the document holds dealUUID */
         const sq_param_t d[] = {SQ_TEXT(conv->uuid), SQ_TEXT(conv->org_uuid), SQ_TEXT(conv->deal_uuid)};
         if (sq_run(c, S_ASK_DEAL_INSERT, SQ_INSERT, d, SQ_NPARAMS(d), fn) != STORE_OK)
             return STORE_ERROR;
     }
-    if (!conv->transcript_v1_json || !conv->transcript_v1_json[0])
+    if (pre->nseg == SQ_ASK_NO_TRANSCRIPT)
         return STORE_OK;
-    const sq_param_t p[] = {SQ_TEXT(conv->uuid), SQ_TEXT(conv->org_uuid)};
+    if (pre->nseg == SQ_ASK_BAD_TRANSCRIPT) {
+        fprintf(stderr, "parley: store %s: the transcript of %s could not be indexed\n", fn, conv->uuid);
+        return STORE_ERROR;
+    }
+    bool rows = pre->nseg >= SQ_ASK_INDEX_MIN_SEGMENTS;
+    const sq_param_t p[] = {SQ_TEXT(conv->uuid), SQ_TEXT(conv->org_uuid), SQ_INT(rows ? 0 : pre->nseg),
+                            SQ_INT(rows ? 0 : pre->nwords)};
     if (sq_run(c, S_ASK_DOC_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), fn) != STORE_OK)
         return STORE_ERROR;
+    if (!rows)
+        return STORE_OK;
     sq_ask_put_t put = {c, sqlite3_last_insert_rowid(c->db), 1, 0, 0, fn};
     int n = ask_segments_each(conv->transcript_v1_json, sq_ask_segment_put, &put);
     if (n < 0) {
@@ -90,9 +120,11 @@ static void sq_ask_match(const store_ask_query_t *q, buf_t *b)
         buf_printf(b, "%s\"%s\"", t ? " OR " : "", q->terms[t]);
 }
 
-/* One conversation found by S_ASK_CONV / S_ASK_DEAL: its rowid range. */
+/* One conversation found by S_ASK_CONV / S_ASK_DEAL: its row id and its
+ * segments' rowid range (empty for a short transcript: sq_ask_index). */
 typedef struct sq_ask_found {
     int index;
+    int64_t conv_id;
     int64_t first, last;
 } sq_ask_found_t;
 
@@ -110,6 +142,7 @@ static bool sq_ask_row(sqlite3_stmt *s, const store_scope_t *sc, store_ask_conv_
     ac->length = sqlite3_column_int64(s, 5);
     range->first = sqlite3_column_int64(s, 6);
     range->last = sqlite3_column_int64(s, 7);
+    range->conv_id = sqlite3_column_int64(s, 8);
     ac->found = visible;
     return visible;
 }
@@ -131,7 +164,7 @@ static store_rc_t sq_ask_convs(sq_conn_t *c, const store_scope_t *sc, const stor
         store_rc_t r = STORE_OK;
         while (r == STORE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
             store_ask_conv_t ac = {.index = i};
-            sq_ask_found_t range = {i, 1, 0};
+            sq_ask_found_t range = {i, 0, 1, 0};
             sq_ask_row(s, sc, &ac, &range);
             ac.id = ac.uuid;
             if (conv(ctx, &ac) != 0)
@@ -149,7 +182,7 @@ static store_rc_t sq_ask_convs(sq_conn_t *c, const store_scope_t *sc, const stor
     }
     for (size_t i = 0; i < q->n_ids; i++) {
         store_ask_conv_t ac = {.index = (int)i, .id = q->ids[i]};
-        sq_ask_found_t range = {(int)i, 1, 0};
+        sq_ask_found_t range = {(int)i, 0, 1, 0};
         uuid_str_t id;
         sqlite3_stmt *s = NULL;
         if (uuid_parse(q->ids[i], id)) {
@@ -181,7 +214,9 @@ static store_rc_t sq_ask_convs(sq_conn_t *c, const store_scope_t *sc, const stor
 
 /* How to find the segments of one conversation that hold a term: through the
  * FTS5 index (S_ASK_SEGS), or by reading all of them (S_ASK_RANGE, one range
- * of the rowid b-tree) and letting the ranking drop those without a term.
+ * of the rowid b-tree; S_ASK_BODY, the stored document, for a transcript
+ * short enough to have no rows) and letting the ranking drop those without
+ * a term.
  * SQLite's planner cannot weigh a virtual table against a range, so this is
  * that choice, made as PostgreSQL's planner makes it for its GIN index: an
  * index query costs about a seek per word and per FTS5 segment (b-tree) of
@@ -195,8 +230,56 @@ static store_rc_t sq_ask_convs(sq_conn_t *c, const store_scope_t *sc, const stor
 static int sq_ask_plan(const sq_ask_found_t *f, size_t n_terms)
 {
     int64_t rows = f->last - f->first + 1;
+    if (rows <= 0)
+        return S_ASK_BODY;
     bool indexed = rows >= SQ_ASK_INDEX_MIN_SEGMENTS;
     return indexed && rows > SQ_ASK_ROWS_PER_TERM * (int64_t)n_terms ? S_ASK_SEGS : S_ASK_RANGE;
+}
+
+/* What sq_ask_body_segment passes each segment on to. */
+typedef struct sq_ask_walk {
+    store_ask_segment_cb seg;
+    void *ctx;
+    int index;
+    bool stopped;
+} sq_ask_walk_t;
+
+/* ask_segment_cb: one segment of a stored document's transcript to the search's callback. */
+static int sq_ask_body_segment(void *ctx, const ask_segment_t *s)
+{
+    sq_ask_walk_t *w = ctx;
+    store_ask_segment_t sg = {w->index, s->seq, s->start_sec, s->end_sec, s->text};
+    w->stopped = w->seg(w->ctx, &sg) != 0;
+    return w->stopped;
+}
+
+/* The segments of found conversation f read from its stored document
+ * (S_ASK_BODY: a transcript without rows), each handed to seg. */
+static store_rc_t sq_ask_body(sq_conn_t *c, const sq_ask_found_t *f, store_ask_segment_cb seg, void *ctx,
+                              const char *fn)
+{
+    const sq_param_t p[] = {SQ_INT(f->conv_id)};
+    sqlite3_stmt *s = sq_bind(c, S_ASK_BODY, p, SQ_NPARAMS(p), fn);
+    if (!s)
+        return STORE_ERROR;
+    store_rc_t r = STORE_ERROR;
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        arena_t a; /* the transcript's copy */
+        arena_init(&a);
+        const char *doc = (const char *)sqlite3_column_text(s, 0);
+        const char *v1 = conv_stored_transcript_v1(&a, doc, (size_t)sqlite3_column_bytes(s, 0));
+        sq_ask_walk_t w = {seg, ctx, f->index, false};
+        if (v1 && ask_segments_each(v1, sq_ask_body_segment, &w) >= 0)
+            r = STORE_OK;
+        else if (!w.stopped)
+            fprintf(stderr, "parley: store %s: the stored transcript of conversation %lld does not parse\n", fn,
+                    (long long)f->conv_id);
+        arena_free(&a);
+    } else
+        sq_log(c->db, fn, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc); /* the body goes with its row */
+    sq_put(c, S_ASK_BODY, s);
+    return r;
 }
 
 store_rc_t sqlite_ask_search(store_t *base, const store_scope_t *sc, const store_ask_query_t *q,
@@ -226,6 +309,10 @@ store_rc_t sqlite_ask_search(store_t *base, const store_scope_t *sc, const store
     for (size_t k = 0; k < nfound && r == STORE_OK; k++) {
         /* the index, or the conversation's own rows when there are few (sq_ask_plan) */
         int id = sq_ask_plan(&found[k], q->n_terms);
+        if (id == S_ASK_BODY) {
+            r = sq_ask_body(c, &found[k], seg, ctx, __func__);
+            continue;
+        }
         const sq_param_t pf[] = {SQ_TEXT(match.data), SQ_INT(found[k].first), SQ_INT(found[k].last)};
         const sq_param_t pr[] = {SQ_INT(found[k].first), SQ_INT(found[k].last)};
         sqlite3_stmt *s = id == S_ASK_SEGS ? sq_bind(c, id, pf, SQ_NPARAMS(pf), __func__)

@@ -204,12 +204,13 @@ typedef struct sq_insert_args {
     conv_t conv;    /* the caller's, prepared: its derived fields point into ar */
     arena_t ar;     /* owned; sq_insert_args_free */
     buf_t stored;   /* conv's stored document; owned */
+    sq_ask_pre_t ask; /* conv's transcript measured for Ask Attention (ask.c) */
     char *existing; /* uuid_str_t or NULL */
 } sq_insert_args_t;
 
 /* Fills a (zeroed or uninitialised) for an import of conv: the stored
- * document is built here, on the calling thread, so that the one writer
- * thread spends its time on SQLite only. -1 (logged) when memory runs out;
+ * document is built and the transcript measured here, on the calling
+ * thread, so that the one writer thread spends its time on SQLite only. -1 (logged) when memory runs out;
  * release a with sq_insert_args_free either way. */
 static int sq_insert_prepare(sq_insert_args_t *a, const conv_t *conv, char *existing)
 {
@@ -217,8 +218,10 @@ static int sq_insert_prepare(sq_insert_args_t *a, const conv_t *conv, char *exis
     a->existing = existing;
     arena_init(&a->ar);
     buf_init(&a->stored);
-    if (conv_store_prepare(&a->ar, &a->conv, &a->stored) == 0)
+    if (conv_store_prepare(&a->ar, &a->conv, &a->stored) == 0) {
+        sq_ask_measure(&a->conv, &a->ask);
         return 0;
+    }
     fprintf(stderr, "parley: store %s: out of memory\n", __func__);
     return -1;
 }
@@ -283,7 +286,7 @@ static store_rc_t sq_conv_insert_tx(void *conn, void *arg)
         sq_run(c, S_PART_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK ||
         sq_log_event(c, conv->org_uuid, conv->uuid, "import", ptime_now_ms(), __func__) != STORE_OK ||
         sq_outbox_add(c, conv->org_uuid, conv->uuid, webhook_import_events(conv)) != STORE_OK || /* webhooks.c */
-        sq_ask_index(c, conv, __func__) != STORE_OK || /* Ask Attention's segment index (ask.c) */
+        sq_ask_index(c, conv, &a->ask, __func__) != STORE_OK || /* Ask Attention's segment index (ask.c) */
         (!c->batch && sq_title_insert(c, rowid, conv->title, __func__) != STORE_OK)) {
         sq_tx_rollback(c);
         return STORE_ERROR;

@@ -92,6 +92,7 @@ enum {
     S_ASK_DEAL,
     S_ASK_SEGS,
     S_ASK_RANGE,
+    S_ASK_BODY,
     S_SC_INSERT,
     S_SC_UPDATE,
     S_SC_GET,
@@ -422,9 +423,20 @@ STORE_INSIGHTS_OPS(SQ_FN)
 store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id, int64_t rowid, int64_t mark,
                            const conv_update_t *u, int64_t now, const char *fn);
 
-/* ask.c: indexes the transcript segments of conv inside the write
+/* What an import's transcript holds for Ask Attention, measured on the
+ * caller's thread (sq_ask_measure) so that the writer thread only writes it. */
+#define SQ_ASK_NO_TRANSCRIPT (-1)
+#define SQ_ASK_BAD_TRANSCRIPT (-2)
+typedef struct sq_ask_pre {
+    int nseg;       /* segments, or SQ_ASK_NO_TRANSCRIPT / SQ_ASK_BAD_TRANSCRIPT (does not parse) */
+    int64_t nwords; /* the sum of ask_length over them */
+} sq_ask_pre_t;
+
+/* ask.c: fills pre for conv's transcript (parses it; no database). */
+void sq_ask_measure(const conv_t *conv, sq_ask_pre_t *pre);
+/* ask.c: indexes the transcript of conv (measured into pre) inside the write
  * transaction that imports it. */
-store_rc_t sq_ask_index(sq_conn_t *c, const conv_t *conv, const char *fn);
+store_rc_t sq_ask_index(sq_conn_t *c, const conv_t *conv, const sq_ask_pre_t *pre, const char *fn);
 
 /* ---- titles deferred to the end of a batch (conversations.c) ----------------- */
 

@@ -117,10 +117,11 @@ const char *sq_sql[S__COUNT] = {
                           " k.parent_uuid = f.uuid AND (?4 OR k.hidden = 0)) FROM library_folders f"
                           " WHERE f.org_uuid = ?1 AND f.owner_uuid = ?2 AND f.parent_uuid IS ?3 AND (?4 OR f.hidden = 0)"
                           " ORDER BY f.name, f.uuid",
-    /* Ask Attention (ask.c): a transcript's index row, its segments (the
-     * FTS5 index follows them by trigger), then the row's counts and range. */
+    /* Ask Attention (ask.c): a transcript's index row (with its counts when
+     * it is short), then a long one's segments, its counts and range, and the
+     * segments' FTS5 entries. */
     [S_ASK_DOC_INSERT] = "INSERT INTO transcript_index(conv_uuid, org_uuid, nseg, nwords, first_seg, last_seg)"
-                         " VALUES (?1, ?2, 0, 0, 1, 0)",
+                         " VALUES (?1, ?2, ?3, ?4, 1, 0)",
     [S_ASK_DEAL_INSERT] = "INSERT INTO conversation_deals(conv_uuid, org_uuid, deal_uuid) VALUES (?1, ?2, ?3)",
     [S_ASK_SEG_INSERT] = "INSERT INTO transcript_segments(doc, seq, start_sec, end_sec, text) VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_ASK_DOC_FINISH] = "UPDATE transcript_index SET nseg = ?2, nwords = ?3, first_seg = ?4, last_seg = ?5 WHERE id = ?1",
@@ -128,11 +129,11 @@ const char *sq_sql[S__COUNT] = {
     [S_ASK_FTS_FILL] = "INSERT INTO transcript_segments_fts(rowid, text)"
                        " SELECT id, text FROM transcript_segments WHERE id BETWEEN ?1 AND ?2",
     [S_ASK_CONV] = "SELECT c.uuid, c.title, c.user_uuid, c.is_private, IFNULL(t.nseg, 0), IFNULL(t.nwords, 0),"
-                   " IFNULL(t.first_seg, 1), IFNULL(t.last_seg, 0) FROM conversations c"
+                   " IFNULL(t.first_seg, 1), IFNULL(t.last_seg, 0), c.id FROM conversations c"
                    " LEFT JOIN transcript_index t ON t.conv_uuid = c.uuid WHERE c.uuid = ?1 AND c.org_uuid = ?2",
     /* ?3: the user of a user-level scope (NULL: org-level); ?4: how many */
     [S_ASK_DEAL] = "SELECT c.uuid, c.title, c.user_uuid, c.is_private, IFNULL(t.nseg, 0), IFNULL(t.nwords, 0),"
-                   " IFNULL(t.first_seg, 1), IFNULL(t.last_seg, 0) FROM conversations c"
+                   " IFNULL(t.first_seg, 1), IFNULL(t.last_seg, 0), c.id FROM conversations c"
                    " LEFT JOIN transcript_index t ON t.conv_uuid = c.uuid"
                    " WHERE c.org_uuid = ?1 AND c.archived = 0 AND (?3 IS NULL OR c.is_private = 0 OR c.user_uuid = ?3)"
                    " AND c.id IN (SELECT d.id FROM conversation_deals x JOIN conversations d ON d.uuid = x.conv_uuid"
@@ -142,6 +143,8 @@ const char *sq_sql[S__COUNT] = {
     /* the segments of one conversation (its rowid range): all of them, or, through the FTS5 index,
      * those holding a term of ?1 (sq_ask_plan chooses) */
     [S_ASK_RANGE] = "SELECT seq, start_sec, end_sec, text FROM transcript_segments WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+    /* a short transcript (no rows): the conversation's stored document */
+    [S_ASK_BODY] = "SELECT doc FROM conversation_bodies WHERE id = ?1",
     [S_ASK_SEGS] = "SELECT s.seq, s.start_sec, s.end_sec, s.text FROM transcript_segments_fts"
                    " JOIN transcript_segments s ON s.id = transcript_segments_fts.rowid"
                    " WHERE transcript_segments_fts MATCH ?1 AND transcript_segments_fts.rowid BETWEEN ?2 AND ?3"
