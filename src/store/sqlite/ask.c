@@ -11,7 +11,6 @@ typedef struct sq_ask_put {
     sq_conn_t *c;
     int64_t doc;
     int64_t first, last;       /* rowid range written so far */
-    int64_t words;
     const char *fn;
 } sq_ask_put_t;
 
@@ -48,7 +47,6 @@ static int sq_ask_segment_put(void *ctx, const ask_segment_t *seg)
     if (p->last < p->first)
         p->first = id;
     p->last = id;
-    p->words += ask_length(seg->text);
     return 0;
 }
 
@@ -91,24 +89,19 @@ store_rc_t sq_ask_index(sq_conn_t *c, const conv_t *conv, const sq_ask_pre_t *pr
         fprintf(stderr, "parley: store %s: the transcript of %s could not be indexed\n", fn, conv->uuid);
         return STORE_ERROR;
     }
-    bool rows = pre->nseg >= SQ_ASK_INDEX_MIN_SEGMENTS;
-    const sq_param_t p[] = {SQ_TEXT(conv->uuid), SQ_TEXT(conv->org_uuid), SQ_INT(rows ? 0 : pre->nseg),
-                            SQ_INT(rows ? 0 : pre->nwords)};
+    const sq_param_t p[] = {SQ_TEXT(conv->uuid), SQ_TEXT(conv->org_uuid), SQ_INT(pre->nseg), SQ_INT(pre->nwords)};
     if (sq_run(c, S_ASK_DOC_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), fn) != STORE_OK)
         return STORE_ERROR;
-    if (!rows)
+    if (pre->nseg < SQ_ASK_INDEX_MIN_SEGMENTS)
         return STORE_OK;
-    sq_ask_put_t put = {c, sqlite3_last_insert_rowid(c->db), 1, 0, 0, fn};
-    int n = ask_segments_each(conv->transcript_v1_json, sq_ask_segment_put, &put);
-    if (n < 0) {
+    sq_ask_put_t put = {c, sqlite3_last_insert_rowid(c->db), 1, 0, fn};
+    if (ask_segments_each(conv->transcript_v1_json, sq_ask_segment_put, &put) != pre->nseg) {
         fprintf(stderr, "parley: store %s: the transcript of %s could not be indexed\n", fn, conv->uuid);
         return STORE_ERROR;
     }
-    const sq_param_t f[] = {SQ_INT(put.doc), SQ_INT(n), SQ_INT(put.words), SQ_INT(put.first), SQ_INT(put.last)};
+    const sq_param_t f[] = {SQ_INT(put.doc), SQ_INT(put.first), SQ_INT(put.last)};
     if (sq_run(c, S_ASK_DOC_FINISH, SQ_CHANGE, f, SQ_NPARAMS(f), fn) != STORE_OK)
         return STORE_ERROR;
-    if (n < SQ_ASK_INDEX_MIN_SEGMENTS)
-        return STORE_OK;
     const sq_param_t r[] = {SQ_INT(put.first), SQ_INT(put.last)};
     return sq_run(c, S_ASK_FTS_FILL, SQ_EXEC, r, SQ_NPARAMS(r), fn) == STORE_OK ? STORE_OK : STORE_ERROR;
 }

@@ -210,8 +210,9 @@ typedef struct sq_insert_args {
 
 /* Fills a (zeroed or uninitialised) for an import of conv: the stored
  * document is built and the transcript measured here, on the calling
- * thread, so that the one writer thread spends its time on SQLite only. -1 (logged) when memory runs out;
- * release a with sq_insert_args_free either way. */
+ * thread, so that the one writer thread spends its time on SQLite only.
+ * -1 (logged) when memory runs out; release a with sq_insert_args_free
+ * either way. */
 static int sq_insert_prepare(sq_insert_args_t *a, const conv_t *conv, char *existing)
 {
     a->conv = *conv;

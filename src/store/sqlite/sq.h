@@ -172,7 +172,6 @@ extern char sq_conv_select[4096];
 
 /* ---- stores and connections (conn.c) ----------------------------------------- */
 
-/* One sqlite3 connection, used only by the thread that made it. */
 /* Titles of the conversations imported in a connection's open batch that are
  * not in conversation_title_fts yet (conversations.c): they go in together,
  * right before the batch commits or before any other write job begins, so
@@ -186,6 +185,7 @@ typedef struct sq_titles {
     size_t n, cap;
 } sq_titles_t;
 
+/* One sqlite3 connection, used only by the thread that made it. */
 typedef struct sq_conn {
     sqlite3 *db;
     pthread_t owner;

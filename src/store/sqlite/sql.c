@@ -117,14 +117,14 @@ const char *sq_sql[S__COUNT] = {
                           " k.parent_uuid = f.uuid AND (?4 OR k.hidden = 0)) FROM library_folders f"
                           " WHERE f.org_uuid = ?1 AND f.owner_uuid = ?2 AND f.parent_uuid IS ?3 AND (?4 OR f.hidden = 0)"
                           " ORDER BY f.name, f.uuid",
-    /* Ask Attention (ask.c): a transcript's index row (with its counts when
-     * it is short), then a long one's segments, its counts and range, and the
-     * segments' FTS5 entries. */
+    /* Ask Attention (ask.c): a transcript's index row with its counts (from
+     * sq_ask_measure), then a long one's segments, their rowid range and
+     * their FTS5 entries. */
     [S_ASK_DOC_INSERT] = "INSERT INTO transcript_index(conv_uuid, org_uuid, nseg, nwords, first_seg, last_seg)"
                          " VALUES (?1, ?2, ?3, ?4, 1, 0)",
     [S_ASK_DEAL_INSERT] = "INSERT INTO conversation_deals(conv_uuid, org_uuid, deal_uuid) VALUES (?1, ?2, ?3)",
     [S_ASK_SEG_INSERT] = "INSERT INTO transcript_segments(doc, seq, start_sec, end_sec, text) VALUES (?1, ?2, ?3, ?4, ?5)",
-    [S_ASK_DOC_FINISH] = "UPDATE transcript_index SET nseg = ?2, nwords = ?3, first_seg = ?4, last_seg = ?5 WHERE id = ?1",
+    [S_ASK_DOC_FINISH] = "UPDATE transcript_index SET first_seg = ?2, last_seg = ?3 WHERE id = ?1",
     /* a long transcript's segments into the FTS5 index (migration 013: only those are in it) */
     [S_ASK_FTS_FILL] = "INSERT INTO transcript_segments_fts(rowid, text)"
                        " SELECT id, text FROM transcript_segments WHERE id BETWEEN ?1 AND ?2",
