@@ -7,9 +7,10 @@ cd "$(dirname "$0")/.."
 # systemd (systemd-analyze) and strace: tests/contrib/test_systemd_unit.py checks contrib/parley.service;
 # prometheus: its promtool checks GET /metrics (tests/api/test_operations.py);
 # libcurl4-openssl-dev: the webhook delivery worker's HTTP client; libzstd-dev: the SQLite outbox's compressed payloads;
+# liblz4-dev: on SQLite, the long conversation documents are stored packed;
 # libssl-dev: the webhook signatures' HMAC-SHA256 (libcrypto, which libcurl already loads).
 pkgs=(build-essential cmake pkg-config libmicrohttpd-dev libjansson-dev libsqlite3-dev
-      libsodium-dev libcmocka-dev libcurl4-openssl-dev libssl-dev libzstd-dev python3 python3-jsonschema curl libpq-dev
+      libsodium-dev libcmocka-dev libcurl4-openssl-dev libssl-dev libzstd-dev liblz4-dev python3 python3-jsonschema curl libpq-dev
       postgresql postgresql-client systemd strace prometheus
       python3-pytest nodejs)
 # npm: Debian's package, unless the Node.js installed brings its own (a nodesource build does).

@@ -14,6 +14,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 #include <unistd.h>
+#include <lz4.h>
 
 #include "lib/arena.h"
 #include "lib/buf.h"
@@ -128,6 +129,40 @@ static void db_index(db_t *d, buf_t *out)
     }
 }
 
+/* SQLite: rewrites every document stored packed (migration 018: its length in 4 bytes, little-endian,
+ * then one LZ4 block) as its text, the form every document had before 010, which 010's backfill reads. */
+static void db_unpack_documents(db_t *d)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(d->url, &db), SQLITE_OK);
+    sqlite3_stmt *rd = NULL, *wr = NULL;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT id, doc FROM conversation_bodies WHERE typeof(doc) = 'blob'", -1,
+                                        &rd, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "UPDATE conversation_bodies SET doc = ?2 WHERE id = ?1", -1, &wr, NULL),
+                     SQLITE_OK);
+    int n = 0;
+    while (sqlite3_step(rd) == SQLITE_ROW) {
+        const unsigned char *blob = sqlite3_column_blob(rd, 1);
+        int len = sqlite3_column_bytes(rd, 1);
+        assert_true(len > 4);
+        int size = (int)(blob[0] | blob[1] << 8 | blob[2] << 16 | (unsigned)blob[3] << 24);
+        char *text = malloc((size_t)size); /* owned here */
+        assert_non_null(text);
+        assert_int_equal(LZ4_decompress_safe((const char *)blob + 4, text, len - 4, size), size);
+        sqlite3_bind_int64(wr, 1, sqlite3_column_int64(rd, 0));
+        sqlite3_bind_text(wr, 2, text, size, SQLITE_TRANSIENT);
+        assert_int_equal(sqlite3_step(wr), SQLITE_DONE);
+        sqlite3_reset(wr);
+        free(text);
+        n++;
+    }
+    assert_true(n > 0); /* the long transcript's document is one */
+    sqlite3_finalize(rd);
+    sqlite3_finalize(wr);
+    sqlite3_close(db);
+}
+
 /* Undoes migration 010 / 008 (its tables and indexes), so that the next open applies it again. The
  * store applies what is above the highest version recorded: the later migrations are forgotten too,
  * and run again (SQLite's 011, 014 and 015 and PostgreSQL's 009 can; the column SQLite's 012 adds is
@@ -140,6 +175,7 @@ static void db_unmigrate(db_t *d)
                    " DELETE FROM schema_migrations WHERE version >= 8", NULL);
         return;
     }
+    db_unpack_documents(d);
     db_exec(d, "DROP TABLE transcript_segments_fts; DROP TABLE transcript_segments; DROP TABLE transcript_index;"
                " DROP TABLE scorecard_daily; DROP TABLE scorecard_result_items; DROP TABLE scorecard_results;"
                " DROP TABLE scorecard_items; DROP TABLE scorecards; DROP TABLE gi_history;"

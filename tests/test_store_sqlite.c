@@ -18,6 +18,7 @@
 
 #include "lib/jsonw.h"
 #include "lib/strutil.h"
+#include "store/insights.h"
 #include "store/migrations.h"
 #include "store/store.h"
 #include "store/sqlite/sq.h"
@@ -1415,6 +1416,164 @@ static void test_title_index_in_batches(void **state)
     assert_int_equal(title_total(f, &sc, "golf"), 0);
 }
 
+/* ---- long documents: stored packed ---------------------------------------------- */
+
+/* Counts the Ask segments handed over (ctx: an int) that hold "marmalade". */
+static int count_marmalade(void *ctx, const store_ask_segment_t *sg)
+{
+    if (strstr(sg->text, "marmalade"))
+        (*(int *)ctx)++;
+    return 0;
+}
+
+static int ask_conv_found(void *ctx, const store_ask_conv_t *c)
+{
+    (void)ctx;
+    assert_true(c->found);
+    return 0;
+}
+
+/* check_conv for the row that is e->want (ctx: an expect_t), others skipped. */
+static int check_long_one(void *ctx, const conv_t *g)
+{
+    const expect_t *e = ctx;
+    return strcmp(g->uuid, e->want->uuid) == 0 ? check_conv(ctx, g) : 0;
+}
+
+/* Runs a raw statement on a separate writable connection. */
+static void raw_exec(const char *path, const char *sql)
+{
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_busy_timeout(db, 5000);
+    assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+}
+
+/* Reads, in a conversation's callback, the next id of n->ids (the same
+ * thread: the same connection), then checks that its own row still renders
+ * as it did before: a nested read must not reuse the outer one's unpacked
+ * document. Three levels: past the connection's two kept buffers. */
+typedef struct nest {
+    fx_t *f;
+    const char *ids[3];
+    int depth, reads;
+} nest_t;
+
+static int nest_cb(void *ctx, const conv_t *g)
+{
+    nest_t *n = ctx;
+    char *before = render_full(g);
+    n->reads++;
+    if (++n->depth < 3) {
+        store_scope_t org = {.org_uuid = n->f->org};
+        assert_int_equal(store_conv_get(n->f->st, &org, n->ids[n->depth], nest_cb, n), STORE_OK);
+    }
+    n->depth--;
+    char *after = render_full(g);
+    assert_string_equal(after, before);
+    free(before);
+    free(after);
+    return 0;
+}
+
+/* A document of SQ_DOC_PACK_MIN bytes or more is stored packed (a BLOB), a
+ * shorter one as text; every read (GET by id and by external id,
+ * lists, export, Ask over a transcript without rows) gives back what was
+ * inserted, byte for byte as rendered; a change rewrites it packed; one
+ * that does not unpack is an error, not an empty conversation. */
+static void test_long_document_packed(void **state)
+{
+    fx_t *f = *state;
+    buf_t v1, v2; /* owned here: 150 segments, each a sentence and its words */
+    buf_init(&v1);
+    buf_init(&v2);
+    buf_puts(&v1, "{\"pieceInFlux\":null,\"final\":[");
+    buf_puts(&v2, "{\"pieceInFlux\":null,\"final\":[");
+    for (int i = 0; i < 150; i++) {
+        buf_printf(&v1, "%s{\"speaker\":\"A\",\"sentence\":\"segment %d about marmalade\",\"startTimestamp\":%d,"
+                        "\"endTimestamp\":%d}", i ? "," : "", i, i, i + 1);
+        buf_printf(&v2, "%s{\"speaker\":\"A\",\"words\":[{\"text\":\"segment\",\"startTimestamp\":%d.1,"
+                        "\"endTimestamp\":%d.2},{\"text\":\"marmalade\",\"startTimestamp\":%d.3,\"endTimestamp\":%d.4}]}",
+                   i ? "," : "", i, i, i, i);
+    }
+    buf_puts(&v1, "]}");
+    buf_puts(&v2, "]}");
+    assert_false(v1.oom || v2.oom);
+    conv_t c = full_conv(f);
+    c.transcript_v1_json = v1.data;
+    c.transcript_v2_json = v2.data;
+    assert_int_equal(store_conv_insert(f->st, &c, NULL), STORE_OK);
+    conv_t small;
+    conv_min(&small, f->org, f->admin, f->team, 1000, "short one");
+    assert_int_equal(store_conv_insert(f->st, &small, NULL), STORE_OK);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM conversation_bodies WHERE typeof(doc) = 'blob'"
+                                      " AND length(doc) < 16384"),
+                     1);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM conversation_bodies WHERE typeof(doc) = 'text'"), 1);
+
+    store_scope_t org = {.org_uuid = f->org};
+    expect_t e = {.want = &c, .email = "admin@acme.test", .lang = "en"};
+    assert_int_equal(store_conv_get(f->st, &org, c.uuid, check_conv, &e), STORE_OK);
+    assert_int_equal(store_conv_get_by_external_id(f->st, &org, "ext-1", check_conv, &e), STORE_OK);
+    assert_int_equal(e.calls, 2);
+    conv_filter_t flt = base_filter();
+    int64_t total = 0;
+    int n = 0;
+    assert_int_equal(store_conv_list(f->st, &org, &flt, &total, count_cb, &n), STORE_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(total, 2);
+    /* export reads rows in one statement (sq_rows): the long one checks out there too */
+    e.calls = 0;
+    assert_int_equal(store_conv_each(f->st, f->org, true, check_long_one, &e), STORE_OK);
+    assert_int_equal(e.calls, 1);
+
+    /* reads inside reads' callbacks, three deep, each of another packed document */
+    conv_t c2 = c, c3 = c;
+    uuid_v7(c2.uuid);
+    uuid_v7(c3.uuid);
+    c2.external_id = "ext-2";
+    c3.external_id = "ext-3";
+    c2.title = "Second long one";
+    c3.title = "Third long one";
+    assert_int_equal(store_conv_insert(f->st, &c2, NULL), STORE_OK);
+    assert_int_equal(store_conv_insert(f->st, &c3, NULL), STORE_OK);
+    nest_t nest = {.f = f, .ids = {c.uuid, c2.uuid, c3.uuid}};
+    assert_int_equal(store_conv_get(f->st, &org, c.uuid, nest_cb, &nest), STORE_OK);
+    assert_int_equal(nest.reads, 3);
+
+    /* Ask reads a transcript under 256 segments from the document */
+    const char *ids[] = {c.uuid};
+    char terms[1][ASK_TERM_MAX + 1] = {"marmalade"};
+    store_ask_query_t q = {.ids = ids, .n_ids = 1, .terms = (const char (*)[ASK_TERM_MAX + 1])terms, .n_terms = 1};
+    int hits = 0;
+    assert_int_equal(store_ask_search(f->st, &org, &q, ask_conv_found, count_marmalade, &hits), STORE_OK);
+    assert_int_equal(hits, 150);
+
+    /* a change rewrites it, packed again */
+    conv_update_t u = {.title = "Retitled long one", .privacy = CONV_PRIVACY_KEEP, .workflow_name = "title"};
+    assert_int_equal(store_conv_update(f->st, &org, c.uuid, &u, 2000, NULL, NULL), STORE_OK);
+    assert_int_equal(raw_int(f->path, "SELECT count(*) FROM conversation_bodies WHERE typeof(doc) = 'blob'"), 3);
+    c.title = "Retitled long one";
+    e.calls = 0;
+    assert_int_equal(store_conv_get(f->st, &org, c.uuid, check_conv, &e), STORE_OK);
+    assert_int_equal(e.calls, 1);
+
+    /* a damaged one: every read of it fails, none hands over an empty conversation */
+    raw_exec(f->path, "UPDATE conversation_bodies SET doc = substr(doc, 1, 100) WHERE typeof(doc) = 'blob'");
+    e.calls = 0;
+    assert_int_equal(store_conv_get(f->st, &org, c.uuid, check_conv, &e), STORE_ERROR);
+    assert_int_equal(store_conv_each(f->st, f->org, true, check_long_one, &e), STORE_ERROR);
+    assert_int_equal(e.calls, 0);
+    hits = 0;
+    assert_int_equal(store_ask_search(f->st, &org, &q, ask_conv_found, count_marmalade, &hits), STORE_ERROR);
+    /* the short one still reads */
+    snap_t sn = {0};
+    assert_int_equal(store_conv_get(f->st, &org, small.uuid, take_snap, &sn), STORE_OK);
+    buf_free(&v1);
+    buf_free(&v2);
+}
+
 static void test_two_stores(void **state)
 {
     fx_t *f = *state;
@@ -1530,6 +1689,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_concurrency, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_batch, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_title_index_in_batches, fx_setup, fx_teardown),
+        cmocka_unit_test_setup_teardown(test_long_document_packed, fx_setup, fx_teardown),
         cmocka_unit_test_setup_teardown(test_two_stores, fx_setup, fx_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

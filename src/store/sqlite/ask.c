@@ -260,14 +260,17 @@ static store_rc_t sq_ask_body(sq_conn_t *c, const sq_ask_found_t *f, store_ask_s
     if (rc == SQLITE_ROW) {
         arena_t a; /* the transcript's copy */
         arena_init(&a);
-        const char *doc = (const char *)sqlite3_column_text(s, 0);
-        const char *v1 = conv_stored_transcript_v1(&a, doc, (size_t)sqlite3_column_bytes(s, 0));
+        buf_t *unpacked = sq_doc_buf_get(c); /* the document, when it is packed (docs.c); given back below */
+        size_t len = 0;
+        const char *doc = unpacked ? sq_doc_text(s, 0, unpacked, &len) : NULL;
+        const char *v1 = doc ? conv_stored_transcript_v1(&a, doc, len) : NULL;
         sq_ask_walk_t w = {seg, ctx, f->index, false};
         if (v1 && ask_segments_each(v1, sq_ask_body_segment, &w) >= 0)
             r = STORE_OK;
         else if (!w.stopped)
             fprintf(stderr, "parley: store %s: the stored transcript of conversation %lld does not parse\n", fn,
                     (long long)f->conv_id);
+        sq_doc_buf_put(c, unpacked);
         arena_free(&a);
     } else
         sq_log(c->db, fn, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc); /* the body goes with its row */

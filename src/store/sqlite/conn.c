@@ -55,6 +55,7 @@ static void sq_conn_free(sq_conn_t *c)
         sqlite3_finalize(c->dyn[i]);
     sq_outbox_conn_free(c);
     sq_titles_free(c);
+    sq_doc_bufs_free(c);
     if (c->db && sqlite3_close(c->db) != SQLITE_OK)
         sq_log(c->db, __func__, SQLITE_BUSY);
     free(c);

@@ -14,10 +14,11 @@
  * conversations (!body) to that table's INSERT (or, rewrite, its UPDATE of
  * a change: every column but uuid and org_uuid), in store_conv_cols order
  * from parameter first; stored is the document column's text
- * (conv_store_prepare). A "" uuid (team) binds NULL. Returns the next
- * parameter number, or -1 (the SQLite code in *rc) on failure. */
-static int sq_bind_conv(sqlite3_stmt *s, const conv_t *c, const buf_t *stored, bool body, int first, bool rewrite,
-                        int *rc)
+ * (conv_store_prepare), packed its packed form or empty (sq_doc_pack). A
+ * "" uuid (team) binds NULL. Returns the next parameter number, or -1 (the
+ * SQLite code in *rc) on failure. */
+static int sq_bind_conv(sqlite3_stmt *s, const conv_t *c, const buf_t *stored, const buf_t *packed, bool body,
+                        int first, bool rewrite, int *rc)
 {
     const char *base = (const char *)c;
     int k = first;
@@ -47,7 +48,7 @@ static int sq_bind_conv(sqlite3_stmt *s, const conv_t *c, const buf_t *stored, b
             *rc = sqlite3_bind_double(s, k, *(const double *)field);
             break;
         case STORE_FIELD_DOC:
-            *rc = sqlite3_bind_text(s, k, stored->data, (int)stored->len, SQLITE_STATIC);
+            *rc = sq_doc_bind(s, k, stored, packed);
             break;
         }
         k++;
@@ -70,10 +71,16 @@ store_rc_t sq_row_fetch(sqlite3_stmt *s, void *out)
 {
     const sq_fetch_t *f = out;
     conv_t conv;
-    sq_read(s, 0, &store_shape_conv, &conv);
-    if (f->sc && !store_scope_sees(f->sc, conv.user_uuid, conv.is_private))
-        return STORE_NOT_FOUND;
-    return (f->cb && f->cb(f->ctx, &conv) != 0) ? STORE_ERROR : STORE_OK;
+    buf_t *doc = sq_doc_buf_get(f->c); /* the document unpacked, when it is packed; given back after cb */
+    store_rc_t r = STORE_OK;
+    if (!doc || sq_read_conv(s, &conv, doc) != 0)
+        r = STORE_ERROR;
+    else if (f->sc && !store_scope_sees(f->sc, conv.user_uuid, conv.is_private))
+        r = STORE_NOT_FOUND;
+    else if (f->cb && f->cb(f->ctx, &conv) != 0)
+        r = STORE_ERROR;
+    sq_doc_buf_put(f->c, doc);
+    return r;
 }
 
 /* Runs S_CONV_GET or S_CONV_GET_EXT with ?1 = key, ?2 = org and, when the row
@@ -81,7 +88,7 @@ store_rc_t sq_row_fetch(sqlite3_stmt *s, void *out)
 static store_rc_t sq_conv_fetch(sq_conn_t *c, int id, const store_scope_t *sc, const char *key, store_conv_cb cb,
                                 void *ctx, const char *fn)
 {
-    sq_fetch_t f = {sc, cb, ctx};
+    sq_fetch_t f = {c, sc, cb, ctx};
     return sq_one_row(c, id, sq_stmt2(c, id, key, sc->org_uuid, fn), sq_row_fetch, &f, fn);
 }
 
@@ -204,40 +211,47 @@ typedef struct sq_insert_args {
     conv_t conv;    /* the caller's, prepared: its derived fields point into ar */
     arena_t ar;     /* owned; sq_insert_args_free */
     buf_t stored;   /* conv's stored document; owned */
+    buf_t packed;   /* stored packed, or empty (sq_doc_pack); owned */
     sq_ask_pre_t ask; /* conv's transcript measured for Ask Attention (ask.c) */
     char *existing; /* uuid_str_t or NULL */
 } sq_insert_args_t;
 
 /* Fills a (zeroed or uninitialised) for an import of conv: the stored
- * document is built and the transcript measured here, on the calling
- * thread, so that the one writer thread spends its time on SQLite only.
- * -1 (logged) when memory runs out; release a with sq_insert_args_free
- * either way. */
+ * document is built and packed and the transcript measured here, on the
+ * calling thread, so that the one writer thread spends its time on SQLite
+ * only. -1 (logged) when memory runs out; release a with
+ * sq_insert_args_free either way. */
 static int sq_insert_prepare(sq_insert_args_t *a, const conv_t *conv, char *existing)
 {
     a->conv = *conv;
     a->existing = existing;
     arena_init(&a->ar);
     buf_init(&a->stored);
-    if (conv_store_prepare(&a->ar, &a->conv, &a->stored) == 0) {
-        sq_ask_measure(&a->conv, &a->ask);
-        return 0;
+    buf_init(&a->packed);
+    if (conv_store_prepare(&a->ar, &a->conv, &a->stored) != 0) {
+        fprintf(stderr, "parley: store %s: out of memory\n", __func__);
+        return -1;
     }
-    fprintf(stderr, "parley: store %s: out of memory\n", __func__);
-    return -1;
+    if (sq_doc_pack(&a->stored, &a->packed) != 0)
+        return -1;
+    sq_ask_measure(&a->conv, &a->ask);
+    return 0;
 }
 
 static void sq_insert_args_free(sq_insert_args_t *a)
 {
     buf_free(&a->stored);
+    buf_free(&a->packed);
     arena_free(&a->ar);
 }
 
 /* Runs a conversation statement (id: S_CONV_INSERT, S_BODY_INSERT,
- * S_CONV_REWRITE or S_BODY_REWRITE) for c with the document text stored;
+ * S_CONV_REWRITE or S_BODY_REWRITE) for c with the document stored (its
+ * packed form when it has one: sq_doc_pack);
  * rowid is the body's (or the rewrite's) row id. Gives the raw SQLite code:
  * SQLITE_DONE on success (the statement is put back either way). */
-static int sq_conv_write(sq_conn_t *c, int id, const conv_t *conv, const buf_t *stored, int64_t rowid, const char *fn)
+static int sq_conv_write(sq_conn_t *c, int id, const conv_t *conv, const buf_t *stored, const buf_t *packed,
+                         int64_t rowid, const char *fn)
 {
     sqlite3_stmt *s = sq_stmt(c, id, fn);
     if (!s)
@@ -247,7 +261,7 @@ static int sq_conv_write(sq_conn_t *c, int id, const conv_t *conv, const buf_t *
     if (id == S_BODY_INSERT)
         rc = sqlite3_bind_int64(s, k++, rowid);
     if (rc == SQLITE_OK)
-        k = sq_bind_conv(s, conv, stored, body, k, rewrite, &rc);
+        k = sq_bind_conv(s, conv, stored, packed, body, k, rewrite, &rc);
     if (rc == SQLITE_OK && rewrite)
         rc = sqlite3_bind_int64(s, k, rowid);
     if (rc == SQLITE_OK)
@@ -266,7 +280,7 @@ static store_rc_t sq_conv_insert_tx(void *conn, void *arg)
     const conv_t *conv = &a->conv;
     if (sq_tx_begin_import(c, __func__) != STORE_OK)
         return STORE_ERROR;
-    int rc = sq_conv_write(c, S_CONV_INSERT, conv, &a->stored, 0, __func__);
+    int rc = sq_conv_write(c, S_CONV_INSERT, conv, &a->stored, &a->packed, 0, __func__);
     if (rc != SQLITE_DONE) {
         sq_tx_rollback(c);
         if (!sq_is_unique_violation(rc))
@@ -283,7 +297,7 @@ static store_rc_t sq_conv_insert_tx(void *conn, void *arg)
     int64_t rowid = sqlite3_last_insert_rowid(c->db);
     const sq_param_t p[] = {SQ_TEXT(conv->uuid), SQ_TEXT(conv->org_uuid),
                             SQ_TEXT(conv->participants_json ? conv->participants_json : conv->participants_ext_json)};
-    if (sq_conv_write(c, S_BODY_INSERT, conv, &a->stored, rowid, __func__) != SQLITE_DONE ||
+    if (sq_conv_write(c, S_BODY_INSERT, conv, &a->stored, &a->packed, rowid, __func__) != SQLITE_DONE ||
         sq_run(c, S_PART_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), __func__) != STORE_OK ||
         sq_log_event(c, conv->org_uuid, conv->uuid, "import", ptime_now_ms(), __func__) != STORE_OK ||
         sq_outbox_add(c, conv->org_uuid, conv->uuid, webhook_import_events(conv)) != STORE_OK || /* webhooks.c */
@@ -565,9 +579,10 @@ store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id
     /* The row is read, changed and written back whole (its document rebuilt)
      * under the caller's write lock. */
     arena_t ar;
-    buf_t stored;
+    buf_t stored, packed; /* the rebuilt document, and its packed form (sq_doc_pack); freed below */
     arena_init(&ar);
     buf_init(&stored);
+    buf_init(&packed);
     sq_change_read_t row = {.a = &ar};
     store_rc_t r = sq_outbox_freeze(c, sc->org_uuid, id, mark); /* webhooks.c: earlier events keep their state */
     if (r == STORE_OK)
@@ -575,18 +590,19 @@ store_rc_t sq_conv_rewrite(sq_conn_t *c, const store_scope_t *sc, const char *id
     store_outbox_pre_t pre; /* webhooks: what the change's events need from before it */
     store_outbox_before(r == STORE_OK && row.ok ? &row.conv : NULL, u, &pre);
     if (r == STORE_OK && (!row.ok || update_apply(&ar, &row.conv, u) != 0 ||
-                          conv_store_prepare(&ar, &row.conv, &stored) != 0)) {
+                          conv_store_prepare(&ar, &row.conv, &stored) != 0 || sq_doc_pack(&stored, &packed) != 0)) {
         fprintf(stderr, "parley: store %s: cannot rebuild conversation %s\n", fn, id);
         r = STORE_ERROR;
     }
-    if (r == STORE_OK && (sq_conv_write(c, S_CONV_REWRITE, &row.conv, &stored, rowid, fn) != SQLITE_DONE ||
-                          sq_conv_write(c, S_BODY_REWRITE, &row.conv, &stored, rowid, fn) != SQLITE_DONE))
+    if (r == STORE_OK && (sq_conv_write(c, S_CONV_REWRITE, &row.conv, &stored, &packed, rowid, fn) != SQLITE_DONE ||
+                          sq_conv_write(c, S_BODY_REWRITE, &row.conv, &stored, &packed, rowid, fn) != SQLITE_DONE))
         r = STORE_ERROR;
     const sq_param_t p[] = {SQ_TEXT(sc->org_uuid), SQ_TEXT(id), SQ_TEXT(u->workflow_name), SQ_INT(now)};
     if (r == STORE_OK && sq_run(c, S_LOG_CHANGE, SQ_INSERT, p, SQ_NPARAMS(p), fn) != STORE_OK)
         r = STORE_ERROR;
     r = sq_outbox_change(c, sc->org_uuid, id, u, &pre, r); /* webhooks.c: the change's events */
     buf_free(&stored);
+    buf_free(&packed);
     arena_free(&ar);
     return r;
 }

@@ -500,7 +500,7 @@ store_rc_t sqlite_conv_list(store_t *base, const store_scope_t *sc, const conv_f
     }
     sq_q_release(c, s);
     s = NULL;
-    sq_fetch_t fetch = {NULL, cb, ctx}; /* the WHERE has checked the scope */
+    sq_fetch_t fetch = {c, NULL, cb, ctx}; /* the WHERE has checked the scope */
     for (size_t i = 0; i < nids; i++) {
         const sq_param_t p[] = {SQ_INT(ids[i])};
         sqlite3_stmt *g = sq_bind(c, S_CONV_GET_ROW, p, SQ_NPARAMS(p), __func__);

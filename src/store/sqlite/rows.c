@@ -131,19 +131,27 @@ store_rc_t sq_get(sq_conn_t *c, int id, const char *p1, const char *p2, const st
 store_rc_t sq_rows(sq_conn_t *c, sqlite3_stmt *s, const store_cbs_t *cb, void *ctx, const char *fn)
 {
     const store_shape_t *sh = store_cbs_shape(cb);
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    bool conv = sh == &store_shape_conv;
+    buf_t *doc = conv ? sq_doc_buf_get(c) : NULL; /* each conversation's document unpacked (sq_read_conv) */
+    store_rc_t r = conv && !doc ? STORE_ERROR : STORE_OK;
+    int rc = SQLITE_DONE;
+    while (r == STORE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
         store_row_t row;
-        if (sh)
+        if (conv) {
+            if (sq_read_conv(s, &row.c, doc) != 0)
+                r = STORE_ERROR;
+        } else if (sh) {
             sq_read(s, 0, sh, &row);
-        if (store_cbs_call(cb, ctx, &row) != 0)
-            return STORE_ERROR;
+        }
+        if (r == STORE_OK && store_cbs_call(cb, ctx, &row) != 0)
+            r = STORE_ERROR;
     }
-    if (rc != SQLITE_DONE) {
+    sq_doc_buf_put(c, doc);
+    if (r == STORE_OK && rc != SQLITE_DONE) {
         sq_log(c->db, fn, rc);
-        return STORE_ERROR;
+        r = STORE_ERROR;
     }
-    return STORE_OK;
+    return r;
 }
 
 /* sq_rows of cached statement id bound as sq_stmt2 binds it; puts it back. */

@@ -186,6 +186,8 @@ typedef struct sq_titles {
 } sq_titles_t;
 
 /* One sqlite3 connection, used only by the thread that made it. */
+#define SQ_DOC_BUFS 2 /* a connection's document buffers (docs.c, sq_doc_buf_get) */
+
 typedef struct sq_conn {
     sqlite3 *db;
     pthread_t owner;
@@ -198,6 +200,8 @@ typedef struct sq_conn {
     bool events;                   /* the open transaction wrote outbox events (webhooks.c) */
     struct sq_zip *zip;            /* webhooks.c's zstd contexts, made on first use; owned (sq_outbox_conn_free) */
     sq_titles_t titles;            /* imported in the open batch, not yet in the title index (conversations.c) */
+    buf_t docs[SQ_DOC_BUFS];       /* packed documents unpacked by reads on c, kept for the next ones; owned (docs.c) */
+    int ndocs;                     /* how many of docs are in use (a read inside a read's callback takes the next) */
     struct sq_conn *next;
 } sq_conn_t;
 
@@ -299,11 +303,46 @@ store_rc_t sq_run(sq_conn_t *c, int id, sq_how_t how, const sq_param_t *p, int n
 /* What sq_row_fetch hands a conversation row to: cb with ctx, when the row is
  * visible in sc (NULL: no check). */
 typedef struct sq_fetch {
+    sq_conn_t *c;                  /* the connection of the read (its buffers hold an unpacked document) */
     const store_scope_t *sc;
     store_conv_cb cb;
     void *ctx;
 } sq_fetch_t;
 store_rc_t sq_row_fetch(sqlite3_stmt *s, void *out);   /* conversations.c */
+
+/* ---- the stored documents, long ones packed (docs.c) --------------------------------- */
+
+/* A conversation's stored document ("<slots>\n<document>", conv_store_prepare)
+ * of SQ_DOC_PACK_MIN bytes or more is stored packed (LZ4) in a BLOB, a shorter
+ * one as TEXT: a 50-segment transcript with its words makes a ~40 KB
+ * document, ten pages written to the WAL and again by the checkpoint, which
+ * packs to three; a typical document (~5 KB) is read and sent with no work. */
+#define SQ_DOC_PACK_MIN 16384
+
+/* The form of the stored document to write: packed (owned by the caller)
+ * gets its packed form when it is long enough and shrinks, else is left
+ * empty (store the text). 0, or -1 (logged) out of memory. */
+int sq_doc_pack(const buf_t *stored, buf_t *packed);
+/* Binds parameter k of s to the document: packed as a BLOB when it is not
+ * empty, else stored's text. Both must outlive the statement's step. */
+int sq_doc_bind(sqlite3_stmt *s, int k, const buf_t *stored, const buf_t *packed);
+/* The document text of column col of s's row, unpacked into doc (owned by
+ * the caller) when it is packed; *len its bytes. NULL (logged) when it cannot
+ * be unpacked. Valid until the next step of s or change of doc. */
+const char *sq_doc_text(sqlite3_stmt *s, int col, buf_t *doc, size_t *len);
+/* sq_read of a row of store_shape_conv into out, its document unpacked into
+ * doc (out->doc points into it or into the row). 0, or -1 (logged) when it
+ * cannot be unpacked. */
+int sq_read_conv(sqlite3_stmt *s, conv_t *out, buf_t *doc);
+/* A buffer of c's for one document read (give it back with sq_doc_buf_put
+ * once the row is done with): its memory is kept from read to read, since
+ * allocating 40 KB for each read and freeing it made glibc return the pages
+ * and fault them in again, ~35 µs a GET. A read inside a read's callback
+ * gets the next one; past SQ_DOC_BUFS, a fresh one. NULL when out of memory. */
+buf_t *sq_doc_buf_get(sq_conn_t *c);
+void sq_doc_buf_put(sq_conn_t *c, buf_t *b);
+/* Frees c's document buffers (at the connection's close). */
+void sq_doc_bufs_free(sq_conn_t *c);
 
 /* ---- the transactional outbox (webhooks.c) ----------------------------------------- */
 

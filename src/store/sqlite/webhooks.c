@@ -164,7 +164,7 @@ static store_rc_t sq_outbox_subs(sq_conn_t *c, const char *org, int64_t *mask)
 static store_rc_t sq_outbox_render(sq_conn_t *c, const char *org, const char *conv, buf_t *out)
 {
     store_scope_t sc = {org, NULL};
-    sq_fetch_t f = {&sc, store_outbox_render_cb, out};
+    sq_fetch_t f = {c, &sc, store_outbox_render_cb, out};
     return sq_one_row(c, S_CONV_GET, sq_stmt2(c, S_CONV_GET, conv, org, __func__), sq_row_fetch, &f, __func__);
 }
 

@@ -1,0 +1,11 @@
+-- 018_long_documents_packed.sql - a conversation's stored document (conversation_bodies.doc) of 16 KiB or
+-- more is now written packed in a BLOB: its length, then one LZ4 block (SQ_DOC_PACK_MIN,
+-- src/store/sqlite/docs.c). Shorter ones stay TEXT, and the TEXT documents already stored are read as
+-- before: nothing is rewritten here.
+--
+-- Why: a 50-segment transcript with its words makes a ~40 KB document, ten pages that every import wrote
+-- to the WAL and the checkpoint wrote again; packed it takes three. The import's commit was its limit
+-- (BENCHMARKS.md, "Session 14"). The schema does not change: this version is here so that a binary from
+-- before it, which would read a packed document as no document, refuses the database (a newer schema)
+-- instead. Idempotent (test_store_ask_backfill applies the migrations after 010 again).
+SELECT 1;
