@@ -124,7 +124,7 @@ store_rc_t postgres_key_list(store_t *base, const char *org_uuid, const char *us
     const char *u = user_uuid;
     if (user_uuid && uuid_parse(user_uuid, uid))
         u = uid;
-    pg_rows_arg_t a = {P_KEY_LIST, 2, {org_uuid, u}, {.key = cb}, ctx, -1, 0};
+    pg_rows_arg_t a = {P_KEY_LIST, 2, {org_uuid, u}, {.key = cb}, ctx, -1, 0, NULL};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
@@ -318,7 +318,8 @@ store_rc_t postgres_user_list(store_t *base, const char *org_uuid, bool with_del
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_OK;
-    pg_rows_arg_t a = {with_deleted ? P_USER_LIST_ALL : P_USER_LIST, 1, {org_uuid}, {.user = cb}, ctx, -1, 0};
+    pg_rows_arg_t a = {with_deleted ? P_USER_LIST_ALL : P_USER_LIST, 1, {org_uuid}, {.user = cb}, ctx, -1, 0,
+                       NULL};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
@@ -395,7 +396,7 @@ store_rc_t postgres_team_list(store_t *base, const char *org_uuid, store_team_cb
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_OK;
-    pg_rows_arg_t a = {P_TEAM_LIST, 1, {org_uuid}, {.team = cb}, ctx, -1, 0};
+    pg_rows_arg_t a = {P_TEAM_LIST, 1, {org_uuid}, {.team = cb}, ctx, -1, 0, NULL};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
@@ -407,7 +408,7 @@ store_rc_t postgres_team_members(store_t *base, const char *org_uuid, const char
     uuid_str_t id;
     if (!uuid_parse(team_uuid, id) || !pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
-    pg_rows_arg_t a = {P_TEAM_MEMBERS, 2, {org_uuid, id}, {.user = cb}, ctx, P_TEAM_BY_UUID, 2};
+    pg_rows_arg_t a = {P_TEAM_MEMBERS, 2, {org_uuid, id}, {.user = cb}, ctx, P_TEAM_BY_UUID, 2, NULL};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
@@ -419,7 +420,7 @@ store_rc_t postgres_user_teams(store_t *base, const char *org_uuid, const char *
     uuid_str_t id;
     if (!uuid_parse(user_uuid, id) || !pg_utf8_ok(org_uuid))
         return STORE_OK;
-    pg_rows_arg_t a = {P_USER_TEAMS, 2, {org_uuid, id}, {.team = cb}, ctx, -1, 0};
+    pg_rows_arg_t a = {P_USER_TEAMS, 2, {org_uuid, id}, {.team = cb}, ctx, -1, 0, NULL};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 

@@ -13,20 +13,6 @@ store_rc_t postgres_org_get(store_t *base, const char *org_uuid, store_org_t *ou
     return pg_get((pg_store_t *)base, P_ORG_GET, org_uuid, NULL, &store_shape_org, out, __func__);
 }
 
-/* The first column (an integer) of statement id run with vals (n), into *v.
- * STORE_OK or STORE_ERROR. */
-static store_rc_t pg_count(pg_conn_t *c, int id, int n, const char *const *vals, int64_t *v, const char *fn)
-{
-    PGresult *res = pg_q(c, id, n, vals, NULL, fn);
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = PQntuples(res) == 1 ? STORE_OK : STORE_ERROR;
-    if (r == STORE_OK)
-        *v = pg_int(res, 0, 0);
-    PQclear(res);
-    return r;
-}
-
 /* Locks organization org for the rest of the transaction (its user and team
  * changes then run one at a time) and loads user (NULL: none) into *u.
  * NOT_FOUND when either is missing. */

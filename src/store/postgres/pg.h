@@ -229,6 +229,7 @@ store_rc_t pg_lookup(pg_conn_t *c, int id, int n, const char *const *vals, const
                      const char *fn);
 store_rc_t pg_get(pg_store_t *st, int id, const char *p1, const char *p2, const store_shape_t *sh, void *out,
                   const char *fn);
+store_rc_t pg_count(pg_conn_t *c, int id, int n, const char *const *vals, int64_t *v, const char *fn);
 store_rc_t pg_write(pg_conn_t *c, int id, int n, const char *const *vals, const int *lens, const int *fmts,
                     bool want_row, const char *fn);
 
@@ -254,6 +255,7 @@ typedef struct pg_rows_arg {
     void *ctx;
     int check;                 /* statement that must return a row first (NOT_FOUND otherwise), or -1 */
     int check_n;
+    const char *fn;            /* logged as; NULL: "postgres list" */
 } pg_rows_arg_t;
 store_rc_t pg_rows_body(pg_conn_t *c, void *arg);
 

@@ -144,6 +144,21 @@ static store_rc_t pg_get_body(pg_conn_t *c, void *arg)
     return pg_lookup(c, a->id, a->n, a->vals, a->shape, a->out, a->fn);
 }
 
+/* pg_row_fn of pg_count (out: an int64_t): the row's first column. */
+static store_rc_t pg_row_int(const PGresult *res, int row, void *out)
+{
+    *(int64_t *)out = pg_int(res, row, 0);
+    return STORE_OK;
+}
+
+/* The first column (an integer; 0 for NULL) of the first row of statement id
+ * run with vals (n), into *v: STORE_OK, STORE_NOT_FOUND when it gives no row,
+ * STORE_ERROR (logged under fn) when it fails. */
+store_rc_t pg_count(pg_conn_t *c, int id, int n, const char *const *vals, int64_t *v, const char *fn)
+{
+    return pg_one(pg_q(c, id, n, vals, NULL, fn), pg_row_int, v);
+}
+
 /* Runs pg_lookup of statement id with $1 = p1 and, when p2 is non-NULL,
  * $2 = p2 as one store operation (pg_run) logged as fn. */
 store_rc_t pg_get(pg_store_t *st, int id, const char *p1, const char *p2, const store_shape_t *sh, void *out,
@@ -215,15 +230,16 @@ store_rc_t pg_rows(pg_conn_t *c, PGresult *res, int col0, const store_cbs_t *cb,
 
 /* The body of a list read (arg: a pg_rows_arg_t): the check statement, when
  * there is one, must find a row (else its answer), then pg_rows of the list
- * statement. */
+ * statement; failures are logged under a->fn. */
 store_rc_t pg_rows_body(pg_conn_t *c, void *arg)
 {
     pg_rows_arg_t *a = arg;
+    const char *fn = a->fn ? a->fn : "postgres list";
     if (a->check >= 0) {
-        store_rc_t r = pg_lookup(c, a->check, a->check_n, a->vals, &store_shape_uuid, NULL, "postgres list");
+        store_rc_t r = pg_lookup(c, a->check, a->check_n, a->vals, &store_shape_uuid, NULL, fn);
         if (r != STORE_OK)
             return r;
     }
-    return pg_rows(c, pg_q(c, a->id, a->n, a->vals, NULL, "postgres list"), 0, &a->cb, a->ctx);
+    return pg_rows(c, pg_q(c, a->id, a->n, a->vals, NULL, fn), 0, &a->cb, a->ctx);
 }
 
