@@ -123,6 +123,7 @@ typedef struct store_cbs {
     store_conv_cb conv;
     store_log_cb log;
     store_webhook_cb webhook;
+    store_folder_cb folder;
 } store_cbs_t;
 
 /* Room for one row of any callback's shape. */
@@ -133,6 +134,7 @@ typedef union store_row {
     conv_t c;
     store_workflow_log_t l;
     store_webhook_t w;
+    store_folder_t f;
 } store_row_t;
 
 /* The shape of the rows cb takes; NULL when no member is set. */

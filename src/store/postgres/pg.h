@@ -250,7 +250,7 @@ store_rc_t pg_rows(pg_conn_t *c, PGresult *res, int col0, const store_cbs_t *cb,
 typedef struct pg_rows_arg {
     int id;
     int n;
-    const char *vals[3];
+    const char *vals[4];
     store_cbs_t cb;
     void *ctx;
     int check;                 /* statement that must return a row first (NOT_FOUND otherwise), or -1 */
