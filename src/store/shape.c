@@ -99,7 +99,7 @@ const store_shape_t store_shape_conv = SHAPE(conv_t, store_conv_cols);
 
 /* Which member of cb is set (the first, in store_cbs_t order), STORE_CB_NONE when none is. */
 typedef enum { STORE_CB_NONE, STORE_CB_USER, STORE_CB_TEAM, STORE_CB_KEY, STORE_CB_CONV, STORE_CB_LOG,
-               STORE_CB_WEBHOOK, STORE_CB_FOLDER } store_cb_which_t;
+               STORE_CB_WEBHOOK, STORE_CB_FOLDER, STORE_CB_SNIPPET } store_cb_which_t;
 
 static store_cb_which_t store_cbs_which(const store_cbs_t *cb)
 {
@@ -110,6 +110,7 @@ static store_cb_which_t store_cbs_which(const store_cbs_t *cb)
            : cb->log     ? STORE_CB_LOG
            : cb->webhook ? STORE_CB_WEBHOOK
            : cb->folder  ? STORE_CB_FOLDER
+           : cb->snippet ? STORE_CB_SNIPPET
                          : STORE_CB_NONE;
 }
 
@@ -119,6 +120,7 @@ const store_shape_t *store_cbs_shape(const store_cbs_t *cb)
         [STORE_CB_NONE] = NULL,           [STORE_CB_USER] = &store_shape_user, [STORE_CB_TEAM] = &store_shape_team,
         [STORE_CB_KEY] = &store_shape_key, [STORE_CB_CONV] = &store_shape_conv, [STORE_CB_LOG] = &store_shape_log,
         [STORE_CB_WEBHOOK] = &store_shape_webhook, [STORE_CB_FOLDER] = &store_shape_folder,
+        [STORE_CB_SNIPPET] = &store_shape_snippet,
     };
     return shapes[store_cbs_which(cb)];
 }
@@ -133,6 +135,7 @@ int store_cbs_call(const store_cbs_t *cb, void *ctx, const store_row_t *row)
     case STORE_CB_LOG: return cb->log(ctx, &row->l);
     case STORE_CB_WEBHOOK: return cb->webhook(ctx, &row->w);
     case STORE_CB_FOLDER: return cb->folder(ctx, &row->f);
+    case STORE_CB_SNIPPET: return cb->snippet(ctx, &row->s);
     case STORE_CB_NONE: break;
     }
     return 0;

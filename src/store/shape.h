@@ -124,6 +124,7 @@ typedef struct store_cbs {
     store_log_cb log;
     store_webhook_cb webhook;
     store_folder_cb folder;
+    store_snippet_cb snippet;
 } store_cbs_t;
 
 /* Room for one row of any callback's shape. */
@@ -135,6 +136,7 @@ typedef union store_row {
     store_workflow_log_t l;
     store_webhook_t w;
     store_folder_t f;
+    store_snippet_t s;
 } store_row_t;
 
 /* The shape of the rows cb takes; NULL when no member is set. */

@@ -258,6 +258,7 @@ typedef struct pg_rows_arg {
     const char *fn;            /* logged as; NULL: "postgres list" */
 } pg_rows_arg_t;
 store_rc_t pg_rows_body(pg_conn_t *c, void *arg);
+store_rc_t pg_one_body(pg_conn_t *c, void *arg);
 
 /* ---- the library (library.c) ---------------------------------------------------------- */
 

@@ -202,28 +202,43 @@ store_rc_t pg_vals_write_body(pg_conn_t *c, void *arg)
 }
 
 
+/* Where pg_row_cbs hands a row: the set callback of cb with ctx, the row
+ * read from column col0 on. */
+typedef struct pg_cbs_at {
+    pg_conn_t *c;
+    const store_cbs_t *cb;
+    void *ctx;
+    int col0;
+} pg_cbs_at_t;
+
+/* pg_row_fn of a row handed to a callback (arg: a pg_cbs_at_t): STORE_ERROR
+ * when it stops (non-zero). Sets c->called_back before the call. */
+static store_rc_t pg_row_cbs(const PGresult *res, int row, void *arg)
+{
+    const pg_cbs_at_t *at = arg;
+    const store_shape_t *sh = store_cbs_shape(at->cb);
+    store_row_t r;
+    at->c->called_back = true;
+    if (sh)
+        pg_read(res, row, at->col0, sh, &r);
+    return store_cbs_call(at->cb, at->ctx, &r) != 0 ? STORE_ERROR : STORE_OK;
+}
+
 /* Takes res (PQclear'd here; NULL gives STORE_ERROR) and hands each row,
  * read from column col0 on (user, team and key rows: col0 0), to the set
- * callback of cb with ctx; rows whose column col0 is NULL (the empty page's
- * placeholder of the list statements) are skipped. STORE_ERROR when a
- * callback stops (non-zero). Sets c->called_back before a call. */
+ * callback of cb with ctx (pg_row_cbs); rows whose column col0 is NULL (the
+ * empty page's placeholder of the list statements) are skipped. STORE_ERROR
+ * when a callback stops (non-zero). */
 store_rc_t pg_rows(pg_conn_t *c, PGresult *res, int col0, const store_cbs_t *cb, void *ctx)
 {
     if (!res)
         return STORE_ERROR;
-    const store_shape_t *sh = store_cbs_shape(cb);
+    pg_cbs_at_t at = {c, cb, ctx, col0};
     store_rc_t r = STORE_OK;
     int rows = PQntuples(res);
-    for (int i = 0; i < rows && r == STORE_OK; i++) {
-        if (PQgetisnull(res, i, col0))
-            continue;
-        store_row_t row;
-        c->called_back = true;
-        if (sh)
-            pg_read(res, i, col0, sh, &row);
-        if (store_cbs_call(cb, ctx, &row) != 0)
-            r = STORE_ERROR;
-    }
+    for (int i = 0; i < rows && r == STORE_OK; i++)
+        if (!PQgetisnull(res, i, col0))
+            r = pg_row_cbs(res, i, &at);
     PQclear(res);
     return r;
 }
@@ -243,3 +258,12 @@ store_rc_t pg_rows_body(pg_conn_t *c, void *arg)
     return pg_rows(c, pg_q(c, a->id, a->n, a->vals, NULL, fn), 0, &a->cb, a->ctx);
 }
 
+/* The body of a one-row read (arg: a pg_rows_arg_t; its check is not run):
+ * the first row of the statement to the callback (pg_row_cbs), NOT_FOUND
+ * when there is none; failures are logged under a->fn. */
+store_rc_t pg_one_body(pg_conn_t *c, void *arg)
+{
+    pg_rows_arg_t *a = arg;
+    pg_cbs_at_t at = {c, &a->cb, a->ctx, 0};
+    return pg_one(pg_q(c, a->id, a->n, a->vals, NULL, a->fn ? a->fn : "postgres list"), pg_row_cbs, &at);
+}

@@ -138,20 +138,28 @@ store_rc_t sq_get(sq_conn_t *c, int id, const char *p1, const char *p2, const st
     return sq_one_row(c, id, sq_stmt2(c, id, p1, p2, fn), sq_row_into, out ? &into : NULL, fn);
 }
 
+/* sq_row_fn of a row handed to a callback (arg: an sq_cbs_at_t): the set
+ * callback's answer, STORE_ERROR when it stops (non-zero). */
+store_rc_t sq_row_cbs(sqlite3_stmt *s, void *arg)
+{
+    const sq_cbs_at_t *at = arg;
+    const store_shape_t *sh = store_cbs_shape(&at->cb);
+    store_row_t row;
+    if (sh)
+        sq_read(s, 0, sh, &row);
+    return store_cbs_call(&at->cb, at->ctx, &row) != 0 ? STORE_ERROR : STORE_OK;
+}
+
 /* Steps s (bound; it stays the caller's) to its end, handing each row to the
- * set callback of cb with ctx. STORE_ERROR when a callback stops (non-zero)
- * or a step fails (logged under fn). */
+ * set callback of cb with ctx (sq_row_cbs). STORE_ERROR when a callback
+ * stops (non-zero) or a step fails (logged under fn). */
 store_rc_t sq_rows(sq_conn_t *c, sqlite3_stmt *s, const store_cbs_t *cb, void *ctx, const char *fn)
 {
-    const store_shape_t *sh = store_cbs_shape(cb);
+    sq_cbs_at_t at = {*cb, ctx};
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_row_t row;
-        if (sh)
-            sq_read(s, 0, sh, &row);
-        if (store_cbs_call(cb, ctx, &row) != 0)
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        if (sq_row_cbs(s, &at) != STORE_OK)
             return STORE_ERROR;
-    }
     if (rc != SQLITE_DONE) {
         sq_log(c->db, fn, rc);
         return STORE_ERROR;

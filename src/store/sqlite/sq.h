@@ -289,6 +289,12 @@ void sq_read(sqlite3_stmt *s, int col0, const store_shape_t *sh, void *out);
 store_rc_t sq_row_into(sqlite3_stmt *s, void *arg);
 store_rc_t sq_get(sq_conn_t *c, int id, const char *p1, const char *p2, const store_shape_t *sh, void *out,
                   const char *fn);
+/* What sq_row_cbs hands a row to: the set callback of cb with ctx. */
+typedef struct sq_cbs_at {
+    store_cbs_t cb;
+    void *ctx;
+} sq_cbs_at_t;
+store_rc_t sq_row_cbs(sqlite3_stmt *s, void *arg);
 store_rc_t sq_rows(sq_conn_t *c, sqlite3_stmt *s, const store_cbs_t *cb, void *ctx, const char *fn);
 store_rc_t sq_list(sq_conn_t *c, int id, const char *p1, const char *p2, store_cbs_t cb, void *ctx, const char *fn);
 store_rc_t sq_resolve(sq_conn_t *c, int by_uuid, int by_name, const char *org, const char *key,
