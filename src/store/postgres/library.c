@@ -68,10 +68,7 @@ store_rc_t postgres_folder_get(store_t *base, const char *org_uuid, const char *
 {
     if (!org_uuid || !folder_uuid)
         return STORE_ERROR;
-    uuid_str_t id;
-    if (!uuid_parse(folder_uuid, id) || !pg_utf8_ok(org_uuid))
-        return STORE_NOT_FOUND;
-    return pg_get((pg_store_t *)base, P_FOLDER_GET, org_uuid, id, &store_shape_folder, out, __func__);
+    return pg_get_uuid((pg_store_t *)base, P_FOLDER_GET, org_uuid, folder_uuid, &store_shape_folder, out, __func__);
 }
 
 store_rc_t postgres_folder_children(store_t *base, const char *org_uuid, const char *owner_uuid,

@@ -384,10 +384,7 @@ store_rc_t postgres_team_get(store_t *base, const char *org_uuid, const char *te
 {
     if (!org_uuid || !team_uuid)
         return STORE_ERROR;
-    uuid_str_t id;
-    if (!uuid_parse(team_uuid, id) || !pg_utf8_ok(org_uuid))
-        return STORE_NOT_FOUND;
-    return pg_get((pg_store_t *)base, P_TEAM_GET, org_uuid, id, &store_shape_team, out, __func__);
+    return pg_get_uuid((pg_store_t *)base, P_TEAM_GET, org_uuid, team_uuid, &store_shape_team, out, __func__);
 }
 
 store_rc_t postgres_team_list(store_t *base, const char *org_uuid, store_team_cb cb, void *ctx)

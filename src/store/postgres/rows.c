@@ -168,6 +168,17 @@ store_rc_t pg_get(pg_store_t *st, int id, const char *p1, const char *p2, const 
     return pg_run(st, pg_get_body, &a, fn);
 }
 
+/* pg_get of statement id with $1 = org and $2 = key in its canonical form;
+ * NOT_FOUND, with no query, when key is not a UUID or org not UTF-8. */
+store_rc_t pg_get_uuid(pg_store_t *st, int id, const char *org, const char *key, const store_shape_t *sh, void *out,
+                       const char *fn)
+{
+    uuid_str_t canon;
+    if (!uuid_parse(key, canon) || !pg_utf8_ok(org))
+        return STORE_NOT_FOUND;
+    return pg_get(st, id, org, canon, sh, out, fn);
+}
+
 /* Runs a write statement: OK, CONFLICT on a unique violation, NOT_FOUND when
  * want_row and no row changed, else ERROR. */
 store_rc_t pg_write(pg_conn_t *c, int id, int n, const char *const *vals, const int *lens, const int *fmts,

@@ -46,10 +46,7 @@ store_rc_t sqlite_folder_get(store_t *base, const char *org_uuid, const char *fo
     sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !folder_uuid)
         return STORE_ERROR;
-    uuid_str_t id;
-    if (!uuid_parse(folder_uuid, id))
-        return STORE_NOT_FOUND;
-    return sq_get(c, S_FOLDER_GET, org_uuid, id, &store_shape_folder, out, __func__);
+    return sq_get_uuid(c, S_FOLDER_GET, org_uuid, folder_uuid, &store_shape_folder, out, __func__);
 }
 
 store_rc_t sqlite_folder_children(store_t *base, const char *org_uuid, const char *owner_uuid, const char *parent_uuid,

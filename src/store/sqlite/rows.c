@@ -150,6 +150,17 @@ store_rc_t sq_row_cbs(sqlite3_stmt *s, void *arg)
     return store_cbs_call(&at->cb, at->ctx, &row) != 0 ? STORE_ERROR : STORE_OK;
 }
 
+/* sq_get of cached statement id with ?1 = org and ?2 = key in its canonical
+ * form; NOT_FOUND, with no query, when key is not a UUID. */
+store_rc_t sq_get_uuid(sq_conn_t *c, int id, const char *org, const char *key, const store_shape_t *sh, void *out,
+                       const char *fn)
+{
+    uuid_str_t canon;
+    if (!uuid_parse(key, canon))
+        return STORE_NOT_FOUND;
+    return sq_get(c, id, org, canon, sh, out, fn);
+}
+
 /* Steps s (bound; it stays the caller's) to its end, handing each row to the
  * set callback of cb with ctx (sq_row_cbs). STORE_ERROR when a callback
  * stops (non-zero) or a step fails (logged under fn). */

@@ -289,6 +289,8 @@ void sq_read(sqlite3_stmt *s, int col0, const store_shape_t *sh, void *out);
 store_rc_t sq_row_into(sqlite3_stmt *s, void *arg);
 store_rc_t sq_get(sq_conn_t *c, int id, const char *p1, const char *p2, const store_shape_t *sh, void *out,
                   const char *fn);
+store_rc_t sq_get_uuid(sq_conn_t *c, int id, const char *org, const char *key, const store_shape_t *sh, void *out,
+                       const char *fn);
 /* What sq_row_cbs hands a row to: the set callback of cb with ctx. */
 typedef struct sq_cbs_at {
     store_cbs_t cb;
