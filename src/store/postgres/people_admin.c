@@ -35,7 +35,7 @@ static store_rc_t pg_last_admin(pg_conn_t *c, const store_user_t *u, const char 
         return STORE_OK;
     int64_t admins = 0;
     const char *v[] = {u->org_uuid};
-    store_rc_t r = pg_count(c, P_ADMIN_COUNT, 1, v, &admins, fn);
+    store_rc_t r = pg_one_int(c, P_ADMIN_COUNT, 1, v, &admins, fn);
     return r == STORE_OK && admins <= 1 ? STORE_CONFLICT : r;
 }
 
@@ -72,7 +72,7 @@ static store_rc_t pg_user_teams_change(pg_conn_t *c, const char *org, const char
     if (r == STORE_OK && (ch->n_add || ch->n_remove || ch->primary_team)) {
         int64_t teams = 0;
         const char *uv[] = {user};
-        r = pg_count(c, P_MEMBER_COUNT, 1, uv, &teams, fn);
+        r = pg_one_int(c, P_MEMBER_COUNT, 1, uv, &teams, fn);
         if (r == STORE_OK && teams == 0)
             r = STORE_FORBIDDEN;
         if (r == STORE_OK)

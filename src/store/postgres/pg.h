@@ -231,7 +231,7 @@ store_rc_t pg_get(pg_store_t *st, int id, const char *p1, const char *p2, const 
                   const char *fn);
 store_rc_t pg_get_uuid(pg_store_t *st, int id, const char *org, const char *key, const store_shape_t *sh, void *out,
                        const char *fn);
-store_rc_t pg_count(pg_conn_t *c, int id, int n, const char *const *vals, int64_t *v, const char *fn);
+store_rc_t pg_one_int(pg_conn_t *c, int id, int n, const char *const *vals, int64_t *v, const char *fn);
 store_rc_t pg_write(pg_conn_t *c, int id, int n, const char *const *vals, const int *lens, const int *fmts,
                     bool want_row, const char *fn);
 

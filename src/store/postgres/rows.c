@@ -144,7 +144,7 @@ static store_rc_t pg_get_body(pg_conn_t *c, void *arg)
     return pg_lookup(c, a->id, a->n, a->vals, a->shape, a->out, a->fn);
 }
 
-/* pg_row_fn of pg_count (out: an int64_t): the row's first column. */
+/* pg_row_fn of pg_one_int (out: an int64_t): the row's first column. */
 static store_rc_t pg_row_int(const PGresult *res, int row, void *out)
 {
     *(int64_t *)out = pg_int(res, row, 0);
@@ -154,7 +154,7 @@ static store_rc_t pg_row_int(const PGresult *res, int row, void *out)
 /* The first column (an integer; 0 for NULL) of the first row of statement id
  * run with vals (n), into *v: STORE_OK, STORE_NOT_FOUND when it gives no row,
  * STORE_ERROR (logged under fn) when it fails. */
-store_rc_t pg_count(pg_conn_t *c, int id, int n, const char *const *vals, int64_t *v, const char *fn)
+store_rc_t pg_one_int(pg_conn_t *c, int id, int n, const char *const *vals, int64_t *v, const char *fn)
 {
     return pg_one(pg_q(c, id, n, vals, NULL, fn), pg_row_int, v);
 }

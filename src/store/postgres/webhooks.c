@@ -67,7 +67,7 @@ void pg_webhooks_sql_init(void)
 static store_rc_t pg_outbox_subs(pg_conn_t *c, const char *org, int64_t *mask)
 {
     *mask = 0;
-    return pg_count(c, P_WH_SUBS, 1, &org, mask, __func__) == STORE_ERROR ? STORE_ERROR : STORE_OK;
+    return pg_one_int(c, P_WH_SUBS, 1, &org, mask, __func__) == STORE_ERROR ? STORE_ERROR : STORE_OK;
 }
 
 /* The row of P_CONV_GET of conversation conv of org handed to cb (inside
@@ -203,7 +203,7 @@ static store_rc_t pg_wh_create_body(pg_conn_t *c, void *arg)
         return STORE_ERROR;
     const char *org = w->org_uuid;
     int64_t n = 0; /* the organization's endpoints; NOT_FOUND: no such organization */
-    store_rc_t r = pg_count(c, P_WH_ORG_LOCK, 1, &org, &n, fn);
+    store_rc_t r = pg_one_int(c, P_WH_ORG_LOCK, 1, &org, &n, fn);
     if (r == STORE_OK && n >= WEBHOOK_PER_ORG_MAX)
         r = STORE_CONFLICT;
     if (r == STORE_OK) {
@@ -516,5 +516,5 @@ store_rc_t postgres_webhook_prune(store_t *base, int64_t before_ms, int64_t *del
 
 store_rc_t pg_webhook_backlog(pg_conn_t *c, int64_t *n)
 {
-    return pg_count(c, P_WH_BACKLOG, 0, NULL, n, __func__) == STORE_OK ? STORE_OK : STORE_ERROR;
+    return pg_one_int(c, P_WH_BACKLOG, 0, NULL, n, __func__) == STORE_OK ? STORE_OK : STORE_ERROR;
 }

@@ -35,7 +35,7 @@ static store_rc_t sq_last_admin(sq_conn_t *c, const store_user_t *u, const char 
     if (strcmp(u->role, "admin") != 0)
         return STORE_OK;
     int64_t admins = 0;
-    store_rc_t r = sq_count(c, S_ADMIN_COUNT, u->org_uuid, NULL, &admins, fn);
+    store_rc_t r = sq_one_int(c, S_ADMIN_COUNT, u->org_uuid, NULL, &admins, fn);
     return r == STORE_OK && admins <= 1 ? STORE_CONFLICT : r;
 }
 
@@ -68,7 +68,7 @@ static store_rc_t sq_user_teams_change(sq_conn_t *c, const char *org, const char
     }
     if (r == STORE_OK && (ch->n_add || ch->n_remove || ch->primary_team)) {
         int64_t teams = 0;
-        r = sq_count(c, S_MEMBER_COUNT, user, NULL, &teams, fn);
+        r = sq_one_int(c, S_MEMBER_COUNT, user, NULL, &teams, fn);
         if (r == STORE_OK && teams == 0)
             r = STORE_FORBIDDEN;
         if (r == STORE_OK) {

@@ -75,7 +75,7 @@ bool sq_step_int(sq_conn_t *c, sqlite3_stmt *s, int64_t *v, const char *fn)
 /* The first column (an integer) of cached statement id bound as sq_stmt2
  * binds it, into *n; puts it back. STORE_OK, or STORE_ERROR (logged under
  * fn) when it fails or gives no row. */
-store_rc_t sq_count(sq_conn_t *c, int id, const char *p1, const char *p2, int64_t *n, const char *fn)
+store_rc_t sq_one_int(sq_conn_t *c, int id, const char *p1, const char *p2, int64_t *n, const char *fn)
 {
     sqlite3_stmt *s = sq_stmt2(c, id, p1, p2, fn);
     if (!s)

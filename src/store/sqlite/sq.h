@@ -284,7 +284,7 @@ sqlite3_stmt *sq_bind(sq_conn_t *c, int id, const sq_param_t *p, int n, const ch
 sqlite3_stmt *sq_stmt2(sq_conn_t *c, int id, const char *p1, const char *p2, const char *fn);
 store_rc_t sq_one_row(sq_conn_t *c, int id, sqlite3_stmt *s, sq_row_fn row, void *out, const char *fn);
 bool sq_step_int(sq_conn_t *c, sqlite3_stmt *s, int64_t *v, const char *fn);
-store_rc_t sq_count(sq_conn_t *c, int id, const char *p1, const char *p2, int64_t *n, const char *fn);
+store_rc_t sq_one_int(sq_conn_t *c, int id, const char *p1, const char *p2, int64_t *n, const char *fn);
 void sq_read(sqlite3_stmt *s, int col0, const store_shape_t *sh, void *out);
 store_rc_t sq_row_into(sqlite3_stmt *s, void *arg);
 store_rc_t sq_get(sq_conn_t *c, int id, const char *p1, const char *p2, const store_shape_t *sh, void *out,

@@ -263,7 +263,7 @@ static store_rc_t sq_outbox_waiting(sq_conn_t *c, const char *conv, int64_t mark
     const char *fn = "sq_outbox_waiting";
     *first = *last = 0;
     sqlite3_stmt *s;
-    if (mark == SQ_OUTBOX_MARK_UNKNOWN && sq_count(c, S_WH_LAZY_FIND, conv, NULL, &mark, fn) != STORE_OK)
+    if (mark == SQ_OUTBOX_MARK_UNKNOWN && sq_one_int(c, S_WH_LAZY_FIND, conv, NULL, &mark, fn) != STORE_OK)
         return STORE_ERROR;
     if (mark <= 0)
         return STORE_OK;
@@ -421,7 +421,7 @@ static store_rc_t sq_wh_create_tx(void *conn, void *arg)
     if (sq_tx_begin(c, fn) != STORE_OK)
         return STORE_ERROR;
     int64_t n = 0;
-    store_rc_t r = sq_count(c, S_WH_COUNT, w->org_uuid, NULL, &n, fn);
+    store_rc_t r = sq_one_int(c, S_WH_COUNT, w->org_uuid, NULL, &n, fn);
     if (r == STORE_OK && n >= WEBHOOK_PER_ORG_MAX)
         r = STORE_CONFLICT;
     if (r == STORE_OK) {
