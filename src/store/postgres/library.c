@@ -43,10 +43,8 @@ static store_rc_t pg_folder_ensure_body(pg_conn_t *c, void *arg)
 {
     pg_folder_ensure_arg_t *a = arg;
     const char *fn = "postgres_folder_ensure";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     store_rc_t r = pg_folder_ensure(c, a->org, a->owner, a->path, a->user, a->hidden, a->now_ms, a->out, fn);
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_folder_ensure(store_t *base, const char *org_uuid, const char *owner_uuid, const char *path,
@@ -58,7 +56,7 @@ store_rc_t postgres_folder_ensure(store_t *base, const char *org_uuid, const cha
     if (!pg_utf8_all(texts, sizeof texts / sizeof texts[0]))
         return STORE_ERROR;
     pg_folder_ensure_arg_t a = {org_uuid, owner_uuid, path, user_uuid, hidden, now_ms, ""};
-    store_rc_t r = pg_run((pg_store_t *)base, pg_folder_ensure_body, &a, __func__);
+    store_rc_t r = pg_run_tx((pg_store_t *)base, pg_folder_ensure_body, &a, __func__);
     if (r == STORE_OK)
         pg_out_uuid(out, a.out);
     return r;

@@ -170,8 +170,6 @@ static store_rc_t pg_org_create_body(pg_conn_t *c, void *arg)
     char now[24];
     int64_t t = ptime_now_ms();
     pg_i64(now, t);
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     const char *ov[] = {a->org, a->name, a->team, now};
     store_rc_t r = pg_write(c, P_ORG_INSERT, 4, ov, NULL, NULL, false, fn);
     if (r == STORE_OK) {
@@ -182,7 +180,7 @@ static store_rc_t pg_org_create_body(pg_conn_t *c, void *arg)
         store_user_new_t au = {.org_uuid = a->org, .email = a->email, .role = "admin"};
         r = pg_user_insert(c, &au, a->admin, a->team, t, fn);
     }
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_org_create(store_t *base, const char *name, const char *admin_email, uuid_str_t org_out,
@@ -194,7 +192,7 @@ store_rc_t postgres_org_create(store_t *base, const char *name, const char *admi
     uuid_v7(a.org);
     uuid_v7(a.team);
     uuid_v7(a.admin);
-    store_rc_t r = pg_run((pg_store_t *)base, pg_org_create_body, &a, __func__);
+    store_rc_t r = pg_run_tx((pg_store_t *)base, pg_org_create_body, &a, __func__);
     if (r != STORE_OK)
         return r;
     pg_out_uuid(org_out, a.org);
@@ -247,8 +245,6 @@ static store_rc_t pg_user_create_body(pg_conn_t *c, void *arg)
     const store_user_new_t *u = a->u;
     const char *fn = "postgres_user_create";
     uuid_str_t team;
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     store_rc_t r;
     if (u->team_uuid) {
         uuid_str_t t;
@@ -260,7 +256,7 @@ static store_rc_t pg_user_create_body(pg_conn_t *c, void *arg)
     }
     if (r == STORE_OK)
         r = pg_user_insert(c, u, a->uuid, team, ptime_now_ms(), fn);
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 /* NOT_FOUND when the org or one of the given teams (of that org) does not
@@ -286,7 +282,7 @@ store_rc_t postgres_user_create(store_t *base, const store_user_new_t *u, uuid_s
     } else {
         uuid_v7(a.uuid);
     }
-    store_rc_t r = pg_run((pg_store_t *)base, pg_user_create_body, &a, __func__);
+    store_rc_t r = pg_run_tx((pg_store_t *)base, pg_user_create_body, &a, __func__);
     if (r == STORE_OK)
         pg_out_uuid(out, a.uuid);
     return r;
@@ -333,8 +329,6 @@ static store_rc_t pg_team_create_body(pg_conn_t *c, void *arg)
     pg_team_create_arg_t *a = arg;
     const char *fn = "postgres_team_create";
     uuid_str_t parent = "";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     const char *ov[] = {a->org};
     store_rc_t r = pg_lookup(c, P_ORG_BY_UUID, 1, ov, &store_shape_uuid, NULL, fn);
     if (r == STORE_OK && a->parent_in) {
@@ -348,7 +342,7 @@ static store_rc_t pg_team_create_body(pg_conn_t *c, void *arg)
         const char *tv[] = {a->team, a->org, a->name, parent[0] ? parent : NULL, pg_i64(now, ptime_now_ms())};
         r = pg_write(c, P_TEAM_INSERT, 5, tv, NULL, NULL, false, fn);
     }
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_team_create(store_t *base, const char *org_uuid, const char *name, const char *parent_uuid,
@@ -363,7 +357,7 @@ store_rc_t postgres_team_create(store_t *base, const char *org_uuid, const char 
         uuid_v7(a.team);
     else if (!uuid_parse(uuid, a.team))
         return STORE_ERROR;
-    store_rc_t r = pg_run((pg_store_t *)base, pg_team_create_body, &a, __func__);
+    store_rc_t r = pg_run_tx((pg_store_t *)base, pg_team_create_body, &a, __func__);
     if (r == STORE_OK)
         pg_out_uuid(out, a.team);
     return r;

@@ -86,8 +86,6 @@ static store_rc_t pg_user_update_body(pg_conn_t *c, void *arg)
     pg_user_update_arg_t *a = arg;
     const store_user_change_t *ch = a->ch;
     const char *fn = "postgres_user_update";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     store_user_t u;
     store_rc_t r = pg_admin_begin(c, a->org, a->user, &u, fn);
     if (r == STORE_OK && ch->role && strcmp(ch->role, "admin") != 0)
@@ -100,7 +98,7 @@ static store_rc_t pg_user_update_body(pg_conn_t *c, void *arg)
     }
     if (r == STORE_OK)
         r = pg_user_teams_change(c, a->org, a->user, ch, fn);
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_user_update(store_t *base, const char *org_uuid, const char *user_uuid,
@@ -116,7 +114,7 @@ store_rc_t postgres_user_update(store_t *base, const char *org_uuid, const char 
         !pg_utf8_all(ch->teams_remove, ch->n_remove))
         return STORE_ERROR;
     pg_user_update_arg_t a = {org_uuid, id, ch};
-    return pg_run((pg_store_t *)base, pg_user_update_body, &a, __func__);
+    return pg_run_tx((pg_store_t *)base, pg_user_update_body, &a, __func__);
 }
 
 typedef struct pg_user_delete_arg {
@@ -128,8 +126,6 @@ static store_rc_t pg_user_delete_body(pg_conn_t *c, void *arg)
 {
     pg_user_delete_arg_t *a = arg;
     const char *fn = "postgres_user_delete";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     store_user_t u;
     char now[24];
     pg_i64(now, a->now);
@@ -148,7 +144,7 @@ static store_rc_t pg_user_delete_body(pg_conn_t *c, void *arg)
         const char *v[] = {a->user};
         r = pg_write(c, P_USER_MEMBERS_DELETE, 1, v, NULL, NULL, false, fn);
     }
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_user_delete(store_t *base, const char *org_uuid, const char *user_uuid, int64_t now)
@@ -159,7 +155,7 @@ store_rc_t postgres_user_delete(store_t *base, const char *org_uuid, const char 
     if (!uuid_parse(user_uuid, id) || !pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
     pg_user_delete_arg_t a = {org_uuid, id, now};
-    return pg_run((pg_store_t *)base, pg_user_delete_body, &a, __func__);
+    return pg_run_tx((pg_store_t *)base, pg_user_delete_body, &a, __func__);
 }
 
 typedef struct pg_team_update_arg {
@@ -171,8 +167,6 @@ static store_rc_t pg_team_update_body(pg_conn_t *c, void *arg)
 {
     pg_team_update_arg_t *a = arg;
     const char *fn = "postgres_team_update";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     store_rc_t r = pg_admin_begin(c, a->org, NULL, NULL, fn);
     if (r == STORE_OK) {
         const char *tv[] = {a->org, a->team};
@@ -195,7 +189,7 @@ static store_rc_t pg_team_update_body(pg_conn_t *c, void *arg)
         const char *v[] = {a->org, a->team, a->parent[0] ? a->parent : NULL};
         r = pg_write(c, P_TEAM_SET_PARENT, 3, v, NULL, NULL, false, fn);
     }
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_team_update(store_t *base, const char *org_uuid, const char *team_uuid, const char *name,
@@ -210,5 +204,5 @@ store_rc_t postgres_team_update(store_t *base, const char *org_uuid, const char 
     if (name && !pg_utf8_ok(name))
         return STORE_ERROR;
     pg_team_update_arg_t a = {org_uuid, id, name, parent_uuid, parent};
-    return pg_run((pg_store_t *)base, pg_team_update_body, &a, __func__);
+    return pg_run_tx((pg_store_t *)base, pg_team_update_body, &a, __func__);
 }

@@ -201,6 +201,10 @@ int pg_upgrade_step(PGconn *pc, const char *name, char *err, size_t errlen);
  * once on a lost connection). */
 typedef store_rc_t (*pg_body_t)(pg_conn_t *c, void *arg);
 store_rc_t pg_run(pg_store_t *st, pg_body_t body, void *arg, const char *fn);
+/* pg_run of body inside one transaction (BEGIN, or a savepoint when one is
+ * open): committed when body answers STORE_OK, else rolled back and its
+ * answer returned (pg_tx_end); BEGIN and COMMIT are logged under fn. */
+store_rc_t pg_run_tx(pg_store_t *st, pg_body_t body, void *arg, const char *fn);
 
 /* ---- the row adapter (rows.c) ------------------------------------------------------ */
 

@@ -199,8 +199,6 @@ static store_rc_t pg_wh_create_body(pg_conn_t *c, void *arg)
 {
     const store_webhook_t *w = arg;
     const char *fn = "postgres_webhook_create";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     const char *org = w->org_uuid;
     int64_t n = 0; /* the organization's endpoints; NOT_FOUND: no such organization */
     store_rc_t r = pg_one_int(c, P_WH_ORG_LOCK, 1, &org, &n, fn);
@@ -214,7 +212,7 @@ static store_rc_t pg_wh_create_body(pg_conn_t *c, void *arg)
         if (r == STORE_CONFLICT) /* the id exists: a programming error, not a full organization */
             r = STORE_ERROR;
     }
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_webhook_create(store_t *base, const store_webhook_t *w)
@@ -226,7 +224,7 @@ store_rc_t postgres_webhook_create(store_t *base, const store_webhook_t *w)
     const char *texts[] = {w->url, w->secret};
     if (!pg_utf8_all(texts, 2))
         return STORE_ERROR;
-    return pg_run((pg_store_t *)base, pg_wh_create_body, (void *)w, __func__);
+    return pg_run_tx((pg_store_t *)base, pg_wh_create_body, (void *)w, __func__);
 }
 
 store_rc_t postgres_webhook_list(store_t *base, const char *org_uuid, store_webhook_cb cb, void *ctx)
@@ -252,12 +250,10 @@ static store_rc_t pg_wh_delete_body(pg_conn_t *c, void *arg)
 {
     const char *id = arg;
     const char *fn = "postgres_webhook_delete";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     store_rc_t r = pg_write(c, P_WH_DROP_EVENTS, 1, &id, NULL, NULL, false, fn);
     if (r == STORE_OK)
         r = pg_write(c, P_WH_DELETE, 1, &id, NULL, NULL, true, fn);
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_webhook_delete(store_t *base, const char *id)
@@ -266,7 +262,7 @@ store_rc_t postgres_webhook_delete(store_t *base, const char *id)
         return STORE_ERROR;
     if (!pg_utf8_ok(id))
         return STORE_NOT_FOUND;
-    return pg_run((pg_store_t *)base, pg_wh_delete_body, (void *)id, __func__);
+    return pg_run_tx((pg_store_t *)base, pg_wh_delete_body, (void *)id, __func__);
 }
 
 /* The deliveries of one endpoint (pg_wh_deliveries_body). */
@@ -282,8 +278,6 @@ static store_rc_t pg_wh_deliveries_body(pg_conn_t *c, void *arg)
 {
     pg_wh_deliveries_arg_t *a = arg;
     const char *fn = "postgres_webhook_deliveries";
-    if (pg_tx_begin(c, fn) != STORE_OK) /* one snapshot: the endpoint and its deliveries */
-        return STORE_ERROR;
     store_rc_t r = pg_lookup(c, P_WH_GET, 1, &a->id, &store_shape_webhook, NULL, fn);
     char st[16], lim[24];
     snprintf(st, sizeof st, "%d", a->status);
@@ -306,7 +300,7 @@ static store_rc_t pg_wh_deliveries_body(pg_conn_t *c, void *arg)
             r = STORE_ERROR;
     }
     PQclear(res);
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_webhook_deliveries(store_t *base, const char *id, int status, int64_t limit,
@@ -317,7 +311,8 @@ store_rc_t postgres_webhook_deliveries(store_t *base, const char *id, int status
     if (!pg_utf8_ok(id))
         return STORE_NOT_FOUND;
     pg_wh_deliveries_arg_t a = {id, status, limit, cb, ctx};
-    return pg_run((pg_store_t *)base, pg_wh_deliveries_body, &a, __func__);
+    /* one transaction, so one snapshot: the endpoint and its deliveries */
+    return pg_run_tx((pg_store_t *)base, pg_wh_deliveries_body, &a, __func__);
 }
 
 /* ---- the delivery worker's session ----------------------------------------------------- */
