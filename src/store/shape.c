@@ -50,6 +50,14 @@ static const store_field_t log_fields[] = {
 };
 const store_shape_t store_shape_log = SHAPE(store_workflow_log_t, log_fields);
 
+/* A webhook endpoint: id, org, url, events, payload = 'resource' (a boolean: the SQL compares), secret,
+ * created. */
+static const store_field_t webhook_fields[] = {
+    STR(store_webhook_t, id), STR(store_webhook_t, org_uuid), STR(store_webhook_t, url), INT(store_webhook_t, events),
+    BOOL(store_webhook_t, resource), STR(store_webhook_t, secret), INT(store_webhook_t, created_at),
+};
+const store_shape_t store_shape_webhook = SHAPE(store_webhook_t, webhook_fields);
+
 #define CONV_COL(f, k) {#f, k, offsetof(conv_t, f), 0, false}
 #define CONV_UUID(f) {#f, STORE_FIELD_STR, offsetof(conv_t, f), sizeof(uuid_str_t), false}
 #define CONV_BODY(f) {#f, STORE_FIELD_TEXT, offsetof(conv_t, f), 0, true}
@@ -89,32 +97,46 @@ const store_field_t store_conv_cols[] = {
 };
 const store_shape_t store_shape_conv = SHAPE(conv_t, store_conv_cols);
 
+/* Which member of cb is set (the first, in store_cbs_t order), STORE_CB_NONE when none is. */
+typedef enum { STORE_CB_NONE, STORE_CB_USER, STORE_CB_TEAM, STORE_CB_KEY, STORE_CB_CONV, STORE_CB_LOG,
+               STORE_CB_WEBHOOK, STORE_CB_FOLDER, STORE_CB_SNIPPET } store_cb_which_t;
+
+static store_cb_which_t store_cbs_which(const store_cbs_t *cb)
+{
+    return cb->user      ? STORE_CB_USER
+           : cb->team    ? STORE_CB_TEAM
+           : cb->key     ? STORE_CB_KEY
+           : cb->conv    ? STORE_CB_CONV
+           : cb->log     ? STORE_CB_LOG
+           : cb->webhook ? STORE_CB_WEBHOOK
+           : cb->folder  ? STORE_CB_FOLDER
+           : cb->snippet ? STORE_CB_SNIPPET
+                         : STORE_CB_NONE;
+}
+
 const store_shape_t *store_cbs_shape(const store_cbs_t *cb)
 {
-    if (cb->user)
-        return &store_shape_user;
-    if (cb->team)
-        return &store_shape_team;
-    if (cb->key)
-        return &store_shape_key;
-    if (cb->conv)
-        return &store_shape_conv;
-    if (cb->log)
-        return &store_shape_log;
-    return NULL;
+    static const store_shape_t *const shapes[] = {
+        [STORE_CB_NONE] = NULL,           [STORE_CB_USER] = &store_shape_user, [STORE_CB_TEAM] = &store_shape_team,
+        [STORE_CB_KEY] = &store_shape_key, [STORE_CB_CONV] = &store_shape_conv, [STORE_CB_LOG] = &store_shape_log,
+        [STORE_CB_WEBHOOK] = &store_shape_webhook, [STORE_CB_FOLDER] = &store_shape_folder,
+        [STORE_CB_SNIPPET] = &store_shape_snippet,
+    };
+    return shapes[store_cbs_which(cb)];
 }
 
 int store_cbs_call(const store_cbs_t *cb, void *ctx, const store_row_t *row)
 {
-    if (cb->user)
-        return cb->user(ctx, &row->u);
-    if (cb->team)
-        return cb->team(ctx, &row->t);
-    if (cb->key)
-        return cb->key(ctx, &row->k);
-    if (cb->conv)
-        return cb->conv(ctx, &row->c);
-    if (cb->log)
-        return cb->log(ctx, &row->l);
+    switch (store_cbs_which(cb)) {
+    case STORE_CB_USER: return cb->user(ctx, &row->u);
+    case STORE_CB_TEAM: return cb->team(ctx, &row->t);
+    case STORE_CB_KEY: return cb->key(ctx, &row->k);
+    case STORE_CB_CONV: return cb->conv(ctx, &row->c);
+    case STORE_CB_LOG: return cb->log(ctx, &row->l);
+    case STORE_CB_WEBHOOK: return cb->webhook(ctx, &row->w);
+    case STORE_CB_FOLDER: return cb->folder(ctx, &row->f);
+    case STORE_CB_SNIPPET: return cb->snippet(ctx, &row->s);
+    case STORE_CB_NONE: break;
+    }
     return 0;
 }

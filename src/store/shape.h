@@ -46,10 +46,15 @@ extern const store_shape_t store_shape_key;        /* store_key_info_t */
 extern const store_shape_t store_shape_key_lookup; /* store_key_t */
 extern const store_shape_t store_shape_log;        /* store_workflow_log_t */
 extern const store_shape_t store_shape_conv;       /* conv_t: the stored columns, then the owner's four */
+extern const store_shape_t store_shape_webhook;    /* store_webhook_t: the columns of STORE_WEBHOOK_SELECT */
 /* shape_library.c */
 extern const store_shape_t store_shape_org;        /* store_org_t */
 extern const store_shape_t store_shape_snippet;    /* store_snippet_t */
 extern const store_shape_t store_shape_folder;     /* store_folder_t (totals included) */
+
+/* The select list of a webhook endpoint row (webhook_endpoints) in both
+ * backends' SQL, in store_shape_webhook's order. */
+#define STORE_WEBHOOK_SELECT "id, org_uuid, url, events, payload = 'resource', secret, created_at"
 
 /* The stored columns of a conversation: the first STORE_CONV_NCOLS fields of
  * store_shape_conv (its last four, the owner's, come from a join with users).
@@ -117,6 +122,9 @@ typedef struct store_cbs {
     store_key_cb key;
     store_conv_cb conv;
     store_log_cb log;
+    store_webhook_cb webhook;
+    store_folder_cb folder;
+    store_snippet_cb snippet;
 } store_cbs_t;
 
 /* Room for one row of any callback's shape. */
@@ -126,6 +134,9 @@ typedef union store_row {
     store_key_info_t k;
     conv_t c;
     store_workflow_log_t l;
+    store_webhook_t w;
+    store_folder_t f;
+    store_snippet_t s;
 } store_row_t;
 
 /* The shape of the rows cb takes; NULL when no member is set. */

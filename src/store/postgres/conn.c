@@ -398,6 +398,29 @@ store_rc_t pg_run(pg_store_t *st, pg_body_t body, void *arg, const char *fn)
     return r;
 }
 
+/* What pg_tx_body runs inside its transaction. */
+typedef struct pg_tx_arg {
+    pg_body_t body;
+    void *arg;
+    const char *fn;
+} pg_tx_arg_t;
+
+/* The body of pg_run_tx (arg: a pg_tx_arg_t): BEGIN, the inner body, then
+ * pg_tx_end of its answer; STORE_ERROR, without the body, when BEGIN fails. */
+static store_rc_t pg_tx_body(pg_conn_t *c, void *arg)
+{
+    pg_tx_arg_t *t = arg;
+    if (pg_tx_begin(c, t->fn) != STORE_OK)
+        return STORE_ERROR;
+    return pg_tx_end(c, t->body(c, t->arg), t->fn);
+}
+
+store_rc_t pg_run_tx(pg_store_t *st, pg_body_t body, void *arg, const char *fn)
+{
+    pg_tx_arg_t t = {body, arg, fn};
+    return pg_run(st, pg_tx_body, &t, fn);
+}
+
 /* Runs a migration's SQL: its parts in order, and between two parts the C
  * step the line `-- @step NAME` names (pg_upgrade_step). Returns 0, or -1
  * (why in err when a step failed; else PQerrorMessage tells). */

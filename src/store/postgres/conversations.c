@@ -369,7 +369,7 @@ store_rc_t postgres_conv_each(store_t *base, const char *org_uuid, bool include_
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_OK;
-    pg_rows_arg_t a = {P_CONV_EACH, 2, {org_uuid, include_archived ? "t" : "f"}, {.conv = cb}, ctx, -1, 0};
+    pg_rows_arg_t a = {P_CONV_EACH, 2, {org_uuid, include_archived ? "t" : "f"}, {.conv = cb}, ctx, -1, 0, NULL};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 

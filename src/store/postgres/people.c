@@ -124,7 +124,7 @@ store_rc_t postgres_key_list(store_t *base, const char *org_uuid, const char *us
     const char *u = user_uuid;
     if (user_uuid && uuid_parse(user_uuid, uid))
         u = uid;
-    pg_rows_arg_t a = {P_KEY_LIST, 2, {org_uuid, u}, {.key = cb}, ctx, -1, 0};
+    pg_rows_arg_t a = {P_KEY_LIST, 2, {org_uuid, u}, {.key = cb}, ctx, -1, 0, NULL};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
@@ -170,8 +170,6 @@ static store_rc_t pg_org_create_body(pg_conn_t *c, void *arg)
     char now[24];
     int64_t t = ptime_now_ms();
     pg_i64(now, t);
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     const char *ov[] = {a->org, a->name, a->team, now};
     store_rc_t r = pg_write(c, P_ORG_INSERT, 4, ov, NULL, NULL, false, fn);
     if (r == STORE_OK) {
@@ -182,7 +180,7 @@ static store_rc_t pg_org_create_body(pg_conn_t *c, void *arg)
         store_user_new_t au = {.org_uuid = a->org, .email = a->email, .role = "admin"};
         r = pg_user_insert(c, &au, a->admin, a->team, t, fn);
     }
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_org_create(store_t *base, const char *name, const char *admin_email, uuid_str_t org_out,
@@ -194,7 +192,7 @@ store_rc_t postgres_org_create(store_t *base, const char *name, const char *admi
     uuid_v7(a.org);
     uuid_v7(a.team);
     uuid_v7(a.admin);
-    store_rc_t r = pg_run((pg_store_t *)base, pg_org_create_body, &a, __func__);
+    store_rc_t r = pg_run_tx((pg_store_t *)base, pg_org_create_body, &a, __func__);
     if (r != STORE_OK)
         return r;
     pg_out_uuid(org_out, a.org);
@@ -247,8 +245,6 @@ static store_rc_t pg_user_create_body(pg_conn_t *c, void *arg)
     const store_user_new_t *u = a->u;
     const char *fn = "postgres_user_create";
     uuid_str_t team;
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     store_rc_t r;
     if (u->team_uuid) {
         uuid_str_t t;
@@ -260,7 +256,7 @@ static store_rc_t pg_user_create_body(pg_conn_t *c, void *arg)
     }
     if (r == STORE_OK)
         r = pg_user_insert(c, u, a->uuid, team, ptime_now_ms(), fn);
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 /* NOT_FOUND when the org or one of the given teams (of that org) does not
@@ -286,7 +282,7 @@ store_rc_t postgres_user_create(store_t *base, const store_user_new_t *u, uuid_s
     } else {
         uuid_v7(a.uuid);
     }
-    store_rc_t r = pg_run((pg_store_t *)base, pg_user_create_body, &a, __func__);
+    store_rc_t r = pg_run_tx((pg_store_t *)base, pg_user_create_body, &a, __func__);
     if (r == STORE_OK)
         pg_out_uuid(out, a.uuid);
     return r;
@@ -318,7 +314,8 @@ store_rc_t postgres_user_list(store_t *base, const char *org_uuid, bool with_del
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_OK;
-    pg_rows_arg_t a = {with_deleted ? P_USER_LIST_ALL : P_USER_LIST, 1, {org_uuid}, {.user = cb}, ctx, -1, 0};
+    pg_rows_arg_t a = {with_deleted ? P_USER_LIST_ALL : P_USER_LIST, 1, {org_uuid}, {.user = cb}, ctx, -1, 0,
+                       NULL};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
@@ -332,8 +329,6 @@ static store_rc_t pg_team_create_body(pg_conn_t *c, void *arg)
     pg_team_create_arg_t *a = arg;
     const char *fn = "postgres_team_create";
     uuid_str_t parent = "";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     const char *ov[] = {a->org};
     store_rc_t r = pg_lookup(c, P_ORG_BY_UUID, 1, ov, &store_shape_uuid, NULL, fn);
     if (r == STORE_OK && a->parent_in) {
@@ -347,7 +342,7 @@ static store_rc_t pg_team_create_body(pg_conn_t *c, void *arg)
         const char *tv[] = {a->team, a->org, a->name, parent[0] ? parent : NULL, pg_i64(now, ptime_now_ms())};
         r = pg_write(c, P_TEAM_INSERT, 5, tv, NULL, NULL, false, fn);
     }
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_team_create(store_t *base, const char *org_uuid, const char *name, const char *parent_uuid,
@@ -362,7 +357,7 @@ store_rc_t postgres_team_create(store_t *base, const char *org_uuid, const char 
         uuid_v7(a.team);
     else if (!uuid_parse(uuid, a.team))
         return STORE_ERROR;
-    store_rc_t r = pg_run((pg_store_t *)base, pg_team_create_body, &a, __func__);
+    store_rc_t r = pg_run_tx((pg_store_t *)base, pg_team_create_body, &a, __func__);
     if (r == STORE_OK)
         pg_out_uuid(out, a.team);
     return r;
@@ -383,10 +378,7 @@ store_rc_t postgres_team_get(store_t *base, const char *org_uuid, const char *te
 {
     if (!org_uuid || !team_uuid)
         return STORE_ERROR;
-    uuid_str_t id;
-    if (!uuid_parse(team_uuid, id) || !pg_utf8_ok(org_uuid))
-        return STORE_NOT_FOUND;
-    return pg_get((pg_store_t *)base, P_TEAM_GET, org_uuid, id, &store_shape_team, out, __func__);
+    return pg_get_uuid((pg_store_t *)base, P_TEAM_GET, org_uuid, team_uuid, &store_shape_team, out, __func__);
 }
 
 store_rc_t postgres_team_list(store_t *base, const char *org_uuid, store_team_cb cb, void *ctx)
@@ -395,7 +387,7 @@ store_rc_t postgres_team_list(store_t *base, const char *org_uuid, store_team_cb
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_OK;
-    pg_rows_arg_t a = {P_TEAM_LIST, 1, {org_uuid}, {.team = cb}, ctx, -1, 0};
+    pg_rows_arg_t a = {P_TEAM_LIST, 1, {org_uuid}, {.team = cb}, ctx, -1, 0, NULL};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
@@ -407,7 +399,7 @@ store_rc_t postgres_team_members(store_t *base, const char *org_uuid, const char
     uuid_str_t id;
     if (!uuid_parse(team_uuid, id) || !pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
-    pg_rows_arg_t a = {P_TEAM_MEMBERS, 2, {org_uuid, id}, {.user = cb}, ctx, P_TEAM_BY_UUID, 2};
+    pg_rows_arg_t a = {P_TEAM_MEMBERS, 2, {org_uuid, id}, {.user = cb}, ctx, P_TEAM_BY_UUID, 2, NULL};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
@@ -419,7 +411,7 @@ store_rc_t postgres_user_teams(store_t *base, const char *org_uuid, const char *
     uuid_str_t id;
     if (!uuid_parse(user_uuid, id) || !pg_utf8_ok(org_uuid))
         return STORE_OK;
-    pg_rows_arg_t a = {P_USER_TEAMS, 2, {org_uuid, id}, {.team = cb}, ctx, -1, 0};
+    pg_rows_arg_t a = {P_USER_TEAMS, 2, {org_uuid, id}, {.team = cb}, ctx, -1, 0, NULL};
     return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 

@@ -13,20 +13,6 @@ store_rc_t postgres_org_get(store_t *base, const char *org_uuid, store_org_t *ou
     return pg_get((pg_store_t *)base, P_ORG_GET, org_uuid, NULL, &store_shape_org, out, __func__);
 }
 
-/* The first column (an integer) of statement id run with vals (n), into *v.
- * STORE_OK or STORE_ERROR. */
-static store_rc_t pg_count(pg_conn_t *c, int id, int n, const char *const *vals, int64_t *v, const char *fn)
-{
-    PGresult *res = pg_q(c, id, n, vals, NULL, fn);
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = PQntuples(res) == 1 ? STORE_OK : STORE_ERROR;
-    if (r == STORE_OK)
-        *v = pg_int(res, 0, 0);
-    PQclear(res);
-    return r;
-}
-
 /* Locks organization org for the rest of the transaction (its user and team
  * changes then run one at a time) and loads user (NULL: none) into *u.
  * NOT_FOUND when either is missing. */
@@ -49,7 +35,7 @@ static store_rc_t pg_last_admin(pg_conn_t *c, const store_user_t *u, const char 
         return STORE_OK;
     int64_t admins = 0;
     const char *v[] = {u->org_uuid};
-    store_rc_t r = pg_count(c, P_ADMIN_COUNT, 1, v, &admins, fn);
+    store_rc_t r = pg_one_int(c, P_ADMIN_COUNT, 1, v, &admins, fn);
     return r == STORE_OK && admins <= 1 ? STORE_CONFLICT : r;
 }
 
@@ -86,7 +72,7 @@ static store_rc_t pg_user_teams_change(pg_conn_t *c, const char *org, const char
     if (r == STORE_OK && (ch->n_add || ch->n_remove || ch->primary_team)) {
         int64_t teams = 0;
         const char *uv[] = {user};
-        r = pg_count(c, P_MEMBER_COUNT, 1, uv, &teams, fn);
+        r = pg_one_int(c, P_MEMBER_COUNT, 1, uv, &teams, fn);
         if (r == STORE_OK && teams == 0)
             r = STORE_FORBIDDEN;
         if (r == STORE_OK)
@@ -100,8 +86,6 @@ static store_rc_t pg_user_update_body(pg_conn_t *c, void *arg)
     pg_user_update_arg_t *a = arg;
     const store_user_change_t *ch = a->ch;
     const char *fn = "postgres_user_update";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     store_user_t u;
     store_rc_t r = pg_admin_begin(c, a->org, a->user, &u, fn);
     if (r == STORE_OK && ch->role && strcmp(ch->role, "admin") != 0)
@@ -114,7 +98,7 @@ static store_rc_t pg_user_update_body(pg_conn_t *c, void *arg)
     }
     if (r == STORE_OK)
         r = pg_user_teams_change(c, a->org, a->user, ch, fn);
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_user_update(store_t *base, const char *org_uuid, const char *user_uuid,
@@ -130,7 +114,7 @@ store_rc_t postgres_user_update(store_t *base, const char *org_uuid, const char 
         !pg_utf8_all(ch->teams_remove, ch->n_remove))
         return STORE_ERROR;
     pg_user_update_arg_t a = {org_uuid, id, ch};
-    return pg_run((pg_store_t *)base, pg_user_update_body, &a, __func__);
+    return pg_run_tx((pg_store_t *)base, pg_user_update_body, &a, __func__);
 }
 
 typedef struct pg_user_delete_arg {
@@ -142,8 +126,6 @@ static store_rc_t pg_user_delete_body(pg_conn_t *c, void *arg)
 {
     pg_user_delete_arg_t *a = arg;
     const char *fn = "postgres_user_delete";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     store_user_t u;
     char now[24];
     pg_i64(now, a->now);
@@ -162,7 +144,7 @@ static store_rc_t pg_user_delete_body(pg_conn_t *c, void *arg)
         const char *v[] = {a->user};
         r = pg_write(c, P_USER_MEMBERS_DELETE, 1, v, NULL, NULL, false, fn);
     }
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_user_delete(store_t *base, const char *org_uuid, const char *user_uuid, int64_t now)
@@ -173,7 +155,7 @@ store_rc_t postgres_user_delete(store_t *base, const char *org_uuid, const char 
     if (!uuid_parse(user_uuid, id) || !pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
     pg_user_delete_arg_t a = {org_uuid, id, now};
-    return pg_run((pg_store_t *)base, pg_user_delete_body, &a, __func__);
+    return pg_run_tx((pg_store_t *)base, pg_user_delete_body, &a, __func__);
 }
 
 typedef struct pg_team_update_arg {
@@ -185,8 +167,6 @@ static store_rc_t pg_team_update_body(pg_conn_t *c, void *arg)
 {
     pg_team_update_arg_t *a = arg;
     const char *fn = "postgres_team_update";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     store_rc_t r = pg_admin_begin(c, a->org, NULL, NULL, fn);
     if (r == STORE_OK) {
         const char *tv[] = {a->org, a->team};
@@ -209,7 +189,7 @@ static store_rc_t pg_team_update_body(pg_conn_t *c, void *arg)
         const char *v[] = {a->org, a->team, a->parent[0] ? a->parent : NULL};
         r = pg_write(c, P_TEAM_SET_PARENT, 3, v, NULL, NULL, false, fn);
     }
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_team_update(store_t *base, const char *org_uuid, const char *team_uuid, const char *name,
@@ -224,5 +204,5 @@ store_rc_t postgres_team_update(store_t *base, const char *org_uuid, const char 
     if (name && !pg_utf8_ok(name))
         return STORE_ERROR;
     pg_team_update_arg_t a = {org_uuid, id, name, parent_uuid, parent};
-    return pg_run((pg_store_t *)base, pg_team_update_body, &a, __func__);
+    return pg_run_tx((pg_store_t *)base, pg_team_update_body, &a, __func__);
 }

@@ -201,6 +201,10 @@ int pg_upgrade_step(PGconn *pc, const char *name, char *err, size_t errlen);
  * once on a lost connection). */
 typedef store_rc_t (*pg_body_t)(pg_conn_t *c, void *arg);
 store_rc_t pg_run(pg_store_t *st, pg_body_t body, void *arg, const char *fn);
+/* pg_run of body inside one transaction (BEGIN, or a savepoint when one is
+ * open): committed when body answers STORE_OK, else rolled back and its
+ * answer returned (pg_tx_end); BEGIN and COMMIT are logged under fn. */
+store_rc_t pg_run_tx(pg_store_t *st, pg_body_t body, void *arg, const char *fn);
 
 /* ---- the row adapter (rows.c) ------------------------------------------------------ */
 
@@ -229,6 +233,9 @@ store_rc_t pg_lookup(pg_conn_t *c, int id, int n, const char *const *vals, const
                      const char *fn);
 store_rc_t pg_get(pg_store_t *st, int id, const char *p1, const char *p2, const store_shape_t *sh, void *out,
                   const char *fn);
+store_rc_t pg_get_uuid(pg_store_t *st, int id, const char *org, const char *key, const store_shape_t *sh, void *out,
+                       const char *fn);
+store_rc_t pg_one_int(pg_conn_t *c, int id, int n, const char *const *vals, int64_t *v, const char *fn);
 store_rc_t pg_write(pg_conn_t *c, int id, int n, const char *const *vals, const int *lens, const int *fmts,
                     bool want_row, const char *fn);
 
@@ -249,13 +256,15 @@ store_rc_t pg_rows(pg_conn_t *c, PGresult *res, int col0, const store_cbs_t *cb,
 typedef struct pg_rows_arg {
     int id;
     int n;
-    const char *vals[3];
+    const char *vals[4];
     store_cbs_t cb;
     void *ctx;
     int check;                 /* statement that must return a row first (NOT_FOUND otherwise), or -1 */
     int check_n;
+    const char *fn;            /* logged as; NULL: "postgres list" */
 } pg_rows_arg_t;
 store_rc_t pg_rows_body(pg_conn_t *c, void *arg);
+store_rc_t pg_one_body(pg_conn_t *c, void *arg);
 
 /* ---- the library (library.c) ---------------------------------------------------------- */
 

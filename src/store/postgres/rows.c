@@ -144,6 +144,21 @@ static store_rc_t pg_get_body(pg_conn_t *c, void *arg)
     return pg_lookup(c, a->id, a->n, a->vals, a->shape, a->out, a->fn);
 }
 
+/* pg_row_fn of pg_one_int (out: an int64_t): the row's first column. */
+static store_rc_t pg_row_int(const PGresult *res, int row, void *out)
+{
+    *(int64_t *)out = pg_int(res, row, 0);
+    return STORE_OK;
+}
+
+/* The first column (an integer; 0 for NULL) of the first row of statement id
+ * run with vals (n), into *v: STORE_OK, STORE_NOT_FOUND when it gives no row,
+ * STORE_ERROR (logged under fn) when it fails. */
+store_rc_t pg_one_int(pg_conn_t *c, int id, int n, const char *const *vals, int64_t *v, const char *fn)
+{
+    return pg_one(pg_q(c, id, n, vals, NULL, fn), pg_row_int, v);
+}
+
 /* Runs pg_lookup of statement id with $1 = p1 and, when p2 is non-NULL,
  * $2 = p2 as one store operation (pg_run) logged as fn. */
 store_rc_t pg_get(pg_store_t *st, int id, const char *p1, const char *p2, const store_shape_t *sh, void *out,
@@ -151,6 +166,17 @@ store_rc_t pg_get(pg_store_t *st, int id, const char *p1, const char *p2, const 
 {
     pg_get_arg_t a = {id, p2 ? 2 : 1, {p1, p2}, sh, out, fn};
     return pg_run(st, pg_get_body, &a, fn);
+}
+
+/* pg_get of statement id with $1 = org and $2 = key in its canonical form;
+ * NOT_FOUND, with no query, when key is not a UUID or org not UTF-8. */
+store_rc_t pg_get_uuid(pg_store_t *st, int id, const char *org, const char *key, const store_shape_t *sh, void *out,
+                       const char *fn)
+{
+    uuid_str_t canon;
+    if (!uuid_parse(key, canon) || !pg_utf8_ok(org))
+        return STORE_NOT_FOUND;
+    return pg_get(st, id, org, canon, sh, out, fn);
 }
 
 /* Runs a write statement: OK, CONFLICT on a unique violation, NOT_FOUND when
@@ -187,43 +213,68 @@ store_rc_t pg_vals_write_body(pg_conn_t *c, void *arg)
 }
 
 
+/* Where pg_row_cbs hands a row: the set callback of cb with ctx, the row
+ * read from column col0 on. */
+typedef struct pg_cbs_at {
+    pg_conn_t *c;
+    const store_cbs_t *cb;
+    void *ctx;
+    int col0;
+} pg_cbs_at_t;
+
+/* pg_row_fn of a row handed to a callback (arg: a pg_cbs_at_t): STORE_ERROR
+ * when it stops (non-zero). Sets c->called_back before the call. */
+static store_rc_t pg_row_cbs(const PGresult *res, int row, void *arg)
+{
+    const pg_cbs_at_t *at = arg;
+    const store_shape_t *sh = store_cbs_shape(at->cb);
+    store_row_t r;
+    at->c->called_back = true;
+    if (sh)
+        pg_read(res, row, at->col0, sh, &r);
+    return store_cbs_call(at->cb, at->ctx, &r) != 0 ? STORE_ERROR : STORE_OK;
+}
+
 /* Takes res (PQclear'd here; NULL gives STORE_ERROR) and hands each row,
  * read from column col0 on (user, team and key rows: col0 0), to the set
- * callback of cb with ctx; rows whose column col0 is NULL (the empty page's
- * placeholder of the list statements) are skipped. STORE_ERROR when a
- * callback stops (non-zero). Sets c->called_back before a call. */
+ * callback of cb with ctx (pg_row_cbs); rows whose column col0 is NULL (the
+ * empty page's placeholder of the list statements) are skipped. STORE_ERROR
+ * when a callback stops (non-zero). */
 store_rc_t pg_rows(pg_conn_t *c, PGresult *res, int col0, const store_cbs_t *cb, void *ctx)
 {
     if (!res)
         return STORE_ERROR;
-    const store_shape_t *sh = store_cbs_shape(cb);
+    pg_cbs_at_t at = {c, cb, ctx, col0};
     store_rc_t r = STORE_OK;
     int rows = PQntuples(res);
-    for (int i = 0; i < rows && r == STORE_OK; i++) {
-        if (PQgetisnull(res, i, col0))
-            continue;
-        store_row_t row;
-        c->called_back = true;
-        if (sh)
-            pg_read(res, i, col0, sh, &row);
-        if (store_cbs_call(cb, ctx, &row) != 0)
-            r = STORE_ERROR;
-    }
+    for (int i = 0; i < rows && r == STORE_OK; i++)
+        if (!PQgetisnull(res, i, col0))
+            r = pg_row_cbs(res, i, &at);
     PQclear(res);
     return r;
 }
 
 /* The body of a list read (arg: a pg_rows_arg_t): the check statement, when
  * there is one, must find a row (else its answer), then pg_rows of the list
- * statement. */
+ * statement; failures are logged under a->fn. */
 store_rc_t pg_rows_body(pg_conn_t *c, void *arg)
 {
     pg_rows_arg_t *a = arg;
+    const char *fn = a->fn ? a->fn : "postgres list";
     if (a->check >= 0) {
-        store_rc_t r = pg_lookup(c, a->check, a->check_n, a->vals, &store_shape_uuid, NULL, "postgres list");
+        store_rc_t r = pg_lookup(c, a->check, a->check_n, a->vals, &store_shape_uuid, NULL, fn);
         if (r != STORE_OK)
             return r;
     }
-    return pg_rows(c, pg_q(c, a->id, a->n, a->vals, NULL, "postgres list"), 0, &a->cb, a->ctx);
+    return pg_rows(c, pg_q(c, a->id, a->n, a->vals, NULL, fn), 0, &a->cb, a->ctx);
 }
 
+/* The body of a one-row read (arg: a pg_rows_arg_t; its check is not run):
+ * the first row of the statement to the callback (pg_row_cbs), NOT_FOUND
+ * when there is none; failures are logged under a->fn. */
+store_rc_t pg_one_body(pg_conn_t *c, void *arg)
+{
+    pg_rows_arg_t *a = arg;
+    pg_cbs_at_t at = {c, &a->cb, a->ctx, 0};
+    return pg_one(pg_q(c, a->id, a->n, a->vals, NULL, a->fn ? a->fn : "postgres list"), pg_row_cbs, &at);
+}

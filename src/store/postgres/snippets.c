@@ -22,8 +22,6 @@ static store_rc_t pg_snippet_create_body(pg_conn_t *c, void *arg)
     pg_snippet_create_arg_t *a = arg;
     const store_snippet_t *s = a->s;
     const char *fn = "postgres_snippet_create";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     uuid_str_t folder = "";
     store_rc_t r = STORE_OK;
     if (s->in_library && a->folder_path)
@@ -62,7 +60,7 @@ static store_rc_t pg_snippet_create_body(pg_conn_t *c, void *arg)
         if (r == STORE_CONFLICT)
             r = STORE_ERROR; /* workflow_logs has no unique key: never a conflict of the caller's */
     }
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_snippet_create(store_t *base, const store_snippet_t *s, const char *folder_path, int64_t now)
@@ -74,32 +72,7 @@ store_rc_t postgres_snippet_create(store_t *base, const store_snippet_t *s, cons
     if (!pg_utf8_all(texts, sizeof texts / sizeof texts[0]))
         return STORE_ERROR;
     pg_snippet_create_arg_t a = {s, folder_path, now};
-    return pg_run((pg_store_t *)base, pg_snippet_create_body, &a, __func__);
-}
-
-typedef struct pg_snippet_get_arg {
-    const char *code;
-    store_snippet_cb cb;
-    void *ctx;
-} pg_snippet_get_arg_t;
-
-static store_rc_t pg_snippet_by_code_body(pg_conn_t *c, void *arg)
-{
-    pg_snippet_get_arg_t *a = arg;
-    const char *v[] = {a->code};
-    PGresult *res = pg_q(c, P_SNIPPET_BY_CODE, 1, v, NULL, "postgres_snippet_by_code");
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = PQntuples(res) > 0 ? STORE_OK : STORE_NOT_FOUND;
-    if (r == STORE_OK) {
-        store_snippet_t sn;
-        pg_read(res, 0, 0, &store_shape_snippet, &sn);
-        c->called_back = true;
-        if (a->cb(a->ctx, &sn) != 0)
-            r = STORE_ERROR;
-    }
-    PQclear(res);
-    return r;
+    return pg_run_tx((pg_store_t *)base, pg_snippet_create_body, &a, __func__);
 }
 
 store_rc_t postgres_snippet_by_code(store_t *base, const char *share_code, store_snippet_cb cb, void *ctx)
@@ -108,6 +81,6 @@ store_rc_t postgres_snippet_by_code(store_t *base, const char *share_code, store
         return STORE_ERROR;
     if (!pg_utf8_ok(share_code))
         return STORE_NOT_FOUND;
-    pg_snippet_get_arg_t a = {share_code, cb, ctx};
-    return pg_run((pg_store_t *)base, pg_snippet_by_code_body, &a, __func__);
+    pg_rows_arg_t a = {P_SNIPPET_BY_CODE, 1, {share_code}, {.snippet = cb}, ctx, -1, 0, __func__};
+    return pg_run((pg_store_t *)base, pg_one_body, &a, __func__);
 }

@@ -29,9 +29,9 @@ void pg_webhooks_sql_init(void)
     pg_sql[P_WH_ORG_LOCK] = "SELECT (SELECT count(*) FROM webhook_endpoints WHERE org_uuid = $1)"
                             " FROM organizations WHERE uuid = $1 FOR UPDATE";
     pg_sql[P_WH_INSERT] = "INSERT INTO webhook_endpoints(" PG_WH_COLS ") VALUES ($1, $2, $3, $4, $5, $6, $7)";
-    pg_sql[P_WH_LIST] = "SELECT " PG_WH_COLS " FROM webhook_endpoints WHERE $1::text IS NULL OR org_uuid = $1"
+    pg_sql[P_WH_LIST] = "SELECT " STORE_WEBHOOK_SELECT " FROM webhook_endpoints WHERE $1::text IS NULL OR org_uuid = $1"
                         " ORDER BY created_at, id";
-    pg_sql[P_WH_GET] = "SELECT " PG_WH_COLS " FROM webhook_endpoints WHERE id = $1";
+    pg_sql[P_WH_GET] = "SELECT " STORE_WEBHOOK_SELECT " FROM webhook_endpoints WHERE id = $1";
     pg_sql[P_WH_DROP_EVENTS] = "DELETE FROM webhook_events e WHERE seq IN (SELECT event_seq FROM webhook_deliveries"
                                " WHERE endpoint_id = $1) AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d"
                                " WHERE d.event_seq = e.seq AND d.endpoint_id <> $1)";
@@ -67,13 +67,7 @@ void pg_webhooks_sql_init(void)
 static store_rc_t pg_outbox_subs(pg_conn_t *c, const char *org, int64_t *mask)
 {
     *mask = 0;
-    PGresult *res = pg_q(c, P_WH_SUBS, 1, &org, NULL, __func__);
-    if (!res)
-        return STORE_ERROR;
-    if (PQntuples(res) == 1)
-        *mask = pg_int(res, 0, 0);
-    PQclear(res);
-    return STORE_OK;
+    return pg_one_int(c, P_WH_SUBS, 1, &org, mask, __func__) == STORE_ERROR ? STORE_ERROR : STORE_OK;
 }
 
 /* The row of P_CONV_GET of conversation conv of org handed to cb (inside
@@ -201,30 +195,15 @@ store_rc_t pg_outbox_change(pg_conn_t *c, const char *org, const char *conv, con
 
 /* ---- endpoints ------------------------------------------------------------------ */
 
-/* Reads endpoint row i of res (PG_WH_COLS) into w. */
-static void pg_wh_read(const PGresult *res, int i, store_webhook_t *w)
-{
-    memset(w, 0, sizeof *w);
-    pg_copy(res, i, 0, w->id, sizeof w->id);
-    pg_copy(res, i, 1, w->org_uuid, sizeof w->org_uuid);
-    pg_copy(res, i, 2, w->url, sizeof w->url);
-    w->events = pg_int(res, i, 3);
-    w->resource = strcmp(PQgetvalue(res, i, 4), "resource") == 0;
-    pg_copy(res, i, 5, w->secret, sizeof w->secret);
-    w->created_at = pg_int(res, i, 6);
-}
-
 static store_rc_t pg_wh_create_body(pg_conn_t *c, void *arg)
 {
     const store_webhook_t *w = arg;
     const char *fn = "postgres_webhook_create";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     const char *org = w->org_uuid;
-    PGresult *res = pg_q(c, P_WH_ORG_LOCK, 1, &org, NULL, fn);
-    store_rc_t r = !res ? STORE_ERROR : PQntuples(res) == 0 ? STORE_NOT_FOUND
-                                      : pg_int(res, 0, 0) >= WEBHOOK_PER_ORG_MAX ? STORE_CONFLICT : STORE_OK;
-    PQclear(res);
+    int64_t n = 0; /* the organization's endpoints; NOT_FOUND: no such organization */
+    store_rc_t r = pg_one_int(c, P_WH_ORG_LOCK, 1, &org, &n, fn);
+    if (r == STORE_OK && n >= WEBHOOK_PER_ORG_MAX)
+        r = STORE_CONFLICT;
     if (r == STORE_OK) {
         char ev[24], at[24];
         const char *vals[] = {w->id, w->org_uuid, w->url, pg_i64(ev, w->events),
@@ -233,7 +212,7 @@ static store_rc_t pg_wh_create_body(pg_conn_t *c, void *arg)
         if (r == STORE_CONFLICT) /* the id exists: a programming error, not a full organization */
             r = STORE_ERROR;
     }
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_webhook_create(store_t *base, const store_webhook_t *w)
@@ -245,32 +224,7 @@ store_rc_t postgres_webhook_create(store_t *base, const store_webhook_t *w)
     const char *texts[] = {w->url, w->secret};
     if (!pg_utf8_all(texts, 2))
         return STORE_ERROR;
-    return pg_run((pg_store_t *)base, pg_wh_create_body, (void *)w, __func__);
-}
-
-/* A list of endpoints (pg_wh_list_body). */
-typedef struct pg_wh_list_arg {
-    const char *org;
-    store_webhook_cb cb;
-    void *ctx;
-} pg_wh_list_arg_t;
-
-static store_rc_t pg_wh_list_body(pg_conn_t *c, void *arg)
-{
-    pg_wh_list_arg_t *a = arg;
-    PGresult *res = pg_q(c, P_WH_LIST, 1, &a->org, NULL, "postgres_webhook_list");
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = STORE_OK;
-    for (int i = 0; i < PQntuples(res) && r == STORE_OK; i++) {
-        store_webhook_t w;
-        pg_wh_read(res, i, &w);
-        c->called_back = true;
-        if (a->cb(a->ctx, &w) != 0)
-            r = STORE_ERROR;
-    }
-    PQclear(res);
-    return r;
+    return pg_run_tx((pg_store_t *)base, pg_wh_create_body, (void *)w, __func__);
 }
 
 store_rc_t postgres_webhook_list(store_t *base, const char *org_uuid, store_webhook_cb cb, void *ctx)
@@ -279,27 +233,8 @@ store_rc_t postgres_webhook_list(store_t *base, const char *org_uuid, store_webh
         return STORE_ERROR;
     if (org_uuid && !pg_utf8_ok(org_uuid))
         return STORE_OK;
-    pg_wh_list_arg_t a = {org_uuid, cb, ctx};
-    return pg_run((pg_store_t *)base, pg_wh_list_body, &a, __func__);
-}
-
-/* One endpoint (pg_wh_get_body). */
-typedef struct pg_wh_get_arg {
-    const char *id;
-    store_webhook_t *out;
-} pg_wh_get_arg_t;
-
-static store_rc_t pg_wh_get_body(pg_conn_t *c, void *arg)
-{
-    pg_wh_get_arg_t *a = arg;
-    PGresult *res = pg_q(c, P_WH_GET, 1, &a->id, NULL, "postgres_webhook_get");
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = PQntuples(res) == 1 ? STORE_OK : STORE_NOT_FOUND;
-    if (r == STORE_OK && a->out)
-        pg_wh_read(res, 0, a->out);
-    PQclear(res);
-    return r;
+    pg_rows_arg_t a = {P_WH_LIST, 1, {org_uuid}, {.webhook = cb}, ctx, -1, 0, __func__};
+    return pg_run((pg_store_t *)base, pg_rows_body, &a, __func__);
 }
 
 store_rc_t postgres_webhook_get(store_t *base, const char *id, store_webhook_t *out)
@@ -308,20 +243,17 @@ store_rc_t postgres_webhook_get(store_t *base, const char *id, store_webhook_t *
         return STORE_ERROR;
     if (!pg_utf8_ok(id))
         return STORE_NOT_FOUND;
-    pg_wh_get_arg_t a = {id, out};
-    return pg_run((pg_store_t *)base, pg_wh_get_body, &a, __func__);
+    return pg_get((pg_store_t *)base, P_WH_GET, id, NULL, &store_shape_webhook, out, __func__);
 }
 
 static store_rc_t pg_wh_delete_body(pg_conn_t *c, void *arg)
 {
     const char *id = arg;
     const char *fn = "postgres_webhook_delete";
-    if (pg_tx_begin(c, fn) != STORE_OK)
-        return STORE_ERROR;
     store_rc_t r = pg_write(c, P_WH_DROP_EVENTS, 1, &id, NULL, NULL, false, fn);
     if (r == STORE_OK)
         r = pg_write(c, P_WH_DELETE, 1, &id, NULL, NULL, true, fn);
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_webhook_delete(store_t *base, const char *id)
@@ -330,7 +262,7 @@ store_rc_t postgres_webhook_delete(store_t *base, const char *id)
         return STORE_ERROR;
     if (!pg_utf8_ok(id))
         return STORE_NOT_FOUND;
-    return pg_run((pg_store_t *)base, pg_wh_delete_body, (void *)id, __func__);
+    return pg_run_tx((pg_store_t *)base, pg_wh_delete_body, (void *)id, __func__);
 }
 
 /* The deliveries of one endpoint (pg_wh_deliveries_body). */
@@ -346,15 +278,11 @@ static store_rc_t pg_wh_deliveries_body(pg_conn_t *c, void *arg)
 {
     pg_wh_deliveries_arg_t *a = arg;
     const char *fn = "postgres_webhook_deliveries";
-    if (pg_tx_begin(c, fn) != STORE_OK) /* one snapshot: the endpoint and its deliveries */
-        return STORE_ERROR;
-    PGresult *res = pg_q(c, P_WH_GET, 1, &a->id, NULL, fn);
-    store_rc_t r = !res ? STORE_ERROR : PQntuples(res) == 1 ? STORE_OK : STORE_NOT_FOUND;
-    PQclear(res);
+    store_rc_t r = pg_lookup(c, P_WH_GET, 1, &a->id, &store_shape_webhook, NULL, fn);
     char st[16], lim[24];
     snprintf(st, sizeof st, "%d", a->status);
     const char *vals[] = {a->id, st, pg_i64(lim, a->limit)};
-    res = r == STORE_OK ? pg_q(c, P_WH_DELIVERIES, 3, vals, NULL, fn) : NULL;
+    PGresult *res = r == STORE_OK ? pg_q(c, P_WH_DELIVERIES, 3, vals, NULL, fn) : NULL;
     if (r == STORE_OK && !res)
         r = STORE_ERROR;
     for (int i = 0; r == STORE_OK && i < PQntuples(res); i++) {
@@ -372,7 +300,7 @@ static store_rc_t pg_wh_deliveries_body(pg_conn_t *c, void *arg)
             r = STORE_ERROR;
     }
     PQclear(res);
-    return pg_tx_end(c, r, fn);
+    return r;
 }
 
 store_rc_t postgres_webhook_deliveries(store_t *base, const char *id, int status, int64_t limit,
@@ -383,7 +311,8 @@ store_rc_t postgres_webhook_deliveries(store_t *base, const char *id, int status
     if (!pg_utf8_ok(id))
         return STORE_NOT_FOUND;
     pg_wh_deliveries_arg_t a = {id, status, limit, cb, ctx};
-    return pg_run((pg_store_t *)base, pg_wh_deliveries_body, &a, __func__);
+    /* one transaction, so one snapshot: the endpoint and its deliveries */
+    return pg_run_tx((pg_store_t *)base, pg_wh_deliveries_body, &a, __func__);
 }
 
 /* ---- the delivery worker's session ----------------------------------------------------- */
@@ -582,12 +511,5 @@ store_rc_t postgres_webhook_prune(store_t *base, int64_t before_ms, int64_t *del
 
 store_rc_t pg_webhook_backlog(pg_conn_t *c, int64_t *n)
 {
-    PGresult *res = pg_q(c, P_WH_BACKLOG, 0, NULL, NULL, __func__);
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = PQntuples(res) == 1 ? STORE_OK : STORE_ERROR;
-    if (r == STORE_OK)
-        *n = pg_int(res, 0, 0);
-    PQclear(res);
-    return r;
+    return pg_one_int(c, P_WH_BACKLOG, 0, NULL, n, __func__) == STORE_OK ? STORE_OK : STORE_ERROR;
 }

@@ -1,46 +1,32 @@
 /* library.c - library folders in the SQLite backend: one folder, a folder's subfolders with their totals, making a folder path (beyond.md §5). */
 #include "store/sqlite/sq.h"
 
-#include <stdio.h>
-#include <string.h>
-
 #include "lib/uuid.h"
+#include "store/folder_path.h"
+
+/* store_folder_step_fn of sq_folder_ensure (conn: the sq_conn_t, inside a
+ * write transaction, so nobody makes it meanwhile): the folder by its path,
+ * else a new one. */
+static store_rc_t sq_folder_step(void *conn, const store_folder_req_t *q, const store_folder_seg_t *seg, uuid_str_t id)
+{
+    sq_conn_t *c = conn;
+    const sq_param_t find[] = {SQ_TEXT(q->org), SQ_TEXT(q->owner), SQ_TEXT(seg->prefix)};
+    store_rc_t r = sq_one_row(c, S_FOLDER_BY_PATH, sq_bind(c, S_FOLDER_BY_PATH, find, SQ_NPARAMS(find), q->fn),
+                              sq_row_into, &(sq_into_t){&store_shape_uuid, id}, q->fn);
+    if (r != STORE_NOT_FOUND)
+        return r;
+    uuid_v7(id);
+    const sq_param_t p[] = {SQ_TEXT(id),       SQ_TEXT(q->org),  SQ_TEXT(q->owner),
+                            SQ_TEXT(seg->parent[0] ? seg->parent : NULL), SQ_TEXT(seg->name), SQ_TEXT(seg->prefix),
+                            SQ_INT(q->hidden && seg->last ? 1 : 0), SQ_TEXT(q->user), SQ_INT(q->now_ms)};
+    return sq_run(c, S_FOLDER_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), q->fn);
+}
 
 store_rc_t sq_folder_ensure(sq_conn_t *c, const char *org, const char *owner, const char *path, const char *user,
                             bool hidden, int64_t now_ms, uuid_str_t out, const char *fn)
 {
-    char prefix[sizeof(((store_folder_t *)0)->path)];
-    uuid_str_t parent = "";
-    size_t n = strlen(path);
-    if (path[0] != '/' || n >= sizeof prefix) {
-        fprintf(stderr, "parley: store %s: not a folder path\n", fn);
-        return STORE_ERROR;
-    }
-    /* each segment in turn: "/a", "/a/b", ... */
-    for (size_t at = 1; at < n;) {
-        size_t end = at + strcspn(path + at, "/");
-        memcpy(prefix, path, end);
-        prefix[end] = '\0';
-        const sq_param_t q[] = {SQ_TEXT(org), SQ_TEXT(owner), SQ_TEXT(prefix)};
-        uuid_str_t id;
-        store_rc_t r = sq_one_row(c, S_FOLDER_BY_PATH, sq_bind(c, S_FOLDER_BY_PATH, q, SQ_NPARAMS(q), fn), sq_row_into,
-                                  &(sq_into_t){&store_shape_uuid, id}, fn);
-        if (r == STORE_NOT_FOUND) {
-            uuid_v7(id);
-            char name[sizeof(((store_folder_t *)0)->name)];
-            snprintf(name, sizeof name, "%.*s", (int)(end - at), path + at);
-            const sq_param_t p[] = {SQ_TEXT(id),     SQ_TEXT(org),  SQ_TEXT(owner),
-                                    SQ_TEXT(parent[0] ? parent : NULL), SQ_TEXT(name), SQ_TEXT(prefix),
-                                    SQ_INT(hidden && end >= n ? 1 : 0), SQ_TEXT(user), SQ_INT(now_ms)};
-            r = sq_run(c, S_FOLDER_INSERT, SQ_INSERT, p, SQ_NPARAMS(p), fn);
-        }
-        if (r != STORE_OK)
-            return r;
-        memcpy(parent, id, sizeof parent);
-        at = end + 1;
-    }
-    sq_out_uuid(out, parent);
-    return STORE_OK;
+    const store_folder_req_t q = {org, owner, path, user, hidden, now_ms, fn};
+    return store_folder_path_ensure(&q, sq_folder_step, c, out);
 }
 
 store_rc_t sqlite_folder_ensure(store_t *base, const char *org_uuid, const char *owner_uuid, const char *path,
@@ -60,10 +46,7 @@ store_rc_t sqlite_folder_get(store_t *base, const char *org_uuid, const char *fo
     sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !folder_uuid)
         return STORE_ERROR;
-    uuid_str_t id;
-    if (!uuid_parse(folder_uuid, id))
-        return STORE_NOT_FOUND;
-    return sq_get(c, S_FOLDER_GET, org_uuid, id, &store_shape_folder, out, __func__);
+    return sq_get_uuid(c, S_FOLDER_GET, org_uuid, folder_uuid, &store_shape_folder, out, __func__);
 }
 
 store_rc_t sqlite_folder_children(store_t *base, const char *org_uuid, const char *owner_uuid, const char *parent_uuid,
@@ -77,18 +60,7 @@ store_rc_t sqlite_folder_children(store_t *base, const char *org_uuid, const cha
     sqlite3_stmt *s = sq_bind(c, S_FOLDER_CHILDREN, p, SQ_NPARAMS(p), __func__);
     if (!s)
         return STORE_ERROR;
-    store_rc_t r = STORE_OK;
-    int rc = SQLITE_DONE;
-    while (r == STORE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_folder_t f;
-        sq_read(s, 0, &store_shape_folder, &f);
-        if (cb(ctx, &f) != 0)
-            r = STORE_ERROR;
-    }
-    if (r == STORE_OK && rc != SQLITE_DONE) {
-        sq_log(c->db, __func__, rc);
-        r = STORE_ERROR;
-    }
+    store_rc_t r = sq_rows(c, s, &(store_cbs_t){.folder = cb}, ctx, __func__);
     sq_put(c, S_FOLDER_CHILDREN, s);
     return r;
 }

@@ -70,10 +70,7 @@ store_rc_t sqlite_key_get(store_t *base, const char *org_uuid, const char *key_i
     sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !key_id)
         return STORE_ERROR;
-    uuid_str_t id;
-    if (!uuid_parse(key_id, id))
-        return STORE_NOT_FOUND;
-    return sq_get(c, S_KEY_GET, org_uuid, id, &store_shape_key, out, __func__);
+    return sq_get_uuid(c, S_KEY_GET, org_uuid, key_id, &store_shape_key, out, __func__);
 }
 
 /* Calls cb for each live key of the org (or of one user), oldest first.
@@ -264,10 +261,7 @@ store_rc_t sqlite_team_get(store_t *base, const char *org_uuid, const char *team
     sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !team_uuid)
         return STORE_ERROR;
-    uuid_str_t id;
-    if (!uuid_parse(team_uuid, id))
-        return STORE_NOT_FOUND;
-    return sq_get(c, S_TEAM_GET, org_uuid, id, &store_shape_team, out, __func__);
+    return sq_get_uuid(c, S_TEAM_GET, org_uuid, team_uuid, &store_shape_team, out, __func__);
 }
 
 store_rc_t sqlite_team_list(store_t *base, const char *org_uuid, store_team_cb cb, void *ctx)

@@ -12,18 +12,6 @@ store_rc_t sqlite_org_get(store_t *base, const char *org_uuid, store_org_t *out)
     return sq_get(c, S_ORG_GET, org_uuid, NULL, &store_shape_org, out, __func__);
 }
 
-/* The first column of cached statement id bound to p1 (and p2 when not
- * NULL), an integer, into *n. STORE_OK or STORE_ERROR (logged). */
-static store_rc_t sq_count(sq_conn_t *c, int id, const char *p1, const char *p2, int64_t *n, const char *fn)
-{
-    sqlite3_stmt *s = sq_stmt2(c, id, p1, p2, fn);
-    if (!s)
-        return STORE_ERROR;
-    bool ok = sq_step_int(c, s, n, fn);
-    sq_put(c, id, s);
-    return ok ? STORE_OK : STORE_ERROR;
-}
-
 /* Opens a write transaction and loads user_uuid (canonical form into id) of
  * org into *u. STORE_OK with the transaction open; otherwise nothing is open
  * and the answer is NOT_FOUND (no such live user, or not a UUID) or ERROR. */
@@ -47,7 +35,7 @@ static store_rc_t sq_last_admin(sq_conn_t *c, const store_user_t *u, const char 
     if (strcmp(u->role, "admin") != 0)
         return STORE_OK;
     int64_t admins = 0;
-    store_rc_t r = sq_count(c, S_ADMIN_COUNT, u->org_uuid, NULL, &admins, fn);
+    store_rc_t r = sq_one_int(c, S_ADMIN_COUNT, u->org_uuid, NULL, &admins, fn);
     return r == STORE_OK && admins <= 1 ? STORE_CONFLICT : r;
 }
 
@@ -80,7 +68,7 @@ static store_rc_t sq_user_teams_change(sq_conn_t *c, const char *org, const char
     }
     if (r == STORE_OK && (ch->n_add || ch->n_remove || ch->primary_team)) {
         int64_t teams = 0;
-        r = sq_count(c, S_MEMBER_COUNT, user, NULL, &teams, fn);
+        r = sq_one_int(c, S_MEMBER_COUNT, user, NULL, &teams, fn);
         if (r == STORE_OK && teams == 0)
             r = STORE_FORBIDDEN;
         if (r == STORE_OK) {

@@ -72,6 +72,19 @@ bool sq_step_int(sq_conn_t *c, sqlite3_stmt *s, int64_t *v, const char *fn)
     return true;
 }
 
+/* The first column (an integer) of cached statement id bound as sq_stmt2
+ * binds it, into *n; puts it back. STORE_OK, or STORE_ERROR (logged under
+ * fn) when it fails or gives no row. */
+store_rc_t sq_one_int(sq_conn_t *c, int id, const char *p1, const char *p2, int64_t *n, const char *fn)
+{
+    sqlite3_stmt *s = sq_stmt2(c, id, p1, p2, fn);
+    if (!s)
+        return STORE_ERROR;
+    bool ok = sq_step_int(c, s, n, fn);
+    sq_put(c, id, s);
+    return ok ? STORE_OK : STORE_ERROR;
+}
+
 /* The columns of the current row of a statement (src: the sqlite3_stmt). */
 static const char *sq_col_text(const void *src, int col)
 {
@@ -125,28 +138,47 @@ store_rc_t sq_get(sq_conn_t *c, int id, const char *p1, const char *p2, const st
     return sq_one_row(c, id, sq_stmt2(c, id, p1, p2, fn), sq_row_into, out ? &into : NULL, fn);
 }
 
+/* sq_row_fn of a row handed to a callback (arg: an sq_cbs_at_t): the set
+ * callback's answer, STORE_ERROR when it stops (non-zero). */
+store_rc_t sq_row_cbs(sqlite3_stmt *s, void *arg)
+{
+    const sq_cbs_at_t *at = arg;
+    const store_shape_t *sh = store_cbs_shape(&at->cb);
+    store_row_t row;
+    if (sh == &store_shape_conv) { /* its document may be packed: unpacked into at->doc */
+        if (!at->doc || sq_read_conv(s, &row.c, at->doc) != 0)
+            return STORE_ERROR;
+    } else if (sh) {
+        sq_read(s, 0, sh, &row);
+    }
+    return store_cbs_call(&at->cb, at->ctx, &row) != 0 ? STORE_ERROR : STORE_OK;
+}
+
+/* sq_get of cached statement id with ?1 = org and ?2 = key in its canonical
+ * form; NOT_FOUND, with no query, when key is not a UUID. */
+store_rc_t sq_get_uuid(sq_conn_t *c, int id, const char *org, const char *key, const store_shape_t *sh, void *out,
+                       const char *fn)
+{
+    uuid_str_t canon;
+    if (!uuid_parse(key, canon))
+        return STORE_NOT_FOUND;
+    return sq_get(c, id, org, canon, sh, out, fn);
+}
+
 /* Steps s (bound; it stays the caller's) to its end, handing each row to the
- * set callback of cb with ctx. STORE_ERROR when a callback stops (non-zero)
- * or a step fails (logged under fn). */
+ * set callback of cb with ctx (sq_row_cbs). STORE_ERROR when a callback
+ * stops (non-zero) or a step fails (logged under fn). */
 store_rc_t sq_rows(sq_conn_t *c, sqlite3_stmt *s, const store_cbs_t *cb, void *ctx, const char *fn)
 {
-    const store_shape_t *sh = store_cbs_shape(cb);
-    bool conv = sh == &store_shape_conv;
-    buf_t *doc = conv ? sq_doc_buf_get(c) : NULL; /* each conversation's document unpacked (sq_read_conv) */
-    store_rc_t r = conv && !doc ? STORE_ERROR : STORE_OK;
+    bool conv = store_cbs_shape(cb) == &store_shape_conv;
+    sq_cbs_at_t at = {*cb, ctx, conv ? sq_doc_buf_get(c) : NULL};
+    if (conv && !at.doc)
+        return STORE_ERROR;
+    store_rc_t r = STORE_OK;
     int rc = SQLITE_DONE;
-    while (r == STORE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_row_t row;
-        if (conv) {
-            if (sq_read_conv(s, &row.c, doc) != 0)
-                r = STORE_ERROR;
-        } else if (sh) {
-            sq_read(s, 0, sh, &row);
-        }
-        if (r == STORE_OK && store_cbs_call(cb, ctx, &row) != 0)
-            r = STORE_ERROR;
-    }
-    sq_doc_buf_put(c, doc);
+    while (r == STORE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
+        r = sq_row_cbs(s, &at) == STORE_OK ? STORE_OK : STORE_ERROR;
+    sq_doc_buf_put(c, at.doc);
     if (r == STORE_OK && rc != SQLITE_DONE) {
         sq_log(c->db, fn, rc);
         r = STORE_ERROR;

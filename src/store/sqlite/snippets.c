@@ -66,27 +66,12 @@ store_rc_t sqlite_snippet_create(store_t *base, const store_snippet_t *s, const 
     return sq_tx_end(c, r, __func__);
 }
 
-/* sq_row_fn of the snippet lookup: hands the row to the store_snippet_cb of
- * the arg (two pointers: callback, context). */
-typedef struct sq_snippet_out {
-    store_snippet_cb cb;
-    void *ctx;
-} sq_snippet_out_t;
-
-static store_rc_t sq_snippet_row(sqlite3_stmt *s, void *arg)
-{
-    const sq_snippet_out_t *o = arg;
-    store_snippet_t sn;
-    sq_read(s, 0, &store_shape_snippet, &sn);
-    return o->cb(o->ctx, &sn) == 0 ? STORE_OK : STORE_ERROR;
-}
-
 store_rc_t sqlite_snippet_by_code(store_t *base, const char *share_code, store_snippet_cb cb, void *ctx)
 {
     sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !share_code || !cb)
         return STORE_ERROR;
-    sq_snippet_out_t o = {cb, ctx};
-    return sq_one_row(c, S_SNIPPET_BY_CODE, sq_stmt2(c, S_SNIPPET_BY_CODE, share_code, NULL, __func__),
-                      sq_snippet_row, &o, __func__);
+    sq_cbs_at_t at = {{.snippet = cb}, ctx, NULL};
+    return sq_one_row(c, S_SNIPPET_BY_CODE, sq_stmt2(c, S_SNIPPET_BY_CODE, share_code, NULL, __func__), sq_row_cbs,
+                      &at, __func__);
 }

@@ -288,10 +288,21 @@ sqlite3_stmt *sq_bind(sq_conn_t *c, int id, const sq_param_t *p, int n, const ch
 sqlite3_stmt *sq_stmt2(sq_conn_t *c, int id, const char *p1, const char *p2, const char *fn);
 store_rc_t sq_one_row(sq_conn_t *c, int id, sqlite3_stmt *s, sq_row_fn row, void *out, const char *fn);
 bool sq_step_int(sq_conn_t *c, sqlite3_stmt *s, int64_t *v, const char *fn);
+store_rc_t sq_one_int(sq_conn_t *c, int id, const char *p1, const char *p2, int64_t *n, const char *fn);
 void sq_read(sqlite3_stmt *s, int col0, const store_shape_t *sh, void *out);
 store_rc_t sq_row_into(sqlite3_stmt *s, void *arg);
 store_rc_t sq_get(sq_conn_t *c, int id, const char *p1, const char *p2, const store_shape_t *sh, void *out,
                   const char *fn);
+store_rc_t sq_get_uuid(sq_conn_t *c, int id, const char *org, const char *key, const store_shape_t *sh, void *out,
+                       const char *fn);
+/* What sq_row_cbs hands a row to: the set callback of cb with ctx. */
+typedef struct sq_cbs_at {
+    store_cbs_t cb;
+    void *ctx;
+    buf_t *doc;                    /* a conversation row's document is unpacked here (sq_doc_buf_get); required
+                                    * for .conv, else unused */
+} sq_cbs_at_t;
+store_rc_t sq_row_cbs(sqlite3_stmt *s, void *arg);
 store_rc_t sq_rows(sq_conn_t *c, sqlite3_stmt *s, const store_cbs_t *cb, void *ctx, const char *fn);
 store_rc_t sq_list(sq_conn_t *c, int id, const char *p1, const char *p2, store_cbs_t cb, void *ctx, const char *fn);
 store_rc_t sq_resolve(sq_conn_t *c, int by_uuid, int by_name, const char *org, const char *key,

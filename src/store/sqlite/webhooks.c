@@ -26,9 +26,9 @@ void sq_webhooks_sql_init(void)
     sq_sql[S_WH_COUNT] = "SELECT count(*) FROM webhook_endpoints WHERE org_uuid = ?1";
     sq_sql[S_WH_INSERT] = "INSERT INTO webhook_endpoints(" SQ_WH_COLS ")"
                           " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7 WHERE EXISTS (SELECT 1 FROM organizations WHERE uuid = ?2)";
-    sq_sql[S_WH_LIST] = "SELECT " SQ_WH_COLS " FROM webhook_endpoints WHERE ?1 IS NULL OR org_uuid = ?1"
+    sq_sql[S_WH_LIST] = "SELECT " STORE_WEBHOOK_SELECT " FROM webhook_endpoints WHERE ?1 IS NULL OR org_uuid = ?1"
                         " ORDER BY created_at, id";
-    sq_sql[S_WH_GET] = "SELECT " SQ_WH_COLS " FROM webhook_endpoints WHERE id = ?1";
+    sq_sql[S_WH_GET] = "SELECT " STORE_WEBHOOK_SELECT " FROM webhook_endpoints WHERE id = ?1";
     /* the events that go with an endpoint: those no other endpoint has a delivery of */
     sq_sql[S_WH_DROP_EVENTS] = "DELETE FROM webhook_events WHERE seq IN (SELECT event_seq FROM webhook_deliveries"
                                " WHERE endpoint_id = ?1) AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d"
@@ -263,14 +263,8 @@ static store_rc_t sq_outbox_waiting(sq_conn_t *c, const char *conv, int64_t mark
     const char *fn = "sq_outbox_waiting";
     *first = *last = 0;
     sqlite3_stmt *s;
-    if (mark == SQ_OUTBOX_MARK_UNKNOWN) {
-        const sq_param_t q[] = {SQ_TEXT(conv)};
-        s = sq_bind(c, S_WH_LAZY_FIND, q, SQ_NPARAMS(q), fn);
-        bool ok = s && sq_step_int(c, s, &mark, fn);
-        sq_put(c, S_WH_LAZY_FIND, s);
-        if (!ok)
-            return STORE_ERROR;
-    }
+    if (mark == SQ_OUTBOX_MARK_UNKNOWN && sq_one_int(c, S_WH_LAZY_FIND, conv, NULL, &mark, fn) != STORE_OK)
+        return STORE_ERROR;
     if (mark <= 0)
         return STORE_OK;
     const sq_param_t p[] = {SQ_INT(mark), SQ_TEXT(conv), SQ_INT(SQ_WH_LAZY_SPAN)};
@@ -418,20 +412,6 @@ void sq_outbox_committed(sq_conn_t *c)
 
 /* ---- endpoints ------------------------------------------------------------------ */
 
-/* Reads an endpoint row (S_WH_COLS) of s into w. */
-static void sq_wh_read(sqlite3_stmt *s, store_webhook_t *w)
-{
-    memset(w, 0, sizeof *w);
-    sq_copy_col(s, 0, w->id, sizeof w->id);
-    sq_copy_col(s, 1, w->org_uuid, sizeof w->org_uuid);
-    sq_copy_col(s, 2, w->url, sizeof w->url);
-    w->events = sqlite3_column_int64(s, 3);
-    const char *payload = (const char *)sqlite3_column_text(s, 4);
-    w->resource = payload && strcmp(payload, "resource") == 0;
-    sq_copy_col(s, 5, w->secret, sizeof w->secret);
-    w->created_at = sqlite3_column_int64(s, 6);
-}
-
 /* The write job of sqlite_webhook_create (arg: the store_webhook_t). */
 static store_rc_t sq_wh_create_tx(void *conn, void *arg)
 {
@@ -441,9 +421,7 @@ static store_rc_t sq_wh_create_tx(void *conn, void *arg)
     if (sq_tx_begin(c, fn) != STORE_OK)
         return STORE_ERROR;
     int64_t n = 0;
-    sqlite3_stmt *s = sq_stmt2(c, S_WH_COUNT, w->org_uuid, NULL, fn);
-    store_rc_t r = s && sq_step_int(c, s, &n, fn) ? STORE_OK : STORE_ERROR;
-    sq_put(c, S_WH_COUNT, s);
+    store_rc_t r = sq_one_int(c, S_WH_COUNT, w->org_uuid, NULL, &n, fn);
     if (r == STORE_OK && n >= WEBHOOK_PER_ORG_MAX)
         r = STORE_CONFLICT;
     if (r == STORE_OK) {
@@ -467,30 +445,7 @@ store_rc_t sqlite_webhook_list(store_t *base, const char *org_uuid, store_webhoo
     sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !cb)
         return STORE_ERROR;
-    sqlite3_stmt *s = sq_stmt2(c, S_WH_LIST, org_uuid, NULL, __func__);
-    if (!s)
-        return STORE_ERROR;
-    store_rc_t r = STORE_OK;
-    int rc;
-    while (r == STORE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_webhook_t w;
-        sq_wh_read(s, &w);
-        if (cb(ctx, &w) != 0)
-            r = STORE_ERROR;
-    }
-    if (r == STORE_OK && rc != SQLITE_DONE) {
-        sq_log(c->db, __func__, rc);
-        r = STORE_ERROR;
-    }
-    sq_put(c, S_WH_LIST, s);
-    return r;
-}
-
-/* sq_row_fn of S_WH_GET (out: a store_webhook_t). */
-static store_rc_t sq_wh_row(sqlite3_stmt *s, void *out)
-{
-    sq_wh_read(s, out);
-    return STORE_OK;
+    return sq_list(c, S_WH_LIST, org_uuid, NULL, (store_cbs_t){.webhook = cb}, ctx, __func__);
 }
 
 store_rc_t sqlite_webhook_get(store_t *base, const char *id, store_webhook_t *out)
@@ -498,7 +453,7 @@ store_rc_t sqlite_webhook_get(store_t *base, const char *id, store_webhook_t *ou
     sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !id || !out)
         return STORE_ERROR;
-    return sq_one_row(c, S_WH_GET, sq_stmt2(c, S_WH_GET, id, NULL, __func__), sq_wh_row, out, __func__);
+    return sq_get(c, S_WH_GET, id, NULL, &store_shape_webhook, out, __func__);
 }
 
 /* The write job of sqlite_webhook_delete (arg: the endpoint id). */
