@@ -6,8 +6,7 @@
 #include <string.h>
 
 #include "model/scorecard.h"
-
-#define PG_DAY_MS 86400000LL
+#include "store/scorecard_sql.h"
 
 /* Text of column col of row i ("" for NULL), valid until PQclear. */
 static const char *pg_sc_text(const PGresult *res, int i, int col)
@@ -303,7 +302,7 @@ static store_rc_t pg_scr_item(pg_conn_t *c, const pg_scr_arg_t *a, const char *o
     store_rc_t res = pg_write(c, P_SCR_ITEM_INSERT, 10, vals, NULL, NULL, false, fn);
     if (res != STORE_OK || !ri->has_score)
         return res;
-    const char *dv[] = {r->org_uuid, r->scorecard_uuid, pg_i64(day, r->created_at / PG_DAY_MS), owner, team,
+    const char *dv[] = {r->org_uuid, r->scorecard_uuid, pg_i64(day, r->created_at / STORE_DAY_MS), owner, team,
                         ri->item_uuid, sc, w};
     return pg_write(c, P_SCR_DAILY, 8, dv, NULL, NULL, false, fn);
 }
@@ -373,42 +372,8 @@ store_rc_t postgres_scorecard_result_create(store_t *base, const store_scorecard
 
 /* ---- the summary --------------------------------------------------------------- */
 
-/* Appends " AND <col> IN ($a, …)" for a non-empty filter list. */
-static void pg_sum_in(pg_query_t *q, const char *col, const char *const *v, size_t n)
-{
-    if (!n)
-        return;
-    buf_printf(&q->sql, " AND %s IN ", col);
-    strlist_t l = {(const char **)v, n};
-    pg_q_list(q, &l, false);
-}
-
-/* The WHERE of one part: organization, scorecard, filters (the caller adds the time range). */
-static void pg_sum_where(pg_query_t *q, const char *org, const scorecard_summary_req_t *f)
-{
-    buf_puts(&q->sql, " WHERE org_uuid = ");
-    pg_q_text(q, org);
-    buf_puts(&q->sql, " AND scorecard_uuid = ");
-    pg_q_text(q, f->scorecard_uuid);
-    pg_sum_in(q, "user_uuid", f->user_uuids, f->n_users);
-    pg_sum_in(q, "team_uuid", f->team_uuids, f->n_teams);
-    pg_sum_in(q, "item_uuid", f->item_uuids, f->n_items);
-}
-
-/* The raw part: the scored items created in [lo, hi]. */
-static void pg_sum_raw(pg_query_t *q, const char *org, const scorecard_summary_req_t *f, int64_t lo, int64_t hi)
-{
-    buf_puts(&q->sql, " UNION ALL SELECT user_uuid, item_uuid, 1::bigint, score, score, score, score * weight, weight"
-                      " FROM scorecard_result_items");
-    pg_sum_where(q, org, f);
-    buf_puts(&q->sql, " AND score IS NOT NULL AND created_at BETWEEN ");
-    pg_q_int(q, lo);
-    buf_puts(&q->sql, " AND ");
-    pg_q_int(q, hi);
-}
-
 typedef struct pg_sum_arg {
-    const pg_query_t *q;
+    const store_query_t *q;
     store_summary_cb cb;
     void *ctx;
 } pg_sum_arg_t;
@@ -416,7 +381,7 @@ typedef struct pg_sum_arg {
 static store_rc_t pg_sum_body(pg_conn_t *c, void *arg)
 {
     const pg_sum_arg_t *a = arg;
-    PGresult *res = pg_exec_sql(c, a->q->sql.data, a->q->n, a->q->vals, "postgres_scorecard_summary");
+    PGresult *res = pg_exec_sql(c, a->q->sql.data, (int)a->q->n, a->q->vals, "postgres_scorecard_summary");
     if (!res)
         return STORE_ERROR;
     store_rc_t r = STORE_OK;
@@ -445,32 +410,16 @@ store_rc_t postgres_scorecard_summary(store_t *base, const char *org_uuid, const
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_OK;
-    /* whole days strictly between the first and the last from the roll-ups,
-     * the first and last days' items one by one */
-    int64_t d0 = f->from_ms / PG_DAY_MS, d1 = f->to_ms / PG_DAY_MS;
-    pg_query_t q = {0}; /* owns its SQL, parameters and the strings it made */
-    buf_init(&q.sql);
-    buf_puts(&q.sql, "SELECT user_uuid, item_uuid, sum(n), sum(total), min(lo), max(hi), sum(wtotal), sum(wsum) FROM"
-                     " (SELECT user_uuid, item_uuid, n, total, lo, hi, wtotal, wsum FROM scorecard_daily");
-    pg_sum_where(&q, org_uuid, f);
-    buf_puts(&q.sql, " AND day > ");
-    pg_q_int(&q, d0);
-    buf_puts(&q.sql, " AND day < ");
-    pg_q_int(&q, d1);
-    if (d0 == d1) {
-        pg_sum_raw(&q, org_uuid, f, f->from_ms, f->to_ms);
-    } else {
-        pg_sum_raw(&q, org_uuid, f, f->from_ms, (d0 + 1) * PG_DAY_MS - 1);
-        pg_sum_raw(&q, org_uuid, f, d1 * PG_DAY_MS, f->to_ms);
-    }
-    buf_puts(&q.sql, ") u GROUP BY user_uuid, item_uuid ORDER BY user_uuid, item_uuid");
+    store_query_t q; /* owns its SQL, parameters and the strings it made */
+    store_q_init(&q, STORE_Q_POSTGRES);
+    store_scorecard_summary_sql(&q, org_uuid, f);
     store_rc_t r = STORE_ERROR;
-    if (q.oom || q.sql.oom) {
+    if (store_q_failed(&q)) {
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
     } else {
         pg_sum_arg_t a = {&q, cb, ctx};
         r = pg_run((pg_store_t *)base, pg_sum_body, &a, __func__);
     }
-    pg_q_free(&q);
+    store_q_free(&q);
     return r;
 }

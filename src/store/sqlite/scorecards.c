@@ -7,8 +7,7 @@
 
 #include "lib/ptime.h"
 #include "model/scorecard.h"
-
-#define SQ_DAY_MS 86400000LL
+#include "store/scorecard_sql.h"
 
 /* Text column i of s ("" for NULL), valid until the next step or reset. */
 static const char *sq_sc_text(sqlite3_stmt *s, int i)
@@ -387,7 +386,7 @@ static store_rc_t sq_scr_item(sq_conn_t *c, const store_scorecard_result_t *r, c
         return res;
     if (!(s = sq_bind(c, S_SCR_DAILY,
                       (const sq_param_t[]){SQ_TEXT(r->org_uuid), SQ_TEXT(r->scorecard_uuid),
-                                           SQ_INT(r->created_at / SQ_DAY_MS), SQ_TEXT(v->owner), SQ_TEXT(v->team),
+                                           SQ_INT(r->created_at / STORE_DAY_MS), SQ_TEXT(v->owner), SQ_TEXT(v->team),
                                            SQ_TEXT(ri->item_uuid)},
                       6, fn)))
         return STORE_ERROR;
@@ -457,66 +456,18 @@ store_rc_t sqlite_scorecard_result_create(store_t *base, const store_scorecard_r
 
 /* ---- the summary --------------------------------------------------------------- */
 
-/* Appends " AND <col> IN (?, …)" for a non-empty filter list. */
-static void sq_sum_in(sq_query_t *q, const char *col, const char *const *v, size_t n)
-{
-    if (!n)
-        return;
-    buf_printf(&q->sql, " AND %s IN ", col);
-    strlist_t l = {(const char **)v, n};
-    sq_q_list(q, &l, "?");
-}
-
-/* Appends the WHERE of one part of the summary: the organization, the
- * scorecard and the filters (the caller adds its time range). */
-static void sq_sum_where(sq_query_t *q, const char *org, const scorecard_summary_req_t *f)
-{
-    buf_puts(&q->sql, " WHERE org_uuid = ? AND scorecard_uuid = ?");
-    sq_q_text(q, org);
-    sq_q_text(q, f->scorecard_uuid);
-    sq_sum_in(q, "user_uuid", f->user_uuids, f->n_users);
-    sq_sum_in(q, "team_uuid", f->team_uuids, f->n_teams);
-    sq_sum_in(q, "item_uuid", f->item_uuids, f->n_items);
-}
-
-/* The raw part of the summary: the scored items created in [lo, hi]. */
-static void sq_sum_raw(sq_query_t *q, const char *org, const scorecard_summary_req_t *f, int64_t lo, int64_t hi)
-{
-    buf_puts(&q->sql, " UNION ALL SELECT user_uuid, item_uuid, 1, score, score, score, score * weight, weight"
-                      " FROM scorecard_result_items");
-    sq_sum_where(q, org, f);
-    buf_puts(&q->sql, " AND score IS NOT NULL AND created_at BETWEEN ? AND ?");
-    sq_q_int(q, lo);
-    sq_q_int(q, hi);
-}
-
 store_rc_t sqlite_scorecard_summary(store_t *base, const char *org_uuid, const scorecard_summary_req_t *f,
                                     store_summary_cb cb, void *ctx)
 {
     sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !f || !f->scorecard_uuid || !cb)
         return STORE_ERROR;
-    /* whole days strictly between the first and the last come from the
-     * roll-ups; the first and last days' items one by one */
-    int64_t d0 = f->from_ms / SQ_DAY_MS, d1 = f->to_ms / SQ_DAY_MS;
-    sq_query_t q = {0}; /* owns its SQL buffer and bindings */
-    buf_init(&q.sql);
-    buf_puts(&q.sql, "SELECT user_uuid, item_uuid, sum(n), sum(total), min(lo), max(hi), sum(wtotal), sum(wsum) FROM"
-                     " (SELECT user_uuid, item_uuid, n, total, lo, hi, wtotal, wsum FROM scorecard_daily");
-    sq_sum_where(&q, org_uuid, f);
-    buf_puts(&q.sql, " AND day > ? AND day < ?");
-    sq_q_int(&q, d0);
-    sq_q_int(&q, d1);
-    if (d0 == d1) {
-        sq_sum_raw(&q, org_uuid, f, f->from_ms, f->to_ms);
-    } else {
-        sq_sum_raw(&q, org_uuid, f, f->from_ms, (d0 + 1) * SQ_DAY_MS - 1);
-        sq_sum_raw(&q, org_uuid, f, d1 * SQ_DAY_MS, f->to_ms);
-    }
-    buf_puts(&q.sql, ") GROUP BY user_uuid, item_uuid ORDER BY user_uuid, item_uuid");
+    store_query_t q; /* owns its SQL buffer and parameters */
+    store_q_init(&q, STORE_Q_SQLITE);
+    store_scorecard_summary_sql(&q, org_uuid, f);
     store_rc_t r = STORE_ERROR;
     sqlite3_stmt *s = NULL;
-    if (q.oom || q.sql.oom) {
+    if (store_q_failed(&q)) {
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
         goto out;
     }
@@ -543,8 +494,6 @@ store_rc_t sqlite_scorecard_summary(store_t *base, const char *org_uuid, const s
     }
 out:
     sqlite3_finalize(s);
-    buf_free(&q.sql);
-    free(q.binds);
-    free(q.owned);
+    store_q_free(&q);
     return r;
 }
