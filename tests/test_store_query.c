@@ -10,31 +10,31 @@
 #include "store/query.h"
 #include "store/scorecard_sql.h"
 
+/* "a = <text x> AND b = <integer -42>" in dialect d, into q. */
+static void build_ab(store_query_t *q, store_q_dialect_t d)
+{
+    store_q_init(q, d);
+    buf_puts(&q->sql, "a = ");
+    store_q_text(q, "x");
+    buf_puts(&q->sql, " AND b = ");
+    store_q_int(q, -42);
+    assert_int_equal(q->n, 2);
+    assert_string_equal(q->params[0].s, "x");
+    assert_true(q->params[1].is_int);
+    assert_int_equal(q->params[1].i, -42);
+}
+
 static void test_placeholders(void **state)
 {
     (void)state;
     store_query_t q;
-    store_q_init(&q, STORE_Q_SQLITE);
-    buf_puts(&q.sql, "a = ");
-    store_q_text(&q, "x");
-    buf_puts(&q.sql, " AND b = ");
-    store_q_int(&q, -42);
+    build_ab(&q, STORE_Q_SQLITE);
     assert_string_equal(q.sql.data, "a = ? AND b = ?");
-    assert_int_equal(q.n, 2);
-    assert_string_equal(q.params[0].s, "x");
-    assert_false(q.params[0].is_int);
-    assert_true(q.params[1].is_int);
-    assert_int_equal(q.params[1].i, -42);
     assert_null(q.params[1].s); /* SQLite binds it as an integer */
     store_q_free(&q);
 
-    store_q_init(&q, STORE_Q_POSTGRES);
-    buf_puts(&q.sql, "a = ");
-    store_q_text(&q, "x");
-    buf_puts(&q.sql, " AND b = ");
-    store_q_int(&q, -42);
+    build_ab(&q, STORE_Q_POSTGRES);
     assert_string_equal(q.sql.data, "a = $1 AND b = $2::bigint");
-    assert_int_equal(q.n, 2);
     assert_string_equal(q.vals[0], "x");
     assert_string_equal(q.vals[1], "-42"); /* PostgreSQL gets text */
     assert_int_equal(store_q_param(&q, "y"), 3);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/strutil.h"
+#include "store/insights.h"
 #include "store/store.h"
 
 /* How one column fills its field. The NULL cases are what both backends
@@ -50,6 +51,11 @@ extern const store_shape_t store_shape_conv;       /* conv_t: the stored columns
 extern const store_shape_t store_shape_org;        /* store_org_t */
 extern const store_shape_t store_shape_snippet;    /* store_snippet_t */
 extern const store_shape_t store_shape_folder;     /* store_folder_t (totals included) */
+/* scorecards, the summary and the history (insights.h) */
+extern const store_shape_t store_shape_scorecard;      /* scorecard_t */
+extern const store_shape_t store_shape_scorecard_item; /* scorecard_item_t */
+extern const store_shape_t store_shape_summary_group;  /* store_summary_group_t */
+extern const store_shape_t store_shape_gi;             /* store_gi_entry_t */
 
 /* The stored columns of a conversation: the first STORE_CONV_NCOLS fields of
  * store_shape_conv (its last four, the owner's, come from a join with users).
@@ -117,6 +123,10 @@ typedef struct store_cbs {
     store_key_cb key;
     store_conv_cb conv;
     store_log_cb log;
+    store_scorecard_cb scorecard;
+    store_scorecard_item_cb scorecard_item;
+    store_summary_cb summary;
+    store_gi_cb gi;
 } store_cbs_t;
 
 /* Room for one row of any callback's shape. */
@@ -126,6 +136,10 @@ typedef union store_row {
     store_key_info_t k;
     conv_t c;
     store_workflow_log_t l;
+    scorecard_t sc;
+    scorecard_item_t sci;
+    store_summary_group_t sum;
+    store_gi_entry_t gi;
 } store_row_t;
 
 /* The shape of the rows cb takes; NULL when no member is set. */
