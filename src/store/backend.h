@@ -245,6 +245,34 @@ static inline bool store_open_args(const store_opts_t *opts, char **err, size_t 
     return true;
 }
 
+/* The uuid of a new row: given (parsed, canonical) when set, else a new
+ * UUIDv7. False when given is set but not a UUID. */
+static inline bool store_new_uuid(const char *given, uuid_str_t out)
+{
+    if (!given[0]) {
+        uuid_v7(out);
+        return true;
+    }
+    return uuid_parse(given, out);
+}
+
+/* True when r has what both backends need to store a scorecard result: its
+ * texts, and its items with their weights when it has any. */
+static inline bool store_scorecard_result_ok(const store_scorecard_result_t *r, const store_scope_t *sc)
+{
+    return r && sc && r->org_uuid && r->scorecard_uuid && r->conversation_uuid && r->summary &&
+           (!r->n_items || (r->items && r->weights));
+}
+
+/* The change a stored scorecard result makes to its conversation (through
+ * the conversation's update path): entry_json appended to its
+ * scorecardResults, logged as scorecard_result_created. */
+static inline conv_update_t store_scorecard_result_update(const char *entry_json)
+{
+    return (conv_update_t){.privacy = CONV_PRIVACY_KEEP, .scorecard_entry_json = entry_json,
+                           .workflow_name = "scorecard_result_created"};
+}
+
 /* Backends: each returns NULL with a reason in err on failure. */
 store_t *store_sqlite_open(const store_opts_t *opts, char *err, size_t errlen);
 /* opts->url is a libpq URL (postgres://, postgresql://) or keyword string (host=… dbname=…). */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/strutil.h"
+#include "store/insights.h"
 #include "store/store.h"
 
 /* How one column fills its field. The NULL cases are what both backends
@@ -51,6 +52,11 @@ extern const store_shape_t store_shape_webhook;    /* store_webhook_t: the colum
 extern const store_shape_t store_shape_org;        /* store_org_t */
 extern const store_shape_t store_shape_snippet;    /* store_snippet_t */
 extern const store_shape_t store_shape_folder;     /* store_folder_t (totals included) */
+/* scorecards, the summary and the history (insights.h) */
+extern const store_shape_t store_shape_scorecard;      /* scorecard_t */
+extern const store_shape_t store_shape_scorecard_item; /* scorecard_item_t */
+extern const store_shape_t store_shape_summary_group;  /* store_summary_group_t */
+extern const store_shape_t store_shape_gi;             /* store_gi_entry_t */
 
 /* The select list of a webhook endpoint row (webhook_endpoints) in both
  * backends' SQL, in store_shape_webhook's order. */
@@ -125,6 +131,10 @@ typedef struct store_cbs {
     store_webhook_cb webhook;
     store_folder_cb folder;
     store_snippet_cb snippet;
+    store_scorecard_cb scorecard;
+    store_scorecard_item_cb scorecard_item;
+    store_summary_cb summary;
+    store_gi_cb gi;
 } store_cbs_t;
 
 /* Room for one row of any callback's shape. */
@@ -137,6 +147,10 @@ typedef union store_row {
     store_webhook_t w;
     store_folder_t f;
     store_snippet_t s;
+    scorecard_t sc;
+    scorecard_item_t sci;
+    store_summary_group_t sum;
+    store_gi_entry_t gi;
 } store_row_t;
 
 /* The shape of the rows cb takes; NULL when no member is set. */

@@ -1,8 +1,6 @@
 /* gi_history.c - the generalized-insights history (GET /gi/history) in the PostgreSQL backend (migration 008). */
 #include "store/postgres/pg.h"
 
-#include <string.h>
-
 /* One autocommitted INSERT (joins an open batch). */
 typedef struct pg_gi_add_arg {
     const char *const *vals;
@@ -43,33 +41,9 @@ static store_rc_t pg_gi_list_body(pg_conn_t *c, void *arg)
 {
     pg_gi_list_arg_t *a = arg;
     PGresult *res = pg_q(c, P_GI_PAGE, 4, a->vals, NULL, "postgres_gi_list");
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = STORE_OK;
-    int rows = PQntuples(res);
-    if (a->total && rows > 0)
+    if (res && a->total && PQntuples(res) > 0)
         *a->total = pg_int(res, 0, 0);
-    for (int i = 0; i < rows && r == STORE_OK; i++) {
-        if (PQgetisnull(res, i, 1))
-            continue;
-        store_gi_entry_t e;
-        memset(&e, 0, sizeof e);
-        pg_copy(res, i, 1, e.uuid, sizeof e.uuid);
-        pg_copy(res, i, 2, e.org_uuid, sizeof e.org_uuid);
-        pg_copy(res, i, 3, e.user_uuid, sizeof e.user_uuid);
-        e.title = PQgetvalue(res, i, 4);
-        pg_copy(res, i, 5, e.result_uuid, sizeof e.result_uuid);
-        e.prompt = PQgetvalue(res, i, 6);
-        e.synthesis = PQgetvalue(res, i, 7);
-        e.items_json = PQgetvalue(res, i, 8);
-        e.conversations_json = PQgetvalue(res, i, 9);
-        e.created_at = pg_int(res, i, 10);
-        c->called_back = true;
-        if (a->cb(a->ctx, &e) != 0)
-            r = STORE_ERROR;
-    }
-    PQclear(res);
-    return r;
+    return pg_rows(c, res, 1, &(store_cbs_t){.gi = a->cb}, a->ctx);
 }
 
 store_rc_t postgres_gi_list(store_t *base, const char *org_uuid, const char *user_uuid, int64_t limit, int64_t offset,

@@ -5,93 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Adds a parameter; returns its number ($n), 0 on OOM (sticky). */
-int pg_q_param(pg_query_t *q, const char *v)
-{
-    if (q->n == q->cap) {
-        int cap = q->cap ? q->cap * 2 : 32;
-        const char **nv = realloc(q->vals, (size_t)cap * sizeof(*nv));
-        if (!nv) {
-            q->oom = true;
-            return 0;
-        }
-        q->vals = nv;
-        q->cap = cap;
-    }
-    q->vals[q->n++] = v;
-    return q->n;
-}
-
-/* Keeps s (malloc'd, may be NULL on OOM) owned by q; returns it. */
-static char *pg_q_own(pg_query_t *q, char *s)
-{
-    if (!s) {
-        q->oom = true;
-        return NULL;
-    }
-    if (q->nowned == q->capowned) {
-        int cap = q->capowned ? q->capowned * 2 : 16;
-        char **no = realloc(q->owned, (size_t)cap * sizeof(*no));
-        if (!no) {
-            free(s);
-            q->oom = true;
-            return NULL;
-        }
-        q->owned = no;
-        q->capowned = cap;
-    }
-    q->owned[q->nowned++] = s;
-    return s;
-}
-
-/* Appends "$n" for a new text parameter v. */
-void pg_q_text(pg_query_t *q, const char *v)
-{
-    buf_printf(&q->sql, "$%d", pg_q_param(q, v));
-}
-
-void pg_q_int(pg_query_t *q, int64_t v)
-{
-    char *s = pg_q_own(q, malloc(24));
-    if (s)
-        pg_i64(s, v);
-    buf_printf(&q->sql, "$%d::bigint", pg_q_param(q, s));
-}
-
-/* A copy of s with ASCII letters lowercased (SQLite's lower()), owned by q. */
-const char *pg_q_lower(pg_query_t *q, const char *s)
-{
-    char *d = pg_q_own(q, strdup(s));
-    for (char *p = d; p && *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    return d;
-}
-
-/* Appends "($a, $b, …)" for the values of l (ASCII-lowercased when lower).
- * Values that are not valid UTF-8 can match nothing and are left out; a list
- * left empty becomes (NULL), which matches nothing. */
-void pg_q_list(pg_query_t *q, const strlist_t *l, bool lower)
-{
-    buf_putc(&q->sql, '(');
-    int k = 0;
-    for (size_t i = 0; i < l->n; i++) {
-        if (!l->v[i] || !pg_utf8_ok(l->v[i]))
-            continue;
-        if (k++)
-            buf_puts(&q->sql, ", ");
-        pg_q_text(q, lower ? pg_q_lower(q, l->v[i]) : l->v[i]);
-    }
-    if (!k)
-        buf_puts(&q->sql, "NULL");
-    buf_putc(&q->sql, ')');
-}
-
 /* The LIKE pattern %title% (ASCII-lowercased) with \, % and _ escaped by '\'. Owned by q. */
-static const char *pg_q_like(pg_query_t *q, const char *title)
+static const char *pg_q_like(store_query_t *q, const char *title)
 {
     size_t n = strlen(title);
-    char *p = pg_q_own(q, malloc(2 * n + 3));
+    char *p = store_q_own(q, malloc(2 * n + 3));
     if (!p)
         return NULL;
     char *o = p;
@@ -108,42 +26,32 @@ static const char *pg_q_like(pg_query_t *q, const char *title)
 
 /* Appends " WHERE …" for scope sc and filter f to q (conversations alias c):
  * the SQLite backend's conditions, written for the PostgreSQL indexes. */
-static void pg_q_where(pg_query_t *q, const store_scope_t *sc, const conv_filter_t *f)
+static void pg_q_where(store_query_t *q, const store_scope_t *sc, const conv_filter_t *f)
 {
     buf_t *b = &q->sql;
     buf_puts(b, " WHERE c.org_uuid = ");
-    int org = pg_q_param(q, sc->org_uuid);
+    int org = store_q_param(q, sc->org_uuid);
     buf_printf(b, "$%d", org);
     if (sc->user_uuid) {
         buf_puts(b, " AND (NOT c.is_private OR c.user_uuid = ");
-        pg_q_text(q, pg_q_lower(q, sc->user_uuid));
+        store_q_text(q, store_q_lower(q, sc->user_uuid));
         buf_putc(b, ')');
     }
     if (f->archived == CONV_ARCHIVED_EXCLUDE)
         buf_puts(b, " AND NOT c.archived");
     else if (f->archived == CONV_ARCHIVED_ONLY)
         buf_puts(b, " AND c.archived");
-    if (f->has_from) {
-        buf_puts(b, " AND c.created_at >= ");
-        pg_q_int(q, f->from);
-    }
-    if (f->has_to) {
-        buf_puts(b, " AND c.created_at <= ");
-        pg_q_int(q, f->to);
-    }
-    if (f->owner_ids.n) {
-        buf_puts(b, " AND c.user_uuid IN ");
-        pg_q_list(q, &f->owner_ids, true);
-    }
+    store_q_range(q, "c.created_at", f->has_from, f->from, f->has_to, f->to);
+    store_q_in(q, " AND c.user_uuid IN ", &f->owner_ids, true);
     if (f->owner_emails.n) {
         buf_printf(b, " AND c.user_uuid IN (SELECT ou.uuid FROM users ou WHERE ou.org_uuid = $%d AND ou.email IN ", org);
-        pg_q_list(q, &f->owner_emails, true);
+        store_q_list(q, &f->owner_emails, true);
         buf_putc(b, ')');
     }
     if (f->title && f->title[0]) {
         if (pg_utf8_ok(f->title)) {
             buf_puts(b, " AND parley_ascii_lower(c.title) LIKE ");
-            pg_q_text(q, pg_q_like(q, f->title));
+            store_q_text(q, pg_q_like(q, f->title));
         } else {
             buf_puts(b, " AND false");
         }
@@ -151,17 +59,11 @@ static void pg_q_where(pg_query_t *q, const store_scope_t *sc, const conv_filter
     if (f->participant_emails.n) {
         buf_printf(b, " AND c.uuid IN (SELECT p.conv_uuid FROM conversation_participants p WHERE p.org_uuid = $%d"
                       " AND p.email IN ", org);
-        pg_q_list(q, &f->participant_emails, true);
+        store_q_list(q, &f->participant_emails, true);
         buf_putc(b, ')');
     }
-    if (f->opportunity_ids.n) {
-        buf_puts(b, " AND c.opportunity_uuid IN ");
-        pg_q_list(q, &f->opportunity_ids, false);
-    }
-    if (f->team_ids.n) {
-        buf_puts(b, " AND c.team_uuid IN ");
-        pg_q_list(q, &f->team_ids, true);
-    }
+    store_q_in(q, " AND c.opportunity_uuid IN ", &f->opportunity_ids, false);
+    store_q_in(q, " AND c.team_uuid IN ", &f->team_ids, true);
     bool code = f->crm_entity_code && f->crm_entity_code[0];
     if (f->crm_values.n || code) {
         /* Some linked CRM record (an object) whose "code" is the entity code
@@ -173,7 +75,7 @@ static void pg_q_where(pg_query_t *q, const store_scope_t *sc, const conv_filter
         if (!ok) {
             buf_puts(b, " AND false");
         } else {
-            int fp = f->crm_values.n ? pg_q_param(q, field) : 0, cp = code ? pg_q_param(q, f->crm_entity_code) : 0;
+            int fp = f->crm_values.n ? store_q_param(q, field) : 0, cp = code ? store_q_param(q, f->crm_entity_code) : 0;
             buf_puts(b, " AND c.crm_terms && ARRAY[");
             if (f->crm_values.n) {
                 int k = 0;
@@ -181,7 +83,7 @@ static void pg_q_where(pg_query_t *q, const store_scope_t *sc, const conv_filter
                     if (!f->crm_values.v[i] || !pg_utf8_ok(f->crm_values.v[i]))
                         continue;
                     buf_printf(b, "%s$%d::text || chr(31) || ", k++ ? ", " : "", fp);
-                    pg_q_text(q, f->crm_values.v[i]);
+                    store_q_text(q, f->crm_values.v[i]);
                 }
                 if (!k)
                     buf_puts(b, "NULL");
@@ -197,7 +99,7 @@ static void pg_q_where(pg_query_t *q, const store_scope_t *sc, const conv_filter
             if (f->crm_values.n) {
                 buf_printf(b, " AND jsonb_typeof(r.rec -> $%d::text) IN ('string', 'number', 'boolean')"
                               " AND parley_json_atom(r.rec -> $%d::text) IN ", fp, fp);
-                pg_q_list(q, &f->crm_values, false);
+                store_q_list(q, &f->crm_values, false);
             }
             buf_putc(b, ')');
         }
@@ -214,23 +116,13 @@ static void pg_q_where(pg_query_t *q, const store_scope_t *sc, const conv_filter
         buf_puts(b, " AND NOT c.is_empty");
 }
 
-void pg_q_free(pg_query_t *q)
-{
-    buf_free(&q->sql);
-    free(q->vals);
-    for (int i = 0; i < q->nowned; i++)
-        free(q->owned[i]);
-    free(q->owned);
-}
-
-
 /* One statement (one snapshot): the count joined with the page. Row 0 always
  * exists and carries the count; page columns (from 1) are NULL when the page
  * is empty. */
 store_rc_t pg_list_body(pg_conn_t *c, void *arg)
 {
     pg_list_arg_t *a = arg;
-    PGresult *res = pg_exec_sql(c, a->sql, a->q->n, a->q->vals, a->fn);
+    PGresult *res = pg_exec_sql(c, a->sql, (int)a->q->n, a->q->vals, a->fn);
     if (!res)
         return STORE_ERROR;
     if (PQntuples(res) < 1) {
@@ -261,7 +153,7 @@ static bool pg_where_is_plain(const char *where)
  * when the count is cheap anyway (conversation_counts). */
 typedef struct pg_conv_list {
     const char *count_sql, *page_sql;
-    const pg_query_t *q;
+    const store_query_t *q;
     int nwhere;
     store_count_cache_t *counts;
     int64_t *total;
@@ -271,7 +163,7 @@ typedef struct pg_conv_list {
 
 /* The count cache's key: the snapshot's text, the count's SQL, then its first
  * n values ('s' and the text, or 'n' for NULL). Appended to key (check key->oom). */
-static void pg_count_key(buf_t *key, const char *snap, const char *sql, const pg_query_t *q, int n)
+static void pg_count_key(buf_t *key, const char *snap, const char *sql, const store_query_t *q, int n)
 {
     buf_append(key, snap, strlen(snap) + 1);
     buf_append(key, sql, strlen(sql) + 1);
@@ -355,10 +247,10 @@ store_rc_t postgres_conv_list(store_t *base, const store_scope_t *sc, const conv
         size = 0;
 
     /* q owns its SQL buffer (the statement after the count), its parameters and the strings it made */
-    pg_query_t q = {0};
-    buf_init(&q.sql);
+    store_query_t q;
+    store_q_init(&q, STORE_Q_POSTGRES);
     pg_q_where(&q, sc, f);
-    int nwhere = q.n;
+    int nwhere = (int)q.n;
     char *where = buf_detach(&q.sql, NULL);
     buf_t count_sql;
     buf_init(&count_sql);
@@ -372,13 +264,13 @@ store_rc_t postgres_conv_list(store_t *base, const store_scope_t *sc, const conv
                    " LEFT JOIN LATERAL (SELECT %s FROM (SELECT c.uuid FROM conversations c%s"
                    " ORDER BY c.created_at DESC, c.uuid DESC LIMIT ",
                    pg_conv_select, where);
-        pg_q_int(&q, size);
+        store_q_int(&q, size);
         buf_puts(&q.sql, " OFFSET ");
-        pg_q_int(&q, offset);
+        store_q_int(&q, offset);
         buf_puts(&q.sql, ") pg JOIN conversations c ON c.uuid = pg.uuid LEFT JOIN users u ON u.uuid = c.user_uuid) x"
                          " ON true ORDER BY x.created_at DESC, x.uuid DESC");
     }
-    if (!where || q.oom || q.sql.oom || count_sql.oom) {
+    if (!where || store_q_failed(&q) || count_sql.oom) {
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
     } else {
         pg_conv_list_t a = {count_sql.data, q.sql.data, &q, nwhere, plain ? NULL : st->counts, total, cb, ctx};
@@ -386,6 +278,6 @@ store_rc_t postgres_conv_list(store_t *base, const store_scope_t *sc, const conv
     }
     free(where);
     buf_free(&count_sql);
-    pg_q_free(&q);
+    store_q_free(&q);
     return r;
 }

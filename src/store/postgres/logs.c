@@ -33,29 +33,19 @@ store_rc_t postgres_workflow_log_list(store_t *base, const store_scope_t *sc, co
     if (!pg_utf8_ok(sc->org_uuid) || (sc->user_uuid && !pg_utf8_ok(sc->user_uuid)))
         return STORE_OK;
     /* q owns its SQL buffer, its parameters and the strings it made */
-    pg_query_t q = {0};
-    buf_init(&q.sql);
+    store_query_t q;
+    store_q_init(&q, STORE_Q_POSTGRES);
     buf_t *b = &q.sql;
     buf_puts(b, " WHERE l.org_uuid = ");
-    pg_q_text(&q, sc->org_uuid);
+    store_q_text(&q, sc->org_uuid);
     if (sc->user_uuid) {
         buf_puts(b, " AND EXISTS (SELECT 1 FROM conversations c WHERE c.uuid = l.conversation_uuid"
                     " AND c.org_uuid = l.org_uuid AND (NOT c.is_private OR c.user_uuid = ");
-        pg_q_text(&q, pg_q_lower(&q, sc->user_uuid));
+        store_q_text(&q, store_q_lower(&q, sc->user_uuid));
         buf_puts(b, "))");
     }
-    if (f->has_from) {
-        buf_puts(b, " AND l.created_at >= ");
-        pg_q_int(&q, f->from);
-    }
-    if (f->has_to) {
-        buf_puts(b, " AND l.created_at <= ");
-        pg_q_int(&q, f->to);
-    }
-    if (f->conversation_uuids.n) {
-        buf_puts(b, " AND l.conversation_uuid IN ");
-        pg_q_list(&q, &f->conversation_uuids, true);
-    }
+    store_q_range(&q, "l.created_at", f->has_from, f->from, f->has_to, f->to);
+    store_q_in(&q, " AND l.conversation_uuid IN ", &f->conversation_uuids, true);
     if (f->success >= 0)
         buf_puts(b, f->success ? " AND l.success" : " AND NOT l.success");
     char *where = buf_detach(&q.sql, NULL);
@@ -66,19 +56,19 @@ store_rc_t postgres_workflow_log_list(store_t *base, const store_scope_t *sc, co
                    " (SELECT l.id, l.conversation_uuid, l.workflow_name, l.success, coalesce(l.error, '') AS error,"
                    " l.created_at FROM workflow_logs l%s ORDER BY l.created_at DESC, l.id DESC LIMIT ",
                    where, where);
-        pg_q_int(&q, f->limit < 0 || !cb ? 0 : f->limit);
+        store_q_int(&q, f->limit < 0 || !cb ? 0 : f->limit);
         buf_puts(&q.sql, " OFFSET ");
-        pg_q_int(&q, f->offset < 0 ? 0 : f->offset);
+        store_q_int(&q, f->offset < 0 ? 0 : f->offset);
         buf_puts(&q.sql, ") x ON true ORDER BY x.created_at DESC, x.id DESC");
     }
-    if (!where || q.oom || q.sql.oom) {
+    if (!where || store_q_failed(&q)) {
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
     } else {
         pg_list_arg_t a = {q.sql.data, &q, total, {.log = cb}, ctx, __func__};
         r = pg_run((pg_store_t *)base, pg_list_body, &a, __func__);
     }
     free(where);
-    pg_q_free(&q);
+    store_q_free(&q);
     return r;
 }
 

@@ -13,6 +13,7 @@
 #include "store/backend.h"
 #include "store/count_cache.h"
 #include "store/outbox.h"
+#include "store/query.h"
 #include "store/shape.h"
 
 /* The backend is split by resource: conn.c (the pool, running statements,
@@ -277,28 +278,11 @@ store_rc_t pg_folder_ensure(pg_conn_t *c, const char *org, const char *owner, co
 
 /* ---- list queries (lists.c) --------------------------------------------------------- */
 
-/* A query under construction: its SQL and its text parameters, in order. */
-typedef struct pg_query {
-    buf_t sql;
-    const char **vals;         /* malloc'd; owned; entries borrowed from the filter or from owned[] */
-    int n, cap;
-    char **owned;              /* strings made here (numbers, lowercased values, patterns); owned */
-    int nowned, capowned;
-    bool oom;
-} pg_query_t;
-
-int pg_q_param(pg_query_t *q, const char *v);
-void pg_q_text(pg_query_t *q, const char *v);
-void pg_q_int(pg_query_t *q, int64_t v);
-const char *pg_q_lower(pg_query_t *q, const char *s);
-void pg_q_list(pg_query_t *q, const strlist_t *l, bool lower);
-void pg_q_free(pg_query_t *q);
-
 /* One statement whose row 0 carries a count and whose columns from 1 are a
  * page (pg_list_body). */
 typedef struct pg_list_arg {
     const char *sql;
-    const pg_query_t *q;
+    const store_query_t *q;    /* a STORE_Q_POSTGRES query: its parameters */
     int64_t *total;
     store_cbs_t cb;               /* .conv or .log (or none: only the count) */
     void *ctx;

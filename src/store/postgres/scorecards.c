@@ -6,73 +6,16 @@
 #include <string.h>
 
 #include "model/scorecard.h"
-
-#define PG_DAY_MS 86400000LL
-
-/* Text of column col of row i ("" for NULL), valid until PQclear. */
-static const char *pg_sc_text(const PGresult *res, int i, int col)
-{
-    return PQgetisnull(res, i, col) ? "" : PQgetvalue(res, i, col);
-}
-
-static double pg_sc_double(const PGresult *res, int i, int col)
-{
-    return PQgetisnull(res, i, col) ? 0 : strtod(PQgetvalue(res, i, col), NULL);
-}
-
-/* Reads row i of PG_SC_COLS from column col0 on into *sc (texts point into res). */
-static void pg_sc_read(const PGresult *res, int i, int col0, scorecard_t *sc)
-{
-    memset(sc, 0, sizeof *sc);
-    pg_copy(res, i, col0 + 0, sc->uuid, sizeof sc->uuid);
-    pg_copy(res, i, col0 + 1, sc->org_uuid, sizeof sc->org_uuid);
-    pg_copy(res, i, col0 + 2, sc->team_uuid, sizeof sc->team_uuid);
-    sc->title = pg_sc_text(res, i, col0 + 3);
-    sc->all_teams = pg_bool(res, i, col0 + 4);
-    sc->enabled = pg_bool(res, i, col0 + 5);
-    sc->interaction_type = pg_sc_text(res, i, col0 + 6);
-    sc->detailed_instructions = pg_sc_text(res, i, col0 + 7);
-    sc->scorecard_prompt = pg_sc_text(res, i, col0 + 8);
-    sc->expert_mode = pg_bool(res, i, col0 + 9);
-    sc->is_default_template = pg_bool(res, i, col0 + 10);
-    sc->criteria_json = pg_sc_text(res, i, col0 + 11);
-    sc->created_at = pg_int(res, i, col0 + 12);
-    sc->updated_at = pg_int(res, i, col0 + 13);
-}
-
-/* Reads row i of PG_SCI_COLS from column col0 on into *it (texts point into res). */
-static void pg_sci_read(const PGresult *res, int i, int col0, scorecard_item_t *it)
-{
-    memset(it, 0, sizeof *it);
-    pg_copy(res, i, col0 + 0, it->uuid, sizeof it->uuid);
-    pg_copy(res, i, col0 + 1, it->org_uuid, sizeof it->org_uuid);
-    pg_copy(res, i, col0 + 2, it->scorecard_uuid, sizeof it->scorecard_uuid);
-    it->title = pg_sc_text(res, i, col0 + 3);
-    it->type = pg_sc_text(res, i, col0 + 4);
-    it->position = pg_int(res, i, col0 + 5);
-    it->weight = pg_sc_double(res, i, col0 + 6);
-    it->version = pg_int(res, i, col0 + 7);
-    it->expert_prompt = pg_sc_text(res, i, col0 + 8);
-    it->num_min = pg_sc_double(res, i, col0 + 9);
-    it->num_middle = pg_sc_double(res, i, col0 + 10);
-    it->num_max = pg_sc_double(res, i, col0 + 11);
-    it->min_criteria = pg_sc_text(res, i, col0 + 12);
-    it->middle_criteria = pg_sc_text(res, i, col0 + 13);
-    it->max_criteria = pg_sc_text(res, i, col0 + 14);
-    it->created_at = pg_int(res, i, col0 + 15);
-    it->updated_at = pg_int(res, i, col0 + 16);
-    it->deleted_at = pg_int(res, i, col0 + 17);
-}
+#include "store/scorecard_sql.h"
 
 /* A statement with text parameters whose rows (from column col0; rows with
- * NULL there skipped) go to the scorecard or item callback (one of them set). */
+ * NULL there skipped) go to the scorecard or item callback set in cb. */
 typedef struct pg_sc_read_arg {
     int id;
     int n;
     const char *vals[4];
     int col0;
-    store_scorecard_cb sc_cb;
-    store_scorecard_item_cb it_cb;
+    store_cbs_t cb;
     void *ctx;
     int64_t *total;            /* column 0 of the first row, when set */
     bool need_row;             /* NOT_FOUND when the result has no row */
@@ -85,25 +28,13 @@ static store_rc_t pg_sc_read_body(pg_conn_t *c, void *arg)
     if (!res)
         return STORE_ERROR;
     int rows = PQntuples(res);
-    store_rc_t r = a->need_row && rows == 0 ? STORE_NOT_FOUND : STORE_OK;
     if (a->total && rows > 0)
         *a->total = pg_int(res, 0, 0);
-    for (int i = 0; i < rows && r == STORE_OK; i++) {
-        if (PQgetisnull(res, i, a->col0))
-            continue;
-        c->called_back = true;
-        if (a->sc_cb) {
-            scorecard_t sc;
-            pg_sc_read(res, i, a->col0, &sc);
-            r = a->sc_cb(a->ctx, &sc) ? STORE_ERROR : STORE_OK;
-        } else {
-            scorecard_item_t it;
-            pg_sci_read(res, i, a->col0, &it);
-            r = a->it_cb(a->ctx, &it) ? STORE_ERROR : STORE_OK;
-        }
+    if (a->need_row && rows == 0) {
+        PQclear(res);
+        return STORE_NOT_FOUND;
     }
-    PQclear(res);
-    return r;
+    return pg_rows(c, res, a->col0, &a->cb, a->ctx);
 }
 
 /* One write statement with n text parameters, autocommitted (or joining an
@@ -153,9 +84,7 @@ store_rc_t postgres_scorecard_create(store_t *base, const scorecard_t *s, uuid_s
     if (!s || !s->title)
         return STORE_ERROR;
     uuid_str_t id;
-    if (!s->uuid[0])
-        uuid_v7(id);
-    else if (!uuid_parse(s->uuid, id))
+    if (!store_new_uuid(s->uuid, id))
         return STORE_ERROR;
     store_rc_t r = pg_sc_write((pg_store_t *)base, P_SC_INSERT, s, id, s->created_at, __func__);
     if (r == STORE_OK)
@@ -178,7 +107,7 @@ store_rc_t postgres_scorecard_get(store_t *base, const char *org_uuid, const cha
     uuid_str_t id;
     if (!uuid_parse(uuid, id) || !pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
-    pg_sc_read_arg_t a = {P_SC_GET, 2, {org_uuid, id}, 0, cb, NULL, ctx, NULL, true};
+    pg_sc_read_arg_t a = {P_SC_GET, 2, {org_uuid, id}, 0, {.scorecard = cb}, ctx, NULL, true};
     return pg_run((pg_store_t *)base, pg_sc_read_body, &a, __func__);
 }
 
@@ -192,8 +121,8 @@ store_rc_t postgres_scorecard_list(store_t *base, const char *org_uuid, int64_t 
     if (!pg_utf8_ok(org_uuid))
         return STORE_OK;
     char lim[24], off[24];
-    pg_sc_read_arg_t a = {P_SC_PAGE, 3, {org_uuid, pg_i64(lim, size), pg_i64(off, (page - 1) * size)}, 1, cb, NULL,
-                          ctx, total, false};
+    pg_sc_read_arg_t a = {P_SC_PAGE, 3, {org_uuid, pg_i64(lim, size), pg_i64(off, (page - 1) * size)}, 1,
+                          {.scorecard = cb}, ctx, total, false};
     return pg_run((pg_store_t *)base, pg_sc_read_body, &a, __func__);
 }
 
@@ -225,9 +154,7 @@ store_rc_t postgres_scorecard_item_create(store_t *base, const scorecard_item_t 
     if (!it || !it->title)
         return STORE_ERROR;
     uuid_str_t id;
-    if (!it->uuid[0])
-        uuid_v7(id);
-    else if (!uuid_parse(it->uuid, id))
+    if (!store_new_uuid(it->uuid, id))
         return STORE_ERROR;
     store_rc_t r = pg_sci_write((pg_store_t *)base, P_SCI_INSERT, it, id, __func__);
     if (r == STORE_OK)
@@ -264,7 +191,8 @@ store_rc_t postgres_scorecard_item_get(store_t *base, const char *org_uuid, cons
     uuid_str_t sid, iid;
     if (!uuid_parse(sc_uuid, sid) || !uuid_parse(item_uuid, iid) || !pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
-    pg_sc_read_arg_t a = {P_SCI_GET, 4, {org_uuid, sid, iid, with_deleted ? "t" : "f"}, 0, NULL, cb, ctx, NULL, true};
+    pg_sc_read_arg_t a = {P_SCI_GET, 4, {org_uuid, sid, iid, with_deleted ? "t" : "f"}, 0, {.scorecard_item = cb}, ctx,
+                          NULL, true};
     return pg_run((pg_store_t *)base, pg_sc_read_body, &a, __func__);
 }
 
@@ -277,7 +205,8 @@ store_rc_t postgres_scorecard_item_list(store_t *base, const char *org_uuid, con
     if (!uuid_parse(sc_uuid, sid) || !pg_utf8_ok(org_uuid))
         return STORE_NOT_FOUND;
     /* column 0 is the scorecard's uuid (no row: no such scorecard), the items from column 1 */
-    pg_sc_read_arg_t a = {P_SCI_LIST, 3, {org_uuid, sid, with_deleted ? "t" : "f"}, 1, NULL, cb, ctx, NULL, true};
+    pg_sc_read_arg_t a = {P_SCI_LIST, 3, {org_uuid, sid, with_deleted ? "t" : "f"}, 1, {.scorecard_item = cb}, ctx,
+                          NULL, true};
     return pg_run((pg_store_t *)base, pg_sc_read_body, &a, __func__);
 }
 
@@ -303,7 +232,7 @@ static store_rc_t pg_scr_item(pg_conn_t *c, const pg_scr_arg_t *a, const char *o
     store_rc_t res = pg_write(c, P_SCR_ITEM_INSERT, 10, vals, NULL, NULL, false, fn);
     if (res != STORE_OK || !ri->has_score)
         return res;
-    const char *dv[] = {r->org_uuid, r->scorecard_uuid, pg_i64(day, r->created_at / PG_DAY_MS), owner, team,
+    const char *dv[] = {r->org_uuid, r->scorecard_uuid, pg_i64(day, r->created_at / STORE_DAY_MS), owner, team,
                         ri->item_uuid, sc, w};
     return pg_write(c, P_SCR_DAILY, 8, dv, NULL, NULL, false, fn);
 }
@@ -342,8 +271,7 @@ static store_rc_t pg_scr_body(pg_conn_t *c, void *arg)
     for (size_t i = 0; s == STORE_OK && i < r->n_items; i++)
         s = pg_scr_item(c, a, owner, team, i, fn);
     if (s == STORE_OK && r->entry_json) { /* the conversation's update path: its document and `analyzed` follow */
-        conv_update_t u = {.privacy = CONV_PRIVACY_KEEP, .scorecard_entry_json = r->entry_json,
-                           .workflow_name = "scorecard_result_created"};
+        conv_update_t u = store_scorecard_result_update(r->entry_json);
         s = pg_conv_rewrite(c, a->sc, r->conversation_uuid, &u, r->created_at, fn);
     }
     if (s == STORE_CONFLICT)
@@ -353,8 +281,7 @@ static store_rc_t pg_scr_body(pg_conn_t *c, void *arg)
 
 store_rc_t postgres_scorecard_result_create(store_t *base, const store_scorecard_result_t *r, const store_scope_t *sc)
 {
-    if (!r || !sc || !r->org_uuid || !r->scorecard_uuid || !r->conversation_uuid || !r->summary ||
-        (r->n_items && (!r->items || !r->weights)))
+    if (!store_scorecard_result_ok(r, sc))
         return STORE_ERROR;
     const char *texts[] = {r->org_uuid, r->summary, r->entry_json};
     if (!pg_utf8_all(texts, 3))
@@ -373,42 +300,8 @@ store_rc_t postgres_scorecard_result_create(store_t *base, const store_scorecard
 
 /* ---- the summary --------------------------------------------------------------- */
 
-/* Appends " AND <col> IN ($a, …)" for a non-empty filter list. */
-static void pg_sum_in(pg_query_t *q, const char *col, const char *const *v, size_t n)
-{
-    if (!n)
-        return;
-    buf_printf(&q->sql, " AND %s IN ", col);
-    strlist_t l = {(const char **)v, n};
-    pg_q_list(q, &l, false);
-}
-
-/* The WHERE of one part: organization, scorecard, filters (the caller adds the time range). */
-static void pg_sum_where(pg_query_t *q, const char *org, const scorecard_summary_req_t *f)
-{
-    buf_puts(&q->sql, " WHERE org_uuid = ");
-    pg_q_text(q, org);
-    buf_puts(&q->sql, " AND scorecard_uuid = ");
-    pg_q_text(q, f->scorecard_uuid);
-    pg_sum_in(q, "user_uuid", f->user_uuids, f->n_users);
-    pg_sum_in(q, "team_uuid", f->team_uuids, f->n_teams);
-    pg_sum_in(q, "item_uuid", f->item_uuids, f->n_items);
-}
-
-/* The raw part: the scored items created in [lo, hi]. */
-static void pg_sum_raw(pg_query_t *q, const char *org, const scorecard_summary_req_t *f, int64_t lo, int64_t hi)
-{
-    buf_puts(&q->sql, " UNION ALL SELECT user_uuid, item_uuid, 1::bigint, score, score, score, score * weight, weight"
-                      " FROM scorecard_result_items");
-    pg_sum_where(q, org, f);
-    buf_puts(&q->sql, " AND score IS NOT NULL AND created_at BETWEEN ");
-    pg_q_int(q, lo);
-    buf_puts(&q->sql, " AND ");
-    pg_q_int(q, hi);
-}
-
 typedef struct pg_sum_arg {
-    const pg_query_t *q;
+    const store_query_t *q;
     store_summary_cb cb;
     void *ctx;
 } pg_sum_arg_t;
@@ -416,26 +309,9 @@ typedef struct pg_sum_arg {
 static store_rc_t pg_sum_body(pg_conn_t *c, void *arg)
 {
     const pg_sum_arg_t *a = arg;
-    PGresult *res = pg_exec_sql(c, a->q->sql.data, a->q->n, a->q->vals, "postgres_scorecard_summary");
-    if (!res)
-        return STORE_ERROR;
-    store_rc_t r = STORE_OK;
-    for (int i = 0; i < PQntuples(res) && r == STORE_OK; i++) {
-        store_summary_group_t g;
-        pg_copy(res, i, 0, g.user_uuid, sizeof g.user_uuid);
-        pg_copy(res, i, 1, g.item_uuid, sizeof g.item_uuid);
-        g.n = pg_int(res, i, 2);
-        g.total = pg_sc_double(res, i, 3);
-        g.lo = pg_sc_double(res, i, 4);
-        g.hi = pg_sc_double(res, i, 5);
-        g.wtotal = pg_sc_double(res, i, 6);
-        g.wsum = pg_sc_double(res, i, 7);
-        c->called_back = true;
-        if (a->cb(a->ctx, &g) != 0)
-            r = STORE_ERROR;
-    }
-    PQclear(res);
-    return r;
+    /* user_uuid (column 0) is never NULL: every row goes to the callback */
+    PGresult *res = pg_exec_sql(c, a->q->sql.data, (int)a->q->n, a->q->vals, "postgres_scorecard_summary");
+    return pg_rows(c, res, 0, &(store_cbs_t){.summary = a->cb}, a->ctx);
 }
 
 store_rc_t postgres_scorecard_summary(store_t *base, const char *org_uuid, const scorecard_summary_req_t *f,
@@ -445,32 +321,16 @@ store_rc_t postgres_scorecard_summary(store_t *base, const char *org_uuid, const
         return STORE_ERROR;
     if (!pg_utf8_ok(org_uuid))
         return STORE_OK;
-    /* whole days strictly between the first and the last from the roll-ups,
-     * the first and last days' items one by one */
-    int64_t d0 = f->from_ms / PG_DAY_MS, d1 = f->to_ms / PG_DAY_MS;
-    pg_query_t q = {0}; /* owns its SQL, parameters and the strings it made */
-    buf_init(&q.sql);
-    buf_puts(&q.sql, "SELECT user_uuid, item_uuid, sum(n), sum(total), min(lo), max(hi), sum(wtotal), sum(wsum) FROM"
-                     " (SELECT user_uuid, item_uuid, n, total, lo, hi, wtotal, wsum FROM scorecard_daily");
-    pg_sum_where(&q, org_uuid, f);
-    buf_puts(&q.sql, " AND day > ");
-    pg_q_int(&q, d0);
-    buf_puts(&q.sql, " AND day < ");
-    pg_q_int(&q, d1);
-    if (d0 == d1) {
-        pg_sum_raw(&q, org_uuid, f, f->from_ms, f->to_ms);
-    } else {
-        pg_sum_raw(&q, org_uuid, f, f->from_ms, (d0 + 1) * PG_DAY_MS - 1);
-        pg_sum_raw(&q, org_uuid, f, d1 * PG_DAY_MS, f->to_ms);
-    }
-    buf_puts(&q.sql, ") u GROUP BY user_uuid, item_uuid ORDER BY user_uuid, item_uuid");
+    store_query_t q; /* owns its SQL, parameters and the strings it made */
+    store_q_init(&q, STORE_Q_POSTGRES);
+    store_scorecard_summary_sql(&q, org_uuid, f);
     store_rc_t r = STORE_ERROR;
-    if (q.oom || q.sql.oom) {
+    if (store_q_failed(&q)) {
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
     } else {
         pg_sum_arg_t a = {&q, cb, ctx};
         r = pg_run((pg_store_t *)base, pg_sum_body, &a, __func__);
     }
-    pg_q_free(&q);
+    store_q_free(&q);
     return r;
 }

@@ -1,8 +1,6 @@
 /* gi_history.c - the generalized-insights history (GET /gi/history) in the SQLite backend (migration 010). */
 #include "store/sqlite/sq.h"
 
-#include <string.h>
-
 store_rc_t sqlite_gi_add(store_t *base, const store_gi_entry_t *e)
 {
     sq_conn_t *c = sq_conn((sq_store_t *)base);
@@ -39,28 +37,7 @@ store_rc_t sqlite_gi_list(store_t *base, const char *org_uuid, const char *user_
     const sq_param_t p[] = {SQ_TEXT(org_uuid), SQ_TEXT(user_uuid), SQ_INT(limit), SQ_INT(offset)};
     if (!(s = sq_bind(c, S_GI_PAGE, p, SQ_NPARAMS(p), __func__)))
         goto out;
-    int rc;
-    r = STORE_OK;
-    while (r == STORE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_gi_entry_t e;
-        memset(&e, 0, sizeof e);
-        sq_copy_col(s, 0, e.uuid, sizeof e.uuid);
-        sq_copy_col(s, 1, e.org_uuid, sizeof e.org_uuid);
-        sq_copy_col(s, 2, e.user_uuid, sizeof e.user_uuid);
-        e.title = (const char *)sqlite3_column_text(s, 3);
-        sq_copy_col(s, 4, e.result_uuid, sizeof e.result_uuid);
-        e.prompt = (const char *)sqlite3_column_text(s, 5);
-        e.synthesis = (const char *)sqlite3_column_text(s, 6);
-        e.items_json = (const char *)sqlite3_column_text(s, 7);
-        e.conversations_json = (const char *)sqlite3_column_text(s, 8);
-        e.created_at = sqlite3_column_int64(s, 9);
-        if (cb(ctx, &e) != 0)
-            r = STORE_ERROR;
-    }
-    if (r == STORE_OK && rc != SQLITE_DONE) {
-        sq_log(c->db, __func__, rc);
-        r = STORE_ERROR;
-    }
+    r = sq_rows(c, s, &(store_cbs_t){.gi = cb}, ctx, __func__);
     sq_put(c, S_GI_PAGE, s);
 out:
     sq_read_end(c, in_tx, __func__);

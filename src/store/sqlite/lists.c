@@ -14,44 +14,6 @@
 #define SQ_FTS_TITLE_MAX 256
 
 
-
-void sq_q_text(sq_query_t *q, const char *s)
-{
-    if (q->n == q->cap) {
-        size_t cap = q->cap ? q->cap * 2 : 32;
-        sq_bind_t *nb = realloc(q->binds, cap * sizeof(*nb));
-        if (!nb) {
-            q->oom = true;
-            return;
-        }
-        q->binds = nb;
-        q->cap = cap;
-    }
-    q->binds[q->n++] = (sq_bind_t){false, 0, s};
-}
-
-void sq_q_int(sq_query_t *q, int64_t v)
-{
-    sq_q_text(q, NULL);
-    if (!q->oom) {
-        q->binds[q->n - 1].is_int = true;
-        q->binds[q->n - 1].i = v;
-    }
-}
-
-/* Appends "(?, ?, …)" for the values of l, each wrapped as fmt ("?" or "lower(?)"). */
-void sq_q_list(sq_query_t *q, const strlist_t *l, const char *fmt)
-{
-    buf_putc(&q->sql, '(');
-    for (size_t i = 0; i < l->n; i++) {
-        if (i)
-            buf_puts(&q->sql, ", ");
-        buf_puts(&q->sql, fmt);
-        sq_q_text(q, l->v[i]);
-    }
-    buf_putc(&q->sql, ')');
-}
-
 /* ASCII letters to lower case, every other byte as it is (SQLite's LIKE folds no more). */
 static unsigned char sq_ascii_lower(unsigned char ch)
 {
@@ -138,28 +100,25 @@ static bool sq_title_fts(const char *title)
     return n >= 3 && n <= SQ_FTS_TITLE_MAX;
 }
 
-/* With q->fts the rows come from the index (a count, or a page of few matches);
+/* With fts the rows come from the index (a count, or a page of few matches);
  * without, each row's title is tested, and a page read newest first through
  * conversations_list (which holds the titles, migration 014) stops after
- * `size` matches (best when matches are many). q->owned holds the text
- * ASCII-lowercased, then the FTS5 string ("title" with " doubled). */
-static void sq_q_title(sq_query_t *q, const char *title)
+ * `size` matches (best when matches are many). One string owned by q holds
+ * the text ASCII-lowercased, then the FTS5 string ("title" with " doubled). */
+static void sq_q_title(store_query_t *q, bool fts, const char *title)
 {
     size_t n = strlen(title);
     if (!str_utf8_valid(title, n)) { /* no title (valid UTF-8) holds it, as on PostgreSQL */
         buf_puts(&q->sql, " AND 0");
         return;
     }
-    char *low = malloc(3 * n + 4);
-    if (!low) {
-        q->oom = true;
+    char *low = store_q_own(q, malloc(3 * n + 4));
+    if (!low)
         return;
-    }
     for (size_t i = 0; i <= n; i++)
         low[i] = (char)sq_ascii_lower((unsigned char)title[i]);
-    q->owned = low;
-    if (q->fts && sq_title_fts(title)) {
-        char *o = low + n + 1, *fts = o;
+    if (fts && sq_title_fts(title)) {
+        char *o = low + n + 1, *match = o;
         *o++ = '"';
         for (const char *t = title; *t; t++) {
             if (*t == '"')
@@ -168,65 +127,56 @@ static void sq_q_title(sq_query_t *q, const char *title)
         }
         *o++ = '"';
         *o = '\0';
-        buf_puts(&q->sql, " AND c.id IN (SELECT rowid FROM conversation_title_fts WHERE conversation_title_fts MATCH ?)");
-        sq_q_text(q, fts);
+        buf_puts(&q->sql, " AND c.id IN (SELECT rowid FROM conversation_title_fts WHERE conversation_title_fts MATCH ");
+        store_q_text(q, match);
+        buf_putc(&q->sql, ')');
     }
-    buf_puts(&q->sql, " AND parley_title_has(c.title, ?)");
-    sq_q_text(q, low);
+    buf_puts(&q->sql, " AND parley_title_has(c.title, ");
+    store_q_text(q, low);
+    buf_putc(&q->sql, ')');
 }
 
-/* Appends " WHERE …" for scope sc and filter f to q (column alias c). */
-static void sq_q_where(sq_query_t *q, const store_scope_t *sc, const conv_filter_t *f)
+/* Appends " WHERE …" for scope sc and filter f to q (column alias c); with
+ * fts, filter[title] (3+ characters) is driven by its trigram index
+ * (sq_q_title). */
+static void sq_q_where(store_query_t *q, bool fts, const store_scope_t *sc, const conv_filter_t *f)
 {
     buf_t *b = &q->sql;
     /* "+" keeps the planner off the org indexes when the title's trigram
      * index is to drive the query (it has no statistics to see it is cheaper) */
-    bool fts = q->fts && f->title && sq_title_fts(f->title);
-    buf_puts(b, fts ? " WHERE +c.org_uuid = ?" : " WHERE c.org_uuid = ?");
-    sq_q_text(q, sc->org_uuid);
+    bool by_index = fts && f->title && sq_title_fts(f->title);
+    buf_puts(b, by_index ? " WHERE +c.org_uuid = " : " WHERE c.org_uuid = ");
+    store_q_text(q, sc->org_uuid);
     if (sc->user_uuid) {
         buf_puts(b, " AND (c.is_private = 0 OR c.user_uuid = lower(?))");
-        sq_q_text(q, sc->user_uuid);
+        store_q_param(q, sc->user_uuid);
     }
     if (f->archived == CONV_ARCHIVED_EXCLUDE)
         buf_puts(b, " AND c.archived = 0");
     else if (f->archived == CONV_ARCHIVED_ONLY)
         buf_puts(b, " AND c.archived = 1");
-    if (f->has_from) {
-        buf_puts(b, " AND c.created_at >= ?");
-        sq_q_int(q, f->from);
-    }
-    if (f->has_to) {
-        buf_puts(b, " AND c.created_at <= ?");
-        sq_q_int(q, f->to);
-    }
-    if (f->owner_ids.n) {
-        buf_puts(b, " AND c.user_uuid IN ");
-        sq_q_list(q, &f->owner_ids, "lower(?)");
-    }
+    store_q_range(q, "c.created_at", f->has_from, f->from, f->has_to, f->to);
+    store_q_in(q, " AND c.user_uuid IN ", &f->owner_ids, true);
     if (f->owner_emails.n) {
         buf_puts(b, " AND c.user_uuid IN (SELECT ou.uuid FROM users ou WHERE ou.org_uuid = ? AND ou.email IN ");
-        sq_q_text(q, sc->org_uuid);
-        sq_q_list(q, &f->owner_emails, "lower(?)");
+        store_q_param(q, sc->org_uuid);
+        store_q_list(q, &f->owner_emails, true);
         buf_putc(b, ')');
     }
     if (f->title && f->title[0])
-        sq_q_title(q, f->title);
+        sq_q_title(q, fts, f->title);
     if (f->participant_emails.n) {
         buf_puts(b, " AND EXISTS (SELECT 1 FROM conversation_participants p WHERE p.conv_uuid = c.uuid"
                     " AND p.email IN ");
-        sq_q_list(q, &f->participant_emails, "lower(?)");
+        store_q_list(q, &f->participant_emails, true);
         buf_putc(b, ')');
     }
     if (f->opportunity_ids.n) {
         buf_puts(b, " AND c.id IN (SELECT cb.id FROM conversation_bodies cb WHERE cb.opportunity_uuid IN ");
-        sq_q_list(q, &f->opportunity_ids, "?");
+        store_q_list(q, &f->opportunity_ids, false);
         buf_putc(b, ')');
     }
-    if (f->team_ids.n) {
-        buf_puts(b, " AND c.team_uuid IN ");
-        sq_q_list(q, &f->team_ids, "lower(?)");
-    }
+    store_q_in(q, " AND c.team_uuid IN ", &f->team_ids, true);
     if (f->crm_values.n || (f->crm_entity_code && f->crm_entity_code[0])) {
         /* Some linked CRM record (an object) with code = entity code (when
          * given) and whose field crm_field_name (default "id") equals one of
@@ -238,13 +188,13 @@ static void sq_q_where(sq_query_t *q, const store_scope_t *sc, const conv_filter
         if (f->crm_entity_code && f->crm_entity_code[0]) {
             buf_puts(b, " AND EXISTS (SELECT 1 FROM json_each(cb.linked_crm_json, r.fullkey) k"
                         " WHERE k.key = 'code' AND k.atom = ?)");
-            sq_q_text(q, f->crm_entity_code);
+            store_q_param(q, f->crm_entity_code);
         }
         if (f->crm_values.n) {
             buf_puts(b, " AND EXISTS (SELECT 1 FROM json_each(cb.linked_crm_json, r.fullkey) v"
                         " WHERE v.key = ? AND v.type NOT IN ('object', 'array') AND CAST(v.atom AS TEXT) IN ");
-            sq_q_text(q, f->crm_field_name && f->crm_field_name[0] ? f->crm_field_name : "id");
-            sq_q_list(q, &f->crm_values, "?");
+            store_q_param(q, f->crm_field_name && f->crm_field_name[0] ? f->crm_field_name : "id");
+            store_q_list(q, &f->crm_values, false);
             buf_putc(b, ')');
         }
         buf_putc(b, ')');
@@ -272,16 +222,23 @@ static size_t sq_dyn_slot(const char *sql)
     return (size_t)(h % SQ_DYN_SLOTS);
 }
 
-/* Prepares sql and binds the first n parameters of q. NULL (logged) on failure;
- * the caller finalizes the statement. */
-sqlite3_stmt *sq_q_prepare(sq_conn_t *c, const char *sql, const sq_query_t *q, size_t n, const char *fn)
+/* Binds the first n parameters of q to s in order: SQLITE_OK or the first error. */
+static int sq_q_bind(sqlite3_stmt *s, const store_query_t *q, size_t n)
+{
+    int rc = SQLITE_OK;
+    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
+        const store_qparam_t *b = &q->params[i];
+        rc = b->is_int ? sqlite3_bind_int64(s, (int)i + 1, b->i) : sq_bind_text(s, (int)i + 1, b->s);
+    }
+    return rc;
+}
+
+sqlite3_stmt *sq_q_prepare(sq_conn_t *c, const char *sql, const store_query_t *q, size_t n, const char *fn)
 {
     sqlite3_stmt *s = NULL;
     int rc = sqlite3_prepare_v2(c->db, sql, -1, &s, NULL);
-    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
-        const sq_bind_t *b = &q->binds[i];
-        rc = b->is_int ? sqlite3_bind_int64(s, (int)i + 1, b->i) : sq_bind_text(s, (int)i + 1, b->s);
-    }
+    if (rc == SQLITE_OK)
+        rc = sq_q_bind(s, q, n);
     if (rc != SQLITE_OK) {
         sq_log(c->db, fn, rc);
         sqlite3_finalize(s);
@@ -294,7 +251,7 @@ sqlite3_stmt *sq_q_prepare(sq_conn_t *c, const char *sql, const sq_query_t *q, s
  * their text (c->dyn), so a repeated list query is not parsed and planned
  * again. NULL (logged) on failure; the caller hands the statement back with
  * sq_q_release (never sqlite3_finalize). */
-static sqlite3_stmt *sq_q_prepare_cached(sq_conn_t *c, const char *sql, const sq_query_t *q, size_t n,
+static sqlite3_stmt *sq_q_prepare_cached(sq_conn_t *c, const char *sql, const store_query_t *q, size_t n,
                                          const char *fn)
 {
     size_t slot = sq_dyn_slot(sql);
@@ -310,10 +267,8 @@ static sqlite3_stmt *sq_q_prepare_cached(sq_conn_t *c, const char *sql, const sq
             c->dyn[slot] = s;
         }
     }
-    for (size_t i = 0; rc == SQLITE_OK && i < n; i++) {
-        const sq_bind_t *b = &q->binds[i];
-        rc = b->is_int ? sqlite3_bind_int64(s, (int)i + 1, b->i) : sq_bind_text(s, (int)i + 1, b->s);
-    }
+    if (rc == SQLITE_OK)
+        rc = sq_q_bind(s, q, n);
     if (rc != SQLITE_OK) {
         sq_log(c->db, fn, rc);
         if (s && s != c->dyn[slot])
@@ -367,11 +322,11 @@ static bool sq_where_is_plain(const char *where)
 
 /* The count cache's key for a count query: its SQL, then each of its first n
  * parameters (type, value). Appended to key (check key->oom). */
-static void sq_count_key(buf_t *key, const char *sql, const sq_query_t *q, size_t n)
+static void sq_count_key(buf_t *key, const char *sql, const store_query_t *q, size_t n)
 {
     buf_append(key, sql, strlen(sql) + 1);
     for (size_t i = 0; i < n; i++) {
-        const sq_bind_t *b = &q->binds[i];
+        const store_qparam_t *b = &q->params[i];
         if (b->is_int) {
             buf_putc(key, 'i');
             buf_append(key, &b->i, sizeof b->i);
@@ -406,24 +361,23 @@ store_rc_t sqlite_conv_list(store_t *base, const store_scope_t *sc, const conv_f
      * by the title's trigram index, counts, and serves the page when the
      * matches are few; q, without it, serves the page otherwise (newest
      * first through conversations_list, stopping after one page). Each owns
-     * its SQL buffer, its bindings and its filter[title] texts. */
-    sq_query_t q = {0}, qc = {0};
-    qc.fts = true;
-    buf_init(&q.sql);
-    buf_init(&qc.sql);
-    sq_q_where(&q, sc, f);
-    sq_q_where(&qc, sc, f);
+     * its SQL buffer, its parameters and its filter[title] texts. */
+    store_query_t q, qc;
+    store_q_init(&q, STORE_Q_SQLITE);
+    store_q_init(&qc, STORE_Q_SQLITE);
+    sq_q_where(&q, false, sc, f);
+    sq_q_where(&qc, true, sc, f);
     size_t nwhere = qc.n;
+    /* the WHEREs move out of q and qc, whose SQL buffers then hold the page query */
     char *where = buf_detach(&q.sql, NULL), *wherec = buf_detach(&qc.sql, NULL);
-    buf_t count_sql, page_sql, key;
+    buf_t count_sql, key;
     buf_init(&count_sql);
-    buf_init(&page_sql);
     buf_init(&key);
     if (wherec && sq_where_is_plain(wherec)) /* the same conditions hold on the per-owner counts */
         buf_printf(&count_sql, "SELECT IFNULL(SUM(c.n), 0) FROM conversation_counts c%s", wherec);
     else if (wherec)
         buf_printf(&count_sql, "SELECT count(*) FROM conversations c%s", wherec);
-    sq_query_t *pq = &q; /* the form of the page query, chosen once the count is known */
+    store_query_t *pq = &q; /* the form of the page query, chosen once the count is known */
 
     store_rc_t r = STORE_ERROR;
     sqlite3_stmt *s = NULL;
@@ -478,15 +432,16 @@ store_rc_t sqlite_conv_list(store_t *base, const store_scope_t *sc, const conv_f
     /* The page's row ids first (index order, no row read), then each row by
      * its id, in that order: ordering the joined rows instead made SQLite
      * sort ~85 KB of columns per page. Both statements read the snapshot. */
-    buf_printf(&page_sql, "SELECT c.id FROM conversations c%s ORDER BY c.created_at DESC, c.uuid DESC LIMIT ? OFFSET ?",
+    buf_printf(&pq->sql, "SELECT c.id FROM conversations c%s ORDER BY c.created_at DESC, c.uuid DESC LIMIT ",
                pq == &qc ? wherec : where);
-    sq_q_int(pq, size);
-    sq_q_int(pq, offset);
-    if (page_sql.oom || pq->oom) {
+    store_q_int(pq, size);
+    buf_puts(&pq->sql, " OFFSET ");
+    store_q_int(pq, offset);
+    if (store_q_failed(pq)) {
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
         goto out;
     }
-    if (!(s = sq_q_prepare_cached(c, page_sql.data, pq, pq->n, __func__)))
+    if (!(s = sq_q_prepare_cached(c, pq->sql.data, pq, pq->n, __func__)))
         goto out;
     size_t nids = 0, cap = (size_t)(size < n - offset ? size : n - offset);
     ids = malloc((cap ? cap : 1) * sizeof(*ids)); /* owner: this function (freed at out) */
@@ -516,14 +471,9 @@ out:
     free(where);
     free(wherec);
     buf_free(&count_sql);
-    buf_free(&page_sql);
     buf_free(&key);
-    buf_free(&q.sql);
-    buf_free(&qc.sql);
-    free(q.binds);
-    free(qc.binds);
-    free(q.owned);
-    free(qc.owned);
+    store_q_free(&q);
+    store_q_free(&qc);
     return r;
 }
 

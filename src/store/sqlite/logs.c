@@ -23,31 +23,21 @@ store_rc_t sqlite_workflow_log_fail(store_t *base, const char *org_uuid, const c
 
 /* Appends " WHERE …" for scope sc and filter f to q (table alias l). A
  * user-level scope sees the entries of conversations it can see. */
-static void sq_q_log_where(sq_query_t *q, const store_scope_t *sc, const store_workflow_filter_t *f)
+static void sq_q_log_where(store_query_t *q, const store_scope_t *sc, const store_workflow_filter_t *f)
 {
     buf_t *b = &q->sql;
-    buf_puts(b, " WHERE l.org_uuid = ?");
-    sq_q_text(q, sc->org_uuid);
+    buf_puts(b, " WHERE l.org_uuid = ");
+    store_q_text(q, sc->org_uuid);
     if (sc->user_uuid) {
         buf_puts(b, " AND EXISTS (SELECT 1 FROM conversations c WHERE c.uuid = l.conversation_uuid"
                     " AND c.org_uuid = l.org_uuid AND (c.is_private = 0 OR c.user_uuid = lower(?)))");
-        sq_q_text(q, sc->user_uuid);
+        store_q_param(q, sc->user_uuid);
     }
-    if (f->has_from) {
-        buf_puts(b, " AND l.created_at >= ?");
-        sq_q_int(q, f->from);
-    }
-    if (f->has_to) {
-        buf_puts(b, " AND l.created_at <= ?");
-        sq_q_int(q, f->to);
-    }
-    if (f->conversation_uuids.n) {
-        buf_puts(b, " AND l.conversation_uuid IN ");
-        sq_q_list(q, &f->conversation_uuids, "lower(?)");
-    }
+    store_q_range(q, "l.created_at", f->has_from, f->from, f->has_to, f->to);
+    store_q_in(q, " AND l.conversation_uuid IN ", &f->conversation_uuids, true);
     if (f->success >= 0) {
-        buf_puts(b, " AND l.success = ?");
-        sq_q_int(q, f->success ? 1 : 0);
+        buf_puts(b, " AND l.success = ");
+        store_q_int(q, f->success ? 1 : 0);
     }
 }
 
@@ -62,29 +52,30 @@ store_rc_t sqlite_workflow_log_list(store_t *base, const store_scope_t *sc, cons
     if (!c || !sc || !sc->org_uuid || !f)
         return STORE_ERROR;
 
-    /* q owns its SQL buffer and its bindings; the SQL strings are owned here */
-    sq_query_t q = {0};
-    buf_init(&q.sql);
+    /* q owns its SQL buffer (the WHERE, then the page query) and its
+     * parameters; where and count_sql are owned here */
+    store_query_t q;
+    store_q_init(&q, STORE_Q_SQLITE);
     sq_q_log_where(&q, sc, f);
     size_t nwhere = q.n;
     char *where = buf_detach(&q.sql, NULL);
-    buf_t count_sql, page_sql;
+    buf_t count_sql;
     buf_init(&count_sql);
-    buf_init(&page_sql);
     if (where) {
         buf_printf(&count_sql, "SELECT count(*) FROM workflow_logs l%s", where);
-        buf_printf(&page_sql,
+        buf_printf(&q.sql,
                    "SELECT l.id, l.conversation_uuid, l.workflow_name, l.success, IFNULL(l.error, ''), l.created_at"
-                   " FROM workflow_logs l%s ORDER BY l.created_at DESC, l.id DESC LIMIT ? OFFSET ?",
+                   " FROM workflow_logs l%s ORDER BY l.created_at DESC, l.id DESC LIMIT ",
                    where);
     }
-    sq_q_int(&q, f->limit < 0 ? 0 : f->limit);
-    sq_q_int(&q, f->offset < 0 ? 0 : f->offset);
+    store_q_int(&q, f->limit < 0 ? 0 : f->limit);
+    buf_puts(&q.sql, " OFFSET ");
+    store_q_int(&q, f->offset < 0 ? 0 : f->offset);
 
     store_rc_t r = STORE_ERROR;
     sqlite3_stmt *s = NULL;
     bool in_tx = false;
-    if (!where || q.oom || count_sql.oom || page_sql.oom) {
+    if (!where || store_q_failed(&q) || count_sql.oom) {
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
         goto out;
     }
@@ -104,7 +95,7 @@ store_rc_t sqlite_workflow_log_list(store_t *base, const store_scope_t *sc, cons
     if (f->limit <= 0 || f->offset >= n || !cb)
         goto out;
     r = STORE_ERROR;
-    if (!(s = sq_q_prepare(c, page_sql.data, &q, q.n, __func__)))
+    if (!(s = sq_q_prepare(c, q.sql.data, &q, q.n, __func__)))
         goto out;
     r = sq_rows(c, s, &(store_cbs_t){.log = cb}, ctx, __func__);
 out:
@@ -112,9 +103,6 @@ out:
     sq_read_end(c, in_tx, __func__);
     free(where);
     buf_free(&count_sql);
-    buf_free(&page_sql);
-    buf_free(&q.sql);
-    free(q.binds);
-    free(q.owned);
+    store_q_free(&q);
     return r;
 }

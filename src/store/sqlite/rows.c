@@ -121,6 +121,17 @@ void sq_read(sqlite3_stmt *s, int col0, const store_shape_t *sh, void *out)
     store_shape_read(sh, out, &sq_cols, s, col0);
 }
 
+/* sq_row_fn of a row for a callback (arg: an sq_call_t): sq_read of the
+ * whole row in the callback's shape, then the call; STORE_ERROR when it
+ * stops (non-zero). */
+store_rc_t sq_row_call(sqlite3_stmt *s, void *arg)
+{
+    const sq_call_t *call = arg;
+    store_row_t row;
+    sq_read(s, 0, store_cbs_shape(call->cb), &row);
+    return store_cbs_call(call->cb, call->ctx, &row) ? STORE_ERROR : STORE_OK;
+}
+
 /* sq_row_fn of a plain copy (arg: an sq_into_t): sq_read of the whole row. */
 store_rc_t sq_row_into(sqlite3_stmt *s, void *arg)
 {

@@ -7,84 +7,19 @@
 
 #include "lib/ptime.h"
 #include "model/scorecard.h"
+#include "store/scorecard_sql.h"
 
-#define SQ_DAY_MS 86400000LL
-
-/* Text column i of s ("" for NULL), valid until the next step or reset. */
-static const char *sq_sc_text(sqlite3_stmt *s, int i)
+/* Hands the rows of s (cached statement id, bound; NULL: it could not be,
+ * STORE_ERROR) to the set callback of cb with ctx and puts it back: every
+ * row, or with one_row the first (NOT_FOUND when there is none). */
+static store_rc_t sq_sc_rows(sq_conn_t *c, int id, sqlite3_stmt *s, store_cbs_t cb, void *ctx, bool one_row,
+                             const char *fn)
 {
-    const char *v = (const char *)sqlite3_column_text(s, i);
-    return v ? v : "";
-}
-
-/* Reads a row of SQ_SC_COLS into *sc (texts point into the row). */
-static void sq_sc_read(sqlite3_stmt *s, scorecard_t *sc)
-{
-    memset(sc, 0, sizeof *sc);
-    sq_copy_col(s, 0, sc->uuid, sizeof sc->uuid);
-    sq_copy_col(s, 1, sc->org_uuid, sizeof sc->org_uuid);
-    sq_copy_col(s, 2, sc->team_uuid, sizeof sc->team_uuid);
-    sc->title = sq_sc_text(s, 3);
-    sc->all_teams = sqlite3_column_int(s, 4) != 0;
-    sc->enabled = sqlite3_column_int(s, 5) != 0;
-    sc->interaction_type = sq_sc_text(s, 6);
-    sc->detailed_instructions = sq_sc_text(s, 7);
-    sc->scorecard_prompt = sq_sc_text(s, 8);
-    sc->expert_mode = sqlite3_column_int(s, 9) != 0;
-    sc->is_default_template = sqlite3_column_int(s, 10) != 0;
-    sc->criteria_json = sq_sc_text(s, 11);
-    sc->created_at = sqlite3_column_int64(s, 12);
-    sc->updated_at = sqlite3_column_int64(s, 13);
-}
-
-/* Reads a row of SQ_SCI_COLS into *it (texts point into the row). */
-static void sq_sci_read(sqlite3_stmt *s, scorecard_item_t *it)
-{
-    memset(it, 0, sizeof *it);
-    sq_copy_col(s, 0, it->uuid, sizeof it->uuid);
-    sq_copy_col(s, 1, it->org_uuid, sizeof it->org_uuid);
-    sq_copy_col(s, 2, it->scorecard_uuid, sizeof it->scorecard_uuid);
-    it->title = sq_sc_text(s, 3);
-    it->type = sq_sc_text(s, 4);
-    it->position = sqlite3_column_int64(s, 5);
-    it->weight = sqlite3_column_double(s, 6);
-    it->version = sqlite3_column_int64(s, 7);
-    it->expert_prompt = sq_sc_text(s, 8);
-    it->num_min = sqlite3_column_double(s, 9);
-    it->num_middle = sqlite3_column_double(s, 10);
-    it->num_max = sqlite3_column_double(s, 11);
-    it->min_criteria = sq_sc_text(s, 12);
-    it->middle_criteria = sq_sc_text(s, 13);
-    it->max_criteria = sq_sc_text(s, 14);
-    it->created_at = sqlite3_column_int64(s, 15);
-    it->updated_at = sqlite3_column_int64(s, 16);
-    it->deleted_at = sqlite3_column_int64(s, 17);
-}
-
-/* Steps s (cached statement id, bound) to its end, handing each row to the
- * scorecard (sc_cb) or item (it_cb) callback, and puts it back. */
-static store_rc_t sq_sc_rows(sq_conn_t *c, int id, sqlite3_stmt *s, store_scorecard_cb sc_cb,
-                             store_scorecard_item_cb it_cb, void *ctx, const char *fn)
-{
+    if (one_row)
+        return sq_one_row(c, id, s, sq_row_call, &(sq_call_t){&cb, ctx}, fn);
     if (!s)
         return STORE_ERROR;
-    int rc;
-    store_rc_t r = STORE_OK;
-    while (r == STORE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (sc_cb) {
-            scorecard_t sc;
-            sq_sc_read(s, &sc);
-            r = sc_cb(ctx, &sc) ? STORE_ERROR : STORE_OK;
-        } else {
-            scorecard_item_t it;
-            sq_sci_read(s, &it);
-            r = it_cb(ctx, &it) ? STORE_ERROR : STORE_OK;
-        }
-    }
-    if (r == STORE_OK && rc != SQLITE_DONE) {
-        sq_log(c->db, fn, rc);
-        r = STORE_ERROR;
-    }
+    store_rc_t r = sq_rows(c, s, &cb, ctx, fn);
     sq_put(c, id, s);
     return r;
 }
@@ -124,9 +59,7 @@ store_rc_t sqlite_scorecard_create(store_t *base, const scorecard_t *s, uuid_str
     if (!c || !s || !s->title)
         return STORE_ERROR;
     uuid_str_t id;
-    if (!s->uuid[0])
-        uuid_v7(id);
-    else if (!uuid_parse(s->uuid, id))
+    if (!store_new_uuid(s->uuid, id))
         return STORE_ERROR;
     if (sq_tx_begin(c, __func__) != STORE_OK)
         return STORE_ERROR;
@@ -160,21 +93,8 @@ store_rc_t sqlite_scorecard_get(store_t *base, const char *org_uuid, const char 
     uuid_str_t id;
     if (!uuid_parse(uuid, id))
         return STORE_NOT_FOUND;
-    sqlite3_stmt *s = sq_stmt2(c, S_SC_GET, org_uuid, id, __func__);
-    if (!s)
-        return STORE_ERROR;
-    int rc = sqlite3_step(s);
-    store_rc_t r = STORE_NOT_FOUND;
-    if (rc == SQLITE_ROW) {
-        scorecard_t sc;
-        sq_sc_read(s, &sc);
-        r = cb(ctx, &sc) ? STORE_ERROR : STORE_OK;
-    } else if (rc != SQLITE_DONE) {
-        sq_log(c->db, __func__, rc);
-        r = STORE_ERROR;
-    }
-    sq_put(c, S_SC_GET, s);
-    return r;
+    return sq_sc_rows(c, S_SC_GET, sq_stmt2(c, S_SC_GET, org_uuid, id, __func__), (store_cbs_t){.scorecard = cb}, ctx,
+                      true, __func__);
 }
 
 store_rc_t sqlite_scorecard_list(store_t *base, const char *org_uuid, int64_t page, int64_t size, int64_t *total,
@@ -197,7 +117,8 @@ store_rc_t sqlite_scorecard_list(store_t *base, const char *org_uuid, int64_t pa
         if (total)
             *total = n;
         const sq_param_t p[] = {SQ_TEXT(org_uuid), SQ_INT(size), SQ_INT((page - 1) * size)};
-        r = sq_sc_rows(c, S_SC_PAGE, sq_bind(c, S_SC_PAGE, p, SQ_NPARAMS(p), __func__), cb, NULL, ctx, __func__);
+        r = sq_sc_rows(c, S_SC_PAGE, sq_bind(c, S_SC_PAGE, p, SQ_NPARAMS(p), __func__),
+                       (store_cbs_t){.scorecard = cb}, ctx, false, __func__);
     }
     sq_read_end(c, in_tx, __func__);
     return r;
@@ -256,9 +177,7 @@ store_rc_t sqlite_scorecard_item_create(store_t *base, const scorecard_item_t *i
     if (!c || !it || !it->title)
         return STORE_ERROR;
     uuid_str_t id;
-    if (!it->uuid[0])
-        uuid_v7(id);
-    else if (!uuid_parse(it->uuid, id))
+    if (!store_new_uuid(it->uuid, id))
         return STORE_ERROR;
     if (sq_tx_begin(c, __func__) != STORE_OK)
         return STORE_ERROR;
@@ -301,21 +220,8 @@ store_rc_t sqlite_scorecard_item_get(store_t *base, const char *org_uuid, const 
     if (!uuid_parse(sc_uuid, sid) || !uuid_parse(item_uuid, iid))
         return STORE_NOT_FOUND;
     const sq_param_t p[] = {SQ_TEXT(org_uuid), SQ_TEXT(sid), SQ_TEXT(iid), SQ_INT(with_deleted)};
-    sqlite3_stmt *s = sq_bind(c, S_SCI_GET, p, SQ_NPARAMS(p), __func__);
-    if (!s)
-        return STORE_ERROR;
-    int rc = sqlite3_step(s);
-    store_rc_t r = STORE_NOT_FOUND;
-    if (rc == SQLITE_ROW) {
-        scorecard_item_t it;
-        sq_sci_read(s, &it);
-        r = cb(ctx, &it) ? STORE_ERROR : STORE_OK;
-    } else if (rc != SQLITE_DONE) {
-        sq_log(c->db, __func__, rc);
-        r = STORE_ERROR;
-    }
-    sq_put(c, S_SCI_GET, s);
-    return r;
+    return sq_sc_rows(c, S_SCI_GET, sq_bind(c, S_SCI_GET, p, SQ_NPARAMS(p), __func__),
+                      (store_cbs_t){.scorecard_item = cb}, ctx, true, __func__);
 }
 
 store_rc_t sqlite_scorecard_item_list(store_t *base, const char *org_uuid, const char *sc_uuid, bool with_deleted,
@@ -333,7 +239,8 @@ store_rc_t sqlite_scorecard_item_list(store_t *base, const char *org_uuid, const
     store_rc_t r = sq_get(c, S_SC_GET, org_uuid, sid, NULL, NULL, __func__);
     if (r == STORE_OK) {
         const sq_param_t p[] = {SQ_TEXT(org_uuid), SQ_TEXT(sid), SQ_INT(with_deleted)};
-        r = sq_sc_rows(c, S_SCI_LIST, sq_bind(c, S_SCI_LIST, p, SQ_NPARAMS(p), __func__), NULL, cb, ctx, __func__);
+        r = sq_sc_rows(c, S_SCI_LIST, sq_bind(c, S_SCI_LIST, p, SQ_NPARAMS(p), __func__),
+                       (store_cbs_t){.scorecard_item = cb}, ctx, false, __func__);
     }
     sq_read_end(c, in_tx, __func__);
     return r;
@@ -387,7 +294,7 @@ static store_rc_t sq_scr_item(sq_conn_t *c, const store_scorecard_result_t *r, c
         return res;
     if (!(s = sq_bind(c, S_SCR_DAILY,
                       (const sq_param_t[]){SQ_TEXT(r->org_uuid), SQ_TEXT(r->scorecard_uuid),
-                                           SQ_INT(r->created_at / SQ_DAY_MS), SQ_TEXT(v->owner), SQ_TEXT(v->team),
+                                           SQ_INT(r->created_at / STORE_DAY_MS), SQ_TEXT(v->owner), SQ_TEXT(v->team),
                                            SQ_TEXT(ri->item_uuid)},
                       6, fn)))
         return STORE_ERROR;
@@ -436,8 +343,7 @@ static store_rc_t sq_scr_tx(void *conn, void *arg)
     for (size_t i = 0; res == STORE_OK && i < r->n_items; i++)
         res = sq_scr_item(c, r, uuid, &v, i, fn);
     if (res == STORE_OK && r->entry_json) { /* the conversation's update path: its document and `analyzed` follow */
-        conv_update_t u = {.privacy = CONV_PRIVACY_KEEP, .scorecard_entry_json = r->entry_json,
-                           .workflow_name = "scorecard_result_created"};
+        conv_update_t u = store_scorecard_result_update(r->entry_json);
         res = sq_conv_rewrite(c, j->sc, r->conversation_uuid, v.rowid, SQ_OUTBOX_MARK_UNKNOWN, &u, r->created_at, fn);
     }
     if (res == STORE_CONFLICT)
@@ -448,8 +354,7 @@ static store_rc_t sq_scr_tx(void *conn, void *arg)
 /* Group-committed (sq_write) like the other conversation changes. */
 store_rc_t sqlite_scorecard_result_create(store_t *base, const store_scorecard_result_t *r, const store_scope_t *sc)
 {
-    if (!r || !sc || !r->org_uuid || !r->scorecard_uuid || !r->conversation_uuid || !r->summary ||
-        (r->n_items && (!r->items || !r->weights)))
+    if (!store_scorecard_result_ok(r, sc))
         return STORE_ERROR;
     sq_scr_job_t j = {r, sc};
     return sq_write((sq_store_t *)base, sq_scr_tx, &j);
@@ -457,94 +362,25 @@ store_rc_t sqlite_scorecard_result_create(store_t *base, const store_scorecard_r
 
 /* ---- the summary --------------------------------------------------------------- */
 
-/* Appends " AND <col> IN (?, …)" for a non-empty filter list. */
-static void sq_sum_in(sq_query_t *q, const char *col, const char *const *v, size_t n)
-{
-    if (!n)
-        return;
-    buf_printf(&q->sql, " AND %s IN ", col);
-    strlist_t l = {(const char **)v, n};
-    sq_q_list(q, &l, "?");
-}
-
-/* Appends the WHERE of one part of the summary: the organization, the
- * scorecard and the filters (the caller adds its time range). */
-static void sq_sum_where(sq_query_t *q, const char *org, const scorecard_summary_req_t *f)
-{
-    buf_puts(&q->sql, " WHERE org_uuid = ? AND scorecard_uuid = ?");
-    sq_q_text(q, org);
-    sq_q_text(q, f->scorecard_uuid);
-    sq_sum_in(q, "user_uuid", f->user_uuids, f->n_users);
-    sq_sum_in(q, "team_uuid", f->team_uuids, f->n_teams);
-    sq_sum_in(q, "item_uuid", f->item_uuids, f->n_items);
-}
-
-/* The raw part of the summary: the scored items created in [lo, hi]. */
-static void sq_sum_raw(sq_query_t *q, const char *org, const scorecard_summary_req_t *f, int64_t lo, int64_t hi)
-{
-    buf_puts(&q->sql, " UNION ALL SELECT user_uuid, item_uuid, 1, score, score, score, score * weight, weight"
-                      " FROM scorecard_result_items");
-    sq_sum_where(q, org, f);
-    buf_puts(&q->sql, " AND score IS NOT NULL AND created_at BETWEEN ? AND ?");
-    sq_q_int(q, lo);
-    sq_q_int(q, hi);
-}
-
 store_rc_t sqlite_scorecard_summary(store_t *base, const char *org_uuid, const scorecard_summary_req_t *f,
                                     store_summary_cb cb, void *ctx)
 {
     sq_conn_t *c = sq_conn((sq_store_t *)base);
     if (!c || !org_uuid || !f || !f->scorecard_uuid || !cb)
         return STORE_ERROR;
-    /* whole days strictly between the first and the last come from the
-     * roll-ups; the first and last days' items one by one */
-    int64_t d0 = f->from_ms / SQ_DAY_MS, d1 = f->to_ms / SQ_DAY_MS;
-    sq_query_t q = {0}; /* owns its SQL buffer and bindings */
-    buf_init(&q.sql);
-    buf_puts(&q.sql, "SELECT user_uuid, item_uuid, sum(n), sum(total), min(lo), max(hi), sum(wtotal), sum(wsum) FROM"
-                     " (SELECT user_uuid, item_uuid, n, total, lo, hi, wtotal, wsum FROM scorecard_daily");
-    sq_sum_where(&q, org_uuid, f);
-    buf_puts(&q.sql, " AND day > ? AND day < ?");
-    sq_q_int(&q, d0);
-    sq_q_int(&q, d1);
-    if (d0 == d1) {
-        sq_sum_raw(&q, org_uuid, f, f->from_ms, f->to_ms);
-    } else {
-        sq_sum_raw(&q, org_uuid, f, f->from_ms, (d0 + 1) * SQ_DAY_MS - 1);
-        sq_sum_raw(&q, org_uuid, f, d1 * SQ_DAY_MS, f->to_ms);
-    }
-    buf_puts(&q.sql, ") GROUP BY user_uuid, item_uuid ORDER BY user_uuid, item_uuid");
+    store_query_t q; /* owns its SQL buffer and parameters */
+    store_q_init(&q, STORE_Q_SQLITE);
+    store_scorecard_summary_sql(&q, org_uuid, f);
     store_rc_t r = STORE_ERROR;
     sqlite3_stmt *s = NULL;
-    if (q.oom || q.sql.oom) {
+    if (store_q_failed(&q)) {
         fprintf(stderr, "parley: store %s: out of memory\n", __func__);
         goto out;
     }
-    if (!(s = sq_q_prepare(c, q.sql.data, &q, q.n, __func__)))
-        goto out;
-    int rc;
-    r = STORE_OK;
-    while (r == STORE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_summary_group_t g;
-        sq_copy_col(s, 0, g.user_uuid, sizeof g.user_uuid);
-        sq_copy_col(s, 1, g.item_uuid, sizeof g.item_uuid);
-        g.n = sqlite3_column_int64(s, 2);
-        g.total = sqlite3_column_double(s, 3);
-        g.lo = sqlite3_column_double(s, 4);
-        g.hi = sqlite3_column_double(s, 5);
-        g.wtotal = sqlite3_column_double(s, 6);
-        g.wsum = sqlite3_column_double(s, 7);
-        if (cb(ctx, &g) != 0)
-            r = STORE_ERROR;
-    }
-    if (r == STORE_OK && rc != SQLITE_DONE) {
-        sq_log(c->db, __func__, rc);
-        r = STORE_ERROR;
-    }
+    if ((s = sq_q_prepare(c, q.sql.data, &q, q.n, __func__)))
+        r = sq_rows(c, s, &(store_cbs_t){.summary = cb}, ctx, __func__);
 out:
     sqlite3_finalize(s);
-    buf_free(&q.sql);
-    free(q.binds);
-    free(q.owned);
+    store_q_free(&q);
     return r;
 }

@@ -15,6 +15,7 @@
 #include "store/count_cache.h"
 #include "store/group.h"
 #include "store/outbox.h"
+#include "store/query.h"
 #include "store/shape.h"
 
 /* The backend is split by resource: conn.c (connections, statement cache,
@@ -291,6 +292,12 @@ bool sq_step_int(sq_conn_t *c, sqlite3_stmt *s, int64_t *v, const char *fn);
 store_rc_t sq_one_int(sq_conn_t *c, int id, const char *p1, const char *p2, int64_t *n, const char *fn);
 void sq_read(sqlite3_stmt *s, int col0, const store_shape_t *sh, void *out);
 store_rc_t sq_row_into(sqlite3_stmt *s, void *arg);
+/* What sq_row_call hands a row to: the set callback of cb, with ctx. */
+typedef struct sq_call {
+    const store_cbs_t *cb;
+    void *ctx;
+} sq_call_t;
+store_rc_t sq_row_call(sqlite3_stmt *s, void *arg);
 store_rc_t sq_get(sq_conn_t *c, int id, const char *p1, const char *p2, const store_shape_t *sh, void *out,
                   const char *fn);
 store_rc_t sq_get_uuid(sq_conn_t *c, int id, const char *org, const char *key, const store_shape_t *sh, void *out,
@@ -415,26 +422,9 @@ store_rc_t sq_folder_ensure(sq_conn_t *c, const char *org, const char *owner, co
 /* Adds the SQL functions the list queries call (parley_title_has) to a new connection. */
 int sq_lists_functions(sqlite3 *db);
 
-/* A query under construction: its SQL and its parameters, in order. */
-typedef struct sq_bind {
-    bool is_int;
-    int64_t i;
-    const char *s; /* borrowed from the filter or from owned */
-} sq_bind_t;
-
-typedef struct sq_query {
-    buf_t sql;
-    sq_bind_t *binds; /* malloc'd; owned */
-    size_t n, cap;
-    char *owned;      /* filter[title]'s lowercased text and FTS5 string, malloc'd; owned */
-    bool oom;
-    bool fts;         /* in: drive filter[title] (3+ characters) by its trigram index (sq_q_title) */
-} sq_query_t;
-
-void sq_q_text(sq_query_t *q, const char *s);
-void sq_q_int(sq_query_t *q, int64_t v);
-void sq_q_list(sq_query_t *q, const strlist_t *l, const char *fmt);
-sqlite3_stmt *sq_q_prepare(sq_conn_t *c, const char *sql, const sq_query_t *q, size_t n, const char *fn);
+/* Prepares sql and binds the first n parameters of q (a STORE_Q_SQLITE
+ * query). NULL (logged) on failure; the caller finalizes the statement. */
+sqlite3_stmt *sq_q_prepare(sq_conn_t *c, const char *sql, const store_query_t *q, size_t n, const char *fn);
 
 /* ---- the vtable entries (same contracts as store.h) --------------------------------- */
 

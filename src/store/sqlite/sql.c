@@ -1,6 +1,8 @@
 /* sql.c - the SQL of the SQLite backend's cached statements, and the conversation statements generated from its column list. */
 #include "store/sqlite/sq.h"
 
+#include "store/common_sql.h"
+
 #include <string.h>
 
 #define SQ_USER_COLS \
@@ -20,9 +22,12 @@
     "uuid, org_uuid, scorecard_uuid, title, type, position, weight, version, expert_prompt, num_min, num_middle,"   \
     " num_max, min_criteria, middle_criteria, max_criteria, created_at, updated_at, deleted_at"
 
-/* SQL of each cached statement. The conversation statements are generated
- * from store_conv_cols by sq_sql_init (once per process). */
+/* SQL of each cached statement: the ones both backends share
+ * (store/common_sql.h) and SQLite's own. The conversation statements are
+ * generated from store_conv_cols by sq_sql_init (once per process). */
+#define SQ_COMMON(name, sql) [S_##name] = sql,
 const char *sq_sql[S__COUNT] = {
+    STORE_SQL_COMMON(SQ_COMMON)
     [S_BEGIN_WRITE] = "BEGIN IMMEDIATE",
     [S_BEGIN_READ] = "BEGIN",
     [S_COMMIT] = "COMMIT",
@@ -31,22 +36,8 @@ const char *sq_sql[S__COUNT] = {
     [S_SAVEPOINT] = "SAVEPOINT sq",
     [S_RELEASE] = "RELEASE sq",
     [S_ROLLBACK_TO] = "ROLLBACK TO sq",
-    [S_KEY_LOOKUP] = "SELECT id, org_uuid, user_uuid, org_level, last_seen_at FROM api_keys"
-                     " WHERE hash = ?1 AND revoked_at IS NULL",
-    [S_KEY_TOUCH] = "UPDATE api_keys SET last_seen_at = ?2 WHERE id = ?1",
-    [S_KEY_INSERT] = "INSERT INTO api_keys(id, org_uuid, user_uuid, name, hash, last4, org_level, created_at)"
-                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    [S_KEY_REVOKE] = "UPDATE api_keys SET revoked_at = ?3"
-                     " WHERE id = ?1 AND org_uuid = ?2 AND revoked_at IS NULL",
-    [S_ORG_INSERT] = "INSERT INTO organizations(uuid, name, default_team_uuid, created_at) VALUES (?1, ?2, ?3, ?4)",
-    [S_ORG_BY_UUID] = "SELECT uuid FROM organizations WHERE uuid = ?1",
-    [S_ORG_BY_NAME] = "SELECT uuid FROM organizations WHERE name = ?1",
     [S_ORG_DEFAULT_TEAM] = "SELECT IFNULL(o.default_team_uuid, (SELECT t.uuid FROM teams t WHERE t.org_uuid = o.uuid"
                            " ORDER BY t.created_at, t.uuid LIMIT 1)) FROM organizations o WHERE o.uuid = ?1",
-    [S_TEAM_INSERT] = "INSERT INTO teams(uuid, org_uuid, name, parent_team_uuid, created_at)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5)",
-    [S_TEAM_BY_UUID] = "SELECT uuid FROM teams WHERE org_uuid = ?1 AND uuid = ?2",
-    [S_TEAM_BY_NAME] = "SELECT uuid FROM teams WHERE org_uuid = ?1 AND name = ?2",
     [S_USER_INSERT] = "INSERT INTO users(uuid, org_uuid, email, first_name, last_name, primary_team_uuid, role,"
                       " created_at, transcript_lang, bot_name, seat_type, deals_enabled)"
                       " VALUES (?1, ?2, lower(?3), ?4, ?5, ?6, ?7, ?8, IFNULL(?9, 'en'), ?10, IFNULL(?11, 'recording'), ?12)",
@@ -69,42 +60,17 @@ const char *sq_sql[S__COUNT] = {
     [S_USER_TEAMS] = "SELECT " SQ_TEAM_COLS " FROM team_members m JOIN teams t ON t.uuid = m.team_uuid"
                      " WHERE m.user_uuid = ?2 AND t.org_uuid = ?1 ORDER BY t.created_at, t.uuid",
     /* ---- organization administration (people_admin.c) ---- */
-    [S_ORG_GET] = "SELECT uuid, name, created_at FROM organizations WHERE uuid = ?1",
     /* NULL parameters keep the stored value; ?5 '' clears bot_name; ?6 < 0 keeps deals_enabled */
     [S_USER_UPDATE] = "UPDATE users SET first_name = IFNULL(?3, first_name), last_name = IFNULL(?4, last_name),"
                       " bot_name = CASE WHEN ?5 IS NULL THEN bot_name WHEN ?5 = '' THEN NULL ELSE ?5 END,"
                       " deals_enabled = CASE WHEN ?6 < 0 THEN deals_enabled ELSE ?6 END, role = IFNULL(?7, role),"
                       " seat_type = IFNULL(?8, seat_type) WHERE org_uuid = ?1 AND uuid = ?2 AND deleted_at IS NULL",
-    [S_ADMIN_COUNT] = "SELECT count(*) FROM users WHERE org_uuid = ?1 AND role = 'admin' AND deleted_at IS NULL",
-    [S_MEMBER_DELETE] = "DELETE FROM team_members WHERE team_uuid = ?1 AND user_uuid = ?2",
-    [S_MEMBER_COUNT] = "SELECT count(*) FROM team_members WHERE user_uuid = ?1",
-    [S_USER_SET_PRIMARY] = "UPDATE users SET primary_team_uuid = ?2 WHERE uuid = ?1",
-    /* a primary team the user is no longer in gives way to its earliest remaining team */
-    [S_USER_FIX_PRIMARY] = "UPDATE users SET primary_team_uuid = (SELECT t.uuid FROM team_members m JOIN teams t"
-                           " ON t.uuid = m.team_uuid WHERE m.user_uuid = ?1 ORDER BY t.created_at, t.uuid LIMIT 1)"
-                           " WHERE uuid = ?1 AND (primary_team_uuid IS NULL OR NOT EXISTS (SELECT 1 FROM team_members"
-                           " WHERE user_uuid = ?1 AND team_uuid = users.primary_team_uuid))",
-    [S_USER_DELETE] = "UPDATE users SET deleted_at = ?3 WHERE org_uuid = ?1 AND uuid = ?2 AND deleted_at IS NULL",
-    [S_USER_KEYS_REVOKE] = "UPDATE api_keys SET revoked_at = ?2 WHERE user_uuid = ?1 AND revoked_at IS NULL",
-    [S_USER_MEMBERS_DELETE] = "DELETE FROM team_members WHERE user_uuid = ?1",
-    [S_TEAM_RENAME] = "UPDATE teams SET name = ?3 WHERE org_uuid = ?1 AND uuid = ?2",
-    [S_TEAM_SET_PARENT] = "UPDATE teams SET parent_team_uuid = ?3 WHERE org_uuid = ?1 AND uuid = ?2",
-    /* a row when ?3 is team ?2 or one of its ancestors (UNION stops on a loop) */
-    [S_TEAM_ANCESTOR] = "WITH RECURSIVE up(uuid, parent) AS (SELECT uuid, parent_team_uuid FROM teams"
-                        " WHERE org_uuid = ?1 AND uuid = ?2 UNION SELECT t.uuid, t.parent_team_uuid FROM teams t"
-                        " JOIN up ON t.uuid = up.parent) SELECT uuid FROM up WHERE uuid = ?3",
     /* ---- snippets (snippets.c) and the library (library.c) ---- */
-    [S_SNIPPET_INSERT] = "INSERT INTO snippets(uuid, org_uuid, user_uuid, conversation_uuid, share_code, title, notes,"
-                         " start_time, end_time, duration, internal, notify_views, ref_char_start, ref_char_end,"
-                         " ref_speaker_start, ref_speaker_end, ref_version, in_library, my_library, folder_uuid,"
-                         " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,"
-                         " ?17, ?18, ?19, ?20, ?21)",
     [S_SNIPPET_BY_CODE] = "SELECT uuid, org_uuid, user_uuid, conversation_uuid, share_code, title, notes, start_time,"
                           " end_time, duration, internal, notify_views, ref_char_start IS NOT NULL,"
                           " IFNULL(ref_char_start, 0), IFNULL(ref_char_end, 0), IFNULL(ref_speaker_start, 0),"
                           " IFNULL(ref_speaker_end, 0), IFNULL(ref_version, ''), in_library, my_library,"
                           " IFNULL(folder_uuid, ''), created_at FROM snippets WHERE share_code = ?1",
-    [S_FOLDER_BY_PATH] = "SELECT uuid FROM library_folders WHERE org_uuid = ?1 AND owner_uuid = ?2 AND path = ?3",
     [S_FOLDER_INSERT] = "INSERT INTO library_folders(uuid, org_uuid, owner_uuid, parent_uuid, name, path, hidden,"
                         " user_uuid, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     [S_FOLDER_GET] = "SELECT uuid, org_uuid, owner_uuid, IFNULL(parent_uuid, ''), user_uuid, name, path, hidden,"
@@ -122,7 +88,6 @@ const char *sq_sql[S__COUNT] = {
      * their FTS5 entries. */
     [S_ASK_DOC_INSERT] = "INSERT INTO transcript_index(conv_uuid, org_uuid, nseg, nwords, first_seg, last_seg)"
                          " VALUES (?1, ?2, ?3, ?4, 1, 0)",
-    [S_ASK_DEAL_INSERT] = "INSERT INTO conversation_deals(conv_uuid, org_uuid, deal_uuid) VALUES (?1, ?2, ?3)",
     [S_ASK_SEG_INSERT] = "INSERT INTO transcript_segments(doc, seq, start_sec, end_sec, text) VALUES (?1, ?2, ?3, ?4, ?5)",
     [S_ASK_DOC_FINISH] = "UPDATE transcript_index SET first_seg = ?2, last_seg = ?3 WHERE id = ?1",
     /* a long transcript's segments into the FTS5 index (migration 013: only those are in it) */
@@ -213,7 +178,6 @@ const char *sq_sql[S__COUNT] = {
      * event the change wrote, the conversation's new mark (webhooks.c), 0 when none */
     [S_CONV_SET_ARCHIVED] = "UPDATE conversations SET archived = ?2, archived_at = ?3,"
                             " webhook_lazy_seq = CASE WHEN ?4 <> 0 THEN ?4 ELSE webhook_lazy_seq END WHERE id = ?1",
-    [S_CONV_EXT_UUID] = "SELECT uuid FROM conversations WHERE org_uuid = ?1 AND external_id = ?2",
     /* The entry of a change: its time is never older than the conversation's
      * last entry, so for one conversation newest-first is commit order even
      * when a writer read the clock before waiting for the write lock. */
