@@ -356,7 +356,8 @@ int sq_read_conv(sqlite3_stmt *s, conv_t *out, buf_t *doc);
  * once the row is done with): its memory is kept from read to read, since
  * allocating 40 KB for each read and freeing it made glibc return the pages
  * and fault them in again, ~35 µs a GET. A read inside a read's callback
- * gets the next one; past SQ_DOC_BUFS, a fresh one. NULL when out of memory. */
+ * gets the next one; past SQ_DOC_BUFS, a fresh one. Buffers are given back
+ * in the reverse order they were taken (reads nest). NULL when out of memory. */
 buf_t *sq_doc_buf_get(sq_conn_t *c);
 void sq_doc_buf_put(sq_conn_t *c, buf_t *b);
 /* Frees c's document buffers (at the connection's close). */
