@@ -4,13 +4,15 @@ set -euo pipefail
 
 usage() {
     cat <<'EOF'
-usage: bench/threads.sh [--sched] MODE [BIN] [DB]
+usage: bench/threads.sh [--sched] [--webhook answer|paused] MODE [BIN] [DB]
 
 Starts BIN (default build/parley) on DB (default bench/data/parley-1m.db, made by `make bench`) on
 127.0.0.1:18090 with --threads 2 and PARLEY_GROUP_STATS=1, runs wrk (2 threads, 64 connections) for a
 3 s warm-up and a measured run, prints
   - wrk's BENCH line and wrk's own CPU,
-  - each server thread's CPU over the measured run, as a share of one core (from /proc/PID/task),
+  - what the server wrote to storage (write_bytes of /proc/PID/io) a request,
+  - each server thread's CPU over the measured run, as a share of one core, and what it wrote a
+    request (from /proc/PID/task),
   - the writer's group-commit line (batches, writes a batch, time in statements and in COMMIT),
 then stops the server and undoes the run's writes (bench/prep.py reset).
 
@@ -19,6 +21,12 @@ MODE      import (bench/data/1m/import.json, a 50-segment transcript) or archive
 --sched   also record the scheduler for 3 s in the middle of the run (perf sched record -g; needs perf
           and root) and print where the writer thread's wall time went: on the CPU, and off it by the
           kernel function it blocked in (fdatasync's flush, writeback, preemption, ...)
+--webhook answer|paused
+          archive only: one webhook endpoint of the bench organization subscribed to
+          conversation.archived, delivering to bench/receiver.c on 127.0.0.1:18084 (compiled into
+          bench/data/receiver by `make bench`), which answers 204 at once (answer) or holds every
+          delivery (paused: the outbox rows are written, nothing is sent or recorded); the endpoint
+          is deleted again afterwards. Without it, any endpoint the organization has is deleted first.
 
 Environment: SECONDS_RUN (measured seconds, default 10), EXTRA (more `parley serve` arguments, e.g.
 "--durability normal"). Never run it beside another benchmark: both would measure each other.
@@ -26,10 +34,15 @@ EOF
 }
 
 SCHED=0
+HOOK=
 while [ $# -gt 0 ]; do
     case $1 in
     -h | --help) usage; exit 0 ;;
     --sched) SCHED=1; shift ;;
+    --webhook)
+        HOOK=${2:-}
+        case $HOOK in answer | paused) ;; *) echo "threads.sh: --webhook takes answer or paused" >&2; exit 2 ;; esac
+        shift 2 ;;
     -*) echo "threads.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
     *) break ;;
     esac
@@ -51,12 +64,33 @@ if [ ! -f "$DB" ] || [ ! -f "$DIR/key" ]; then
 fi
 command -v wrk >/dev/null || { echo "threads.sh: wrk is not installed (scripts/deps.sh bench)" >&2; exit 2; }
 [ $SCHED = 0 ] || command -v perf >/dev/null || { echo "threads.sh: --sched needs perf" >&2; exit 2; }
+RECEIVER=$ROOT/bench/data/receiver
+if [ -n "$HOOK" ]; then
+    [ "$MODE" = archive ] || { echo "threads.sh: --webhook goes with archive" >&2; exit 2; }
+    [ -x "$RECEIVER" ] || { echo "threads.sh: no $RECEIVER (BENCH_ONLY=webhooks make bench compiles it)" >&2; exit 2; }
+fi
 
 KEY=$(cat "$DIR/key")
 START=$(date +%s)
 TMP=$(mktemp -d)
-PID=
-trap '[ -z "$PID" ] || kill $PID 2>/dev/null || true; rm -rf "$TMP"' EXIT
+PID='' RPID=''
+# hooks_clear: deletes every webhook endpoint of the bench organization (with its deliveries and events)
+hooks_clear() { "$BIN" webhook list --org Bench --db "$DB" | sed -n 's/^{"id":"\([0-9a-f-]*\)".*/\1/p' |
+    while read -r id; do "$BIN" webhook delete --id "$id" --db "$DB" >/dev/null; done; }
+cleanup() {
+    [ -z "$PID" ] || kill "$PID" 2>/dev/null || true
+    [ -z "$RPID" ] || { kill "$RPID" 2>/dev/null; wait "$RPID" 2>/dev/null; hooks_clear; } || true
+    rm -rf "$TMP"
+}
+trap cleanup EXIT
+hooks_clear
+if [ -n "$HOOK" ]; then
+    "$RECEIVER" 18084 >/dev/null 2>&1 &
+    RPID=$!
+    for _ in $(seq 1 50); do curl -s -o /dev/null http://127.0.0.1:18084/stats && break; sleep 0.1; done
+    [ "$HOOK" = answer ] || curl -s -o /dev/null -X POST http://127.0.0.1:18084/pause
+    "$BIN" webhook create --org Bench --url http://127.0.0.1:18084/hook --events conversation.archived --db "$DB" >/dev/null
+fi
 if [ "$MODE" = archive ]; then
     W=$ROOT/bench/data/threads-wids
     if [ ! -f "$W/run.txt" ]; then
@@ -81,9 +115,10 @@ kill -0 $PID 2>/dev/null || { cat "$TMP/server.err" >&2; exit 1; }
 env "${WARM[@]}" BENCH_KEY="$KEY" BENCH_THREADS=2 wrk -t2 -c64 -d3s -s "$LUA" http://127.0.0.1:$PORT >/dev/null 2>&1
 
 # snap: "thread-name cpu-ticks" summed by name (fields 14 and 15 of /proc/PID/task/TID/stat)
-snap() { for t in "/proc/$PID/task/"*; do echo "$(cat "$t/comm") $(awk '{print $14+$15}' "$t/stat")"; done |
-    awk '{a[$1]+=$2} END {for (k in a) print k, a[k]}' | sort; }
+snap() { for t in "/proc/$PID/task/"*; do echo "$(cat "$t/comm") $(awk '{print $14+$15}' "$t/stat") $(awk '/^write_bytes/ {print $2}' "$t/io")"; done |
+    awk '{a[$1]+=$2; b[$1]+=$3} END {for (k in a) print k, a[k], b[k]}' | sort; }
 snap >"$TMP/t0"
+IO0=$(awk '/^write_bytes/ {print $2}' "/proc/$PID/io")
 env "${RUN[@]}" BENCH_KEY="$KEY" BENCH_THREADS=2 /usr/bin/time -f "wrk cpu: user %U s, system %S s" \
     wrk -t2 -c64 -d"${D}s" -s "$LUA" http://127.0.0.1:$PORT >"$TMP/wrk.out" 2>&1 &
 WRK=$!
@@ -94,13 +129,17 @@ if [ $SCHED = 1 ]; then
 fi
 wait $WRK
 snap >"$TMP/t1"
+IO1=$(awk '/^write_bytes/ {print $2}' "/proc/$PID/io")
 grep -E '^BENCH|^wrk cpu' "$TMP/wrk.out"
 TICK=$(getconf CLK_TCK)
-join "$TMP/t0" "$TMP/t1" | awk -v d="$D" -v hz="$TICK" '{printf "  %-16s %5.1f%% of a core\n", $1, ($3-$2)*100/hz/d}'
+N=$(sed -n 's/^BENCH requests=\([0-9]*\).*/\1/p' "$TMP/wrk.out")
+awk -v b=$((IO1 - IO0)) -v n="${N:-0}" 'BEGIN {printf "  written to storage: %.1f MB, %.1f KB a request\n", b/1e6, n ? b/n/1e3 : 0}'
+join "$TMP/t0" "$TMP/t1" | awk -v d="$D" -v hz="$TICK" -v n="${N:-0}" '{printf "  %-16s %5.1f%% of a core, %6.1f KB written a request\n", $1, ($4-$2)*100/hz/d, n ? ($5-$3)/n/1e3 : 0}'
 kill -TERM $PID
 wait $PID || true
 PID=
 grep "group commit" "$TMP/server.err" || true
+[ -z "$HOOK" ] || echo "receiver: $(curl -s http://127.0.0.1:18084/stats)"
 python3 "$ROOT/bench/prep.py" reset "$DB" "$START" >/dev/null
 
 if [ $SCHED = 1 ]; then
