@@ -114,7 +114,8 @@ kill -0 $PID 2>/dev/null || { cat "$TMP/server.err" >&2; exit 1; }
 
 env "${WARM[@]}" BENCH_KEY="$KEY" BENCH_THREADS=2 wrk -t2 -c64 -d3s -s "$LUA" http://127.0.0.1:$PORT >/dev/null 2>&1
 
-# snap: "thread-name cpu-ticks" summed by name (fields 14 and 15 of /proc/PID/task/TID/stat)
+# snap: "thread-name cpu-ticks bytes-written" summed by name (fields 14 and 15 of /proc/PID/task/TID/stat,
+# write_bytes of its io)
 snap() { for t in "/proc/$PID/task/"*; do echo "$(cat "$t/comm") $(awk '{print $14+$15}' "$t/stat") $(awk '/^write_bytes/ {print $2}' "$t/io")"; done |
     awk '{a[$1]+=$2; b[$1]+=$3} END {for (k in a) print k, a[k], b[k]}' | sort; }
 snap >"$TMP/t0"
