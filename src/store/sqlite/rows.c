@@ -188,7 +188,7 @@ store_rc_t sq_rows(sq_conn_t *c, sqlite3_stmt *s, const store_cbs_t *cb, void *c
     store_rc_t r = STORE_OK;
     int rc = SQLITE_DONE;
     while (r == STORE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW)
-        r = sq_row_cbs(s, &at) == STORE_OK ? STORE_OK : STORE_ERROR;
+        r = sq_row_cbs(s, &at);
     sq_doc_buf_put(c, at.doc);
     if (r == STORE_OK && rc != SQLITE_DONE) {
         sq_log(c->db, fn, rc);
