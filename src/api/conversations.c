@@ -181,12 +181,24 @@ static void conv_archive_done(void *ctx, store_rc_t rc)
 
 /* req_defer_then work (a worker thread, after the write is durable): replies
  * the conversation as now stored, read after the commit (a change committed
- * since by someone else may show too, as in any later GET), or the problem. */
+ * since by someone else may show too, as in any later GET), or the problem.
+ * Rendered by default, it goes through store_conv_render, which hands it to
+ * the change's webhook delivery as well. */
 static void conv_archive_reply(req_t *r, void *ctx)
 {
     conv_archive_job_t *j = ctx;
     store_rc_t rc = j->rc;
-    if (rc == STORE_OK) {
+    if (rc == STORE_OK && conv_render_opts_is_single(&j->ro)) {
+        buf_t b;
+        buf_init(&b);
+        rc = store_conv_render(r->store, &r->scope, j->u, &b);
+        if (rc == STORE_OK) {
+            jsonw_t w;
+            req_json_begin(r, 200, &w);
+            jsonw_rawn(&w, b.data, b.len);
+        }
+        buf_free(&b);
+    } else if (rc == STORE_OK) {
         jsonw_t w;
         req_json_begin(r, 200, &w);
         api_conv_out_t out = {&w, &j->ro};

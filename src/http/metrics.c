@@ -157,6 +157,12 @@ void metrics_render(metrics_t *m, const metrics_gauges_t *g, buf_t *b)
                    "retries waiting included, given-up ones not.\n"
                    "# TYPE parley_webhook_backlog gauge\nparley_webhook_backlog %lld\n",
                    (long long)g->webhook_backlog);
+    if (g->webhook_reused >= 0)
+        buf_printf(b,
+                   "# HELP parley_webhook_payloads_reused_total Webhook payloads a delivery took from the archive "
+                   "reply's render instead of reading and rendering the conversation again (SQLite).\n"
+                   "# TYPE parley_webhook_payloads_reused_total counter\nparley_webhook_payloads_reused_total %lld\n",
+                   (long long)g->webhook_reused);
     if (g->have_group) {
         static const unsigned bounds[] = METRICS_GROUP_BOUNDS;
         buf_puts(b, "# HELP parley_group_commit_batch_size Write jobs committed together in one transaction.\n"

@@ -17,6 +17,7 @@ typedef struct metrics_gauges {
     uint64_t idle_closed;         /* idle connections closed by it */
     int64_t db_bytes;             /* database size; -1 = unknown */
     int64_t webhook_backlog;      /* webhook deliveries not made yet; -1 = unknown */
+    int64_t webhook_reused;       /* payloads a delivery took from a reply's render; -1 = unknown */
     int have_group;               /* group-commit figures below are set */
     uint64_t group_batches, group_jobs;
     uint64_t group_batch_le[10];  /* cumulative counts of batches of <= 1,2,4,…,256 jobs, then all */

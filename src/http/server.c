@@ -414,6 +414,7 @@ static void server_metrics_text(server_t *s, buf_t *out)
     store_stats(s->st, &st);
     g.db_bytes = st.db_bytes;
     g.webhook_backlog = st.webhook_backlog;
+    g.webhook_reused = st.webhook_reused;
     g.have_group = st.have_group;
     g.group_batches = st.group_batches;
     g.group_jobs = st.group_jobs;

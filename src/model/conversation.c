@@ -680,6 +680,12 @@ conv_render_opts_t conv_render_opts_single(void)
     return o;
 }
 
+bool conv_render_opts_is_single(const conv_render_opts_t *o)
+{
+    return o->transcript == CONV_TRANSCRIPT_OBJECT && !o->hide_transcript && !o->include_internal_participants &&
+           !o->include_zoom_metadata && !o->include_import_metadata && !o->omit_intelligence;
+}
+
 conv_render_opts_t conv_render_opts_list(void)
 {
     conv_render_opts_t o;

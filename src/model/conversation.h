@@ -192,6 +192,8 @@ void conv_stored_doc_read(conv_t *c, const char *text, size_t len);
 
 /* Default render options for GET /conversations/{id} and for lists. */
 conv_render_opts_t conv_render_opts_single(void);
+/* True when o renders as conv_render_opts_single does. */
+bool conv_render_opts_is_single(const conv_render_opts_t *o);
 conv_render_opts_t conv_render_opts_list(void);
 
 /* Status enums; the _valid functions check membership (case-sensitive). */

@@ -104,6 +104,8 @@ typedef struct store_vtable {
     void (*conv_insert_async)(store_t *st, const conv_t *c, char *existing, store_done_cb done, void *done_ctx);
     void (*conv_set_archived_async)(store_t *st, const store_scope_t *sc, const char *uuid, bool archived,
                                     int64_t now, store_conv_cb cb, void *ctx, store_done_cb done, void *done_ctx);
+    /* Optional (NULL = store.c renders through conv_get): store_conv_render. */
+    store_rc_t (*conv_render)(store_t *st, const store_scope_t *sc, const char *uuid, buf_t *out);
     store_rc_t (*conv_update)(store_t *st, const store_scope_t *sc, const char *uuid, const conv_update_t *u, int64_t now, store_conv_cb cb, void *ctx);
     store_rc_t (*workflow_log_fail)(store_t *st, const char *org_uuid, const char *conv_uuid, const char *workflow_name, const char *error, int64_t now);
     store_rc_t (*workflow_log_list)(store_t *st, const store_scope_t *sc, const store_workflow_filter_t *f, int64_t *total, store_log_cb cb, void *ctx);
@@ -183,7 +185,7 @@ typedef struct store_vtable {
 /* The names of the vtable's entries every backend provides, for X-macros:
  * a backend names its function for entry op PREFIX_op, declares them all
  * with STORE_BACKEND_FN and fills its vtable from the same list. The
- * optional entries (the _async forms) are not in it. */
+ * optional entries (the _async forms, conv_render, …) are not in it. */
 #define STORE_VTABLE_OPS(X)                                                                                          \
     X(close) X(schema_version) X(key_lookup) X(key_touch) X(key_create) X(key_revoke) X(key_get) X(key_list)         \
     X(org_create) X(org_resolve) X(user_create) X(user_resolve) X(org_admin) X(user_list) X(team_create)             \

@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/outbox.h"
+
 /* The result of the calling thread's most recent store call, for store_last_unavailable. */
 static __thread bool store_tls_unavailable;
 
@@ -202,6 +204,14 @@ store_rc_t store_conv_get(store_t *st, const store_scope_t *sc, const char *uuid
     return store_note(st->vt->conv_get(st, sc, uuid, cb, ctx));
 }
 
+store_rc_t store_conv_render(store_t *st, const store_scope_t *sc, const char *uuid, buf_t *out)
+{
+    if (st->vt->conv_render)
+        return store_note(st->vt->conv_render(st, sc, uuid, out));
+    store_rc_t r = st->vt->conv_get(st, sc, uuid, store_outbox_render_cb, out);
+    return store_note(r == STORE_OK && out->oom ? STORE_ERROR : r);
+}
+
 store_rc_t store_conv_get_by_external_id(store_t *st, const store_scope_t *sc, const char *external_id, store_conv_cb cb, void *ctx)
 {
     return store_note(st->vt->conv_get_by_external_id(st, sc, external_id, cb, ctx));
@@ -356,6 +366,7 @@ void store_stats(store_t *st, store_stats_t *out)
     memset(out, 0, sizeof *out);
     out->db_bytes = -1;
     out->webhook_backlog = -1;
+    out->webhook_reused = -1;
     if (st->vt->stats)
         st->vt->stats(st, out);
 }

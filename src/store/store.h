@@ -214,6 +214,13 @@ store_rc_t store_user_teams(store_t *st, const char *org_uuid, const char *user_
 /* ---- conversations -------------------------------------------------------- */
 /* One conversation visible in scope, by uuid. cb is called once on STORE_OK. */
 store_rc_t store_conv_get(store_t *st, const store_scope_t *sc, const char *uuid, store_conv_cb cb, void *ctx);
+/* Appends conversation uuid (visible in scope) to out as GET renders it by
+ * default (conv_render_opts_single): what the archive's reply sends. The
+ * SQLite backend hands the JSON to the webhook delivery too when the
+ * conversation's latest events still wait for their data, which then need
+ * not read and render it again (sq_paycache, src/store/sqlite/webhooks.c).
+ * STORE_ERROR also when memory ran out. */
+store_rc_t store_conv_render(store_t *st, const store_scope_t *sc, const char *uuid, buf_t *out);
 /* Same, by applicationExternalID. */
 store_rc_t store_conv_get_by_external_id(store_t *st, const store_scope_t *sc, const char *external_id,
                                          store_conv_cb cb, void *ctx);
@@ -515,6 +522,7 @@ void store_set_events_hook(store_t *st, void (*fn)(void *ctx), void *ctx);
 typedef struct store_stats {
     int64_t db_bytes;           /* the database's size (SQLite: file and WAL); -1 = unknown */
     int64_t webhook_backlog;    /* webhook deliveries not made yet (pending, retries included); -1 = unknown */
+    int64_t webhook_reused;     /* payloads a delivery took from a reply's render (sq_paycache); -1 = unknown */
     bool have_group;            /* group-commit figures below are set (SQLite) */
     uint64_t group_batches, group_jobs;
     uint64_t group_batch_le[9]; /* cumulative: batches of <= 1, 2, 4, …, 256 jobs */

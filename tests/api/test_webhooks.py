@@ -32,7 +32,8 @@ srv = None
 
 def setUpModule():
     global srv
-    srv = harness.Server(admin=True, extra_args=["--webhook-timeout", TIMEOUT, "--webhook-max-age", MAX_AGE])
+    srv = harness.Server(admin=True, extra_args=["--webhook-timeout", TIMEOUT, "--webhook-max-age", MAX_AGE,
+                                                 "--metrics"])
     srv.start()
     unittest.addModuleCleanup(srv.stop)
 
@@ -356,6 +357,53 @@ class EventsTest(WebhookCase):
         titles = [r.json["data"]["attributes"]["title"] for r in got]
         self.assertEqual(titles, ["First", "Other", "Second", "Other 2", "Second", "Second", "Second", "Other 2",
                                   "Other 2", "Other 3", "Second"])
+
+    def reused(self):
+        """parley_webhook_payloads_reused_total from /metrics (SQLite only: None on PostgreSQL)."""
+        r = srv.req("GET", "/metrics")
+        self.assertEqual(r.status, 200, r)
+        text = r.body if isinstance(r.body, str) else r.body.decode()
+        m = re.search(r"^parley_webhook_payloads_reused_total (\d+)$", text, re.M)
+        return int(m.group(1)) if m else None
+
+    def test_the_archive_reply_is_reused_for_its_own_event_only(self):
+        """SQLite hands an event's delivery the conversation the archive's reply rendered (sq_paycache) instead
+        of reading and rendering it again: the payload (of a retry too) is still the reply and GET right after
+        the change. A cached payload names its event by id, not by seq alone: after an endpoint's deletion
+        dropped the archive's event, the next event takes the same seq (the updated event here), and must
+        carry its own change (title "Two"), not the cached archive."""
+        self.freeze()
+        recv2 = Receiver()
+        self.addCleanup(recv2.stop)
+        self.recv.default = ("status", 500)
+        cid = self.conv(conversationTitle="Zero")
+        k = self.endpoint(url=recv2.url("/k"), events=["conversation.updated"])
+        a = self.endpoint(events=["conversation.archived"])
+        before = self.reused()
+        title = lambda t: srv.req("PUT", "/v2/conversations/%s/title" % cid, self.org.key, {"title": t})
+        self.assertOk(title("One"))                      # seq S-1: K's event, kept after A's deletion
+        recv2.wait_count(1)
+        reply = srv.req("DELETE", "/v2/conversations/" + cid, self.org.key)    # seq S: A's event
+        self.assertOk(reply)
+        self.assertEqual(reply.body, self.get(cid).body)
+        d = self.wait_deliveries(a, lambda ds: ds and ds[0]["attempts"], "the first attempt")[0]
+        with self.recv.cond:
+            self.recv.default = ("status", 200)
+        self.set_clock(d["nextAttemptAt"])                # the retry's window comes after the reply
+        got = self.recv.wait_count(2)
+        self.assertEqual(got[1].json["data"], reply.body, "the retry carries the reply")
+        self.assertEqual(got[0].body, got[1].body)
+        if before is not None:
+            self.assertGreater(self.reused(), before, "the retry took the reply's render")
+        else:
+            self.assertIsNotNone(getattr(srv, "pg_db", None), "the counter is missing on SQLite")
+        # A's deletion drops its events: the next one written takes the archive's seq
+        self.assertOk(srv.admin("DELETE", "/webhooks/" + a["id"]))
+        self.assertOk(title("Two"))
+        got = recv2.wait_count(2)
+        after = self.get(cid).body
+        self.assertEqual(got[1].json["data"], after)
+        self.assertEqual(after["attributes"]["title"], "Two")
 
     def test_resource_payload_is_the_bare_conversation(self):
         e = self.endpoint(payload="resource", events=["conversation.archived", "conversation.labels_changed"])

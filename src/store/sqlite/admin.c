@@ -213,6 +213,8 @@ void sqlite_stats(store_t *base, store_stats_t *out)
     int64_t backlog;
     if (c && sq_webhook_backlog(c, &backlog) == STORE_OK) /* webhooks.c */
         out->webhook_backlog = backlog;
+    if (st->paycache)
+        out->webhook_reused = (int64_t)sq_paycache_reused(st->paycache);
     if (st->group) {
         unsigned long long batches, jobs, by_size[STORE_GROUP_SIZE_BUCKETS];
         store_group_stats(st->group, &batches, &jobs);

@@ -614,6 +614,7 @@ store_t *store_sqlite_open(const store_opts_t *opts, char *err, size_t errlen)
     pthread_mutex_init(&st->mu, NULL);
     st->group = store_group_new(&sq_group_ops, st, 0); /* NULL (out of memory): writes run inline */
     st->counts = store_count_cache_new(0);             /* NULL (out of memory): counts run each time */
+    st->paycache = sq_paycache_new();                  /* NULL (out of memory): deliveries render each time */
 
     sq_conn_t *c = sq_conn_open(st, err, errlen);
     if (!c) {
@@ -657,6 +658,8 @@ void sqlite_close(store_t *base)
     }
     checkpointer_free(st->ckpt); /* after the connections whose WAL hook points at it */
     st->ckpt = NULL;
+    sq_paycache_free(st->paycache);
+    st->paycache = NULL;
     for (int i = 0; i < SQ_TLS_SLOTS; i++)
         if (sq_tls[i].store_id == st->id)
             sq_tls[i] = (sq_tls_slot_t){0, NULL};
@@ -737,6 +740,7 @@ static const store_vtable_t sqlite_vtable = {
     STORE_VTABLE_OPS_ADMIN_LIBRARY(SQ_ENTRY)
     .conv_insert_async = sqlite_conv_insert_async,
     .conv_set_archived_async = sqlite_conv_set_archived_async,
+    .conv_render = sqlite_conv_render,
     .read_begin = sqlite_read_begin,
     .read_end = sqlite_read_end,
     .org_delete = sqlite_org_delete,

@@ -133,6 +133,42 @@ store_rc_t sqlite_conv_get(store_t *base, const store_scope_t *sc, const char *u
     return sq_conv_fetch(c, S_CONV_GET, sc, id, cb, ctx, __func__);
 }
 
+/* What sq_row_render hands on: sq_row_fetch's work, and what
+ * S_CONV_GET_OUTBOX reads after the conversation's columns. */
+typedef struct sq_render {
+    sq_fetch_t f;
+    int64_t mark;                  /* webhook_lazy_seq */
+    uuid_str_t event_id;           /* the mark's event, "" unless it waits for its data */
+} sq_render_t;
+
+/* sq_row_fn of sqlite_conv_render (out: an sq_render_t). */
+static store_rc_t sq_row_render(sqlite3_stmt *s, void *out)
+{
+    sq_render_t *x = out;
+    x->mark = sqlite3_column_int64(s, STORE_CONV_NCOLS + 4);
+    sq_copy_col(s, STORE_CONV_NCOLS + 5, x->event_id, sizeof x->event_id);
+    return sq_row_fetch(s, &x->f);
+}
+
+store_rc_t sqlite_conv_render(store_t *base, const store_scope_t *sc, const char *uuid, buf_t *out)
+{
+    sq_store_t *st = (sq_store_t *)base;
+    sq_conn_t *c = sq_conn(st);
+    if (!c || !sc || !sc->org_uuid || !uuid || !out)
+        return STORE_ERROR;
+    uuid_str_t id;
+    if (!uuid_parse(uuid, id))
+        return STORE_NOT_FOUND;
+    sq_render_t x = {{c, sc, store_outbox_render_cb, out}, 0, ""};
+    store_rc_t r = sq_one_row(c, S_CONV_GET_OUTBOX, sq_stmt2(c, S_CONV_GET_OUTBOX, id, sc->org_uuid, __func__),
+                              sq_row_render, &x, __func__);
+    if (r == STORE_OK && out->oom)
+        r = STORE_ERROR;
+    if (r == STORE_OK && x.event_id[0]) /* the delivery of the mark's event need not render it again */
+        sq_paycache_offer(st->paycache, x.mark, x.event_id, out->data, out->len);
+    return r;
+}
+
 store_rc_t sqlite_conv_get_by_external_id(store_t *base, const store_scope_t *sc, const char *external_id,
                                           store_conv_cb cb, void *ctx)
 {

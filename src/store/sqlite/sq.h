@@ -151,6 +151,7 @@ enum {
     S_WH_LAZY_WALK,
     S_WH_FREEZE,
     S_WH_LAZY_OWNED,
+    S_CONV_GET_OUTBOX,
     S__COUNT
 };
 
@@ -219,6 +220,8 @@ typedef struct sq_store {
                                         keeps lists out meanwhile): keys cached counts */
     store_count_cache_t *counts;   /* list counts by generation and list_version (lists.c); owned; NULL = none */
     checkpointer_t *ckpt;          /* WAL checkpoints off the commits; owned; NULL = SQLite's automatic ones */
+    struct sq_paycache *paycache;  /* payloads rendered by replies, for the deliveries (webhooks.c); owned;
+                                    * NULL = none (out of memory) */
 } sq_store_t;
 
 void sq_log(sqlite3 *db, const char *fn, int rc);
@@ -409,6 +412,26 @@ void sq_outbox_committed(sq_conn_t *c);
 store_rc_t sq_webhook_backlog(sq_conn_t *c, int64_t *n);
 /* Frees what the outbox keeps on c (its zstd contexts). */
 void sq_outbox_conn_free(sq_conn_t *c);
+
+/* The payloads of waiting events that a read rendered anyway (the
+ * archive's reply, sqlite_conv_render), kept for the delivery, which then
+ * need not read and render the conversation again. An entry is the
+ * conversation's default render as a read saw it while its mark named the
+ * event and the event still waited for its data; it is used only for that
+ * event (its seq and id) and only by a window that sees the event still
+ * waiting (why that is the state the delivery would render: webhooks.c).
+ * Bounded: SQ_PAYCACHE_SLOTS entries, SQ_PAYCACHE_BYTES in all. */
+typedef struct sq_paycache sq_paycache_t;
+sq_paycache_t *sq_paycache_new(void);        /* NULL when out of memory */
+void sq_paycache_free(sq_paycache_t *pc);    /* NULL: nothing */
+/* Keeps json (len bytes) as the payload of event seq (id event_id), in
+ * place of whatever its slot held. Nothing when it does not fit. */
+void sq_paycache_offer(sq_paycache_t *pc, int64_t seq, const char *event_id, const char *json, size_t len);
+/* The payload kept for event seq (id event_id) into out (NUL-terminated);
+ * false when none is (out is then untouched) or memory ran out. */
+bool sq_paycache_get(sq_paycache_t *pc, int64_t seq, const char *event_id, buf_t *out);
+/* How many payloads a window took from pc since it was made. */
+uint64_t sq_paycache_reused(sq_paycache_t *pc);
 /* ---- the library (library.c) ---------------------------------------------------------- */
 
 /* Makes sure folder path ("/a/b"; "/" is the root: "" goes to out) exists in
@@ -439,6 +462,7 @@ STORE_VTABLE_OPS(SQ_FN)
 STORE_VTABLE_OPS_ADMIN_LIBRARY(SQ_FN)
 SQ_FN(conv_insert_async)
 SQ_FN(conv_set_archived_async)
+SQ_FN(conv_render)
 /* the admin API's operations (admin.c) */
 SQ_FN(org_delete)
 SQ_FN(reset)

@@ -202,6 +202,7 @@ static char sq_body_rewrite_sql[2048];
 static char sq_conv_get_sql[4608];
 static char sq_conv_get_ext_sql[4608];
 static char sq_conv_get_row_sql[4608];
+static char sq_conv_get_outbox_sql[4864];
 
 /* Writes into dst (capacity cap, empty) the conversation SELECT, its FROM and where. */
 static void sq_conv_sql(char *dst, size_t cap, const char *where)
@@ -272,5 +273,14 @@ void sq_sql_init(void)
     sq_sql[S_CONV_GET] = sq_conv_get_sql;
     sq_sql[S_CONV_GET_EXT] = sq_conv_get_ext_sql;
     sq_sql[S_CONV_GET_ROW] = sq_conv_get_row_sql;
+    /* S_CONV_GET and, after the conversation's columns, its outbox mark and the
+     * id of the mark's event if it still waits for its data (sqlite_conv_render) */
+    store_sql_cat(sq_conv_get_outbox_sql, sizeof(sq_conv_get_outbox_sql), sq_conv_select);
+    store_sql_cat(sq_conv_get_outbox_sql, sizeof(sq_conv_get_outbox_sql),
+                  ", c.webhook_lazy_seq, (SELECT e.id FROM webhook_events e WHERE e.seq = c.webhook_lazy_seq"
+                  " AND e.data = x'')");
+    store_sql_cat(sq_conv_get_outbox_sql, sizeof(sq_conv_get_outbox_sql), SQ_CONV_FROM);
+    store_sql_cat(sq_conv_get_outbox_sql, sizeof(sq_conv_get_outbox_sql), " WHERE c.uuid = ?1 AND c.org_uuid = ?2");
+    sq_sql[S_CONV_GET_OUTBOX] = sq_conv_get_outbox_sql;
     sq_webhooks_sql_init();
 }

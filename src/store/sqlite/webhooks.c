@@ -1,6 +1,7 @@
 /* webhooks.c - webhooks in the SQLite backend: endpoints, the transactional outbox written by the conversation writes, and the delivery worker's reads and writes. */
 #include "store/sqlite/sq.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -547,9 +548,117 @@ store_rc_t sqlite_webhook_claim(store_t *base, const char *id, bool take)
     return STORE_OK;
 }
 
+/* ---- payloads rendered by replies (sq_paycache, sq.h) ----------------------------- */
+
+/* Why an entry is the payload the delivery would render. An entry of event
+ * E (conversation u) is offered by a read R (sqlite_conv_render) that saw
+ * u's mark at E's seq (E's change C is the latest change of u that wrote
+ * events) and E still waiting for its data (x''); a window W takes it only
+ * for E, only while W sees E still waiting with a delivery pending. Every
+ * change of u after C freezes E first when a delivery of E is pending
+ * (sq_outbox_freeze; a change of the owner's name too, sq_outbox_freeze_owned),
+ * and a pending delivery stays pending until W's lane sends it, after W.
+ * So no change of u lies between C and R (it would have frozen E, or moved
+ * the mark), nor between C and W (it would have frozen E): R and W see the
+ * same u, and the entry is W's own render. The event id, not the seq
+ * alone, names the event: a seq can be used again once its event is gone
+ * (webhook_events.seq has no AUTOINCREMENT; deleting an endpoint drops its
+ * events). Measured (BENCHMARKS.md, session 16): the delivery's render was
+ * ~30% of the webhook thread's CPU, mostly pread, because SQLite drops a
+ * connection's page cache whenever another connection committed. */
+
+#define SQ_PAYCACHE_SLOTS 4096        /* an entry lives until an event 4096 seqs later takes its slot */
+#define SQ_PAYCACHE_BYTES (32u << 20) /* what the entries hold at most */
+
+typedef struct sq_payslot {
+    int64_t seq;                      /* 0: empty */
+    uuid_str_t event_id;
+    char *json;                       /* owned by the cache */
+    size_t len;
+} sq_payslot_t;
+
+struct sq_paycache {
+    pthread_mutex_t mu;               /* guards the fields below */
+    size_t bytes;                     /* sum of the slots' len */
+    uint64_t reused;
+    sq_payslot_t slots[SQ_PAYCACHE_SLOTS];
+};
+
+sq_paycache_t *sq_paycache_new(void)
+{
+    sq_paycache_t *pc = calloc(1, sizeof *pc); /* owner: the caller, sq_paycache_free */
+    if (pc)
+        pthread_mutex_init(&pc->mu, NULL);
+    return pc;
+}
+
+void sq_paycache_free(sq_paycache_t *pc)
+{
+    if (!pc)
+        return;
+    for (size_t i = 0; i < SQ_PAYCACHE_SLOTS; i++)
+        free(pc->slots[i].json);
+    pthread_mutex_destroy(&pc->mu);
+    free(pc);
+}
+
+void sq_paycache_offer(sq_paycache_t *pc, int64_t seq, const char *event_id, const char *json, size_t len)
+{
+    if (!pc || seq <= 0 || len > SQ_PAYCACHE_BYTES / 64)
+        return;
+    char *copy = malloc(len); /* owner: the slot, or freed below */
+    if (!copy)
+        return;
+    memcpy(copy, json, len);
+    char *old;
+    pthread_mutex_lock(&pc->mu);
+    sq_payslot_t *sl = &pc->slots[(uint64_t)seq % SQ_PAYCACHE_SLOTS];
+    old = sl->json;
+    pc->bytes -= sl->len;
+    memset(sl, 0, sizeof *sl);
+    if (pc->bytes + len <= SQ_PAYCACHE_BYTES) {
+        sl->seq = seq;
+        snprintf(sl->event_id, sizeof sl->event_id, "%s", event_id);
+        sl->json = copy;
+        sl->len = len;
+        pc->bytes += len;
+        copy = NULL;
+    }
+    pthread_mutex_unlock(&pc->mu);
+    free(old);
+    free(copy);
+}
+
+bool sq_paycache_get(sq_paycache_t *pc, int64_t seq, const char *event_id, buf_t *out)
+{
+    if (!pc || seq <= 0)
+        return false;
+    bool hit = false;
+    pthread_mutex_lock(&pc->mu);
+    const sq_payslot_t *sl = &pc->slots[(uint64_t)seq % SQ_PAYCACHE_SLOTS];
+    if (sl->seq == seq && strcmp(sl->event_id, event_id) == 0) {
+        buf_reset(out);
+        hit = buf_append(out, sl->json, sl->len) == 0;
+        pc->reused += hit;
+    }
+    pthread_mutex_unlock(&pc->mu);
+    return hit;
+}
+
+uint64_t sq_paycache_reused(sq_paycache_t *pc)
+{
+    if (!pc)
+        return 0;
+    pthread_mutex_lock(&pc->mu);
+    uint64_t n = pc->reused;
+    pthread_mutex_unlock(&pc->mu);
+    return n;
+}
+
 store_rc_t sqlite_webhook_window(store_t *base, const char *id, int limit, store_wh_item_cb cb, void *ctx)
 {
-    sq_conn_t *c = sq_conn((sq_store_t *)base);
+    sq_store_t *st = (sq_store_t *)base;
+    sq_conn_t *c = sq_conn(st);
     if (!c || !id || !cb)
         return STORE_ERROR;
     const sq_param_t p[] = {SQ_TEXT(id), SQ_INT(limit)};
@@ -574,7 +683,9 @@ store_rc_t sqlite_webhook_window(store_t *base, const char *id, int limit, store
         size_t packed = (size_t)sqlite3_column_bytes(s, 8);
         if (packed == 0) { /* left to the delivery: the conversation has not changed since (sq_outbox_freeze) */
             buf_reset(&data);
-            if (sq_outbox_render(c, it.org_uuid, it.conversation_uuid, &data) != STORE_OK || data.oom) {
+            if (sq_paycache_get(st->paycache, it.seq, it.event_id, &data))
+                ; /* rendered by a reply since the change (sqlite_conv_render) */
+            else if (sq_outbox_render(c, it.org_uuid, it.conversation_uuid, &data) != STORE_OK || data.oom) {
                 fprintf(stderr, "parley: store %s: event %s: conversation %s does not render\n", __func__,
                         it.event_id, it.conversation_uuid);
                 r = STORE_ERROR;
