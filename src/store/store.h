@@ -455,7 +455,10 @@ typedef struct store_wh_item {
     int64_t created_at;                 /* the event's time, milliseconds */
     int attempts;                       /* made so far */
     int64_t next_attempt_at;            /* milliseconds; 0 = at once */
-    const char *data;                   /* the conversation as GET rendered it when the event was written */
+    const char *data;                   /* the conversation as GET rendered it when the event was written;
+                                         * NULL when it cannot be had, data_error says why */
+    const char *data_error;             /* NULL, or why data is NULL (a damaged document; out of memory):
+                                         * the worker records a failed attempt instead of sending */
     const char *url;
     const char *secret;
     bool resource;

@@ -54,6 +54,8 @@ typedef struct wh_item {
     int attempts;
     char *body;                        /* the payload; owned */
     size_t len;
+    char *error;                       /* owned; non-NULL: there is no payload (store_wh_item_t.data_error),
+                                        * the attempt fails without a request (wh_lane_send) */
 } wh_item_t;
 
 /* One endpoint being delivered to. */
@@ -201,8 +203,10 @@ void webhook_worker_stats(webhook_worker_t *w, webhook_stats_t *out)
 /* Frees what lane l holds and makes it free again (its claim must be released already). */
 static void wh_lane_clear(wh_lane_t *l)
 {
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->n; i++) {
         free(l->items[i].body);
+        free(l->items[i].error);
+    }
     for (size_t i = 0; i < l->nres; i++)
         free(l->attempt_json[i]);
     free(l->url);
@@ -233,6 +237,12 @@ static int wh_window_cb(void *ctx, const store_wh_item_t *it)
     snprintf(x->type, sizeof x->type, "%s", it->type);
     x->created_at = it->created_at;
     x->attempts = it->attempts;
+    if (it->data_error) {
+        x->error = strdup(it->data_error); /* owner: the lane */
+        if (x->error)
+            l->n++;
+        return 1; /* the window ends with it: the later deliveries wait for it anyway */
+    }
     buf_t b;
     buf_init(&b);
     webhook_payload(&b, l->resource, it->event_id, it->type, it->created_at, it->org_uuid, it->data);
@@ -244,11 +254,22 @@ static int wh_window_cb(void *ctx, const store_wh_item_t *it)
     return 0;
 }
 
-/* Starts the transfer of the lane's current item. False when it cannot. */
+static void wh_lane_result(webhook_worker_t *w, wh_lane_t *l, const wh_outcome_t *o);
+
+/* Starts the transfer of the lane's current item, or (an item without a
+ * payload) has its attempt fail at once. False when it cannot. */
 static bool wh_lane_send(webhook_worker_t *w, wh_lane_t *l)
 {
     wh_item_t *x = &l->items[l->pos];
     l->sent_at = ptime_now_ms();
+    if (x->error) {
+        wh_outcome_t o;
+        memset(&o, 0, sizeof o);
+        snprintf(o.error, sizeof o.error, "%s", x->error);
+        wh_count(w, &w->stats.attempts);
+        wh_lane_result(w, l, &o);
+        return true;
+    }
     if (wh_call_prepare(&l->call, l->url, x->body, x->len, x->event_id, x->type, l->secret, l->sent_at / 1000) != 0)
         return false;
     curl_easy_setopt(l->call.easy, CURLOPT_PRIVATE, l);
@@ -311,15 +332,12 @@ static char *wh_attempt_json(int64_t at, const wh_outcome_t *o)
     return buf_detach(&b, NULL);
 }
 
-/* A transfer of lane l ended with rc: its result is kept for recording;
- * the next item goes out when this one was delivered, else the window ends. */
-static void wh_lane_finished(webhook_worker_t *w, wh_lane_t *l, CURLcode rc)
+/* The attempt at lane l's current item ended with o: its result is kept
+ * for recording; the next item goes out when this one was delivered, else
+ * the window ends. */
+static void wh_lane_result(webhook_worker_t *w, wh_lane_t *l, const wh_outcome_t *o)
 {
-    curl_multi_remove_handle(w->multi, l->call.easy);
-    l->sending = false;
     wh_item_t *x = &l->items[l->pos];
-    wh_outcome_t o;
-    wh_call_outcome(&l->call, rc, w->o.timeout_ms, &o);
     int64_t now = ptime_now_ms();
     store_wh_result_t *r = &l->results[l->nres];
     memset(r, 0, sizeof *r);
@@ -327,7 +345,7 @@ static void wh_lane_finished(webhook_worker_t *w, wh_lane_t *l, CURLcode rc)
     memcpy(r->endpoint_id, l->endpoint, sizeof r->endpoint_id);
     memcpy(r->event_id, x->event_id, sizeof r->event_id);
     int attempts = x->attempts + 1;
-    if (o.delivered) {
+    if (o->delivered) {
         r->status = STORE_WH_DELIVERED;
         wh_count(w, &w->stats.delivered);
     } else if (now - x->created_at >= w->o.max_age_ms) {
@@ -342,7 +360,7 @@ static void wh_lane_finished(webhook_worker_t *w, wh_lane_t *l, CURLcode rc)
         r->next_attempt_at = next;
         wh_count(w, &w->stats.retries);
     }
-    l->attempt_json[l->nres] = wh_attempt_json(l->sent_at, &o); /* owner: the lane */
+    l->attempt_json[l->nres] = wh_attempt_json(l->sent_at, o); /* owner: the lane */
     r->attempt_json = l->attempt_json[l->nres];
     if (!r->attempt_json) { /* out of memory: not recorded, so the delivery happens again */
         l->done = true;
@@ -350,12 +368,22 @@ static void wh_lane_finished(webhook_worker_t *w, wh_lane_t *l, CURLcode rc)
     }
     if (l->nres++ == 0)
         l->first_result = wh_mono_ms();
-    if (o.delivered && l->pos + 1 < l->n) {
+    if (o->delivered && l->pos + 1 < l->n) {
         l->pos++;
         if (wh_lane_send(w, l))
             return;
     }
     l->done = true;
+}
+
+/* A transfer of lane l ended with rc (wh_lane_result). */
+static void wh_lane_finished(webhook_worker_t *w, wh_lane_t *l, CURLcode rc)
+{
+    curl_multi_remove_handle(w->multi, l->call.easy);
+    l->sending = false;
+    wh_outcome_t o;
+    wh_call_outcome(&l->call, rc, w->o.timeout_ms, &o);
+    wh_lane_result(w, l, &o);
 }
 
 /* Inside the gate: records the attempts lane l made so far and forgets them. */

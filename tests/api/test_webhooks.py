@@ -10,6 +10,7 @@ import hmac
 import os
 import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -610,6 +611,37 @@ class FaultsTest(WebhookCase):
         self.assertEqual(ds[0]["status"], "delivered")
         got = self.recv.requests
         self.assertEqual([r.event_type for r in got][-1], "conversation.unarchived")
+
+    def test_an_event_whose_conversation_cannot_be_read_fails_and_is_given_up(self):
+        """SQLite renders a waiting event's payload at its delivery. When the conversation's stored document
+        is damaged, that attempt fails like a receiver's 500 would (recorded, retried on the backoff schedule,
+        given up after max age) instead of holding the endpoint's later events back for good, unrecorded."""
+        if getattr(srv, "pg_db", None):
+            self.skipTest("PostgreSQL renders the payload inside the change's transaction")
+        self.freeze()
+        e = self.endpoint(events=["conversation.archived"])
+        bad, good = self.conv(), self.conv()
+        with sqlite3.connect(srv.db, timeout=10) as db:   # a document no unpacking can read
+            db.execute("UPDATE conversation_bodies SET doc = x'ffffffff00' WHERE id ="
+                       " (SELECT id FROM conversations WHERE uuid = ?)", (bad,))
+        db.close()
+        r = srv.req("DELETE", "/v2/conversations/" + bad, self.org.key)
+        self.assertEqual(r.status, 500, "the archive is stored, its reply cannot be rendered: %r" % (r,))
+        self.assertOk(srv.req("DELETE", "/v2/conversations/" + good, self.org.key))
+        ds = self.wait_deliveries(e, lambda ds: len(ds) == 2 and ds[1]["attempts"], "the first attempt")
+        attempt = ds[1]["attempts"][0]
+        self.assertIsNone(attempt["responseStatus"])
+        self.assertIn("could not be read and rendered", attempt["error"])
+        self.assertEqual(ds[1]["status"], "pending")
+        self.assertIsNotNone(ds[1]["nextAttemptAt"])
+        self.assertEqual(ds[0]["attempts"], [], "the later event waits for it")
+        self.assertEqual(self.recv.requests, [], "nothing was sent")
+        r = srv.admin("PUT", "/clock", {"advance": MAX_AGE + 1})
+        self.assertEqual(r.status, 200, r)
+        ds = self.wait_deliveries(e, lambda ds: ds[0]["status"] == "delivered", "the later event")
+        self.assertEqual(ds[1]["status"], "failed")
+        got = self.recv.wait_count(1)
+        self.assertEqual(got[0].json["data"]["id"], good)
 
     def test_a_hanging_receiver_never_blocks_the_api_and_times_out(self):
         self.recv.plan = [("hang", 60)]

@@ -685,18 +685,19 @@ store_rc_t sqlite_webhook_window(store_t *base, const char *id, int limit, store
             buf_reset(&data);
             if (sq_paycache_get(st->paycache, it.seq, it.event_id, &data))
                 ; /* rendered by a reply since the change (sqlite_conv_render) */
-            else if (sq_outbox_render(c, it.org_uuid, it.conversation_uuid, &data) != STORE_OK || data.oom) {
-                fprintf(stderr, "parley: store %s: event %s: conversation %s does not render\n", __func__,
-                        it.event_id, it.conversation_uuid);
-                r = STORE_ERROR;
-                break;
-            }
+            else if (sq_outbox_render(c, it.org_uuid, it.conversation_uuid, &data) != STORE_OK || data.oom)
+                it.data_error = "the conversation could not be read and rendered (a damaged stored document, or "
+                                "out of memory; the server's log says which)";
         } else if (sq_outbox_unpack(c, sqlite3_column_blob(s, 8), packed, &data) != 0) {
-            fprintf(stderr, "parley: store %s: event %s: its stored data does not unpack\n", __func__, it.event_id);
-            r = STORE_ERROR;
-            break;
+            it.data_error = "the event's stored payload could not be unpacked (damaged, or out of memory)";
         }
-        it.data = data.data;
+        /* a delivery without its payload is not skipped, nor does it stop the window for good (it would
+         * hold its endpoint's queue back at every scan, with nothing recorded): it fails like a receiver
+         * would, so it is retried on the backoff schedule and given up after --webhook-max-age */
+        if (it.data_error)
+            fprintf(stderr, "parley: store %s: event %s (conversation %s): %s\n", __func__, it.event_id,
+                    it.conversation_uuid, it.data_error);
+        it.data = it.data_error ? NULL : data.data;
         it.url = (const char *)sqlite3_column_text(s, 9);
         it.secret = (const char *)sqlite3_column_text(s, 10);
         const char *payload = (const char *)sqlite3_column_text(s, 11);
