@@ -159,13 +159,14 @@ store_rc_t sqlite_conv_render(store_t *base, const store_scope_t *sc, const char
     uuid_str_t id;
     if (!uuid_parse(uuid, id))
         return STORE_NOT_FOUND;
+    size_t from = out->len; /* the render is appended */
     sq_render_t x = {{c, sc, store_outbox_render_cb, out}, 0, ""};
     store_rc_t r = sq_one_row(c, S_CONV_GET_OUTBOX, sq_stmt2(c, S_CONV_GET_OUTBOX, id, sc->org_uuid, __func__),
                               sq_row_render, &x, __func__);
     if (r == STORE_OK && out->oom)
         r = STORE_ERROR;
     if (r == STORE_OK && x.event_id[0]) /* the delivery of the mark's event need not render it again */
-        sq_paycache_offer(st->paycache, x.mark, x.event_id, out->data, out->len);
+        sq_paycache_offer(st->paycache, x.mark, x.event_id, out->data + from, out->len - from);
     return r;
 }
 
