@@ -96,6 +96,14 @@ static const char *metrics_name(const metrics_t *m, size_t i)
     return i < m->n ? m->names[i] : "unmatched";
 }
 
+/* Appends one series of a single value (HELP, TYPE, value) when the
+ * backend knows it (v >= 0; -1 = unknown: nothing). */
+static void metrics_known(buf_t *b, const char *name, const char *type, const char *help, int64_t v)
+{
+    if (v >= 0)
+        buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n%s %lld\n", name, help, name, type, name, (long long)v);
+}
+
 void metrics_render(metrics_t *m, const metrics_gauges_t *g, buf_t *b)
 {
     buf_puts(b, "# HELP parley_http_requests_total HTTP requests answered, by route template and status.\n"
@@ -146,23 +154,16 @@ void metrics_render(metrics_t *m, const metrics_gauges_t *g, buf_t *b)
                "# TYPE parley_http_idle_closed_total counter\nparley_http_idle_closed_total %llu\n",
                (long long)g->in_flight, (long long)g->connections, (unsigned long long)g->header_timeouts,
                (unsigned long long)g->idle_closed);
-    if (g->db_bytes >= 0)
-        buf_printf(b,
-                   "# HELP parley_database_size_bytes Size of the database (SQLite: file and WAL).\n"
-                   "# TYPE parley_database_size_bytes gauge\nparley_database_size_bytes %lld\n",
-                   (long long)g->db_bytes);
-    if (g->webhook_backlog >= 0)
-        buf_printf(b,
-                   "# HELP parley_webhook_backlog Webhook deliveries not made yet, every endpoint's: pending, "
-                   "retries waiting included, given-up ones not.\n"
-                   "# TYPE parley_webhook_backlog gauge\nparley_webhook_backlog %lld\n",
-                   (long long)g->webhook_backlog);
-    if (g->webhook_reused >= 0)
-        buf_printf(b,
-                   "# HELP parley_webhook_payloads_reused_total Webhook payloads a delivery took from the archive "
-                   "reply's render instead of reading and rendering the conversation again (SQLite).\n"
-                   "# TYPE parley_webhook_payloads_reused_total counter\nparley_webhook_payloads_reused_total %lld\n",
-                   (long long)g->webhook_reused);
+    metrics_known(b, "parley_database_size_bytes", "gauge", "Size of the database (SQLite: file and WAL).",
+                  g->db_bytes);
+    metrics_known(b, "parley_webhook_backlog", "gauge",
+                  "Webhook deliveries not made yet, every endpoint's: pending, retries waiting included, "
+                  "given-up ones not.",
+                  g->webhook_backlog);
+    metrics_known(b, "parley_webhook_payloads_reused_total", "counter",
+                  "Webhook payloads a delivery took from the archive reply's render instead of reading and "
+                  "rendering the conversation again (SQLite).",
+                  g->webhook_reused);
     if (g->have_group) {
         static const unsigned bounds[] = METRICS_GROUP_BOUNDS;
         buf_puts(b, "# HELP parley_group_commit_batch_size Write jobs committed together in one transaction.\n"
