@@ -482,20 +482,30 @@ static void wh_claims_lost(webhook_worker_t *w)
     w->claims_lost = false;
 }
 
-/* Collects finished transfers. */
+/* Collects finished transfers. A lane whose delivery went through has its
+ * next one added meanwhile (wh_lane_result): curl_multi_perform runs again
+ * at once to send it, instead of after a curl_multi_poll that would return
+ * at once (a system call a delivery less). Ends once nothing new was added:
+ * at most a window's deliveries a lane, each a round trip to its receiver. */
 static void wh_collect(webhook_worker_t *w)
 {
-    int running = 0, left;
-    curl_multi_perform(w->multi, &running);
-    CURLMsg *m;
-    while ((m = curl_multi_info_read(w->multi, &left))) {
-        if (m->msg != CURLMSG_DONE)
-            continue;
-        wh_lane_t *l = NULL;
-        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&l);
-        CURLcode rc = m->data.result;
-        if (l)
-            wh_lane_finished(w, l, rc); /* m is invalid after the handle is removed */
+    bool started = true;
+    while (started) {
+        started = false;
+        int running = 0, left;
+        curl_multi_perform(w->multi, &running);
+        CURLMsg *m;
+        while ((m = curl_multi_info_read(w->multi, &left))) {
+            if (m->msg != CURLMSG_DONE)
+                continue;
+            wh_lane_t *l = NULL;
+            curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&l);
+            CURLcode rc = m->data.result;
+            if (l) {
+                wh_lane_finished(w, l, rc); /* m is invalid after the handle is removed */
+                started |= l->sending;
+            }
+        }
     }
 }
 
