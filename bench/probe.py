@@ -18,6 +18,11 @@ usage:
   probe.py archive-all URL KEY WIDS THREADS  archives every id of WIDS (THREADS at once); prints "n=N ok=OK"
   probe.py webhook-drain RECEIVER N TIMEOUT  after a POST RECEIVER/release, waits until N deliveries arrived;
                                              prints "n=.. seconds=.. rate=.." (release to the last arrival)
+  probe.py webhook-all RECEIVER N T0MS ACKED TIMEOUT
+                                             waits until N deliveries arrived since the receiver's counts
+                                             last restarted; prints "n=.. seconds=.. rate=.. complete=..":
+                                             seconds from T0MS (wall-clock ms) to the last arrival, rate =
+                                             ACKED over them (archives with their deliveries counted)
 Each time runs from just before the request is written to the last byte of the response, on one kept-alive
 connection (a new one after an error), so it includes one loopback round trip and Python's HTTP client
 (~0.1 ms), not a connection set-up.
@@ -198,6 +203,20 @@ def webhook_drain(receiver, n, timeout):
                                                         1 if s.get("count", 0) >= n else 0))
 
 
+def webhook_all(receiver, n, t0_ms, acked, timeout):
+    c = Client(receiver)
+    deadline = time.monotonic() + timeout
+    while True:
+        st, _, data = c.call("GET", "/stats", {})
+        s = json.loads(data) if st == 200 else {}
+        if s.get("count", 0) >= n or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    secs = max(0.001, (s.get("lastMs", 0) - t0_ms) / 1000.0)
+    print("n=%d seconds=%.3f rate=%.1f complete=%d" % (s.get("count", 0), secs, acked / secs,
+                                                       1 if s.get("count", 0) >= n else 0))
+
+
 def main(a):
     if len(a) < 5:
         sys.exit(__doc__)
@@ -213,6 +232,8 @@ def main(a):
         archive_all(a[2], a[3], a[4], int(a[5]))
     elif a[1] == "webhook-drain":
         webhook_drain(a[2], int(a[3]), float(a[4]))
+    elif a[1] == "webhook-all" and len(a) == 7:
+        webhook_all(a[2], int(a[3]), int(a[4]), int(a[5]), float(a[6]))
     else:
         sys.exit(__doc__)
 

@@ -377,10 +377,13 @@ make_wids() {
 
 # archive_run NAME TARGET URL COUNT - a fresh TARGET archives the ids of $RES/wids.txt (its warm-up those of
 # $RES/wids-warm.txt); COUNT is a command that prints how many rows are archived, run after the warm-up
-# and after the measured run: the difference is what the measured run really changed. Records the run.
+# and after the measured run: the difference is what the measured run really changed. Records the run;
+# leaves in ARCHIVED_RUN the archives it counts (acknowledged and really changed, the lesser) and in
+# $RES/t0 the wall-clock ms at which the measured run started.
+ARCHIVED_RUN=0
 archive_run() {
     local name=$1 target=$2 url=$3 count=$4 r acked before after
-    BETWEEN="$count > \"\$RES/before\""
+    BETWEEN="$count > \"\$RES/before\"; date +%s%3N > \"\$RES/t0\""
     fresh "$target"
     WARM_WIDS="$RES/wids-warm.txt"
     r=$(wrk_run "$name" "$target" "$url" BENCH_MODE=archive BENCH_WIDS="$RES/wids.txt")
@@ -389,6 +392,7 @@ archive_run() {
     acked=$(( $(field "$r" requests) - $(field "$r" non2xx) ))
     before=$(cat "$RES/before")
     after=$(eval "$count")
+    ARCHIVED_RUN=$(( acked < after - before ? acked : after - before ))
     record "$name" "$target" "$r" "acked=$acked changed=$((after - before))"
 }
 
@@ -591,7 +595,7 @@ wh_get_clean() { # GET by id with no endpoint and no outbox rows (the backlog's 
     record wh-get-clean parley "$r"
 }
 sc_webhooks() {
-    local n r which org ok
+    local n r which org ok e0 e1
     org=$(sed -n 's/^organization: //p' "$DIR/org.txt")
     start_receiver
     n=$(( ($(secs "$DURATION") + $(secs "$WARMUP")) * 15000 * 3 / 2 ))
@@ -600,8 +604,17 @@ sc_webhooks() {
         wh_clear
         [ "$which" = none ] || wh_hook "http://127.0.0.1:$WHP/hook"
         make_wids "$n"
+        e0=$(python3 "$BENCH/prep.py" count-archived "$DB" 0)
+        curl -s -o /dev/null -X POST "http://127.0.0.1:$WHP/release" # the receiver counts from here
         archive_run "wh-archive-$which" parley "http://127.0.0.1:$PP" \
             'python3 "$BENCH/prep.py" count-archived "$DB" 0'
+        [ "$which" = hook ] || continue
+        # the same run with its deliveries counted: its archives over the time from the measured run's
+        # start to the arrival of the last event (the warm-up's and the run's), however long after wrk
+        e1=$(python3 "$BENCH/prep.py" count-archived "$DB" 0)
+        r=$(python3 "$BENCH/probe.py" webhook-all "http://127.0.0.1:$WHP" $((e1 - e0)) "$(cat "$RES/t0")" \
+            "$ARCHIVED_RUN" 300)
+        record wh-archive-hook-all parley "$r"
     done
     wh_reset
     wh_clear
