@@ -32,9 +32,19 @@
  * moved). Its store calls pass through the server's gate (a snapshot restore
  * waits for them), never while a transfer is in flight. */
 
-#define WH_WINDOW 64                   /* deliveries loaded per lane turn */
+/* Deliveries loaded per lane turn. Each window ends with a record that waits
+ * for a group commit (~5 ms under load), during which the lane sends nothing:
+ * with 64, one endpoint's deliveries fell behind archives at 1M (bench/threads.sh
+ * --webhook answer, 8 s: 31-35k events at the receiver by the end), with 256
+ * they kept up (38-40k, every archive's) at the same archive rate (BENCHMARKS.md,
+ * session 17). */
+#define WH_WINDOW 256
 #define WH_WINDOW_BYTES (4u << 20)     /* payload bytes a window holds at most (one at least) */
-#define WH_ARENA_KEEP (8u << 20)       /* a lane's payload buffer larger than this is freed after its window */
+/* A lane's payload buffer larger than this is freed after its window: a
+ * window of at most WH_WINDOW_BYTES keeps it (16 lanes: 64 MiB at worst, while
+ * 16 endpoints each have that much waiting; ~2 MiB for one lane of 256 7 KB
+ * conversations). */
+#define WH_ARENA_KEEP WH_WINDOW_BYTES
 #define WH_SCAN_MS 1000                /* rescan at least this often */
 #define WH_POLL_MS 100                 /* look at the clock at least this often */
 #define WH_PRUNE_EVERY_MS (3600LL * 1000) /* admin-clock time between prunes */
