@@ -571,7 +571,8 @@ sc_admin() {
 }
 
 # Webhooks (issue 17), on the benchmark database's organization: (1) archive with one endpoint subscribed to
-# conversation.archived at a fast loopback receiver against none, in either order by round; (2) delivery
+# conversation.archived at a fast loopback receiver against none, in either order by round, the endpoint's
+# run also measured until its last event arrived (wh-archive-hook-all: its deliveries counted); (2) delivery
 # rate: a backlog builds while the receiver holds its first delivery, then drains; (3) latency from each
 # archive's 200 to the receiver, one archive at a time; (4) a dead receiver (nothing listens) with
 # $WH_BACKLOG undelivered events: GET against without them (before them in odd rounds, after them in even
