@@ -188,30 +188,28 @@ def archive_all(url, key, wids, threads):
     print("n=%d ok=%d" % (len(ids), sum(ok)))
 
 
-def webhook_drain(receiver, n, timeout):
-    c = Client(receiver)
-    c.call("POST", "/release", {})
+def receiver_wait(c, n, timeout):
+    """The receiver's /stats once it counted n deliveries, or when timeout seconds have passed."""
     deadline = time.monotonic() + timeout
     while True:
         st, _, data = c.call("GET", "/stats", {})
         s = json.loads(data) if st == 200 else {}
         if s.get("count", 0) >= n or time.monotonic() > deadline:
-            break
+            return s
         time.sleep(0.05)
+
+
+def webhook_drain(receiver, n, timeout):
+    c = Client(receiver)
+    c.call("POST", "/release", {})
+    s = receiver_wait(c, n, timeout)
     secs = max(0.001, (s.get("lastMs", 0) - s.get("releasedMs", 0)) / 1000.0)
     print("n=%d seconds=%.3f rate=%.0f complete=%d" % (s.get("count", 0), secs, s.get("count", 0) / secs,
                                                         1 if s.get("count", 0) >= n else 0))
 
 
 def webhook_all(receiver, n, t0_ms, acked, timeout):
-    c = Client(receiver)
-    deadline = time.monotonic() + timeout
-    while True:
-        st, _, data = c.call("GET", "/stats", {})
-        s = json.loads(data) if st == 200 else {}
-        if s.get("count", 0) >= n or time.monotonic() > deadline:
-            break
-        time.sleep(0.05)
+    s = receiver_wait(Client(receiver), n, timeout)
     secs = max(0.001, (s.get("lastMs", 0) - t0_ms) / 1000.0)
     print("n=%d seconds=%.3f rate=%.1f complete=%d" % (s.get("count", 0), secs, acked / secs,
                                                        1 if s.get("count", 0) >= n else 0))

@@ -79,9 +79,9 @@ typedef struct wh_lane {
     wh_item_t items[WH_WINDOW];
     size_t n, pos;                     /* items loaded; the one being sent */
     buf_t arena;                       /* the window's payloads, one after the other; owned, and kept from
-                                        * one window to the next: a window's ~64 payloads allocated and
-                                        * freed each time made glibc grow and trim its heap, and the page
-                                        * faults of touching it again were ~10% of the thread (perf) */
+                                        * one window to the next: a window's payloads allocated and freed
+                                        * each time made glibc grow and trim its heap, and touching it again
+                                        * (page faults) was ~25% of the thread's samples (perf, a drain) */
     store_wh_result_t results[WH_WINDOW];
     char *attempt_json[WH_WINDOW];     /* owned, for results[] */
     size_t nres;
