@@ -36,17 +36,17 @@ KEY=$(cat "$DIR/key")
 START=$(date +%s)
 TMP=$(mktemp -d)
 PID='' RPID=''
-hooks_clear() { "$BIN" webhook list --org Bench --db "$DB" | sed -n 's/^{"id":"\([0-9a-f-]*\)".*/\1/p' |
-    while read -r id; do "$BIN" webhook delete --id "$id" --db "$DB" >/dev/null; done; }
+# shellcheck source=bench/hooks.sh
+. "$ROOT/bench/hooks.sh"
 cleanup() {
     [ -z "$PID" ] || { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; } || true
     [ -z "$RPID" ] || { kill "$RPID" 2>/dev/null; wait "$RPID" 2>/dev/null; } || true
-    hooks_clear || true
+    hooks_clear "$BIN" "$DB" || true
     python3 "$ROOT/bench/prep.py" reset "$DB" "$START" >/dev/null || true
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-hooks_clear
+hooks_clear "$BIN" "$DB"
 python3 "$ROOT/bench/prep.py" wids "$DB" "$TMP/wids.txt" "$N" >/dev/null
 "$RECEIVER" 18085 >/dev/null 2>&1 &
 RPID=$!

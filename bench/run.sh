@@ -578,10 +578,9 @@ sc_admin() {
 # $WH_BACKLOG undelivered events: GET against without them (before them in odd rounds, after them in even
 # ones: the backlog's archives leave the WAL and the page cache changed), archive against the live
 # endpoint of (1).
-wh_clear() { # removes every webhook endpoint of the organization (with its deliveries and events)
-    "$PARLEY" webhook list --org Bench --db "$DB" | sed -n 's/^{"id":"\([0-9a-f-]*\)".*/\1/p' |
-        while read -r id; do "$PARLEY" webhook delete --id "$id" --db "$DB" >/dev/null; done
-}
+# shellcheck source=bench/hooks.sh
+. "$BENCH/hooks.sh"
+wh_clear() { hooks_clear "$PARLEY" "$DB"; } # removes every endpoint of the organization (deliveries, events)
 wh_reset() { # undoes the archives so far (each step archives conversations nobody archived yet)
     stop_parley
     python3 "$BENCH/prep.py" reset "$DB" "$START"

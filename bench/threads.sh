@@ -74,16 +74,15 @@ KEY=$(cat "$DIR/key")
 START=$(date +%s)
 TMP=$(mktemp -d)
 PID='' RPID=''
-# hooks_clear: deletes every webhook endpoint of the bench organization (with its deliveries and events)
-hooks_clear() { "$BIN" webhook list --org Bench --db "$DB" | sed -n 's/^{"id":"\([0-9a-f-]*\)".*/\1/p' |
-    while read -r id; do "$BIN" webhook delete --id "$id" --db "$DB" >/dev/null; done; }
+# shellcheck source=bench/hooks.sh
+. "$ROOT/bench/hooks.sh"
 cleanup() {
     [ -z "$PID" ] || kill "$PID" 2>/dev/null || true
-    [ -z "$RPID" ] || { kill "$RPID" 2>/dev/null; wait "$RPID" 2>/dev/null; hooks_clear; } || true
+    [ -z "$RPID" ] || { kill "$RPID" 2>/dev/null; wait "$RPID" 2>/dev/null; hooks_clear "$BIN" "$DB"; } || true
     rm -rf "$TMP"
 }
 trap cleanup EXIT
-hooks_clear
+hooks_clear "$BIN" "$DB"
 if [ -n "$HOOK" ]; then
     "$RECEIVER" 18084 >/dev/null 2>&1 &
     RPID=$!
